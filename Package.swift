@@ -1,0 +1,53 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "svclab",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "svclab", targets: ["svclab"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+  ],
+  targets: [
+    // Debian's Lua 5.4 and GNU readline, linked as system libraries.
+    .systemLibrary(
+      name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+    .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
+    // The small C layer: Lua's macros as functions, the error trampoline, hooks.
+    .target(name: "CLuaGlue", dependencies: ["CLua"]),
+    .target(name: "LuaKit", dependencies: ["CLua", "CLuaGlue"]),
+
+    // The engine: no Lua in here.
+    .target(name: "NetAddr"),
+    .target(name: "Cluster", dependencies: ["NetAddr"]),
+    .target(name: "CoreDNS", dependencies: ["NetAddr"]),
+    .target(
+      name: "KubeProxy",
+      dependencies: ["NetAddr", .product(name: "Crypto", package: "swift-crypto")]),
+
+    // The Lua API over the engine.
+    .target(
+      name: "Lab",
+      dependencies: [
+        "LuaKit", "NetAddr", "Cluster", "CoreDNS", "KubeProxy",
+        .product(name: "Yams", package: "Yams"),
+      ]),
+    .executableTarget(
+      name: "svclab",
+      dependencies: [
+        "Lab", "LuaKit", "CReadline",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
+    .testTarget(name: "NetAddrTests", dependencies: ["NetAddr"]),
+    .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"]),
+    .testTarget(name: "ClusterTests", dependencies: ["Cluster", "NetAddr"]),
+    .testTarget(name: "CoreDNSTests", dependencies: ["CoreDNS", "NetAddr"]),
+    .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy", "NetAddr"]),
+    .testTarget(name: "LabTests", dependencies: ["Lab", "LuaKit"]),
+  ]
+)

@@ -1,0 +1,4 @@
+#ifndef CLUAGLUE_H
+#define CLUAGLUE_H
+#include <lua.h>
+#endif

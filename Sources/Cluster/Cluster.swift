@@ -1,0 +1,2 @@
+/// The Cluster module.
+enum ClusterModule {}

@@ -1,0 +1,2 @@
+/// The CoreDNS module.
+enum CoreDNSModule {}

@@ -1,0 +1,2 @@
+/// The KubeProxy module.
+enum KubeProxyModule {}

@@ -1,0 +1,2 @@
+/// The Lab module.
+enum LabModule {}

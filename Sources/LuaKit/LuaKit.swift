@@ -1,0 +1,2 @@
+/// The LuaKit module.
+enum LuaKitModule {}
