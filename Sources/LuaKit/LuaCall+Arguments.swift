@@ -1,0 +1,186 @@
+import CLua
+import CLuaGlue
+
+// MARK: - Argument checks (lauxlib's luaL_check* and luaL_opt*)
+
+extension LuaCall {
+  /// Argument `i` as a string; numbers are converted as `luaL_checklstring` does.
+  public func checkString(_ i: Int) throws -> String {
+    let t = type(at: i)
+    guard t == .string || t == .number, let s = stack.string(at: i) else {
+      throw typeError(i, expected: "string")
+    }
+    return s
+  }
+
+  /// Argument `i` as a string, or `default` when it is absent or nil.
+  public func optString(_ i: Int, default value: String? = nil) throws -> String? {
+    isAbsent(i) ? value : try checkString(i)
+  }
+
+  /// Argument `i` as an integer: an integer, a float with an exact integer value, or a
+  /// string convertible to one (`luaL_checkinteger`).
+  public func checkInteger(_ i: Int) throws -> Int {
+    var isNumber: Int32 = 0
+    let n = lua_tointegerx(stack.L, Int32(i), &isNumber)
+    if isNumber != 0 { return Int(n) }
+    if lua_isnumber(stack.L, Int32(i)) != 0 {
+      throw argumentError(i, "number has no integer representation")
+    }
+    throw typeError(i, expected: "number")
+  }
+
+  /// Argument `i` as an integer, or `default` when it is absent or nil.
+  public func optInteger(_ i: Int, default value: Int? = nil) throws -> Int? {
+    isAbsent(i) ? value : try checkInteger(i)
+  }
+
+  /// Argument `i` as a number (`luaL_checknumber`).
+  public func checkNumber(_ i: Int) throws -> Double {
+    var isNumber: Int32 = 0
+    let n = lua_tonumberx(stack.L, Int32(i), &isNumber)
+    guard isNumber != 0 else { throw typeError(i, expected: "number") }
+    return n
+  }
+
+  /// Argument `i` as a number, or `default` when it is absent or nil.
+  public func optNumber(_ i: Int, default value: Double? = nil) throws -> Double? {
+    isAbsent(i) ? value : try checkNumber(i)
+  }
+
+  /// Argument `i`, which must be a boolean.
+  public func checkBoolean(_ i: Int) throws -> Bool {
+    guard type(at: i) == .boolean else { throw typeError(i, expected: "boolean") }
+    return lua_toboolean(stack.L, Int32(i)) != 0
+  }
+
+  /// Argument `i` as a boolean, or `default` when it is absent or nil.
+  public func optBoolean(_ i: Int, default value: Bool? = nil) throws -> Bool? {
+    isAbsent(i) ? value : try checkBoolean(i)
+  }
+
+  /// Argument `i`, which must be a table, converted into Swift.
+  public func checkTable(_ i: Int) throws -> LuaTable {
+    guard type(at: i) == .table, case .table(let table) = value(at: i) else {
+      throw typeError(i, expected: "table")
+    }
+    return table
+  }
+
+  /// Argument `i` as a table, or nil when it is absent or nil.
+  public func optTable(_ i: Int) throws -> LuaTable? {
+    isAbsent(i) ? nil : try checkTable(i)
+  }
+
+  /// Argument `i` as one of `options` (`luaL_checkoption`), or `default` when absent.
+  public func checkOption(_ i: Int, _ options: [String], default value: String? = nil) throws
+    -> String
+  {
+    if isAbsent(i), let value { return value }
+    let name = try checkString(i)
+    guard options.contains(name) else { throw argumentError(i, "invalid option '\(name)'") }
+    return name
+  }
+
+  /// Requires argument `i` to be present (any value, nil included; `luaL_checkany`).
+  public func checkAny(_ i: Int) throws {
+    if type(at: i) == .none { throw argumentError(i, "value expected") }
+  }
+
+  /// True when argument `i` is absent or nil (`lua_isnoneornil`).
+  public func isAbsent(_ i: Int) -> Bool { svl_isnoneornil(stack.L, Int32(i)) != 0 }
+}
+
+// MARK: - Results
+
+extension LuaCall {
+  /// Pushes any converted value.
+  public func push(_ value: LuaValue) throws { try stack.push(value) }
+
+  /// Pushes a string. The corresponding C API is `lua_pushlstring`.
+  public func pushString(_ value: String) throws {
+    try stack.reserve()
+    stack.pushString(value)
+  }
+
+  /// Pushes an integer. The corresponding C API is `lua_pushinteger`.
+  public func pushInteger(_ value: Int) throws {
+    try stack.reserve()
+    lua_pushinteger(stack.L, lua_Integer(value))
+  }
+
+  /// Pushes a float. The corresponding C API is `lua_pushnumber`.
+  public func pushNumber(_ value: Double) throws {
+    try stack.reserve()
+    lua_pushnumber(stack.L, value)
+  }
+
+  /// Pushes a boolean. The corresponding C API is `lua_pushboolean`.
+  public func pushBoolean(_ value: Bool) throws {
+    try stack.reserve()
+    lua_pushboolean(stack.L, value ? 1 : 0)
+  }
+
+  /// Pushes nil. The corresponding C API is `lua_pushnil`.
+  public func pushNil() throws {
+    try stack.reserve()
+    lua_pushnil(stack.L)
+  }
+
+  /// Pushes the value a reference holds.
+  public func push(reference: LuaReference) throws { try stack.push(reference: reference) }
+
+  /// Pushes a new empty table sized for the entries to come (`lua_createtable`).
+  public func newTable(arrayCount: Int = 0, recordCount: Int = 0) throws {
+    try stack.reserve(3)
+    lua_createtable(stack.L, Int32(clamping: arrayCount), Int32(clamping: recordCount))
+  }
+
+  /// Sets `t[key] = value` (raw) on the table at the top of the stack.
+  public func setField(_ key: String, _ value: String) {
+    stack.pushString(value)
+    stack.rawSetField(key)
+  }
+
+  /// Sets an integer field on the table at the top of the stack.
+  public func setField(_ key: String, _ value: Int) {
+    lua_pushinteger(stack.L, lua_Integer(value))
+    stack.rawSetField(key)
+  }
+
+  /// Sets a float field on the table at the top of the stack.
+  public func setField(_ key: String, _ value: Double) {
+    lua_pushnumber(stack.L, value)
+    stack.rawSetField(key)
+  }
+
+  /// Sets a boolean field on the table at the top of the stack.
+  public func setField(_ key: String, _ value: Bool) {
+    lua_pushboolean(stack.L, value ? 1 : 0)
+    stack.rawSetField(key)
+  }
+
+  /// Sets a field to any converted value on the table at the top of the stack.
+  public func setField(_ key: String, _ value: LuaValue) throws {
+    try stack.push(value)
+    stack.rawSetField(key)
+  }
+
+  /// Pops the value on top into field `key` of the table below it (`lua_rawset`).
+  public func setField(_ key: String) {
+    stack.rawSetField(key)
+  }
+
+  /// Pops the value on top into `t[i]` of the table below it (`lua_rawseti`).
+  public func setIndex(_ i: Int) {
+    lua_rawseti(stack.L, -2, lua_Integer(i))
+  }
+
+  /// Gives the table at the top the metatable `name` from ``LuaState/defineMetatable(_:functions:)``
+  /// (`luaL_setmetatable`); a name never defined gets a fresh empty metatable.
+  public func setMetatable(named name: String) throws {
+    try stack.reserve(2)
+    _ = luaL_newmetatable(stack.L, name)
+    lua_setmetatable(stack.L, -2)
+  }
+}

@@ -1,2 +1,0 @@
-/// The LuaKit module.
-enum LuaKitModule {}
