@@ -3,6 +3,7 @@
 ** helpers. Everything that may raise a Lua error lives here, so that the
 ** longjmp always starts and ends in C or Lua frames.
 */
+#define _POSIX_C_SOURCE 200809L
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +167,29 @@ static void laction(int sig) {
   signal(sig, SIG_DFL);
   lua_State *L = sigintstate;
   if (L != NULL) svl_interrupt(L);
+}
+
+static volatile sig_atomic_t sigintseen = 0;
+
+/* Handler for the prompt: remember the signal; the REPL polls for it. */
+static void markaction(int sig) {
+  (void)sig;
+  sigintseen = 1;
+}
+
+void svl_catchsigint(int on) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sigemptyset(&sa.sa_mask);
+  sa.sa_handler = on ? markaction : SIG_DFL;
+  sa.sa_flags = 0;  /* no SA_RESTART: poll() must return EINTR */
+  sigaction(SIGINT, &sa, NULL);
+}
+
+int svl_takesigint(void) {
+  int seen = sigintseen;
+  sigintseen = 0;
+  return seen;
 }
 
 /* }====================================================== */

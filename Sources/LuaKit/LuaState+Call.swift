@@ -144,3 +144,22 @@ extension LuaReference {
     return stack.top > base ? (base + 1...stack.top).map { stack.value(at: $0) } : []
   }
 }
+
+extension LuaReference {
+  /// Calls the referenced function like ``call(_:interruptible:freshBudget:)`` and
+  /// returns its results as the REPL shows them (``PrettyPrinter``, `__tostring`
+  /// honoured, top-level strings as they are).
+  public func callDescribing(
+    _ arguments: [LuaValue] = [], interruptible: Bool = false, printer: PrettyPrinter = PrettyPrinter()
+  ) throws -> [String] {
+    guard let state else { throw LuaError("attempt to call into a closed Lua state") }
+    let stack = state.activeStack
+    let base = stack.top
+    defer { stack.setTop(base) }
+    try stack.push(reference: self)
+    for argument in arguments { try stack.push(argument) }
+    try stack.call(arguments: arguments.count, toplevel: true, interruptible: interruptible)
+    guard stack.top > base else { return [] }
+    return (base + 1...stack.top).map { printer.render(stack: stack, index: $0, topLevel: true) }
+  }
+}

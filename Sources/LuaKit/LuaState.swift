@@ -57,6 +57,10 @@ public final class LuaState {
   /// Registry references dropped by Swift, freed at the next safe point.
   var pendingUnrefs: [Int32] = []
   var closing = false
+  /// Completes names inside a string argument in the REPL: given the function's name
+  /// and the partial string, returns candidate strings (e.g. Service names for
+  /// `resolve("we<TAB>`). Set by the layer that knows the objects.
+  public var stringArgumentCompleter: ((_ function: String, _ partial: String) -> [String])?
 
   /// Creates a state, opens the standard libraries and applies `options`.
   ///

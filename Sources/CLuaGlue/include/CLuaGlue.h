@@ -100,6 +100,15 @@ void svl_setbudget(lua_State *L, lua_Integer budget);
 */
 void svl_interrupt(lua_State *L);
 
+/*
+** Installs (on != 0) or removes a SIGINT handler that only records the
+** signal, without SA_RESTART, so that a blocking poll/select returns EINTR
+** (the REPL's prompt). Used while no Lua code runs.
+*/
+void svl_catchsigint(int on);
+/* Returns 1 if SIGINT arrived since the last call, and clears the mark. */
+int svl_takesigint(void);
+
 /* ===== Swift functions ===== */
 
 /* Registers the dispatcher and the box releaser (once per process). */
