@@ -49,5 +49,7 @@ let package = Package(
     .testTarget(name: "CoreDNSTests", dependencies: ["CoreDNS", "NetAddr"]),
     .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy", "NetAddr"]),
     .testTarget(name: "LabTests", dependencies: ["Lab", "LuaKit"]),
+    // Runs the built svclab binary: scripts, errors, the test runner, the REPL on a pipe.
+    .testTarget(name: "CLITests", dependencies: ["svclab"]),
   ]
 )
