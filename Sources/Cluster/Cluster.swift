@@ -1,2 +1,183 @@
-/// The Cluster module.
-enum ClusterModule {}
+import NetAddr
+
+/// The simulated Kubernetes cluster: API objects, validation, allocators and controllers.
+///
+/// Every mutating call is transactional: it either succeeds completely (controllers
+/// included) and then notifies subscribers of each changed object once, or throws a
+/// `ClusterError` and changes nothing. The type is used from one thread.
+public final class Cluster {
+  /// The settings the cluster was created with.
+  public let config: ClusterConfig
+  /// The cluster DNS domain.
+  public let domain: String
+  /// The parsed Service CIDRs, in configuration order.
+  public let serviceCIDRs: [CIDR]
+  /// The parsed cluster pod CIDRs (one per family).
+  public let podCIDRs: [CIDR]
+  /// The NodePort range.
+  public let nodePortRange: ClosedRange<Int>
+  /// The load-balancer address pools.
+  public let loadBalancerPools: [CIDR]
+
+  /// The logical clock in seconds; only `advance(_:)` moves it.
+  public internal(set) var now: Double = 0
+  /// The cluster's random stream; other engines may draw from it too.
+  public var random: SeededGenerator
+
+  // MARK: - Objects
+
+  var namespaceStore: [String: Namespace] = [:]
+  var nodeStore: [String: Node] = [:]
+  var podStore: [NamespacedName: Pod] = [:]
+  var serviceStore: [NamespacedName: Service] = [:]
+  var sliceStore: [NamespacedName: EndpointSlice] = [:]
+  var deploymentStore: [NamespacedName: Deployment] = [:]
+
+  // MARK: - Indexes
+
+  var podIndex = PodIndex()
+  var serviceSelectorIndex: [LabelPair: Set<NamespacedName>] = [:]
+  var servicesByNamespace: [String: Set<String>] = [:]
+  var slicesByService: [NamespacedName: Set<String>] = [:]
+  var slicesByNamespace: [String: Set<String>] = [:]
+  var deploymentsByNamespace: [String: Set<String>] = [:]
+  /// Which managed slice holds each pod's endpoint, per Service and address type.
+  var endpointHome: [NamespacedName: [AddressType: [NamespacedName: String]]] = [:]
+
+  // MARK: - Allocators
+
+  var serviceIPs: ServiceIPAllocator
+  var nodePorts: NodePortAllocator
+  var podBlocks: [String: [BlockAllocator]] = [:]
+  var podCIDRIndexes: [String: UInt64] = [:]
+  var lbBlocks: [BlockAllocator]
+  var nodeIPs: [IPAddress: String] = [:]
+
+  // MARK: - Bookkeeping
+
+  var nextUID = 1
+  /// Readiness asked for pods that wait for a node.
+  var readyIntent: [NamespacedName: Bool] = [:]
+  /// Terminating pods and the clock time their grace period ends.
+  var terminating: [NamespacedName: Double] = [:]
+  var pending = ChangeLog()
+  var observers: [(id: Int, fn: (ClusterChange) -> Void)] = []
+  var nextObserverID = 1
+  var inTransaction = false
+
+  /// Creates a cluster from `config`; throws `ClusterError.badConfig` for unusable settings.
+  public init(config: ClusterConfig = ClusterConfig()) throws {
+    self.config = config
+    domain = config.domain
+    random = SeededGenerator(seed: config.seed)
+    serviceCIDRs = try ConfigParsing.serviceCIDRs(config.serviceCIDRs)
+    podCIDRs = try ConfigParsing.podCIDRs(config.podCIDR)
+    nodePortRange = try ConfigParsing.portRange(config.nodePortRange)
+    loadBalancerPools = try ConfigParsing.pools(config.loadBalancerPools)
+    serviceIPs = ServiceIPAllocator(cidrs: serviceCIDRs)
+    nodePorts = NodePortAllocator(first: nodePortRange.lowerBound, last: nodePortRange.upperBound)
+    lbBlocks = loadBalancerPools.map(BlockAllocator.init)
+    try bootstrap()
+    pending = ChangeLog()
+  }
+
+  /// Restarts the random stream from `seed`.
+  public func seed(_ seed: UInt64) { random = SeededGenerator(seed: seed) }
+
+  // MARK: - Notifications
+
+  /// Registers `observer`, called synchronously once per changed object after each successful
+  /// call, in the order the changes happened. Returns a token for `unsubscribe`.
+  @discardableResult
+  public func subscribe(_ observer: @escaping (ClusterChange) -> Void) -> Int {
+    let id = nextObserverID
+    nextObserverID += 1
+    observers.append((id, observer))
+    return id
+  }
+
+  /// Removes an observer registered with `subscribe`.
+  public func unsubscribe(_ token: Int) { observers.removeAll { $0.id == token } }
+
+  /// Runs one API call: on error the random stream and counters are restored and nothing is
+  /// reported; on success the collected changes are delivered.
+  func transaction<T>(_ body: () throws(ClusterError) -> T) throws(ClusterError) -> T {
+    precondition(!inTransaction, "Cluster calls do not nest")
+    let savedRandom = random
+    let savedUID = nextUID
+    inTransaction = true
+    defer { inTransaction = false }
+    do {
+      let result = try body()
+      let changes = pending.drain()
+      for change in changes { for o in observers { o.fn(change) } }
+      return result
+    } catch {
+      random = savedRandom
+      nextUID = savedUID
+      pending = ChangeLog()
+      throw error
+    }
+  }
+
+  /// A fresh object id.
+  func takeUID() -> Int {
+    defer { nextUID += 1 }
+    return nextUID
+  }
+}
+
+/// Changes collected during one call, one entry per object (first previous, last current).
+struct ChangeLog {
+  private var order: [ChangeKey] = []
+  private var entries: [ChangeKey: ClusterChange] = [:]
+
+  struct ChangeKey: Hashable {
+    let kind: ObjectKind
+    let key: NamespacedName
+  }
+
+  mutating func record(_ change: ClusterChange, key: NamespacedName) {
+    let k = ChangeKey(kind: change.kind, key: key)
+    guard let old = entries[k] else {
+      order.append(k)
+      entries[k] = change
+      return
+    }
+    entries[k] = ChangeLog.merge(old, change)
+  }
+
+  private static func merge(_ a: ClusterChange, _ b: ClusterChange) -> ClusterChange {
+    switch (a, b) {
+    case (.namespace(let p, _), .namespace(_, let c)): return .namespace(previous: p, current: c)
+    case (.node(let p, _), .node(_, let c)): return .node(previous: p, current: c)
+    case (.pod(let p, _), .pod(_, let c)): return .pod(previous: p, current: c)
+    case (.service(let p, _), .service(_, let c)): return .service(previous: p, current: c)
+    case (.endpointSlice(let p, _), .endpointSlice(_, let c)):
+      return .endpointSlice(previous: p, current: c)
+    case (.deployment(let p, _), .deployment(_, let c)): return .deployment(previous: p, current: c)
+    default: return b
+    }
+  }
+
+  /// The collected changes in order, without those whose end state equals their start.
+  mutating func drain() -> [ClusterChange] {
+    let out = order.compactMap { entries[$0] }.filter { !$0.isNoOp }
+    order = []
+    entries = [:]
+    return out
+  }
+}
+
+extension ClusterChange {
+  var isNoOp: Bool {
+    switch self {
+    case .namespace(let p, let c): return p == c
+    case .node(let p, let c): return p == c
+    case .pod(let p, let c): return p == c
+    case .service(let p, let c): return p == c
+    case .endpointSlice(let p, let c): return p == c
+    case .deployment(let p, let c): return p == c
+    }
+  }
+}

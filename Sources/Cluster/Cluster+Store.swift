@@ -1,0 +1,81 @@
+/// The one place objects are written: each setter keeps the indexes in step and records the
+/// change for subscribers.
+extension Cluster {
+  func putNamespace(_ name: String, _ new: Namespace?) {
+    let old = namespaceStore[name]
+    namespaceStore[name] = new
+    pending.record(.namespace(previous: old, current: new), key: NamespacedName(namespace: "", name: name))
+  }
+
+  func putNode(_ name: String, _ new: Node?) {
+    let old = nodeStore[name]
+    if let old { nodeIPs[old.internalIP] = nil }
+    nodeStore[name] = new
+    if let new { nodeIPs[new.internalIP] = name }
+    pending.record(.node(previous: old, current: new), key: NamespacedName(namespace: "", name: name))
+  }
+
+  func putPod(_ key: NamespacedName, _ new: Pod?) {
+    let old = podStore[key]
+    if let old { podIndex.remove(old) }
+    podStore[key] = new
+    if let new { podIndex.insert(new) }
+    pending.record(.pod(previous: old, current: new), key: key)
+  }
+
+  func putService(_ key: NamespacedName, _ new: Service?) {
+    let old = serviceStore[key]
+    if let old {
+      for (k, v) in old.spec.selector ?? [:] {
+        let lp = LabelPair(namespace: key.namespace, key: k, value: v)
+        serviceSelectorIndex[lp]?.remove(key)
+        if serviceSelectorIndex[lp]?.isEmpty == true { serviceSelectorIndex[lp] = nil }
+      }
+      servicesByNamespace[key.namespace]?.remove(key.name)
+    }
+    serviceStore[key] = new
+    if let new {
+      for (k, v) in new.spec.selector ?? [:] {
+        serviceSelectorIndex[LabelPair(namespace: key.namespace, key: k, value: v), default: []].insert(key)
+      }
+      servicesByNamespace[key.namespace, default: []].insert(key.name)
+    }
+    pending.record(.service(previous: old, current: new), key: key)
+  }
+
+  func putSlice(_ key: NamespacedName, _ new: EndpointSlice?) {
+    let old = sliceStore[key]
+    if let old {
+      if let svc = old.serviceName {
+        let sk = NamespacedName(namespace: key.namespace, name: svc)
+        slicesByService[sk]?.remove(key.name)
+        if slicesByService[sk]?.isEmpty == true { slicesByService[sk] = nil }
+      }
+      slicesByNamespace[key.namespace]?.remove(key.name)
+    }
+    sliceStore[key] = new
+    if let new {
+      if let svc = new.serviceName {
+        slicesByService[NamespacedName(namespace: key.namespace, name: svc), default: []].insert(key.name)
+      }
+      slicesByNamespace[key.namespace, default: []].insert(key.name)
+    }
+    pending.record(.endpointSlice(previous: old, current: new), key: key)
+  }
+
+  func putDeployment(_ key: NamespacedName, _ new: Deployment?) {
+    let old = deploymentStore[key]
+    deploymentStore[key] = new
+    if new != nil {
+      deploymentsByNamespace[key.namespace, default: []].insert(key.name)
+    } else {
+      deploymentsByNamespace[key.namespace]?.remove(key.name)
+    }
+    pending.record(.deployment(previous: old, current: new), key: key)
+  }
+
+  /// New object metadata stamped with the clock and a fresh uid.
+  func newMeta(name: String, namespace: String, labels: [String: String]) -> ObjectMeta {
+    ObjectMeta(name: name, namespace: namespace, labels: labels, creationTimestamp: now, uid: takeUID())
+  }
+}
