@@ -1,6 +1,11 @@
 import LuaKit
 
+/// The Lua API of svclab: installs every primitive of the contract in a Lua state.
 public enum Lab {
-  /// Registers svclab's primitives in a fresh state.
-  public static func install(in state: LuaState) throws {}
+  /// Registers svclab's primitives in a fresh state, with a new default cluster.
+  public static func install(in state: LuaState) throws {
+    let lab = try LabSession()
+    try ClusterAPI.register(lab, in: state)
+    try ObjectsAPI.register(lab, in: state)
+  }
 }

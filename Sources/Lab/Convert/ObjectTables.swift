@@ -1,0 +1,207 @@
+import Cluster
+import LuaKit
+import NetAddr
+
+/// Cluster objects as the flat Lua tables the API returns (field names as in lua-api.md).
+enum ObjectTables {
+  static func namespace(_ ns: Namespace) -> LuaValue {
+    var r = Record()
+    r["kind"] = "Namespace"
+    r["name"] = .string(ns.name)
+    r["labels"] = .stringMap(ns.metadata.labels)
+    r["phase"] = .string(ns.phase)
+    r["created"] = .seconds(ns.metadata.creationTimestamp)
+    return r.value
+  }
+
+  static func node(_ n: Node) -> LuaValue {
+    var r = Record()
+    r["kind"] = "Node"
+    r["name"] = .string(n.name)
+    r["ip"] = .string(n.internalIP.description)
+    r["zone"] = .optional(n.zone)
+    r["region"] = .optional(n.region)
+    r["podCIDR"] = .optional(n.podCIDR?.description)
+    r["labels"] = .stringMap(n.metadata.labels)
+    if !n.dnsSearch.isEmpty { r["dnsSearch"] = .strings(n.dnsSearch) }
+    r["created"] = .seconds(n.metadata.creationTimestamp)
+    return r.value
+  }
+
+  static func containerPorts(_ ports: [ContainerPort]) -> LuaValue {
+    .list(
+      ports.map { p in
+        var r = Record()
+        r["name"] = .optional(p.name)
+        r["containerPort"] = .int(p.containerPort)
+        r["protocol"] = .string(p.protocol.rawValue)
+        return r.value
+      })
+  }
+
+  static func pod(_ p: Pod) -> LuaValue {
+    var r = Record()
+    r["kind"] = "Pod"
+    r["name"] = .string(p.name)
+    r["namespace"] = .string(p.namespace)
+    r["ip"] = .optional(p.podIP?.description)
+    r["ips"] = .strings(p.podIPs.map(\.description))
+    r["node"] = p.nodeName.isEmpty ? .nil : .string(p.nodeName)
+    r["labels"] = .stringMap(p.labels)
+    r["ready"] = .boolean(p.ready)
+    r["phase"] = .string(p.phase.rawValue)
+    r["hostname"] = .optional(p.hostname)
+    r["subdomain"] = .optional(p.subdomain)
+    r["ports"] = containerPorts(p.ports)
+    r["dnsPolicy"] = .string(p.dnsPolicy.rawValue)
+    if let c = p.dnsConfig { r["dnsConfig"] = dnsConfig(c) }
+    r["hostNetwork"] = .boolean(p.hostNetwork)
+    r["terminating"] = .boolean(p.isTerminating)
+    if let t = p.metadata.deletionTimestamp {
+      r["deletionTimestamp"] = .seconds(t)
+      r["deletionGracePeriodSeconds"] = .optional(p.metadata.deletionGracePeriodSeconds)
+    }
+    r["deployment"] = .optional(p.ownerDeployment)
+    r["created"] = .seconds(p.metadata.creationTimestamp)
+    return r.value
+  }
+
+  static func dnsConfig(_ c: PodDNSConfig) -> LuaValue {
+    var r = Record()
+    r["nameservers"] = .strings(c.nameservers)
+    r["searches"] = .strings(c.searches)
+    r["options"] = .list(
+      c.options.map { o in
+        var opt = Record()
+        opt["name"] = .string(o.name)
+        opt["value"] = .optional(o.value)
+        return opt.value
+      })
+    return r.value
+  }
+
+  static func deployment(_ d: Deployment) -> LuaValue {
+    var r = Record()
+    r["kind"] = "Deployment"
+    r["name"] = .string(d.name)
+    r["namespace"] = .string(d.namespace)
+    r["replicas"] = .int(d.replicas)
+    r["readyReplicas"] = .int(d.readyReplicas)
+    r["availableReplicas"] = .int(d.readyReplicas)
+    r["labels"] = .stringMap(d.template.labels)
+    r["selector"] = .stringMap(d.selector)
+    r["ports"] = containerPorts(d.template.ports)
+    r["podTemplateHash"] = .string(d.podTemplateHash)
+    r["created"] = .seconds(d.metadata.creationTimestamp)
+    return r.value
+  }
+
+  static func servicePort(_ p: ServicePort) -> LuaValue {
+    var r = Record()
+    r["name"] = p.name.isEmpty ? .nil : .string(p.name)
+    r["protocol"] = .string(p.protocol.rawValue)
+    r["port"] = .int(p.port)
+    switch p.targetPort ?? .int(p.port) {
+    case .int(let n): r["targetPort"] = .int(n)
+    case .string(let s): r["targetPort"] = .string(s)
+    }
+    r["nodePort"] = .optional(p.nodePort)
+    r["appProtocol"] = .optional(p.appProtocol)
+    return r.value
+  }
+
+  static func service(_ s: Service) -> LuaValue {
+    let spec = s.spec
+    var r = Record()
+    r["kind"] = "Service"
+    r["name"] = .string(s.name)
+    r["namespace"] = .string(s.namespace)
+    r["labels"] = .stringMap(s.metadata.labels)
+    r["type"] = .string(spec.type.rawValue)
+    r["clusterIP"] = spec.clusterIP.isEmpty ? .nil : .string(spec.clusterIP)
+    r["clusterIPs"] = .strings(spec.clusterIPs)
+    r["ipFamilies"] = .strings(spec.ipFamilies.map(\.rawValue))
+    r["ipFamilyPolicy"] = .optional(spec.ipFamilyPolicy?.rawValue)
+    r["ports"] = .list(spec.ports.map(servicePort))
+    if let sel = spec.selector { r["selector"] = .stringMap(sel) }
+    r["externalName"] = .optional(spec.externalName)
+    r["externalIPs"] = .strings(spec.externalIPs)
+    r["sessionAffinity"] = .string(spec.sessionAffinity.rawValue)
+    r["sessionAffinityTimeout"] = .optional(spec.sessionAffinityTimeoutSeconds)
+    r["externalTrafficPolicy"] = .optional(spec.externalTrafficPolicy?.rawValue)
+    r["internalTrafficPolicy"] = .optional(spec.internalTrafficPolicy?.rawValue)
+    r["publishNotReadyAddresses"] = .boolean(spec.publishNotReadyAddresses)
+    r["healthCheckNodePort"] = .optional(spec.healthCheckNodePort)
+    r["loadBalancerIP"] = .optional(spec.loadBalancerIP)
+    r["loadBalancerSourceRanges"] = .strings(spec.loadBalancerSourceRanges)
+    r["allocateLoadBalancerNodePorts"] = .optional(spec.allocateLoadBalancerNodePorts)
+    r["trafficDistribution"] = .optional(spec.trafficDistribution?.rawValue)
+    r["loadBalancerIngress"] = .strings(s.status.loadBalancerIngress.map(\.description))
+    r["created"] = .seconds(s.metadata.creationTimestamp)
+    return r.value
+  }
+
+  static func endpointSlice(_ s: EndpointSlice) -> LuaValue {
+    var r = Record()
+    r["kind"] = "EndpointSlice"
+    r["name"] = .string(s.name)
+    r["namespace"] = .string(s.namespace)
+    r["service"] = .optional(s.serviceName)
+    r["labels"] = .stringMap(s.metadata.labels)
+    r["addressType"] = .string(s.addressType.rawValue)
+    r["endpoints"] = .list(s.endpoints.map(endpoint))
+    r["ports"] = .list(
+      s.ports.map { p in
+        var pr = Record()
+        pr["name"] = .string(p.name)
+        pr["port"] = .int(p.port)
+        pr["protocol"] = .string(p.protocol.rawValue)
+        pr["appProtocol"] = .optional(p.appProtocol)
+        return pr.value
+      })
+    return r.value
+  }
+
+  static func endpoint(_ e: Endpoint) -> LuaValue {
+    var r = Record()
+    r["addresses"] = .strings(e.addresses)
+    var c = Record()
+    c["ready"] = .optional(e.conditions.ready)
+    c["serving"] = .optional(e.conditions.serving)
+    c["terminating"] = .optional(e.conditions.terminating)
+    r["conditions"] = c.value
+    r["hostname"] = .optional(e.hostname)
+    r["nodeName"] = .optional(e.nodeName)
+    r["zone"] = .optional(e.zone)
+    if let t = e.targetRef {
+      var tr = Record()
+      tr["kind"] = .string(t.kind)
+      tr["namespace"] = .string(t.namespace)
+      tr["name"] = .string(t.name)
+      r["targetRef"] = tr.value
+    }
+    if let h = e.hints {
+      var hr = Record()
+      hr["forZones"] = .strings(h.forZones)
+      hr["forNodes"] = .strings(h.forNodes)
+      r["hints"] = hr.value
+    }
+    return r.value
+  }
+
+  static func endpointEntry(_ e: EndpointEntry) -> LuaValue {
+    var r = Record()
+    r["ip"] = .string(e.ip)
+    r["port"] = .optional(e.port)
+    r["portName"] = .string(e.portName)
+    r["protocol"] = .string(e.protocol.rawValue)
+    r["ready"] = .boolean(e.ready)
+    r["serving"] = .boolean(e.serving)
+    r["terminating"] = .boolean(e.terminating)
+    r["pod"] = .optional(e.pod)
+    r["node"] = .optional(e.node)
+    r["zone"] = .optional(e.zone)
+    r["hostname"] = .optional(e.hostname)
+    return r.value
+  }
+}

@@ -1,0 +1,58 @@
+import Cluster
+import LuaKit
+
+/// Something that follows the cluster: it loads the current objects once, then receives
+/// every change as it happens (CoreDNS's and kube-proxy's informers).
+protocol ClusterFollower: AnyObject {
+  /// Takes in every object of a freshly created cluster.
+  func load(from cluster: Cluster)
+  /// Applies one object change; `cluster` is the state after the whole call.
+  func apply(_ change: ClusterChange, in cluster: Cluster)
+}
+
+/// One lab: the cluster, the engines that follow it, and the scripting state around them
+/// (current namespace). Every Lua primitive works on the session of its state.
+final class LabSession {
+  private(set) var cluster: Cluster
+  var currentNamespace = "default"
+  private var followers: [ClusterFollower] = []
+  private var makers: [(LabSession) -> ClusterFollower] = []
+
+  init(config: ClusterConfig = ClusterConfig()) throws {
+    cluster = try Cluster(config: config)
+  }
+
+  /// Registers an engine that follows the cluster; it is rebuilt by every `reset`.
+  func follow(with make: @escaping (LabSession) -> ClusterFollower) {
+    makers.append(make)
+    let f = make(self)
+    f.load(from: cluster)
+    followers.append(f)
+    subscribe(f)
+  }
+
+  /// Replaces the cluster with a new one built from `config`; the old one stays if that fails.
+  func reset(_ config: ClusterConfig) throws {
+    let fresh = try Cluster(config: config)
+    cluster = fresh
+    currentNamespace = "default"
+    followers = makers.map { $0(self) }
+    for f in followers {
+      f.load(from: fresh)
+      subscribe(f)
+    }
+  }
+
+  private func subscribe(_ f: ClusterFollower) {
+    let c = cluster
+    c.subscribe { [weak f, weak c] change in
+      guard let f, let c else { return }
+      f.apply(change, in: c)
+    }
+  }
+
+  /// The follower of type `T` (the DNS or proxy engine adapter).
+  func follower<T: ClusterFollower>(_ type: T.Type) -> T? {
+    followers.lazy.compactMap { $0 as? T }.first
+  }
+}

@@ -1,0 +1,58 @@
+import Cluster
+import LuaKit
+
+extension LabSession {
+  /// The object named by argument `i`: `"name"` (namespace from `namespace`, else the current
+  /// one), `"ns/name"`, or an object table with `name` and `namespace` fields.
+  func key(_ call: LuaCall, _ i: Int, namespace: String? = nil) throws -> NamespacedName {
+    switch call.value(at: i) {
+    case .string(let s):
+      return try key(parsing: s, call: call, arg: i, namespace: namespace)
+    case .table(let t):
+      guard case .string(let name) = t["name"] else {
+        throw call.argumentError(i, "object table without a name")
+      }
+      if case .string(let ns) = t["namespace"] { return NamespacedName(namespace: ns, name: name) }
+      return NamespacedName(namespace: namespace ?? currentNamespace, name: name)
+    default:
+      throw call.argumentError(i, "string expected, got \(call.type(at: i) == .none ? "no value" : call.value(at: i).type.name)")
+    }
+  }
+
+  /// Splits `ns/name`; a bare name takes `namespace` or the current namespace.
+  func key(parsing s: String, call: LuaCall, arg: Int, namespace: String? = nil) throws
+    -> NamespacedName
+  {
+    let parts = s.split(separator: "/", omittingEmptySubsequences: false)
+    switch parts.count {
+    case 1: return NamespacedName(namespace: namespace ?? currentNamespace, name: s)
+    case 2 where !parts[0].isEmpty && !parts[1].isEmpty:
+      return NamespacedName(namespace: String(parts[0]), name: String(parts[1]))
+    default:
+      throw call.argumentError(arg, "invalid object name \"\(s)\" (expected \"name\" or \"namespace/name\")")
+    }
+  }
+
+  /// The name of a cluster-scoped object (node, namespace) in argument `i`.
+  func plainName(_ call: LuaCall, _ i: Int) throws -> String {
+    if case .table(let t) = call.value(at: i), case .string(let name) = t["name"] { return name }
+    return try call.checkString(i)
+  }
+}
+
+extension LuaCall {
+  /// Runs a cluster call, reporting its error as `function: <API server message>`.
+  func cluster<T>(_ body: () throws(ClusterError) -> T) throws -> T {
+    do {
+      return try body()
+    } catch {
+      throw LuaError("\(functionName): \(error.rendered())")
+    }
+  }
+
+  /// Pushes one result and returns the result count.
+  func result(_ value: LuaValue) throws -> Int {
+    try push(value)
+    return 1
+  }
+}
