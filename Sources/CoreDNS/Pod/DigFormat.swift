@@ -62,35 +62,44 @@ enum DigText {
   static let version = "9.18.33"
 
   static func recordLine(_ rr: DNSRecord) -> String {
-    var line = rr.name
-    pad(&line, to: 24)
-    line += String(rr.ttl)
-    pad(&line, to: 32)
-    line += "IN"
-    pad(&line, to: 40)
-    line += rr.type.rawValue
-    pad(&line, to: 48)
-    return line + rr.data
+    var line = Columns()
+    line.add(rr.name)
+    line.add(String(rr.ttl), at: 24)
+    line.add("IN", at: 32)
+    line.add(rr.type.rawValue, at: 40)
+    line.add(rr.data, at: 48)
+    return line.text
   }
 
   static func questionLine(_ name: String, _ type: RRType) -> String {
-    var line = ";" + name
-    pad(&line, to: 32)
-    line += "IN"
-    pad(&line, to: 40)
-    return line + type.rawValue
+    var line = Columns()
+    line.add(";" + name)
+    line.add("IN", at: 32)
+    line.add(type.rawValue, at: 40)
+    return line.text
   }
 
-  /// BIND's `indent`: tabs up to the column, or one space if the text already reached it.
-  private static func pad(_ line: inout String, to column: Int) {
-    let from = line.count
-    let to = max(column, from + 1)
-    let tabs = to / 8 - from / 8
-    if tabs > 0 {
-      line += String(repeating: "\t", count: tabs)
-      line += String(repeating: " ", count: to - (to / 8) * 8)
-    } else {
-      line += String(repeating: " ", count: to - from)
+  /// A line being written with its display column (tabs count to the next multiple of 8).
+  struct Columns {
+    var text = ""
+    var column = 0
+
+    /// BIND's `indent`: tabs up to the column, or one space if the text already reached it;
+    /// then the field.
+    mutating func add(_ field: String, at target: Int? = nil) {
+      if let target {
+        let to = max(target, column + 1)
+        let tabs = to / 8 - column / 8
+        if tabs > 0 {
+          text += String(repeating: "\t", count: tabs)
+          text += String(repeating: " ", count: to - (to / 8) * 8)
+        } else {
+          text += String(repeating: " ", count: to - column)
+        }
+        column = to
+      }
+      text += field
+      column += field.count
     }
   }
 
