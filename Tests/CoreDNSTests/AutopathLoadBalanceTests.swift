@@ -13,21 +13,25 @@ struct AutopathLoadBalanceTests {
   }
 
   @Test func searchHitGetsCNAME() {
-    let r = Self.autopathServer().ask("kubernetes.default.testns.svc.cluster.local.", .a, from: "10.244.1.5")
+    let r = Self.autopathServer().ask(
+      "kubernetes.default.testns.svc.cluster.local.", .a, from: "10.244.1.5")
     #expect(r.rcode == .noError)
     #expect(r.questionName == "kubernetes.default.testns.svc.cluster.local.")
-    #expect(r.answer.map(\.description) == [
-      "kubernetes.default.testns.svc.cluster.local. 5 IN CNAME kubernetes.default.svc.cluster.local.",
-      "kubernetes.default.svc.cluster.local. 5 IN A 10.96.0.1",
-    ])
+    #expect(
+      r.answer.map(\.description) == [
+        "kubernetes.default.testns.svc.cluster.local. 5 IN CNAME kubernetes.default.svc.cluster.local.",
+        "kubernetes.default.svc.cluster.local. 5 IN A 10.96.0.1",
+      ])
   }
 
   @Test func externalNameWalksToBareName() {
-    let r = Self.autopathServer().ask("example.com.testns.svc.cluster.local.", .a, from: "10.244.1.5")
-    #expect(r.answer.map(\.description) == [
-      "example.com.testns.svc.cluster.local. 300 IN CNAME example.com.",
-      "example.com. 300 IN A 93.184.216.34",
-    ])
+    let r = Self.autopathServer().ask(
+      "example.com.testns.svc.cluster.local.", .a, from: "10.244.1.5")
+    #expect(
+      r.answer.map(\.description) == [
+        "example.com.testns.svc.cluster.local. 300 IN CNAME example.com.",
+        "example.com. 300 IN A 93.184.216.34",
+      ])
   }
 
   @Test func firstDomainHitHasNoCNAME() {
@@ -41,15 +45,18 @@ struct AutopathLoadBalanceTests {
   }
 
   @Test func unknownClientOrOtherPodModeDoesNothing() {
-    let a = Self.autopathServer().ask("kubernetes.default.testns.svc.cluster.local.", .a, from: "10.99.0.1")
+    let a = Self.autopathServer().ask(
+      "kubernetes.default.testns.svc.cluster.local.", .a, from: "10.99.0.1")
     #expect(a.rcode == .nxDomain)
-    let b = Self.autopathServer(pods: .insecure).ask("kubernetes.default.testns.svc.cluster.local.", .a, from: "10.244.1.5")
+    let b = Self.autopathServer(pods: .insecure).ask(
+      "kubernetes.default.testns.svc.cluster.local.", .a, from: "10.244.1.5")
     #expect(b.rcode == .nxDomain)
   }
 
   @Test func otherNamespaceClientDoesNotMatch() {
     // 10.244.1.6 lives in "default": its first search domain is default.svc.cluster.local.
-    let r = Self.autopathServer().ask("kubernetes.default.testns.svc.cluster.local.", .a, from: "10.244.1.6")
+    let r = Self.autopathServer().ask(
+      "kubernetes.default.testns.svc.cluster.local.", .a, from: "10.244.1.6")
     #expect(r.rcode == .nxDomain)
   }
 
@@ -62,7 +69,9 @@ struct AutopathLoadBalanceTests {
       #expect(Set(r.answer.map(\.data)) == ["172.0.0.2", "172.0.0.3", "172.0.0.4"])
       orders.insert(r.answer.map(\.data))
       var again = SeededRNG(seed: UInt64(seed))
-      #expect(s.query(name: "hdls1.testns.svc.cluster.local.", type: .a, using: &again).answer == r.answer)
+      #expect(
+        s.query(name: "hdls1.testns.svc.cluster.local.", type: .a, using: &again).answer == r.answer
+      )
     }
     #expect(orders.count > 1)
   }

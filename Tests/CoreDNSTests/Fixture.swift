@@ -40,14 +40,17 @@ enum Fixture {
       ports: [DNSServicePort(name: "http", port: 80)]),
     DNSService(
       namespace: "testns", name: "dual", clusterIPs: [ip("10.0.0.4"), ip("fd00::4")],
-      ports: [DNSServicePort(name: "http", port: 80), DNSServicePort(name: "", protocol: "UDP", port: 53)]),
+      ports: [
+        DNSServicePort(name: "http", port: 80), DNSServicePort(name: "", protocol: "UDP", port: 53),
+      ]),
     DNSService(namespace: "testns", name: "noports", clusterIPs: [ip("10.0.0.5")]),
     DNSService(
       namespace: "testns", name: "hdls1", kind: .headless,
       ports: [DNSServicePort(name: "http", port: 80)]),
     DNSService(namespace: "testns", name: "hdlsempty", kind: .headless),
     DNSService(
-      namespace: "testns", name: "external", kind: .externalName, externalName: "ext.interwebs.test"),
+      namespace: "testns", name: "external", kind: .externalName, externalName: "ext.interwebs.test"
+    ),
     DNSService(
       namespace: "testns", name: "external-to-service", kind: .externalName,
       externalName: "svc1.testns.svc.cluster.local"),
@@ -128,11 +131,14 @@ enum Fixture {
   }
 
   /// A server loaded with every fixture object.
-  static func server(_ configure: (inout KubernetesPluginSettings) -> Void = { _ in }) -> DNSServer {
+  static func server(_ configure: (inout KubernetesPluginSettings) -> Void = { _ in }) -> DNSServer
+  {
     var s = settings
     configure(&s)
     let server = DNSServer(settings: s, localAddresses: [ip("10.244.0.5")], external: external)
-    for ns in namespaces { server.apply(.namespace(old: nil, new: DNSNamespace(name: ns)), at: fixtureTime) }
+    for ns in namespaces {
+      server.apply(.namespace(old: nil, new: DNSNamespace(name: ns)), at: fixtureTime)
+    }
     for svc in services { server.apply(.service(old: nil, new: svc), at: fixtureTime) }
     for sl in slices { server.apply(.endpointSlice(old: nil, new: sl), at: fixtureTime) }
     for p in pods { server.apply(.pod(old: nil, new: p), at: fixtureTime) }
@@ -141,7 +147,8 @@ enum Fixture {
 }
 
 /// The negative-answer SOA of a zone at TTL 5 as a zone line.
-func soa(_ zone: String = "cluster.local.", ttl: UInt32 = 5, serial: Int64 = fixtureTime) -> String {
+func soa(_ zone: String = "cluster.local.", ttl: UInt32 = 5, serial: Int64 = fixtureTime) -> String
+{
   "\(zone) \(min(ttl, 300)) IN SOA ns.dns.\(zone) hostmaster.\(zone) \(serial) 7200 1800 86400 \(ttl)"
 }
 

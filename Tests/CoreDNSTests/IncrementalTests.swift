@@ -38,7 +38,10 @@ struct IncrementalTests {
     #expect(s.ask("hdls1.testns.svc.cluster.local.", .a).answer.map(\.data) == ["172.0.0.50"])
     #expect(s.ask("web-0.hdls1.testns.svc.cluster.local.", .a).answer.map(\.data) == ["172.0.0.50"])
     #expect(s.ask("dup-name.hdls1.testns.svc.cluster.local.", .a).rcode == .nxDomain)
-    #expect(s.ask("50.0.0.172.in-addr.arpa.", .ptr).answer.map(\.data) == ["web-0.hdls1.testns.svc.cluster.local."])
+    #expect(
+      s.ask("50.0.0.172.in-addr.arpa.", .ptr).answer.map(\.data) == [
+        "web-0.hdls1.testns.svc.cluster.local."
+      ])
     #expect(s.ask("2.0.0.172.in-addr.arpa.", .ptr).flags.aa == false)
     #expect(s.ask("hdls1.testns.svc.cluster.local.", .aaaa).answer.map(\.data) == ["5678:abcd::1"])
   }

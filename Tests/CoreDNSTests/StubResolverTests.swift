@@ -8,7 +8,9 @@ import Testing
 struct StubResolverTests {
   static let config = ResolverConfig(
     nameservers: ["10.96.0.10"],
-    search: ["default.svc.cluster.local", "svc.cluster.local", "cluster.local", "example.internal"],
+    search: [
+      "default.svc.cluster.local", "svc.cluster.local", "cluster.local", "example.internal",
+    ],
     options: ["ndots:5"])
 
   static func server() -> DNSServer {
@@ -58,32 +60,45 @@ struct StubResolverTests {
 
   @Test func walkRecordsEveryQuery() {
     let s = Self.server()
-    let r = lookup(name: "kubernetes.default", type: nil, config: Self.config, flavor: .glibc) { s.ask($0, $1) }
-    #expect(r.queries == [
-      SentQuery(name: "kubernetes.default.default.svc.cluster.local.", type: .a, rcode: .nxDomain),
-      SentQuery(name: "kubernetes.default.default.svc.cluster.local.", type: .aaaa, rcode: .nxDomain),
-      SentQuery(name: "kubernetes.default.svc.cluster.local.", type: .a, rcode: .noError),
-      SentQuery(name: "kubernetes.default.svc.cluster.local.", type: .aaaa, rcode: .noError),
-    ])
+    let r = lookup(name: "kubernetes.default", type: nil, config: Self.config, flavor: .glibc) {
+      s.ask($0, $1)
+    }
+    #expect(
+      r.queries == [
+        SentQuery(
+          name: "kubernetes.default.default.svc.cluster.local.", type: .a, rcode: .nxDomain),
+        SentQuery(
+          name: "kubernetes.default.default.svc.cluster.local.", type: .aaaa, rcode: .nxDomain),
+        SentQuery(name: "kubernetes.default.svc.cluster.local.", type: .a, rcode: .noError),
+        SentQuery(name: "kubernetes.default.svc.cluster.local.", type: .aaaa, rcode: .noError),
+      ])
     #expect(r.addresses == ["10.96.0.1"])
     #expect(r.response.rcode == .noError)
   }
 
   @Test func failedWalkEndsWithLastRcode() {
     let s = Self.server()
-    let r = lookup(name: "nothing-here", type: nil, config: Self.config, flavor: .glibc) { s.ask($0, $1) }
+    let r = lookup(name: "nothing-here", type: nil, config: Self.config, flavor: .glibc) {
+      s.ask($0, $1)
+    }
     #expect(r.queries.last?.name == "nothing-here.")
     #expect(r.response.rcode == .nxDomain && r.response.answer.isEmpty && r.addresses.isEmpty)
   }
 
   @Test func typedLookups() {
     let s = Self.server()
-    let g = lookup(name: "_https._tcp.kubernetes.default", type: .srv, config: Self.config, flavor: .glibc) { s.ask($0, $1) }
-    #expect(g.queries.map(\.name) == [
-      "_https._tcp.kubernetes.default.default.svc.cluster.local.", "_https._tcp.kubernetes.default.svc.cluster.local.",
-    ])
+    let g = lookup(
+      name: "_https._tcp.kubernetes.default", type: .srv, config: Self.config, flavor: .glibc
+    ) { s.ask($0, $1) }
+    #expect(
+      g.queries.map(\.name) == [
+        "_https._tcp.kubernetes.default.default.svc.cluster.local.",
+        "_https._tcp.kubernetes.default.svc.cluster.local.",
+      ])
     #expect(g.response.answer.map(\.data) == ["0 100 443 kubernetes.default.svc.cluster.local."])
-    let m = lookup(name: "_https._tcp.kubernetes.default", type: .srv, config: Self.config, flavor: .musl) { s.ask($0, $1) }
+    let m = lookup(
+      name: "_https._tcp.kubernetes.default", type: .srv, config: Self.config, flavor: .musl
+    ) { s.ask($0, $1) }
     #expect(m.queries.map(\.name) == ["_https._tcp.kubernetes.default."])
   }
 

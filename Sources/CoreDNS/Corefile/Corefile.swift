@@ -58,7 +58,8 @@ public func parseCorefile(_ text: String) throws(CoreDNSError) -> KubernetesPlug
     if ["kubernetes", "autopath", "loadbalance", "forward", "cache"].contains(name),
       !seen.insert(name).inserted
     {
-      throw .plugin(name: name, line: nil, message: "this plugin can only be used once per Server Block")
+      throw .plugin(
+        name: name, line: nil, message: "this plugin can only be used once per Server Block")
     }
     switch name {
     case "kubernetes": try CorefilePlugins.kubernetes(d, keys: block.keys, into: &s)

@@ -38,7 +38,10 @@ enum CorefileLexer {
     }
     for ch in text {
       if inComment {
-        if ch == "\n" { inComment = false; line += 1 }
+        if ch == "\n" {
+          inComment = false
+          line += 1
+        }
         continue
       }
       if inQuote {
@@ -47,9 +50,13 @@ enum CorefileLexer {
         continue
       }
       switch ch {
-      case "\"": if current.isEmpty { startLine = line }; inQuote = true
+      case "\"":
+        if current.isEmpty { startLine = line }
+        inQuote = true
       case "#" where current.isEmpty: inComment = true
-      case "\n": flush(); line += 1
+      case "\n":
+        flush()
+        line += 1
       case " ", "\t", "\r": flush()
       default:
         if current.isEmpty { startLine = line }
@@ -69,7 +76,10 @@ enum CorefileLexer {
     while i < toks.count {
       var keys: [CorefileToken] = []
       while i < toks.count && toks[i].text != "{" {
-        if toks[i].text == "}" { throw .corefile(line: toks[i].line, message: "Unexpected '}' because no matching opening brace") }
+        if toks[i].text == "}" {
+          throw .corefile(
+            line: toks[i].line, message: "Unexpected '}' because no matching opening brace")
+        }
         keys.append(toks[i])
         i += 1
       }
@@ -82,7 +92,10 @@ enum CorefileLexer {
         guard i < toks.count else {
           throw .corefile(line: toks.last?.line ?? 1, message: "Unexpected EOF")
         }
-        if toks[i].text == "}" { i += 1; break }
+        if toks[i].text == "}" {
+          i += 1
+          break
+        }
         directives.append(try directive(toks, &i))
       }
       blocks.append(CorefileServerBlock(keys: keys, directives: directives))
@@ -97,7 +110,8 @@ enum CorefileLexer {
     let name = toks[i]
     i += 1
     var args: [CorefileToken] = []
-    while i < toks.count && toks[i].line == name.line && toks[i].text != "{" && toks[i].text != "}" {
+    while i < toks.count && toks[i].line == name.line && toks[i].text != "{" && toks[i].text != "}"
+    {
       args.append(toks[i])
       i += 1
     }

@@ -42,7 +42,8 @@ enum CorefilePlugins {
       guard let mode = PodMode(rawValue: args[0].text) else {
         throw .plugin(
           name: k, line: nil,
-          message: "wrong value for pods: \(args[0].text),  must be one of: disabled, verified, insecure")
+          message:
+            "wrong value for pods: \(args[0].text),  must be one of: disabled, verified, insecure")
       }
       s.pods = mode
     case "namespaces":
@@ -53,9 +54,12 @@ enum CorefilePlugins {
     case "ttl":
       guard let first = args.first else { throw argErr(k, last) }
       guard let t = Int(first.text) else {
-        throw .plugin(name: k, line: nil, message: "strconv.Atoi: parsing \"\(first.text)\": invalid syntax")
+        throw .plugin(
+          name: k, line: nil, message: "strconv.Atoi: parsing \"\(first.text)\": invalid syntax")
       }
-      guard (0...3600).contains(t) else { throw errf(k, prop, "ttl must be in range [0, 3600]: \(t)") }
+      guard (0...3600).contains(t) else {
+        throw errf(k, prop, "ttl must be in range [0, 3600]: \(t)")
+      }
       s.ttl = UInt32(t)
     case "noendpoints":
       guard args.isEmpty else { throw argErr(k, last) }
@@ -102,7 +106,9 @@ enum CorefilePlugins {
         }
       case "weighted":
         guard d.args.count == 2 else {
-          throw errf("loadbalance", policy, d.args.count < 2 ? "missing weight file argument" : "unexpected argument(s)")
+          throw errf(
+            "loadbalance", policy,
+            d.args.count < 2 ? "missing weight file argument" : "unexpected argument(s)")
         }
       default:
         throw .plugin(name: "loadbalance", line: nil, message: "unknown policy: \(policy.text)")
@@ -116,7 +122,8 @@ enum CorefilePlugins {
     throws(CoreDNSError)
   {
     guard d.args.count >= 2 else { throw argErr("forward", d.lastToken) }
-    var f = ForwardSettings(from: d.args[0].text, to: d.args.dropFirst().map(\.text), maxConcurrent: nil)
+    var f = ForwardSettings(
+      from: d.args[0].text, to: d.args.dropFirst().map(\.text), maxConcurrent: nil)
     let known: Set<String> = [
       "except", "force_tcp", "prefer_udp", "tls", "tls_servername", "expire", "max_fails",
       "health_check", "policy", "next", "failfast_all_unhealthy_upstreams", "failover",
@@ -126,7 +133,9 @@ enum CorefilePlugins {
       if prop.text == "max_concurrent" {
         guard line.count == 2 else { throw argErr("forward", line.last ?? prop) }
         guard let n = Int(line[1].text) else {
-          throw .plugin(name: "forward", line: nil, message: "strconv.Atoi: parsing \"\(line[1].text)\": invalid syntax")
+          throw .plugin(
+            name: "forward", line: nil,
+            message: "strconv.Atoi: parsing \"\(line[1].text)\": invalid syntax")
         }
         f.maxConcurrent = n
       } else if !known.contains(prop.text) {
@@ -136,7 +145,8 @@ enum CorefilePlugins {
     s.forward = f
   }
 
-  /// `cache [TTL] [ZONES…] { success|denial CAP [TTL [MINTTL]]; disable success|denial [ZONES…]; keepttl; … }`.
+  /// `cache [TTL] [ZONES…]` with block options `success|denial CAP [TTL [MINTTL]]`,
+  /// `disable success|denial [ZONES…]` and `keepttl`.
   static func cache(_ d: CorefileDirective, into s: inout KubernetesPluginSettings)
     throws(CoreDNSError)
   {

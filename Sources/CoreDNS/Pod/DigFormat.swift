@@ -30,12 +30,14 @@ public struct DigOptions: Hashable, Sendable {
 /// uncompressed wire length.
 public func dig(_ reply: DNSResponse, options: DigOptions = DigOptions()) -> String {
   let q = reply.questionName
-  let args = options.arguments ?? (reply.questionType == .a ? q : "\(q) \(reply.questionType.rawValue)")
+  let args =
+    options.arguments ?? (reply.questionType == .a ? q : "\(q) \(reply.questionType.rawValue)")
   var out = "\n; <<>> DiG \(DigText.version) <<>> \(args)\n"
   out += ";; global options: +cmd\n;; Got answer:\n"
   out += ";; ->>HEADER<<- opcode: QUERY, status: \(reply.rcode.rawValue), id: \(options.id)\n"
   let f = reply.flags
-  let flags = ["qr"] + (f.aa ? ["aa"] : []) + (f.tc ? ["tc"] : []) + (f.rd ? ["rd"] : [])
+  let flags =
+    ["qr"] + (f.aa ? ["aa"] : []) + (f.tc ? ["tc"] : []) + (f.rd ? ["rd"] : [])
     + (f.ra ? ["ra"] : [])
   out += ";; flags: \(flags.joined(separator: " ")); QUERY: 1, ANSWER: \(reply.answer.count), "
   out += "AUTHORITY: \(reply.authority.count), ADDITIONAL: \(reply.additional.count + 1)\n"
@@ -43,7 +45,9 @@ public func dig(_ reply: DNSResponse, options: DigOptions = DigOptions()) -> Str
   out += "\n;; OPT PSEUDOSECTION:\n; EDNS: version: 0, flags:; udp: 1232\n"
   out += ";; QUESTION SECTION:\n"
   out += DigText.questionLine(q, reply.questionType) + "\n"
-  for (title, rrs) in [("ANSWER", reply.answer), ("AUTHORITY", reply.authority), ("ADDITIONAL", reply.additional)]
+  for (title, rrs) in [
+    ("ANSWER", reply.answer), ("AUTHORITY", reply.authority), ("ADDITIONAL", reply.additional),
+  ]
   where !rrs.isEmpty {
     out += "\n;; \(title) SECTION:\n"
     for rr in rrs { out += DigText.recordLine(rr) + "\n" }
@@ -109,7 +113,9 @@ enum DigText {
     let secs = Int(t - Int64(days) * 86400)
     let (y, m, d) = civil(days)
     let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
-    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    let months = [
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
     let wd = weekdays[((days % 7) + 7) % 7]
     func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
     let clock = "\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))"
@@ -162,7 +168,12 @@ enum WireSize {
     var current: String?
     for ch in data {
       if ch == "\"" {
-        if let c = current { out.append(c); current = nil } else { current = "" }
+        if let c = current {
+          out.append(c)
+          current = nil
+        } else {
+          current = ""
+        }
       } else if current != nil {
         current?.append(ch)
       }

@@ -36,17 +36,17 @@ public func lookup(
   let types: [RRType] = type.map { [$0] } ?? [.a, .aaaa]
   return withoutActuallyEscaping(send) { send in
     var walk = Walk(types: types, send: send)
-  let trailingDot = name.hasSuffix(".")
-  let bare = trailingDot ? String(name.dropLast()) : name
-  let dots = bare.filter { $0 == "." }.count
-  let search = config.search.filter { $0 != "." && !$0.isEmpty }
-  switch flavor {
-  case .glibc:
-    walk.glibc(bare, dots: dots, trailingDot: trailingDot, ndots: config.ndots, search: search)
-  case .musl:
-    let asIsOnly = type != nil || trailingDot || dots >= config.ndots
-    walk.musl(bare, search: asIsOnly ? [] : search)
-  }
+    let trailingDot = name.hasSuffix(".")
+    let bare = trailingDot ? String(name.dropLast()) : name
+    let dots = bare.filter { $0 == "." }.count
+    let search = config.search.filter { $0 != "." && !$0.isEmpty }
+    switch flavor {
+    case .glibc:
+      walk.glibc(bare, dots: dots, trailingDot: trailingDot, ndots: config.ndots, search: search)
+    case .musl:
+      let asIsOnly = type != nil || trailingDot || dots >= config.ndots
+      walk.musl(bare, search: asIsOnly ? [] : search)
+    }
     return walk.result(questionName: DNSName.fqdn(name), type: types[0])
   }
 }
@@ -69,7 +69,9 @@ private struct Walk {
     let fq = DNSName.fqdn(candidate)
     guard DNSName.isEncodable(fq) else { return nil }
     let replies = types.map { send(fq, $0) }
-    for (t, r) in zip(types, replies) { queries.append(SentQuery(name: fq, type: t, rcode: r.rcode)) }
+    for (t, r) in zip(types, replies) {
+      queries.append(SentQuery(name: fq, type: t, rcode: r.rcode))
+    }
     last = replies
     return replies
   }
@@ -97,7 +99,10 @@ private struct Walk {
     var triedAsIs = false
     if dots >= ndots || trailingDot {
       guard let r = step(name) else { return }
-      if Self.glibcVerdict(r) == .success { success = r; return }
+      if Self.glibcVerdict(r) == .success {
+        success = r
+        return
+      }
       if trailingDot { return }
       triedAsIs = true
     }
@@ -105,7 +110,9 @@ private struct Walk {
       // A candidate too long to encode ends the walk (NO_RECOVERY).
       guard let r = step(name + "." + domain) else { return }
       switch Self.glibcVerdict(r) {
-      case .success: success = r; return
+      case .success:
+        success = r
+        return
       case .notFound, .noData, .tryAgain: continue
       case .fatal: return
       }
@@ -151,7 +158,8 @@ private struct Walk {
     }
     var final =
       last.last
-      ?? DNSResponse(questionName: questionName, questionType: type, rcode: .formErr, flags: DNSFlags())
+      ?? DNSResponse(
+        questionName: questionName, questionType: type, rcode: .formErr, flags: DNSFlags())
     final.answer = []
     return LookupResult(queries: queries, response: final, addresses: [])
   }

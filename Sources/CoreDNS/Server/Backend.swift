@@ -113,7 +113,8 @@ extension DNSServer {
         let target = svc.externalName, IPAddress(target) == nil
       else { throw .noItems }
       return [BackendEntry(host: .name(target), port: 0, ttl: settings.ttl, domain: base)]
-    case .headless, .clusterIP where !r.endpoint.isEmpty:
+    case .headless,
+      .clusterIP where !r.endpoint.isEmpty:
       let out = endpointEntries(r, eps: eps, base: base)
       guard !out.isEmpty else { throw .noItems }
       return out
@@ -143,7 +144,8 @@ extension DNSServer {
         if !r.endpoint.isEmpty && r.endpoint != label.lowercased() { continue }
         for p in ep.ports where Self.matches(r, p) {
           out.append(
-            BackendEntry(host: .ip(a.ip), port: p.port, ttl: settings.ttl, domain: "\(label).\(base)"))
+            BackendEntry(
+              host: .ip(a.ip), port: p.port, ttl: settings.ttl, domain: "\(label).\(base)"))
         }
       }
     }

@@ -150,7 +150,9 @@ struct ClusterIndex {
   }
 
   /// Removes `key` from the set under `ip`, dropping empty sets.
-  private static func remove<K: Hashable>(_ key: K, _ ip: IPAddress, from map: inout [IPAddress: Set<K>]) {
+  private static func remove<K: Hashable>(
+    _ key: K, _ ip: IPAddress, from map: inout [IPAddress: Set<K>]
+  ) {
     map[ip]?.remove(key)
     if map[ip]?.isEmpty == true { map[ip] = nil }
   }

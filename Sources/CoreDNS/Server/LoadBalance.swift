@@ -37,7 +37,8 @@ enum LoadBalance {
   }
 
   /// CoreDNS's `roundRobinShuffle`, with a 16-bit random message ID as its random source.
-  private static func permute(_ rrs: inout [DNSRecord], using rng: inout some RandomNumberGenerator) {
+  private static func permute(_ rrs: inout [DNSRecord], using rng: inout some RandomNumberGenerator)
+  {
     let n = rrs.count
     if n < 2 { return }
     if n == 2 {

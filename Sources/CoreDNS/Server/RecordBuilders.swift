@@ -66,7 +66,8 @@ extension DNSServer {
       guard case .ip(let ip) = e.host else { continue }
       if srvSeen.insert("\(e.domain)|\(e.port)").inserted {
         out.answer.append(
-          DNSRecord(name: q.name, type: .srv, ttl: e.ttl, data: "0 \(weight) \(e.port) \(e.domain)"))
+          DNSRecord(name: q.name, type: .srv, ttl: e.ttl, data: "0 \(weight) \(e.port) \(e.domain)")
+        )
       }
       if addrSeen.insert("\(e.domain)|\(ip)").inserted {
         let type: RRType = ip.family == .v4 ? .a : .aaaa
@@ -91,7 +92,8 @@ extension DNSServer {
   func cnameRecords(_ q: Question) throws(NameError) -> BuiltRecords {
     var out = BuiltRecords()
     if let first = try services(q).first, case .name(let host) = first.host {
-      out.answer.append(DNSRecord(name: q.name, type: .cname, ttl: first.ttl, data: DNSName.fqdn(host)))
+      out.answer.append(
+        DNSRecord(name: q.name, type: .cname, ttl: first.ttl, data: DNSName.fqdn(host)))
     }
     return out
   }

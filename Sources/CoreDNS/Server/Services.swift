@@ -29,7 +29,9 @@ extension DNSServer {
   private func txtServices(_ q: Question) throws(NameError) -> [BackendEntry] {
     let base = RecordRequest.trim(q.lower, zone: q.zone.lowercased())
     if base == "dns-version" {
-      return [BackendEntry(host: .name("\"\(Self.schemaVersion)\""), port: 0, ttl: 28800, domain: q.name)]
+      return [
+        BackendEntry(host: .name("\"\(Self.schemaVersion)\""), port: 0, ttl: 28800, domain: q.name)
+      ]
     }
     let other = (try? records(q)) ?? []
     if !other.isEmpty { return [] }
@@ -78,7 +80,8 @@ extension DNSServer {
     }
     let zone = settings.primaryZone
     let filtered = !settings.namespaces.isEmpty
-    for svc in index.services(withClusterIP: ip) where !filtered || namespaceExposed(svc.namespace) {
+    for svc in index.services(withClusterIP: ip) where !filtered || namespaceExposed(svc.namespace)
+    {
       let target = "\(svc.name).\(svc.namespace).svc.\(zone)"
       return [BackendEntry(host: .name(target), port: 0, ttl: settings.ttl, domain: target)]
     }
