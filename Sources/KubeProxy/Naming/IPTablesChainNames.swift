@@ -27,7 +27,9 @@ public enum IPTablesChain {
   public static let proxyCanary = "KUBE-PROXY-CANARY"
 
   /// The chains kube-proxy declares in the filter table of every restore, in write order.
-  public static let filterTopLevel = [services, externalServices, forward, nodePorts, proxyFirewall]
+  public static let filterTopLevel = [
+    services, externalServices, forward, nodePorts, proxyFirewall,
+  ]
   /// The chains kube-proxy declares in the nat table of every restore, in write order.
   public static let natTopLevel = [services, nodePorts, postrouting, markMasq]
 

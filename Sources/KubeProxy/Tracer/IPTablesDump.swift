@@ -100,7 +100,8 @@ public enum IPTablesDumpError: Error, Hashable, Sendable, CustomStringConvertibl
 
   public var description: String {
     switch self {
-    case .noTable(let line): "could not parse iptables data (starts with \"\(line)\" not a table name)"
+    case .noTable(let line):
+      "could not parse iptables data (starts with \"\(line)\" not a table name)"
     case .noCommit: "could not parse iptables data (no COMMIT line?)"
     case .badLine(let line): "error parsing rule \"\(line)\""
     case .undeclaredChain(let chain): "no such chain \"\(chain)\""

@@ -59,7 +59,9 @@ public struct IPTablesRule: Hashable, Sendable {
       if Self.flags.contains(word) {
         setFlag(word, !negated)
         i += 1
-      } else if i + 1 < words.count, setValue(word, IPTablesValue(negated: negated, value: words[i + 1])) {
+      } else if i + 1 < words.count,
+        setValue(word, IPTablesValue(negated: negated, value: words[i + 1]))
+      {
         i += 2
       } else {
         i += 1

@@ -74,7 +74,9 @@ struct IPTablesRestoreWriter {
   mutating func writeMasqueradeRules() {
     let mark = options.masqueradeMark
     let postrouting = IPTablesChain.postrouting
-    natRules.write(["-A", postrouting, "-m", "mark", "!", "--mark", "\(mark)/\(mark)", "-j", "RETURN"])
+    natRules.write([
+      "-A", postrouting, "-m", "mark", "!", "--mark", "\(mark)/\(mark)", "-j", "RETURN",
+    ])
     natRules.write(["-A", postrouting, "-j", "MARK", "--xor-mark", mark])
     var masquerade = [
       "-A", postrouting, "-m", "comment", "--comment",

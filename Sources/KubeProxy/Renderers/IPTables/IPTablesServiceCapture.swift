@@ -26,7 +26,10 @@ extension IPTablesRestoreWriter {
     let match = plan.destinationMatch(clusterIP, port: port.port)
     if plan.hasInternalEndpoints {
       natRules.write(
-        ["-A", IPTablesChain.services, "-m", "comment", "--comment", quoted("\(plan.spn) cluster IP")]
+        [
+          "-A", IPTablesChain.services, "-m", "comment", "--comment",
+          quoted("\(plan.spn) cluster IP"),
+        ]
           + match + ["-j", plan.internalTrafficChain])
     } else if let filter = plan.internalFilter {
       filterRules.write(
@@ -42,7 +45,10 @@ extension IPTablesRestoreWriter {
       let match = plan.destinationMatch(ip.description, port: port.port)
       if plan.hasEndpoints {
         natRules.write(
-          ["-A", IPTablesChain.services, "-m", "comment", "--comment", quoted("\(plan.spn) external IP")]
+          [
+            "-A", IPTablesChain.services, "-m", "comment", "--comment",
+            quoted("\(plan.spn) external IP"),
+          ]
             + match + ["-j", plan.externalChain])
       }
       if let filter = plan.externalFilter {
@@ -59,13 +65,17 @@ extension IPTablesRestoreWriter {
       let match = plan.destinationMatch(ip.description, port: port.port)
       if plan.hasEndpoints {
         natRules.write(
-          ["-A", IPTablesChain.services, "-m", "comment", "--comment",
-           quoted("\(plan.spn) loadbalancer IP")] + match + ["-j", plan.loadBalancerTrafficChain])
+          [
+            "-A", IPTablesChain.services, "-m", "comment", "--comment",
+            quoted("\(plan.spn) loadbalancer IP"),
+          ] + match + ["-j", plan.loadBalancerTrafficChain])
       }
       if plan.usesFirewallChain {
         filterRules.write(
-          ["-A", IPTablesChain.proxyFirewall, "-m", "comment", "--comment",
-           quoted("\(plan.spn) traffic not accepted by \(plan.firewallChain)")] + match
+          [
+            "-A", IPTablesChain.proxyFirewall, "-m", "comment", "--comment",
+            quoted("\(plan.spn) traffic not accepted by \(plan.firewallChain)"),
+          ] + match
             + ["-j", "DROP"])
       }
     }
@@ -94,8 +104,10 @@ extension IPTablesRestoreWriter {
     }
     if let filter = plan.externalFilter {
       filterRules.write(
-        ["-A", IPTablesChain.externalServices, "-m", "comment", "--comment", filter.comment,
-         "-m", "addrtype", "--dst-type", "LOCAL"] + proto + ["--dport", nodePort, "-j", filter.target])
+        [
+          "-A", IPTablesChain.externalServices, "-m", "comment", "--comment", filter.comment,
+          "-m", "addrtype", "--dst-type", "LOCAL",
+        ] + proto + ["--dport", nodePort, "-j", filter.target])
     }
   }
 

@@ -37,7 +37,10 @@ extension IPTablesRestoreWriter {
     let port = plan.decision.servicePort
     guard plan.hasInternalEndpoints, let clusterIP = port.clusterIP?.description else { return }
     let head =
-      ["-A", plan.internalTrafficChain, "-m", "comment", "--comment", quoted("\(plan.spn) cluster IP")]
+      [
+        "-A", plan.internalTrafficChain, "-m", "comment", "--comment",
+        quoted("\(plan.spn) cluster IP"),
+      ]
       + plan.destinationMatch(clusterIP, port: port.port)
     if config.masqueradeAll {
       rules.write(head + ["-j", IPTablesChain.markMasq])
@@ -64,17 +67,24 @@ extension IPTablesRestoreWriter {
     } else {
       if detector.isImplemented {
         rules.write(
-          ["-A", ext, "-m", "comment", "--comment", quoted("pod traffic for \(spn) external destinations")]
+          [
+            "-A", ext, "-m", "comment", "--comment",
+            quoted("pod traffic for \(spn) external destinations"),
+          ]
             + detector.ifLocal + ["-j", plan.clusterPolicyChain])
       }
       let local = ["-m", "addrtype", "--src-type", "LOCAL"]
       rules.write(
-        ["-A", ext, "-m", "comment", "--comment",
-         quoted("masquerade LOCAL traffic for \(spn) external destinations")] + local
+        [
+          "-A", ext, "-m", "comment", "--comment",
+          quoted("masquerade LOCAL traffic for \(spn) external destinations"),
+        ] + local
           + ["-j", IPTablesChain.markMasq])
       rules.write(
-        ["-A", ext, "-m", "comment", "--comment",
-         quoted("route LOCAL traffic for \(spn) external destinations")] + local
+        [
+          "-A", ext, "-m", "comment", "--comment",
+          quoted("route LOCAL traffic for \(spn) external destinations"),
+        ] + local
           + ["-j", plan.clusterPolicyChain])
     }
     if plan.hasExternalEndpoints {
@@ -91,7 +101,9 @@ extension IPTablesRestoreWriter {
     guard plan.usesFirewallChain else { return }
     let port = plan.decision.servicePort
     declare(plan.firewallChain, in: &chains)
-    let head = ["-A", plan.firewallChain, "-m", "comment", "--comment", quoted("\(plan.spn) loadbalancer IP")]
+    let head = [
+      "-A", plan.firewallChain, "-m", "comment", "--comment", quoted("\(plan.spn) loadbalancer IP"),
+    ]
     var allowFromNode = false
     for cidr in port.loadBalancerSourceRanges {
       rules.write(head + ["-s", cidr.description, "-j", plan.externalChain])
@@ -127,7 +139,9 @@ extension IPTablesRestoreWriter {
     for (i, endpoint) in endpoints.enumerated() {
       var args = ["-A", chain] + comment(quoted("\(plan.spn) -> \(endpoint)"))
       if i < endpoints.count - 1 {
-        args += ["-m", "statistic", "--mode", "random", "--probability", probability(endpoints.count - i)]
+        args += [
+          "-m", "statistic", "--mode", "random", "--probability", probability(endpoints.count - i),
+        ]
       }
       rules.write(args + ["-j", IPTablesChain.serviceEndpoint(name, endpoint)])
     }
@@ -147,7 +161,9 @@ extension IPTablesRestoreWriter {
     if plan.decision.servicePort.stickyMaxAgeSeconds != nil {
       dnat += ["-m", "recent", "--name", sep, "--set"]
     }
-    dnat += ["-m", plan.proto, "-p", plan.proto, "-j", "DNAT", "--to-destination", endpoint.description]
+    dnat += [
+      "-m", plan.proto, "-p", plan.proto, "-j", "DNAT", "--to-destination", endpoint.description,
+    ]
     rules.write(dnat)
   }
 

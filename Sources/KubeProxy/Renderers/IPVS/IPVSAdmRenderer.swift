@@ -14,7 +14,9 @@ public func renderIPVSAdm(_ servers: [IPVSVirtualServer], connectionTableSize: I
   let ordered = stableSorted(servers.sorted(by: naturalOrder)) { compareServices($0, $1) < 0 }
   for server in ordered {
     lines.append(serviceLine(server))
-    let reals = stableSorted(server.realServers.sorted { ($0.address, $0.port) < ($1.address, $1.port) }) {
+    let reals = stableSorted(
+      server.realServers.sorted { ($0.address, $0.port) < ($1.address, $1.port) }
+    ) {
       compareAddresses($0.address, $1.address, $0.port, $1.port) < 0
     }
     lines += reals.map(realServerLine)
@@ -24,7 +26,8 @@ public func renderIPVSAdm(_ servers: [IPVSVirtualServer], connectionTableSize: I
 
 /// `TCP  10.96.0.10:53 rr [(mh-port)] [persistent N]`.
 func serviceLine(_ server: IPVSVirtualServer) -> String {
-  var line = "\(server.proto.rawValue)  \(server.address.joined(port: server.port)) \(server.scheduler)"
+  var line =
+    "\(server.proto.rawValue)  \(server.address.joined(port: server.port)) \(server.scheduler)"
   if server.sourcePortHash && server.scheduler == "mh" { line += " (mh-port)" }
   if let timeout = server.persistentTimeout { line += " persistent \(timeout)" }
   return line

@@ -45,7 +45,9 @@ struct NFTablesListing {
 
   /// Appends an element to the named set or map.
   mutating func addElement(_ set: String, _ element: String) {
-    if let index = sets.firstIndex(where: { $0.name == set }) { sets[index].elements.append(element) }
+    if let index = sets.firstIndex(where: { $0.name == set }) {
+      sets[index].elements.append(element)
+    }
   }
 
   /// The `nft list table` text.

@@ -48,7 +48,8 @@ extension NFTablesWriter {
       if plan.hasInternalEndpoints {
         listing.addElement(NFTablesName.serviceIPsMap, "\(key) : goto \(internalVerdict)")
       } else {
-        listing.addElement(NFTablesName.noEndpointServicesMap, "\(key) \(comment) : \(internalFilter)")
+        listing.addElement(
+          NFTablesName.noEndpointServicesMap, "\(key) \(comment) : \(internalFilter)")
       }
     }
     for ip in port.externalIPs {
@@ -57,7 +58,8 @@ extension NFTablesWriter {
         listing.addElement(NFTablesName.serviceIPsMap, "\(key) : goto \(chains.external)")
       }
       if !plan.hasExternalEndpoints {
-        listing.addElement(NFTablesName.noEndpointServicesMap, "\(key) \(comment) : \(externalFilter)")
+        listing.addElement(
+          NFTablesName.noEndpointServicesMap, "\(key) \(comment) : \(externalFilter)")
       }
     }
     for ip in port.loadBalancerVIPs {
@@ -72,7 +74,8 @@ extension NFTablesWriter {
     if !plan.hasExternalEndpoints {
       for ip in port.loadBalancerVIPs {
         listing.addElement(
-          NFTablesName.noEndpointServicesMap, "\(ip) . \(p) . \(number) \(comment) : \(externalFilter)")
+          NFTablesName.noEndpointServicesMap,
+          "\(ip) . \(p) . \(number) \(comment) : \(externalFilter)")
       }
     }
     guard port.nodePort != 0 else { return }
@@ -81,12 +84,15 @@ extension NFTablesWriter {
       listing.addElement(NFTablesName.serviceNodePortsMap, "\(key) : goto \(chains.external)")
     }
     if !plan.hasExternalEndpoints {
-      listing.addElement(NFTablesName.noEndpointNodePortsMap, "\(key) \(comment) : \(externalFilter)")
+      listing.addElement(
+        NFTablesName.noEndpointNodePortsMap, "\(key) \(comment) : \(externalFilter)")
     }
   }
 
   /// ClusterIP traffic from outside the pod network is marked for masquerade.
-  mutating func writeInternalMasquerade(_ plan: IPTablesServicePlan, _ chains: NFTablesServiceChains) {
+  mutating func writeInternalMasquerade(
+    _ plan: IPTablesServicePlan, _ chains: NFTablesServiceChains
+  ) {
     let port = plan.decision.servicePort
     guard plan.hasInternalEndpoints, let clusterIP = port.clusterIP else { return }
     let match = "\(ipX) daddr \(clusterIP) \(plan.proto) dport \(port.port)"
@@ -108,10 +114,12 @@ extension NFTablesWriter {
       listing.add(ext, "jump \(masq)")
     } else {
       if let cidr = detector.cidr {
-        listing.add(ext, "\(ipX) saddr \(cidr) goto \(chains.cluster) comment \"short-circuit pod traffic\"")
+        listing.add(
+          ext, "\(ipX) saddr \(cidr) goto \(chains.cluster) comment \"short-circuit pod traffic\"")
       }
       listing.add(ext, "fib saddr type local jump \(masq) comment \"masquerade local traffic\"")
-      listing.add(ext, "fib saddr type local goto \(chains.cluster) comment \"short-circuit local traffic\"")
+      listing.add(
+        ext, "fib saddr type local goto \(chains.cluster) comment \"short-circuit local traffic\"")
     }
     if plan.hasExternalEndpoints {
       let policy = plan.decision.servicePort.externalPolicyLocal ? chains.local : chains.cluster
@@ -151,11 +159,15 @@ extension NFTablesWriter {
       for endpoint in endpoints {
         listing.add(
           chain,
-          "\(ipX) saddr @\(NFTablesName.affinitySet(name, endpoint)) goto \(NFTablesName.endpoint(name, endpoint))")
+          "\(ipX) saddr @\(NFTablesName.affinitySet(name, endpoint)) goto \(NFTablesName.endpoint(name, endpoint))"
+        )
       }
     }
-    let targets = endpoints.enumerated().map { "\($0.offset) : goto \(NFTablesName.endpoint(name, $0.element))" }
-    listing.add(chain, "numgen random mod \(endpoints.count) vmap { \(targets.joined(separator: ", ")) }")
+    let targets = endpoints.enumerated().map {
+      "\($0.offset) : goto \(NFTablesName.endpoint(name, $0.element))"
+    }
+    listing.add(
+      chain, "numgen random mod \(endpoints.count) vmap { \(targets.joined(separator: ", ")) }")
   }
 
   /// endpoint-…: hairpin masquerade, affinity update, DNAT.

@@ -3,11 +3,20 @@
 extension NFTablesWriter {
   /// Base chains: filter chains run just before DNAT so they see the service address.
   static let baseChains: [(String, String)] = [
-    (NFTablesName.filterPreroutingPreDNAT, "type filter hook prerouting priority dstnat - 10; policy accept;"),
+    (
+      NFTablesName.filterPreroutingPreDNAT,
+      "type filter hook prerouting priority dstnat - 10; policy accept;"
+    ),
     (NFTablesName.filterInput, "type filter hook input priority dstnat - 10; policy accept;"),
     (NFTablesName.filterForward, "type filter hook forward priority dstnat - 10; policy accept;"),
-    (NFTablesName.filterOutputPreDNAT, "type filter hook output priority dstnat - 10; policy accept;"),
-    (NFTablesName.filterOutputPostDNAT, "type filter hook output priority dstnat + 10; policy accept;"),
+    (
+      NFTablesName.filterOutputPreDNAT,
+      "type filter hook output priority dstnat - 10; policy accept;"
+    ),
+    (
+      NFTablesName.filterOutputPostDNAT,
+      "type filter hook output priority dstnat + 10; policy accept;"
+    ),
     (NFTablesName.natPrerouting, "type nat hook prerouting priority dstnat; policy accept;"),
     (NFTablesName.natOutput, "type nat hook output priority dstnat; policy accept;"),
     (NFTablesName.natPostrouting, "type nat hook postrouting priority srcnat; policy accept;"),
@@ -35,9 +44,10 @@ extension NFTablesWriter {
       listing.ensureChain(target)
       listing.add(from, "\(match)jump \(target)")
     }
-    for chain in [NFTablesName.services, NFTablesName.clusterIPsCheck, NFTablesName.masquerading,
-      NFTablesName.markForMasquerade]
-    {
+    for chain in [
+      NFTablesName.services, NFTablesName.clusterIPsCheck, NFTablesName.masquerading,
+      NFTablesName.markForMasquerade,
+    ] {
       listing.ensureChain(chain)
     }
     listing.add(NFTablesName.markForMasquerade, "meta mark set meta mark | \(markHex)")
@@ -54,24 +64,32 @@ extension NFTablesWriter {
     let ports = "inet_proto . inet_service : verdict"
     typealias S = NFTablesListing.SetObject
     listing.sets.append(
-      S(kind: "set", name: NFTablesName.clusterIPsSet, type: addrType, comment: "Active ClusterIPs",
+      S(
+        kind: "set", name: NFTablesName.clusterIPsSet, type: addrType, comment: "Active ClusterIPs",
         twoPerLine: family == .v4))
     if let ips = nodePortIPs {
       listing.sets.append(
-        S(kind: "set", name: NFTablesName.nodePortIPsSet, type: addrType,
+        S(
+          kind: "set", name: NFTablesName.nodePortIPsSet, type: addrType,
           comment: "IPs that accept NodePort traffic", elements: ips.map(\.description),
           twoPerLine: family == .v4))
     }
     listing.sets += [
-      S(kind: "map", name: NFTablesName.noEndpointServicesMap, type: dispatch,
+      S(
+        kind: "map", name: NFTablesName.noEndpointServicesMap, type: dispatch,
         comment: "vmap to drop or reject packets to services with no endpoints"),
-      S(kind: "map", name: NFTablesName.noEndpointNodePortsMap, type: ports,
+      S(
+        kind: "map", name: NFTablesName.noEndpointNodePortsMap, type: ports,
         comment: "vmap to drop or reject packets to service nodeports with no endpoints"),
-      S(kind: "map", name: NFTablesName.firewallIPsMap, type: dispatch,
+      S(
+        kind: "map", name: NFTablesName.firewallIPsMap, type: dispatch,
         comment: "destinations that are subject to LoadBalancerSourceRanges"),
-      S(kind: "map", name: NFTablesName.serviceIPsMap, type: dispatch,
+      S(
+        kind: "map", name: NFTablesName.serviceIPsMap, type: dispatch,
         comment: "ClusterIP, ExternalIP and LoadBalancer IP traffic"),
-      S(kind: "map", name: NFTablesName.serviceNodePortsMap, type: ports, comment: "NodePort traffic"),
+      S(
+        kind: "map", name: NFTablesName.serviceNodePortsMap, type: ports,
+        comment: "NodePort traffic"),
     ]
   }
 
@@ -79,13 +97,17 @@ extension NFTablesWriter {
   mutating func writeCheckRules() {
     listing.add(
       NFTablesName.clusterIPsCheck,
-      "\(ipX) daddr @\(NFTablesName.clusterIPsSet) reject comment \"Reject traffic to invalid ports of ClusterIPs\"")
+      "\(ipX) daddr @\(NFTablesName.clusterIPsSet) reject comment \"Reject traffic to invalid ports of ClusterIPs\""
+    )
     listing.ensureChain(
-      NFTablesName.rejectChain, comment: "helper for @no-endpoint-services / @no-endpoint-nodeports")
+      NFTablesName.rejectChain, comment: "helper for @no-endpoint-services / @no-endpoint-nodeports"
+    )
     listing.add(NFTablesName.rejectChain, "reject")
     let tuple = "\(ipX) daddr . meta l4proto . th dport vmap"
-    listing.add(NFTablesName.serviceEndpointsCheck, "\(tuple) @\(NFTablesName.noEndpointServicesMap)")
-    let nodePortMatch = nodePortIPs == nil ? noLocalhost : "\(ipX) daddr @\(NFTablesName.nodePortIPsSet)"
+    listing.add(
+      NFTablesName.serviceEndpointsCheck, "\(tuple) @\(NFTablesName.noEndpointServicesMap)")
+    let nodePortMatch =
+      nodePortIPs == nil ? noLocalhost : "\(ipX) daddr @\(NFTablesName.nodePortIPsSet)"
     listing.add(
       NFTablesName.nodePortEndpointsCheck,
       "\(nodePortMatch) meta l4proto . th dport vmap @\(NFTablesName.noEndpointNodePortsMap)")
