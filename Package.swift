@@ -47,7 +47,7 @@ let package = Package(
     .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"]),
     .testTarget(name: "ClusterTests", dependencies: ["Cluster", "NetAddr"]),
     .testTarget(name: "CoreDNSTests", dependencies: ["CoreDNS", "NetAddr"]),
-    .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy", "NetAddr"]),
+    .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy", "NetAddr"], resources: [.copy("Snapshots")]),
     .testTarget(name: "LabTests", dependencies: ["Lab", "LuaKit"]),
     // Runs the built svclab binary: scripts, errors, the test runner, the REPL on a pipe.
     .testTarget(name: "CLITests", dependencies: ["svclab"]),

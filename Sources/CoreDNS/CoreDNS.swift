@@ -1,2 +1,0 @@
-/// The CoreDNS module.
-enum CoreDNSModule {}

@@ -1,0 +1,79 @@
+import NetAddr
+
+/// A CoreDNS instance serving the cluster: the kubernetes plugin over its own indexes, with
+/// autopath, cache, loadbalance and forward around it as in a kubeadm Corefile.
+///
+/// The server is fed one watch event at a time (`apply`) and answers queries (`query`); it
+/// never reads the cluster model directly.
+public final class DNSServer {
+  /// The schema version served at `dns-version.<zone>` TXT.
+  public static let schemaVersion = "1.1.0"
+
+  /// The configuration in force.
+  public var settings: KubernetesPluginSettings
+  /// The records of the world outside the cluster, reached through `forward`.
+  public var external: ExternalRecords
+  /// CoreDNS's own pod IPs (its "local IPs"), used for NS records and glue.
+  public var localAddresses: [IPAddress]
+  /// The SOA serial: the logical time of the last change to a watched object.
+  public private(set) var serial: UInt32 = 0
+
+  var index = ClusterIndex()
+  /// How deep upstream self-lookups are nested, to stop zone-to-zone CNAME loops.
+  var upstreamDepth = 0
+
+  /// Creates a server with no objects.
+  public init(
+    settings: KubernetesPluginSettings = KubernetesPluginSettings(),
+    localAddresses: [IPAddress] = [], external: ExternalRecords = ExternalRecords()
+  ) {
+    self.settings = settings
+    self.localAddresses = localAddresses
+    self.external = external
+  }
+
+  /// Applies one watch event at logical time `time` (seconds), touching only the indexes of
+  /// that object. Namespace events do not move the SOA serial (CoreDNS's namespace watch has
+  /// no change handler); pod events do only when pods are watched (`pods verified`).
+  public func apply(_ change: DNSChange, at time: Int64) {
+    let stamp = UInt32(truncatingIfNeeded: max(0, time))
+    switch change {
+    case .namespace(let old, let new):
+      index.update(namespace: old, new)
+    case .service(let old, let new):
+      index.update(service: old, new)
+      serial = stamp
+    case .endpointSlice(let old, let new):
+      index.update(slice: old, new)
+      if !settings.noEndpoints { serial = stamp }
+    case .pod(let old, let new):
+      index.update(pod: old, new)
+      if settings.pods == .verified { serial = stamp }
+    }
+  }
+
+  /// Answers one query as a client at `client` would receive it (`client` matters only for
+  /// autopath). `rng` drives the loadbalance shuffle.
+  public func query(
+    name: String, type: RRType, client: IPAddress? = nil,
+    using rng: inout some RandomNumberGenerator
+  ) -> DNSResponse {
+    guard DNSName.isEncodable(name) else {
+      // Such a name cannot be packed; a server that receives one fails to unpack the
+      // message and answers FORMERR with no records.
+      return serverError(DNSName.fqdn(name), type, .formErr)
+    }
+    let qname = DNSName.fqdn(name)
+    var reply = serveAutopath(qname, type, client: client)
+    reply = applyCache(reply)
+    if settings.loadbalance && reply.rcode == .noError && type != .axfr && type != .ixfr {
+      LoadBalance.shuffle(&reply, using: &rng)
+    }
+    return reply
+  }
+
+  /// A reply the server itself writes when no plugin did: rcode only, no AA, no RA.
+  func serverError(_ qname: String, _ type: RRType, _ rcode: Rcode) -> DNSResponse {
+    DNSResponse(questionName: qname, questionType: type, rcode: rcode, flags: DNSFlags())
+  }
+}

@@ -1,2 +1,0 @@
-/// The KubeProxy module.
-enum KubeProxyModule {}

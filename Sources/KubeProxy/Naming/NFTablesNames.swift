@@ -1,0 +1,103 @@
+/// Names of the objects kube-proxy creates in its nftables table
+/// (`pkg/proxy/nftables/proxier.go`).
+///
+/// nftables names may be long, so per-service chains keep the readable
+/// `ns/svc/proto/port` name and prefix it with an 8-character hash that keeps names unique
+/// and visually distinct (endpoint chains of one service differ in a single digit).
+public enum NFTablesName {
+  /// The table kube-proxy owns (family `ip` or `ip6`).
+  public static let table = "kube-proxy"
+  /// The longest prefix (`firewall-`, `external-`…) plus hyphen kube-proxy allows for.
+  static let chainNamePrefixLengthMax = 16
+  /// knftables' name limit (256) minus the prefix allowance.
+  static let chainNameBaseLengthMax = 256 - chainNamePrefixLengthMax
+
+  // Sets and maps.
+  public static let clusterIPsSet = "cluster-ips"
+  public static let nodePortIPsSet = "nodeport-ips"
+  public static let serviceIPsMap = "service-ips"
+  public static let serviceNodePortsMap = "service-nodeports"
+  public static let firewallIPsMap = "firewall-ips"
+  public static let noEndpointServicesMap = "no-endpoint-services"
+  public static let noEndpointNodePortsMap = "no-endpoint-nodeports"
+
+  // Fixed chains.
+  public static let filterPreroutingPreDNAT = "filter-prerouting-pre-dnat"
+  public static let filterOutputPreDNAT = "filter-output-pre-dnat"
+  public static let filterInput = "filter-input"
+  public static let filterForward = "filter-forward"
+  public static let filterOutput = "filter-output"
+  public static let filterOutputPostDNAT = "filter-output-post-dnat"
+  public static let natPrerouting = "nat-prerouting"
+  public static let natOutput = "nat-output"
+  public static let natPostrouting = "nat-postrouting"
+  public static let clusterIPsCheck = "cluster-ips-check"
+  public static let firewallCheck = "firewall-check"
+  public static let masquerading = "masquerading"
+  public static let markForMasquerade = "mark-for-masquerade"
+  public static let nodePortEndpointsCheck = "nodeport-endpoints-check"
+  public static let serviceEndpointsCheck = "service-endpoints-check"
+  public static let services = "services"
+  public static let rejectChain = "reject-chain"
+
+  /// kube-proxy's `hashAndTruncate`: `<8 chars of base32(SHA-256(name))>-<name>`, cut to 240
+  /// characters with a trailing `...` (never reached with valid Kubernetes names).
+  public static func hashAndTruncate(_ name: String) -> String {
+    let full = ChainHash.sha256Base32(name, length: 8) + "-" + name
+    guard full.count > chainNameBaseLengthMax else { return full }
+    return String(full.prefix(chainNameBaseLengthMax - 3)) + "..."
+  }
+
+  /// `HASH-ns/svc/proto/port` — the shared base of a service port's chain names; `/` is legal
+  /// in nft names but never in Kubernetes names, so it separates the parts unambiguously.
+  public static func servicePortBase(_ name: ServicePortName) -> String {
+    hashAndTruncate(
+      "\(name.namespace)/\(name.name)/\(name.proto.lowercased)/\(name.port)")
+  }
+
+  /// `HASH-ns/svc/proto/port__ip/port` — the base of an endpoint's chain and affinity set;
+  /// IPv6 colons (illegal in nft names) become dots.
+  public static func endpointBase(_ name: ServicePortName, _ endpoint: ProxyEndpoint) -> String {
+    let ip = endpoint.ip.description.replacingColons()
+    return hashAndTruncate(
+      "\(name.namespace)/\(name.name)/\(name.proto.lowercased)/\(name.port)__\(ip)/\(endpoint.port)"
+    )
+  }
+
+  /// `service-…`: load-balances over the cluster-policy endpoints (numgen vmap).
+  public static func serviceCluster(_ name: ServicePortName) -> String {
+    "service-" + servicePortBase(name)
+  }
+
+  /// `local-…`: load-balances over the node-local endpoints (Local traffic policy).
+  public static func serviceLocal(_ name: ServicePortName) -> String {
+    "local-" + servicePortBase(name)
+  }
+
+  /// `external-…`: entry for NodePort, external-IP and load-balancer traffic.
+  public static func serviceExternal(_ name: ServicePortName) -> String {
+    "external-" + servicePortBase(name)
+  }
+
+  /// `firewall-…`: drops load-balancer traffic outside `loadBalancerSourceRanges`.
+  public static func serviceFirewall(_ name: ServicePortName) -> String {
+    "firewall-" + servicePortBase(name)
+  }
+
+  /// `endpoint-…`: hairpin masquerade and DNAT to one endpoint.
+  public static func endpoint(_ name: ServicePortName, _ endpoint: ProxyEndpoint) -> String {
+    "endpoint-" + endpointBase(name, endpoint)
+  }
+
+  /// `affinity-…`: the per-endpoint set of client addresses for ClientIP session affinity.
+  public static func affinitySet(_ name: ServicePortName, _ endpoint: ProxyEndpoint) -> String {
+    "affinity-" + endpointBase(name, endpoint)
+  }
+}
+
+extension String {
+  /// The string with every `:` replaced by `.` (IPv6 addresses inside nft names).
+  fileprivate func replacingColons() -> String {
+    String(map { $0 == ":" ? "." : $0 })
+  }
+}

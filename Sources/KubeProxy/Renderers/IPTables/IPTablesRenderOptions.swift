@@ -1,0 +1,46 @@
+import NetAddr
+
+/// Settings of one iptables rendering beyond `ProxyConfig`: the host facts kube-proxy probes
+/// at start-up and the scope of a partial restore.
+public struct IPTablesRenderOptions: Hashable, Sendable {
+  /// The IP family of this kube-proxy instance (one per family on dual-stack nodes).
+  public var family: IPFamily = .v4
+  /// The masquerade mark as written in rules. kube-proxy's own tests (and `iptables-save`)
+  /// show `0x4000`, bit 14.
+  public var masqueradeMark: String = "0x4000"
+  /// Whether the nfacct counters `localhost_nps_accepted_pkts` and
+  /// `ct_state_invalid_dropped_pkts` exist (kernel nfnetlink_acct support).
+  public var nfacctCounters: Bool = true
+  /// `net.netfilter.nf_conntrack_tcp_be_liberal` is set: no INVALID-state DROP rule.
+  public var conntrackTCPLiberal: Bool = false
+  /// Above this many endpoints kube-proxy drops the per-endpoint comments.
+  public var largeClusterEndpointsThreshold: Int = 1000
+  /// A partial restore: only these services' (`ns/name`) SVC/SVL/EXT/FW/SEP chains are
+  /// written; nil writes everything (a full sync).
+  public var changedServices: Set<String>? = nil
+  /// The nat chains currently loaded; kube-proxy flushes and deletes (`-X`) the per-service
+  /// chains among them that are no longer used. nil skips the clean-up.
+  public var existingNATChains: Set<String>? = nil
+
+  public init() {}
+}
+
+/// A restore-file section being built: one line per rule or chain declaration.
+struct IPTablesLineBuffer {
+  private(set) var lines: [String] = []
+
+  /// Appends one line made of `parts` joined by spaces (kube-proxy's `LineBuffer.Write`).
+  mutating func write(_ parts: [String]) {
+    lines.append(parts.joined(separator: " "))
+  }
+
+  /// Appends `:<chain> - [0:0]`, the declaration that creates (or flushes) a chain.
+  mutating func declare(_ chain: String) {
+    lines.append(":\(chain) - [0:0]")
+  }
+
+  /// Appends all lines of `other`.
+  mutating func append(_ other: IPTablesLineBuffer) {
+    lines += other.lines
+  }
+}

@@ -1,0 +1,81 @@
+import NetAddr
+import Testing
+
+@testable import KubeProxy
+
+@Suite struct RenderNFTablesTests {
+  static var overall: String {
+    renderNFTablesRuleset(
+      node: Fixture.node, config: Fixture.config, decisions: Fixture.overallDecisions)
+  }
+
+  /// Rule texts from kube-proxy's nftables `TestOverallNFTablesRules` for the same fixture.
+  @Test(arguments: [
+    "\t\tip daddr 172.30.0.41 tcp dport 80 ip saddr != 10.0.0.0/8 jump mark-for-masquerade\n",
+    "\t\tnumgen random mod 1 vmap { 0 : goto endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80 }\n",
+    "\t\tip saddr 10.180.0.1 jump mark-for-masquerade\n",
+    "\t\tmeta l4proto tcp dnat to 10.180.0.1:80\n",
+    "\tchain external-42NFTM6N-ns2/svc2/tcp/p80 {\n\t\tip saddr 10.0.0.0/8 goto service-42NFTM6N-ns2/svc2/tcp/p80 comment \"short-circuit pod traffic\"\n",
+    "\t\tfib saddr type local jump mark-for-masquerade comment \"masquerade local traffic\"\n",
+  ])
+  func kubeProxyRuleTexts(_ fragment: String) {
+    #expect(Self.overall.contains(fragment))
+  }
+
+  /// The listing layout of `nft list table` (as printed on real nodes): table header and
+  /// comment, sets first, two IPv4 addresses per element line, concatenated keys one per line,
+  /// element comments, base-chain declarations, blank lines between objects.
+  @Test func listingLayout() {
+    let text = Self.overall
+    #expect(text.hasPrefix("table ip kube-proxy {\n\tcomment \"rules for kube-proxy\"\n\tset cluster-ips {\n\t\ttype ipv4_addr\n\t\tcomment \"Active ClusterIPs\"\n"))
+    #expect(text.contains(
+      "\t\telements = { 172.30.0.41, 172.30.0.42,\n\t\t\t     172.30.0.43, 172.30.0.44,\n\t\t\t     172.30.0.45, 172.30.0.46 }\n"))
+    #expect(text.contains(
+      "\t\telements = { 172.30.0.41 . tcp . 80 : goto service-ULMVA6XW-ns1/svc1/tcp/p80,\n\t\t\t     172.30.0.42 . tcp . 80 : goto service-42NFTM6N-ns2/svc2/tcp/p80,\n"))
+    #expect(text.contains("172.30.0.46 . tcp . 80 comment \"ns6/svc6:p80\" : goto reject-chain"))
+    #expect(text.contains("1.2.3.4 . tcp . 80 comment \"ns2/svc2:p80\" : drop"))
+    #expect(text.contains("tcp . 3001 comment \"ns2/svc2:p80\" : drop"))
+    #expect(text.contains(
+      "\tchain nat-prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tjump services\n\t}\n"))
+    #expect(text.contains(
+      "\tchain reject-chain {\n\t\tcomment \"helper for @no-endpoint-services / @no-endpoint-nodeports\"\n\t\treject\n\t}\n"))
+    #expect(text.contains("\t}\n\n\tchain "))
+    #expect(text.hasSuffix("\t}\n}\n"))
+    // Default --nodeport-addresses in nftables mode: the node's primary IP.
+    #expect(text.contains("\tset nodeport-ips {\n\t\ttype ipv4_addr\n\t\tcomment \"IPs that accept NodePort traffic\"\n\t\telements = { 192.168.0.2 }\n"))
+  }
+
+  @Test func affinityAndFirewall() {
+    let text = Self.overall
+    let affinity = "affinity-" + NFTablesName.endpointBase(
+      Fixture.spn("ns5", "svc5", "p80"),
+      ProxyEndpoint(ip: Fixture.ip("10.180.0.3"), port: 80))
+    #expect(text.contains("\tset \(affinity) {\n\t\ttype ipv4_addr\n\t\tflags dynamic,timeout\n\t\ttimeout 3h\n\t}\n"))
+    #expect(text.contains("update @\(affinity) { ip saddr }"))
+    #expect(text.contains("ip saddr @\(affinity) goto endpoint-"))
+    #expect(text.contains("ip saddr != { 203.0.113.0/25 } drop"))
+    #expect(text.contains("5.6.7.8 . tcp . 80 : goto firewall-"))
+  }
+
+  @Test(arguments: zip([10800, 10, 86400, 90061], ["3h", "10s", "1d", "1d1h1m1s"]))
+  func durations(seconds: Int, text: String) {
+    #expect(nftDuration(seconds) == text)
+  }
+
+  @Test func ipv6TableUsesIP6Matches() {
+    var config = Fixture.config
+    config.clusterCIDR = Fixture.cidr("fd00:10::/64")
+    let port = ProxyServicePort(
+      name: Fixture.spn("ns1", "svc1", "p80"), type: .clusterIP, family: .v6,
+      clusterIP: Fixture.ip("fd00:172:30::41"), port: 80)
+    let ep = ProxyEndpoint(ip: Fixture.ip("fd00:10:180::1"), port: 80)
+    let node = ProxyNode(name: "test-node", ips: [Fixture.ip("2001:db8::1")], podCIDR: Fixture.cidr("fd00:10::/64"))
+    let text = renderNFTablesRuleset(
+      node: node, config: config, decisions: [Fixture.decide(port, [ep], node: "test-node")],
+      family: .v6)
+    #expect(text.hasPrefix("table ip6 kube-proxy {"))
+    #expect(text.contains("ip6 daddr fd00:172:30::41 tcp dport 80 ip6 saddr != fd00:10::/64 jump mark-for-masquerade"))
+    #expect(text.contains("meta l4proto tcp dnat to [fd00:10:180::1]:80"))
+    #expect(text.contains("endpoint-") && text.contains("__fd00.10.180..1/80"))
+  }
+}
