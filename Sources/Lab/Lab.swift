@@ -7,5 +7,6 @@ public enum Lab {
     let lab = try LabSession()
     try ClusterAPI.register(lab, in: state)
     try ObjectsAPI.register(lab, in: state)
+    try DNSAPI.register(lab, in: state)
   }
 }
