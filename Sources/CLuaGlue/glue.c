@@ -266,6 +266,11 @@ int svl_pushswiftfunction(lua_State *L, void *box) {
   return status;
 }
 
+int svl_emptyfunction(lua_State *L) {
+  (void)L;
+  return 0;
+}
+
 /* }====================================================== */
 
 /* {====================================================== Protected calls */

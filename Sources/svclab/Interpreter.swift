@@ -27,6 +27,7 @@ struct Interpreter {
     do {
       state = try Interpreter.makeState(options: options)
       try createArgTable(in: state)
+      if invocation.benchmark { try state.defineBenchmarkFunctions() }
       if invocation.warnings { try state.run(chunk: "warn('@on')", name: "=(command line)") }
     } catch {
       return report(error)

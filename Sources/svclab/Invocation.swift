@@ -17,6 +17,8 @@ struct Invocation: Equatable {
   var maxInstructions: Int?
   var maxMemory: Int?
   var sandbox = false
+  /// Define `_bench.c` and `_bench.swift` (see Scripts/bench-call.sh).
+  var benchmark = false
   /// The script path (`-` for standard input), or nil.
   var script: String?
   /// Arguments after the script.
@@ -44,6 +46,7 @@ struct Invocation: Equatable {
       case "-W": warnings = true
       case "-h", "--help": help = true
       case "--sandbox": sandbox = true
+      case "--bench": benchmark = true
       case "-e", "-l", "--max-instructions", "--max-memory":
         guard i < argv.count else { throw UsageError(description: "'\(a)' needs argument") }
         try take(a, argv[i])
@@ -112,6 +115,7 @@ let usageText = """
     --max-instructions N  stop each top-level call after N Lua instructions
     --max-memory SIZE     cap Lua memory (bytes, or with K/M/G)
     --sandbox             no os.execute, io.popen, C modules, writes outside .
+    --bench               define _bench.c and _bench.swift, empty C and Swift functions
     --        stop handling options
     -         stop handling options and execute stdin
   """

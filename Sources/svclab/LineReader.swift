@@ -69,6 +69,7 @@ private func attemptCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, _ 
   -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 {
   rl_attempted_completion_over = 1  // never fall back to file names
+  rl_completion_append_character = 0  // readline resets it to ' ' before each attempt
   guard let buffer = rl_line_buffer, let state = completionSource else { return nil }
   let bytes = UnsafeRawBufferPointer(start: buffer, count: Int(max(0, rl_point)))
   completionCandidates = state.completions(forLineUpToCursor: String(decoding: bytes, as: UTF8.self))
@@ -89,8 +90,6 @@ struct ReadlineReader: LineReader {
     rl_attempted_completion_function = attemptCompletion
     rl_completer_word_break_characters = UnsafePointer(strdup(LuaState.completionWordBreaks))
     rl_completion_append_character = 0
-    history_write_timestamps = 1  // lets multi-line statements come back as one entry
-    history_multiline_entries = 1
     using_history()
     stifle_history(ReadlineReader.historyLimit)
     if let historyPath { _ = read_history(historyPath) }
@@ -106,8 +105,6 @@ struct ReadlineReader: LineReader {
   mutating func read(prompt: String) -> LineResult {
     receivedLine = nil
     rl_callback_handler_install(prompt, lineHandler)
-    svl_catchsigint(1)
-    defer { svl_catchsigint(0) }
     while receivedLine == nil {
       if svl_takesigint() != 0 {
         cancelLine()

@@ -1,3 +1,4 @@
+import CLuaGlue
 import LuaKit
 
 #if canImport(Glibc)
@@ -21,6 +22,10 @@ struct Repl {
   /// Runs until end of input.
   func run() {
     var reader: any LineReader = isatty(0) != 0 ? ReadlineReader(state: state) : PlainReader()
+    // Between statements Ctrl-C only marks itself (the prompt cancels its line);
+    // while a statement runs, svl_docall swaps in lua.c's interrupting handler.
+    svl_catchsigint(1)
+    defer { svl_catchsigint(0) }
     while true {
       switch loadLine(&reader) {
       case .chunk(let chunk): execute(chunk)

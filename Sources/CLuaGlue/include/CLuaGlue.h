@@ -121,6 +121,9 @@ void svl_setcallbacks(svl_Dispatcher dispatch, svl_Releaser release);
 */
 int svl_pushswiftfunction(lua_State *L, void *box);
 
+/* [-0, +0, -] A C function doing nothing: the baseline of call benchmarks. */
+int svl_emptyfunction(lua_State *L);
+
 /* ===== Protected calls ===== */
 
 /*

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Drives the svclab REPL through a real terminal (tmux) and checks what a user sees:
+# auto-print, multi-line input, Ctrl-C at the prompt and while code runs, tab
+# completion, history kept across restarts, Ctrl-D.
+#   Scripts/test-repl.sh [path/to/svclab]
+# Prints TAP and ends with "repl: N passed, N failed"; exits non-zero on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bin=$(realpath "${1:-.build/debug/svclab}")
+work=$(mktemp -d)
+socket="svclab-repl-$$"
+session=repl
+timeout=${REPL_TEST_TIMEOUT:-30}
+passed=0
+failed=0
+number=0
+
+cleanup() {
+  tmux -L "$socket" kill-server 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+tm() { tmux -L "$socket" "$@"; }
+
+# screen: the pane's whole scrollback, wrapped lines joined.
+screen() { tm capture-pane -p -J -S -1000 -t "$session" 2>/dev/null || true; }
+
+# wait_for TEXT [COUNT]: polls until TEXT occurs at least COUNT times (default 1).
+wait_for() {
+  local text=$1 want=${2:-1} deadline=$((SECONDS + timeout))
+  while ((SECONDS < deadline)); do
+    if (($(screen | grep -cF -- "$text" || true) >= want)); then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# check NAME TEXT [COUNT]: one TAP line for waiting on TEXT.
+check() {
+  number=$((number + 1))
+  if wait_for "$2" "${3:-1}"; then
+    passed=$((passed + 1))
+    echo "ok $number - repl › $1"
+  else
+    failed=$((failed + 1))
+    echo "not ok $number - repl › $1"
+    echo "# expected to see: $2"
+    screen | sed 's/^/#   | /'
+  fi
+}
+
+# prompts: how many prompts are on screen now.
+prompts() { screen | grep -c '^svclab> ' || true; }
+
+start() {
+  tm kill-session -t "$session" 2>/dev/null || true
+  tm new-session -d -s "$session" -x 160 -y 50 \
+    "env SVCLAB_HISTORY=$work/history NO_COLOR=1 TERM=xterm $bin"
+  wait_for "svclab> " || { echo "not ok - repl did not start"; screen; exit 1; }
+}
+
+# key NAME...: presses keys (Enter, C-c, Tab, Up); type TEXT: types it literally.
+key() { tm send-keys -t "$session" "$@"; }
+type() { tm send-keys -t "$session" -l -- "$1"; }
+# line TEXT: types TEXT and presses Enter.
+line() { type "$1"; key Enter; }
+
+start
+line 'x = 20 + 1'
+line 'x * 2'
+check "auto-prints an expression" "42"
+line '=x + 1000'
+check "=expr prints" "1021"
+line 'for i = 1, 3 do'
+check "an incomplete statement asks for more" ">> "
+line "io.write(i * 111, ' ')"
+line 'end'
+check "multi-line statement runs once complete" "111 222 333"
+line "{3, 'b', name = 'web', ports = {{port = 80}}}"
+check "tables are pretty-printed" '{ 3, "b", name = "web", ports = { { port = 80 } } }'
+
+# Ctrl-C at the prompt drops the line and gives a fresh prompt; state is kept.
+n=$(prompts)
+type 'this line is abandoned'
+key C-c
+wait_for "svclab> " $((n + 1)) || true
+line 'x + 555'
+check "Ctrl-C at the prompt clears the line" "576"
+
+# Ctrl-C while code runs: interrupted!, traceback, back at the prompt, state kept.
+line 'spins = 0; while true do spins = spins + 1 end'
+sleep 0.5
+key C-c
+check "Ctrl-C stops a running loop" "interrupted!"
+check "the interruption shows a traceback" "stack traceback:"
+line 'spins > 0 and "kept-" .. type(spins)'
+check "the state survives the interruption" "kept-number"
+
+# Tab completion of a global, then of a table field.
+line 'completeMeTable = {alphaField = 7, betaField = 8}'
+type 'completeMe'
+key Tab
+check "Tab completes a global" "svclab> completeMeTable"
+type '.alp'
+key Tab
+check "Tab completes a table field" "completeMeTable.alphaField"
+line ' * 100'
+check "the completed expression runs" "700"
+
+# History survives a restart; Ctrl-D exits.
+line 'historyMarker = 4242'
+wait_for "svclab> " $(($(prompts) + 0)) || true
+key C-d
+number=$((number + 1))
+deadline=$((SECONDS + timeout))
+while tm has-session -t "$session" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+if tm has-session -t "$session" 2>/dev/null; then
+  failed=$((failed + 1)); echo "not ok $number - repl › Ctrl-D exits"
+else
+  passed=$((passed + 1)); echo "ok $number - repl › Ctrl-D exits"
+fi
+tm new-session -d -s keepalive 2>/dev/null || true
+start
+key Up
+check "history is recalled after a restart" "svclab> historyMarker = 4242"
+key Enter
+line 'historyMarker + 1'
+check "the recalled line runs" "4243"
+
+echo "1..$number"
+echo "repl: $passed passed, $failed failed"
+((failed == 0))
