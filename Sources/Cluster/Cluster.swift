@@ -43,6 +43,8 @@ public final class Cluster {
   var deploymentsByNamespace: [String: Set<String>] = [:]
   /// Which managed slice holds each pod's endpoint, per Service and address type.
   var endpointHome: [NamespacedName: [AddressType: [NamespacedName: String]]] = [:]
+  /// The slice a Service's last endpoint went to, tried first for the next one.
+  var fillTarget: [NamespacedName: [AddressType: String]] = [:]
 
   // MARK: - Allocators
 

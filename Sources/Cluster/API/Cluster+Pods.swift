@@ -212,9 +212,7 @@ extension Cluster {
       terminating[key] = nil
     }
     podChangedForEndpoints(old: old, new: new)
-    if let d = (new ?? old)?.ownerDeployment {
-      updateDeploymentStatus(NamespacedName(namespace: key.namespace, name: d))
-    }
+    adjustDeploymentStatus(old: old, new: new)
   }
 
   /// The pod `key`.

@@ -140,8 +140,9 @@ extension Cluster {
   }
 
   /// Ingress addresses from the simulated cloud: the requested `loadBalancerIP` when free,
-  /// else the lowest free address of a pool per Service family. An address that cannot be
-  /// had leaves the ingress empty (the Service stays `<pending>`), which is no API error.
+  /// else the next address of a pool per Service family (never-used ones first, in order).
+  /// An address that cannot be had leaves the ingress empty (the Service stays `<pending>`),
+  /// which is no API error.
   func assignLoadBalancerIngress(_ svc: inout Service) {
     guard svc.spec.type == .loadBalancer else {
       svc.status.loadBalancerIngress = []

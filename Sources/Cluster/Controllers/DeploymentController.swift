@@ -73,21 +73,41 @@ extension Cluster {
     storePodChange(key, pod)
   }
 
-  /// Recounts `status.replicas` and `status.readyReplicas`.
+  /// Recounts `status.replicas` and `status.readyReplicas` from the Deployment's pods.
   func updateDeploymentStatus(_ key: NamespacedName) {
     guard var d = deploymentStore[key] else { return }
     var total = 0
     var ready = 0
     for pk in podIndex.byDeployment[key] ?? [] {
-      guard let p = podStore[pk], !p.isTerminating, !p.phase.isTerminal else { continue }
-      total += 1
-      if p.ready && p.phase == .running { ready += 1 }
+      guard let p = podStore[pk] else { continue }
+      let (a, r) = Cluster.statusContribution(p)
+      total += a
+      ready += r
     }
     if d.statusReplicas != total || d.readyReplicas != ready {
       d.statusReplicas = total
       d.readyReplicas = ready
       putDeployment(key, d)
     }
+  }
+
+  /// Adjusts the owner's status by one pod's change, in constant time.
+  func adjustDeploymentStatus(old: Pod?, new: Pod?) {
+    guard let any = new ?? old, let owner = any.ownerDeployment else { return }
+    let key = NamespacedName(namespace: any.namespace, name: owner)
+    guard var d = deploymentStore[key] else { return }
+    let before = old.map(Cluster.statusContribution) ?? (0, 0)
+    let after = new.map(Cluster.statusContribution) ?? (0, 0)
+    guard before != after else { return }
+    d.statusReplicas += after.0 - before.0
+    d.readyReplicas += after.1 - before.1
+    putDeployment(key, d)
+  }
+
+  /// Whether a pod counts as a replica, and as a ready one.
+  static func statusContribution(_ p: Pod) -> (Int, Int) {
+    guard !p.isTerminating, !p.phase.isTerminal else { return (0, 0) }
+    return (1, p.ready && p.phase == .running ? 1 : 0)
   }
 }
 

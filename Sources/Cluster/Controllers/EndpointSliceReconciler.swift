@@ -8,6 +8,7 @@ extension Cluster {
         if sliceStore[sk]?.managedBy == Cluster.controllerName { putSlice(sk, nil) }
       }
       endpointHome[key] = nil
+      fillTarget[key] = nil
       return
     }
     let types = addressTypes(svc)
@@ -122,6 +123,7 @@ extension Cluster {
   /// Moves one pod's endpoint within a Service's slices of one address type.
   private func syncPodEndpoint(_ svc: Service, _ type: AddressType, _ pk: NamespacedName, _ pod: Pod?) {
     let desired = pod.flatMap { desiredEndpoint($0, svc, type) }
+    var sliceSetChanged = false
     if let homeName = endpointHome[svc.key]?[type]?[pk],
       var slice = sliceStore[NamespacedName(namespace: svc.namespace, name: homeName)]
     {
@@ -135,21 +137,41 @@ extension Cluster {
       }
       if let idx { slice.endpoints.remove(at: idx) }
       endpointHome[svc.key]?[type]?[pk] = nil
+      sliceSetChanged = slice.endpoints.isEmpty
       putSlice(slice.key, slice.endpoints.isEmpty ? nil : slice)
     }
-    if let desired { placeEndpoint(svc, type, pk, desired.0, desired.1) }
-    ensurePlaceholder(svc, type)
+    if let desired {
+      sliceSetChanged = placeEndpoint(svc, type, pk, desired.0, desired.1) || sliceSetChanged
+    }
+    if sliceSetChanged { ensurePlaceholder(svc, type) }
   }
 
-  /// Adds an endpoint to the fullest slice with room and the same ports, or to a new slice.
-  private func placeEndpoint(_ svc: Service, _ type: AddressType, _ pk: NamespacedName, _ ep: Endpoint, _ ports: [EndpointPort]) {
-    let target = managedSlices(svc.key, type)
-      .filter { $0.ports == ports && !$0.endpoints.isEmpty && $0.endpoints.count < Cluster.maxEndpointsPerSlice }
-      .max { ($0.endpoints.count, $1.name) < ($1.endpoints.count, $0.name) }
+  /// Adds an endpoint to the slice last filled for that port set when it still has room,
+  /// else to the fullest slice with room, else to a new slice. Returns whether a slice was
+  /// created.
+  private func placeEndpoint(
+    _ svc: Service, _ type: AddressType, _ pk: NamespacedName, _ ep: Endpoint, _ ports: [EndpointPort]
+  ) -> Bool {
+    let fits = { (s: EndpointSlice) in
+      s.managedBy == Cluster.controllerName && s.addressType == type && s.ports == ports
+        && !s.endpoints.isEmpty && s.endpoints.count < Cluster.maxEndpointsPerSlice
+    }
+    var target: EndpointSlice?
+    if let last = fillTarget[svc.key]?[type], let s = sliceStore[NamespacedName(namespace: svc.namespace, name: last)],
+      s.serviceName == svc.name, fits(s)
+    {
+      target = s
+    } else {
+      target = managedSlices(svc.key, type).filter(fits)
+        .max { ($0.endpoints.count, $1.name) < ($1.endpoints.count, $0.name) }
+    }
+    let created = target == nil
     var slice = target ?? newSlice(svc, type, ports: ports)
     slice.endpoints.append(ep)
     putSlice(slice.key, slice)
     endpointHome[svc.key, default: [:]][type, default: [:]][pk] = slice.name
+    fillTarget[svc.key, default: [:]][type] = slice.name
+    return created
   }
 
   /// Keeps exactly one empty placeholder when a Service has no endpoints, none otherwise.
