@@ -36,10 +36,12 @@ public func mergeSliceEndpoints(
       byPort[key, default: []] += endpoints.map { with($0) { $0.port = number } }
     }
   }
-  for key in byPort.keys {
-    byPort[key] = byPort[key]?.enumerated().sorted {
-      ($0.element.description, $0.offset) < ($1.element.description, $1.offset)
-    }.map(\.element)
+  for (key, endpoints) in byPort {
+    // Decorate once: building `ip:port` strings inside the comparator would dominate.
+    byPort[key] = endpoints.enumerated()
+      .map { (text: $0.element.description, offset: $0.offset, endpoint: $0.element) }
+      .sorted { ($0.text, $0.offset) < ($1.text, $1.offset) }
+      .map(\.endpoint)
   }
   return byPort
 }
@@ -52,7 +54,7 @@ public func resolvingDuplicates(_ candidates: [ProxyEndpoint], nodeName: String?
   var result: [ProxyEndpoint] = []
   result.reserveCapacity(candidates.count)
   for endpoint in candidates {
-    if let last = result.last, last.description == endpoint.description {
+    if let last = result.last, last.ip == endpoint.ip, last.port == endpoint.port {
       if let nodeName, endpoint.isLocal(to: nodeName), !last.isLocal(to: nodeName) {
         result[result.count - 1] = endpoint
       }

@@ -164,9 +164,8 @@ extension ProxyCluster {
         ? "ip saddr \(endpoint.ip) jump mark-for-masquerade"
         : "\"\(spn)\" -s \(endpoint.ip) -j KUBE-MARK-MASQ"))
     }
-    if let timeout = port.stickyMaxAgeSeconds {
+    if port.stickyMaxAgeSeconds != nil {
       plane.remember(endpoint, port: port.key, client: ctx.sourceIP, now: ctx.now)
-      _ = timeout
     }
     trace.append(.init(.dnat, node: node, chain: sep(endpoint), nft
       ? "dnat to \(endpoint)"
@@ -197,9 +196,7 @@ extension ProxyCluster {
     let p = ctx.destination.proto.lowercased
     let family = ctx.destination.ip.family == .v4 ? "ip" : "ip6"
     if ctx.config.mode == .nftables {
-      return kind == .nodePort
-        ? "\(family) daddr \(ctx.destination.ip) \(p) dport \(ctx.destination.port)"
-        : "\(family) daddr \(ctx.destination.ip) \(p) dport \(ctx.destination.port)"
+      return "\(family) daddr \(ctx.destination.ip) \(p) dport \(ctx.destination.port)"
     }
     if kind == .nodePort {
       return "-m \(p) -p \(p) --dport \(ctx.destination.port)"
