@@ -1,0 +1,213 @@
+import NetAddr
+
+/// The packet path: source → entry node (routing or the cloud load balancer) → that node's
+/// kube-proxy rules → the pod network → the backend's socket.
+extension ProxyCluster {
+  /// One connection, traced hop by hop. Uses the applied state (call `sync()` first).
+  public func connect(
+    from source: ConnectSource, to destination: ConnectDestination,
+    options: ConnectOptions = ConnectOptions(), using rng: inout some RandomNumberGenerator
+  ) -> ConnectOutcome {
+    var trace: [TraceStep] = []
+    let id = nextConnectionID
+    nextConnectionID += 1
+    let result = route(source, destination, options, id: id, trace: &trace, using: &rng)
+    return ConnectOutcome(result: result, trace: trace)
+  }
+
+  /// Closes a kept connection: IPVS counts it as inactive from now on (TIME_WAIT).
+  public func disconnect(_ connection: Connection, now: Double) {
+    guard let open = openConnections.removeValue(forKey: connection.id) else { return }
+    if let key = open.virtualServer {
+      dataplanes[open.node]?.virtualServers[key]?.close(id: connection.id, now: now)
+    }
+  }
+
+  /// `count` connections; counts per backend pod name, failures under their reason word.
+  public func distribution(
+    from source: ConnectSource, to destination: ConnectDestination, count: Int,
+    options: ConnectOptions = ConnectOptions(), using rng: inout some RandomNumberGenerator
+  ) -> [String: Int] {
+    var counts: [String: Int] = [:]
+    for _ in 0..<count {
+      let outcome = connect(from: source, to: destination, options: options, using: &rng)
+      switch outcome.result {
+      case .success(let connection):
+        counts[connection.pod?.name ?? connection.podIP.description, default: 0] += 1
+      case .failure(let failure):
+        counts[failure.kind.rawValue, default: 0] += 1
+      }
+    }
+    return counts
+  }
+
+  private func route(
+    _ source: ConnectSource, _ destination: ConnectDestination, _ options: ConnectOptions,
+    id: Int, trace: inout [TraceStep], using rng: inout some RandomNumberGenerator
+  ) -> Result<Connection, ConnectFailure> {
+    let sourcePort = options.sourcePort ?? Int.random(in: 32768...60999, using: &rng)
+    let target = "\(destination.ip.joined(port: destination.port))/\(destination.proto.rawValue)"
+    let origin: (ip: IPAddress, node: ProxyNode?)
+    switch resolveSource(source, destination: destination) {
+    case .success(let value): origin = value
+    case .failure(let failure): return .failure(failure)
+    }
+    trace.append(.init(.source, node: origin.node?.name,
+      "\(describe(source)) \(origin.ip.joined(port: sourcePort)) -> \(target)"))
+
+    var sourceIP = origin.ip
+    let entry: ProxyNode
+    if let node = origin.node {
+      entry = entryFromInside(node, destination: destination, sourceIsPod: isPodSource(source),
+        sourceIP: &sourceIP, trace: &trace)
+    } else {
+      switch externalEntry(destination, client: origin.ip, trace: &trace, using: &rng) {
+      case .success(let node): entry = node
+      case .failure(let failure): return .failure(failure)
+      }
+    }
+
+    let config = config(for: entry.name)
+    let cidr = detectorCIDR(node: entry, config: config)
+    let ctx = PacketContext(
+      entry: entry, config: config, sourceIP: sourceIP, sourcePort: sourcePort,
+      destination: destination, now: options.now, connectionID: id, keep: options.keep,
+      sourceIsLocal: localAddresses(of: entry).contains(sourceIP),
+      sourceIsPod: cidr.map { $0.contains(sourceIP) }, detectorCIDR: cidr,
+      fromOutside: origin.node == nil)
+    trace.append(.init(.entry, node: entry.name, "kube-proxy (\(config.mode.rawValue)\(config.mode == .ipvs ? ", \(config.ipvsScheduler)" : ""))"))
+    switch proxyHop(ctx, trace: &trace, using: &rng) {
+    case .failed(let failure):
+      return .failure(failure)
+    case .notService:
+      return deliverDirect(ctx, trace: &trace)
+    case .forward(let forward):
+      let result = forwardToEndpoint(ctx, forward, trace: &trace)
+      if case .failure = result, let key = forward.virtualServer {
+        dataplanes[entry.name]?.virtualServers[key]?.close(id: id, now: options.now)
+        openConnections[id] = nil
+      } else if options.keep, forward.virtualServer == nil {
+        openConnections[id] = OpenConnection(node: entry.name, virtualServer: nil)
+      }
+      return result
+    }
+  }
+
+  /// The source's address and node; pods use their address of the destination's family.
+  private func resolveSource(_ source: ConnectSource, destination: ConnectDestination)
+    -> Result<(ip: IPAddress, node: ProxyNode?), ConnectFailure>
+  {
+    let family = destination.ip.family
+    switch source {
+    case .pod(let name):
+      guard let pod = pods[name], let node = nodes[pod.nodeName] else {
+        return .failure(ConnectFailure(.unreachable, "pod \(name) is not running on any node"))
+      }
+      let address = pod.hostNetwork ? node.ips.first { $0.family == family } : pod.ips.first { $0.family == family }
+      guard let address else {
+        return .failure(ConnectFailure(.unreachable, "pod \(name) has no \(family.rawValue) address"))
+      }
+      return .success((address, node))
+    case .node(let name):
+      guard let node = nodes[name] else {
+        return .failure(ConnectFailure(.unreachable, "node \(name) does not exist"))
+      }
+      if destination.ip == loopback(family) { return .success((destination.ip, node)) }
+      // A node process towards a remote pod leaves through the tunnel with its address.
+      if let located = locate(destination.ip, port: destination.port, proto: destination.proto),
+        located.pod?.hostNetwork == false, located.node.name != name,
+        let tunnel = tunnelAddress(of: node), tunnel.family == family
+      {
+        return .success((tunnel, node))
+      }
+      guard let address = node.ips.first(where: { $0.family == family }) else {
+        return .failure(ConnectFailure(.unreachable, "node \(name) has no \(family.rawValue) address"))
+      }
+      return .success((address, node))
+    case .external(let address):
+      return .success((address, nil))
+    }
+  }
+
+  /// Pods and node processes enter through their own node's rules, except towards another
+  /// node's address, where the packet is routed to that node first (Calico's natOutgoing
+  /// masquerades pod sources there, as node IPs lie outside the IP pools).
+  private func entryFromInside(
+    _ node: ProxyNode, destination: ConnectDestination, sourceIsPod: Bool,
+    sourceIP: inout IPAddress, trace: inout [TraceStep]
+  ) -> ProxyNode {
+    guard let owner = nodeByIP[destination.ip], owner != node.name, let target = nodes[owner],
+      matchService(destination, node: node, config: config(for: node.name)) == nil
+    else { return node }
+    if sourceIsPod, let nodeIP = node.ips.first(where: { $0.family == destination.ip.family }) {
+      trace.append(.init(.snat, node: node.name,
+        "cali-nat-outgoing: MASQUERADE \(sourceIP) -> \(nodeIP) (destination outside the IP pools)"))
+      sourceIP = nodeIP
+    }
+    trace.append(.init(.route, node: node.name, "routed to \(owner) (\(destination.ip))"))
+    return target
+  }
+
+  private func isPodSource(_ source: ConnectSource) -> Bool {
+    if case .pod(let name) = source { return pods[name]?.hostNetwork == false }
+    return false
+  }
+
+  private func describe(_ source: ConnectSource) -> String {
+    switch source {
+    case .pod(let name): return "pod \(name)"
+    case .node(let name): return "node \(name)"
+    case .external: return "external client"
+    }
+  }
+
+  /// kube-proxy's handling on the entry node, by mode.
+  private func proxyHop(
+    _ ctx: PacketContext, trace: inout [TraceStep], using rng: inout some RandomNumberGenerator
+  ) -> ProxyVerdict {
+    if let (key, kind) = matchService(ctx.destination, node: ctx.entry, config: ctx.config),
+      let decision = decision(node: ctx.entry.name, servicePort: key)
+    {
+      return ctx.config.mode == .ipvs
+        ? ipvsHop(ctx, decision: decision, kind: kind, trace: &trace)
+        : netfilterHop(ctx, decision: decision, kind: kind, trace: &trace, using: &rng)
+    }
+    // nftables and IPVS reject unknown ports on an active ClusterIP; iptables routes the
+    // packet on, where it goes nowhere.
+    guard ctx.config.mode != .iptables, isClusterIP(ctx.destination.ip) else { return .notService }
+    let what = "\(ctx.destination.port)/\(ctx.destination.proto.rawValue)"
+    trace.append(.init(.verdict, node: ctx.entry.name,
+      chain: ctx.config.mode == .nftables ? "cluster-ips-check" : "KUBE-IPVS-FILTER",
+      ctx.config.mode == .nftables
+        ? "ip daddr @cluster-ips reject (\"reject traffic to invalid ports of ClusterIPs\")"
+        : "KUBE-IPVS-IPS dst -j REJECT"))
+    return .failed(ConnectFailure(.refused, "no Service port \(what) on ClusterIP \(ctx.destination.ip)"))
+  }
+
+  /// No Service rule matched: the packet goes to the destination address as it is.
+  private func deliverDirect(_ ctx: PacketContext, trace: inout [TraceStep])
+    -> Result<Connection, ConnectFailure>
+  {
+    let dst = ctx.destination
+    // Pod addresses are not routed from outside the cluster.
+    guard let located = locate(dst.ip, port: dst.port, proto: dst.proto),
+      !(ctx.fromOutside && podByIP[dst.ip] != nil)
+    else {
+      let text = "no Service rule and no pod or node answers at \(dst.ip.joined(port: dst.port))"
+      trace.append(.init(.verdict, node: ctx.entry.name, text))
+      return .failure(ConnectFailure(.unreachable, text))
+    }
+    if podByIP[dst.ip] != nil {
+      _ = podNetworkHop(from: ctx.entry, to: located.node, destination: dst.ip, trace: &trace)
+    }
+    if let failure = deliver(to: dst.ip, port: dst.port, proto: dst.proto, node: located.node,
+      pod: located.pod, trace: &trace)
+    {
+      return .failure(failure)
+    }
+    return .success(Connection(
+      id: ctx.connectionID, pod: located.pod.map { NamespacedName(namespace: $0.namespace, name: $0.name) },
+      podIP: dst.ip, port: dst.port, servicePort: nil, node: located.node.name,
+      entryNode: ctx.entry.name, service: nil, sourceIP: ctx.sourceIP, kept: ctx.keep))
+  }
+}

@@ -1,0 +1,64 @@
+import NetAddr
+
+/// After kube-proxy's DNAT: masquerade, the pod network hop and delivery.
+extension ProxyCluster {
+  /// Takes a DNATed packet from the entry node to its endpoint.
+  func forwardToEndpoint(
+    _ ctx: PacketContext, _ forward: ForwardDecision, trace: inout [TraceStep]
+  ) -> Result<Connection, ConnectFailure> {
+    let endpoint = forward.endpoint
+    let proto = ctx.destination.proto
+    guard let located = locate(endpoint.ip, port: endpoint.port, proto: proto) else {
+      let text = "endpoint \(endpoint) belongs to no pod or node"
+      trace.append(.init(.verdict, node: ctx.entry.name, text))
+      return .failure(ConnectFailure(.unreachable, text))
+    }
+    var hopTrace: [TraceStep] = []
+    let egress: IPAddress
+    if nodeByIP[endpoint.ip] != nil {
+      // A node address (hostNetwork backend): plain routing between node IPs.
+      egress = ctx.entry.ips.first { $0.family == endpoint.ip.family } ?? ctx.sourceIP
+      if located.node.name != ctx.entry.name {
+        hopTrace.append(.init(.hop, node: ctx.entry.name,
+          "routed to \(located.node.name) (\(endpoint.ip)) over the node network"))
+      }
+    } else {
+      egress = podNetworkHop(
+        from: ctx.entry, to: located.node, destination: endpoint.ip, trace: &hopTrace)
+    }
+    var sourceIP = ctx.sourceIP
+    if forward.masquerade {
+      trace.append(.init(.snat, node: ctx.entry.name, chain: "KUBE-POSTROUTING",
+        "\"kubernetes service traffic requiring SNAT\" -j MASQUERADE\(ctx.config.randomFully ? " --random-fully" : ""): \(ctx.sourceIP) -> \(egress)"))
+      sourceIP = egress
+    } else if located.node.name != ctx.entry.name && !repliesReturn(ctx) {
+      // Without SNAT the backend answers the client directly; unless that answer passes the
+      // entry node, nothing reverses the DNAT and the client discards it.
+      trace.append(contentsOf: hopTrace)
+      let text = "reply from \(endpoint) to \(ctx.sourceIP) bypasses \(ctx.entry.name) (no SNAT), so the client discards it"
+      trace.append(.init(.verdict, node: located.node.name, text))
+      return .failure(ConnectFailure(.dropped, text))
+    }
+    trace.append(contentsOf: hopTrace)
+    if let failure = deliver(to: endpoint.ip, port: endpoint.port, proto: proto,
+      node: located.node, pod: located.pod, trace: &trace)
+    {
+      return .failure(failure)
+    }
+    let port = forward.servicePort
+    return .success(Connection(
+      id: ctx.connectionID,
+      pod: located.pod.map { NamespacedName(namespace: $0.namespace, name: $0.name) },
+      podIP: endpoint.ip, port: endpoint.port, servicePort: port.port, node: located.node.name,
+      entryNode: ctx.entry.name, service: port.name.serviceName, sourceIP: sourceIP,
+      kept: ctx.keep))
+  }
+
+  /// Whether replies to the unmodified source pass back through the entry node: the source
+  /// is the entry node itself or one of its pods.
+  private func repliesReturn(_ ctx: PacketContext) -> Bool {
+    if ctx.sourceIsLocal || ctx.entry.podCIDR.contains(ctx.sourceIP) { return true }
+    if let name = podByIP[ctx.sourceIP], pods[name]?.nodeName == ctx.entry.name { return true }
+    return false
+  }
+}
