@@ -8,5 +8,6 @@ public enum Lab {
     try ClusterAPI.register(lab, in: state)
     try ObjectsAPI.register(lab, in: state)
     try DNSAPI.register(lab, in: state)
+    try TrafficAPI.register(lab, in: state)
   }
 }

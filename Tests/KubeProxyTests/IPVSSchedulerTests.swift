@@ -84,15 +84,15 @@ func ipvsScheduler(_ c: SchedulerCase) {
   var fixture = PacketFixture(mode: .ipvs, scheduler: "rr")
   let first = fixture.connect(.pod(PacketFixture.client), "172.30.0.41", 80, keep: true, now: 0)
   _ = fixture.connect(.pod(PacketFixture.client), "172.30.0.41", 80, now: 0)
-  var servers = fixture.cluster.ipvsVirtualServers(node: "node-1", now: 1)
+  var servers = fixture.cluster.ipvsKernelState(node: "node-1", now: 1)
   #expect(servers.first?.realServers.map { [$0.activeConnections, $0.inactiveConnections] }
     == [[1, 0], [0, 1], [0, 0]])
   if let connection = first.connection { fixture.cluster.disconnect(connection, now: 10) }
-  servers = fixture.cluster.ipvsVirtualServers(node: "node-1", now: 11)
+  servers = fixture.cluster.ipvsKernelState(node: "node-1", now: 11)
   #expect(servers.first?.realServers.map { [$0.activeConnections, $0.inactiveConnections] }
     == [[0, 1], [0, 1], [0, 0]])
   // TIME_WAIT ends 120 s after each close.
-  servers = fixture.cluster.ipvsVirtualServers(node: "node-1", now: 131)
+  servers = fixture.cluster.ipvsKernelState(node: "node-1", now: 131)
   #expect(servers.first?.realServers.map { $0.inactiveConnections } == [0, 0, 0])
 }
 

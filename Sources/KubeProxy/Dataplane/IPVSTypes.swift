@@ -23,8 +23,8 @@ public struct IPVSVirtualServerKey: Hashable, Comparable, Sendable, CustomString
   }
 }
 
-/// A real server of a virtual server as `ipvsadm -Ln` shows it.
-public struct IPVSRealServer: Hashable, Sendable {
+/// A real server's kernel state: its weight and connection counters.
+public struct IPVSRealServerState: Hashable, Sendable {
   public var endpoint: ProxyEndpoint
   /// 1, or 0 while a removed endpoint drains its connections.
   public var weight: Int
@@ -32,8 +32,8 @@ public struct IPVSRealServer: Hashable, Sendable {
   public var inactiveConnections: Int
 }
 
-/// A virtual server's kernel state as `ipvsadm -Ln` shows it.
-public struct IPVSVirtualServer: Hashable, Sendable {
+/// A virtual server's kernel state: scheduler, persistence and real-server counters.
+public struct IPVSKernelVirtualServer: Hashable, Sendable {
   public var key: IPVSVirtualServerKey
   public var scheduler: String
   /// `persistent <seconds>` for ClientIP session affinity.
@@ -41,7 +41,7 @@ public struct IPVSVirtualServer: Hashable, Sendable {
   /// Flags ipvsadm prints after the scheduler (`mh-port` for the mh scheduler).
   public var flags: [String]
   /// Real servers in the kernel's list order.
-  public var realServers: [IPVSRealServer]
+  public var realServers: [IPVSRealServerState]
 }
 
 /// IPVS connection timeouts (seconds) for a closed connection still counted as inactive.

@@ -138,14 +138,14 @@ final class IPVSVirtualServerState {
   }
 
   /// The kernel view for ipvsadm.
-  func snapshot(now: Double) -> IPVSVirtualServer {
+  func snapshot(now: Double) -> IPVSKernelVirtualServer {
     expire(now: now)
     let counts = counts()
-    return IPVSVirtualServer(
+    return IPVSKernelVirtualServer(
       key: key, scheduler: scheduler, persistentTimeout: persistentTimeout,
       flags: scheduler == "mh" ? ["mh-port"] : [],
       realServers: dests.map {
-        IPVSRealServer(
+        IPVSRealServerState(
           endpoint: $0.endpoint, weight: $0.weight,
           activeConnections: counts[$0.id]?.active ?? 0,
           inactiveConnections: counts[$0.id]?.inactive ?? 0)

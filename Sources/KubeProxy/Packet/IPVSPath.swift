@@ -115,8 +115,8 @@ extension ProxyCluster {
     return state
   }
 
-  /// The IPVS virtual servers `node`'s kernel holds, as `ipvsadm -Ln` lists them.
-  public func ipvsVirtualServers(node: String, now: Double) -> [IPVSVirtualServer] {
+  /// The IPVS virtual servers traffic has touched on `node`, with their counters.
+  public func ipvsKernelState(node: String, now: Double) -> [IPVSKernelVirtualServer] {
     guard let plane = dataplanes[node] else { return [] }
     return plane.virtualServers.keys.sorted().compactMap {
       plane.virtualServers[$0]?.snapshot(now: now)

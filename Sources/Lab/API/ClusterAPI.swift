@@ -12,7 +12,12 @@ enum ClusterAPI {
         details: "reset{} gives the default cluster: 3 nodes in zones zone-a..c, the system namespaces, default/kubernetes and kube-system/kube-dns with two CoreDNS pods. reset{system=false} gives an empty cluster with no nodes.")
     ) { call in
       let config = try readConfig(call.optTable(1), function: call.functionName)
+      let mode = try Fields(call.optTable(1), path: "opts", function: call.functionName).peekString("proxyMode")
+      if let mode, !["iptables", "ipvs", "nftables"].contains(mode) {
+        throw call.error("unknown proxy mode \"\(mode)\": must be iptables, ipvs or nftables")
+      }
       do { try lab.reset(config) } catch { throw call.error("\(error)") }
+      if let mode { try ProxyStateAPI.apply(mode: mode, opts: nil, lab, function: call.functionName) }
       return try call.result(clusterTable(lab))
     }
     try state.register(

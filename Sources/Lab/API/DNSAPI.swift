@@ -127,6 +127,8 @@ struct QueryOptions {
   var from: Pod?
   var flavor: ResolverFlavor = .glibc
 
+  init() {}
+
   init(_ call: LuaCall, _ i: Int, _ lab: LabSession) throws {
     switch call.type(at: i) {
     case .none, .nil: return

@@ -33,6 +33,15 @@ struct Fields {
     LuaError("\(function): \(path).\(key): \(expected) expected, got \(got.type.name)")
   }
 
+  /// The string field `key` without marking it read (for options handled elsewhere).
+  func peekString(_ key: String) throws -> String? {
+    switch table[key] {
+    case .nil: return nil
+    case .string(let s): return s
+    case let v: throw typeError(key, "string", v)
+    }
+  }
+
   mutating func raw(_ key: String) -> LuaValue {
     known.insert(key)
     return table[key]

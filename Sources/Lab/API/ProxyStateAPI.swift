@@ -1,0 +1,127 @@
+import Cluster
+import KubeProxy
+import LuaKit
+import NetAddr
+
+/// `setProxyMode`, `iptablesSave`, `nftRuleset`, `ipvsadm`: each node's kube-proxy settings
+/// and its state in the real tools' formats.
+enum ProxyStateAPI {
+  static let schedulers = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "sh", "dh", "sed", "nq", "mh"]
+
+  static func register(_ lab: LabSession, in state: LuaState) throws {
+    try state.register(
+      "setProxyMode",
+      help: HelpEntry(
+        usage: "setProxyMode(mode, opts)",
+        summary: "\"iptables\", \"ipvs\" or \"nftables\"; opts: node, scheduler, detectLocal, masqueradeAll, localhostNodePorts, randomFully, nodePortAddresses")
+    ) { call in
+      let mode = try call.checkString(1)
+      try apply(mode: mode, opts: try call.optTable(2), lab, function: call.functionName)
+      return 0
+    }
+    try state.register(
+      "iptablesSave",
+      help: HelpEntry(usage: "iptablesSave(node)", summary: "the node's kube-proxy rules as fed to iptables-restore (*filter and *nat)")
+    ) { call in
+      let (p, node) = try proxyNode(call, lab)
+      let config = p.config(for: node.name)
+      guard config.mode == .iptables else { return try call.result(.string("")) }
+      let text = renderIPTablesRestore(node: node, config: config, decisions: p.decisions(node: node.name))
+      return try call.result(.string(text))
+    }
+    try state.register(
+      "nftRuleset",
+      help: HelpEntry(usage: "nftRuleset(node)", summary: "the node's kube-proxy table as `nft list table ip kube-proxy` prints it")
+    ) { call in
+      let (p, node) = try proxyNode(call, lab)
+      let config = p.config(for: node.name)
+      guard config.mode == .nftables else { return try call.result(.string("")) }
+      let text = renderNFTablesRuleset(node: node, config: config, decisions: p.decisions(node: node.name))
+      return try call.result(.string(text))
+    }
+    try state.register(
+      "ipvsadm",
+      help: HelpEntry(usage: "ipvsadm(node)", summary: "the node's IPVS table as `ipvsadm -Ln` prints it")
+    ) { call in
+      let (p, node) = try proxyNode(call, lab)
+      let config = p.config(for: node.name)
+      guard config.mode == .ipvs else { return try call.result(.string(renderIPVSAdm([]))) }
+      let servers = withCounters(
+        ipvsVirtualServers(node: node, config: config, decisions: p.decisions(node: node.name)),
+        p.ipvsKernelState(node: node.name, now: lab.cluster.now))
+      return try call.result(.string(renderIPVSAdm(servers)))
+    }
+  }
+
+  static func proxyNode(_ call: LuaCall, _ lab: LabSession) throws -> (ProxyCluster, ProxyNode) {
+    let name = try lab.plainName(call, 1)
+    let p = TrafficAPI.proxy(lab).synced()
+    guard let node = p.nodes[name] else { throw call.error("nodes \"\(name)\" not found") }
+    return (p, node)
+  }
+
+  /// The virtual servers kube-proxy programs, with the kernel's connection counters and the
+  /// draining (weight 0) real servers traffic left behind.
+  static func withCounters(_ servers: [IPVSVirtualServer], _ kernel: [IPVSKernelVirtualServer])
+    -> [IPVSVirtualServer]
+  {
+    let byKey = Dictionary(kernel.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+    return servers.map { vs in
+      var vs = vs
+      let key = IPVSVirtualServerKey(proto: vs.proto, address: vs.address, port: vs.port)
+      guard let k = byKey[key] else { return vs }
+      for (i, rs) in vs.realServers.enumerated() {
+        if let c = k.realServers.first(where: { $0.endpoint.ip == rs.address && $0.endpoint.port == rs.port }) {
+          vs.realServers[i].activeConnections = c.activeConnections
+          vs.realServers[i].inactiveConnections = c.inactiveConnections
+        }
+      }
+      for c in k.realServers where !vs.realServers.contains(where: { $0.address == c.endpoint.ip && $0.port == c.endpoint.port }) {
+        vs.realServers.append(
+          IPVSRealServer(
+            address: c.endpoint.ip, port: c.endpoint.port, weight: 0,
+            activeConnections: c.activeConnections, inactiveConnections: c.inactiveConnections))
+      }
+      return vs
+    }
+  }
+
+  /// Sets the proxy mode and settings for the whole cluster or one node (`opts.node`).
+  static func apply(mode: String, opts: LuaTable?, _ lab: LabSession, function: String) throws {
+    guard let m = ProxyConfig.Mode(rawValue: mode) else {
+      throw LuaError(
+        "\(function): unknown proxy mode \"\(mode)\": must be iptables, ipvs or nftables")
+    }
+    var f = Fields(opts, path: "opts", function: function)
+    let nodeName = try f.string("node")
+    let p = TrafficAPI.proxy(lab).proxy
+    if let nodeName, lab.cluster.node(nodeName) == nil {
+      throw LuaError("\(function): nodes \"\(nodeName)\" not found")
+    }
+    var c = nodeName.map { p.config(for: $0) } ?? p.defaultConfig
+    c.mode = m
+    if let s = try f.string("scheduler") {
+      guard schedulers.contains(s) else {
+        throw LuaError("\(function): unknown IPVS scheduler \"\(s)\": must be one of \(schedulers.joined(separator: ", "))")
+      }
+      c.ipvsScheduler = s
+    }
+    if let d = try f.string("detectLocal") {
+      guard let dl = ProxyConfig.DetectLocal(rawValue: d) else {
+        throw LuaError("\(function): opts.detectLocal: must be \"ClusterCIDR\" or \"NodeCIDR\", got \"\(d)\"")
+      }
+      c.detectLocal = dl
+    }
+    if let v = try f.bool("masqueradeAll") { c.masqueradeAll = v }
+    if let v = try f.bool("localhostNodePorts") { c.localhostNodePorts = v }
+    if let v = try f.bool("randomFully") { c.randomFully = v }
+    if let v = try f.strings("nodePortAddresses") {
+      c.nodePortAddresses = try v.map { s in
+        guard let cidr = CIDR(s) else { throw LuaError("\(function): opts.nodePortAddresses: invalid CIDR \"\(s)\"") }
+        return cidr
+      }
+    }
+    try f.rejectUnknown()
+    p.setProxyConfig(c, node: nodeName)
+  }
+}

@@ -1,0 +1,132 @@
+import Cluster
+import KubeProxy
+import LuaKit
+import NetAddr
+
+/// `connect`, `disconnect`, `trace`, `distribution`: traffic through every node's kube-proxy
+/// and the pod network.
+enum TrafficAPI {
+  static let traceMetatable = "svclab.trace"
+
+  static func register(_ lab: LabSession, in state: LuaState) throws {
+    lab.follow { ProxyFollower(clusterCIDR: $0.cluster.podCIDRs.first) }
+    try state.defineMetatable(traceMetatable, functions: ["__tostring": traceToString])
+    try registerConnect(lab, state)
+    try registerTrace(lab, state)
+    try ProxyStateAPI.register(lab, in: state)
+  }
+
+  static func proxy(_ lab: LabSession) -> ProxyFollower {
+    if let f = lab.follower(ProxyFollower.self) { return f }
+    preconditionFailure("the proxy follower is registered with the traffic API")
+  }
+
+  private static func registerConnect(_ lab: LabSession, _ state: LuaState) throws {
+    try state.register(
+      "connect",
+      help: HelpEntry(
+        usage: "connect(from, target, opts)",
+        summary: "one connection; from: pod name, {pod=}, {node=}, {external=ip}; target: DNS name, \"name:port\", \"ip:port\"; opts: port, protocol, sourcePort, keep",
+        details: "Returns a result {pod, namespace, podIP, port, servicePort, node, entryNode, service, sourceIP, hops}, or nil and a reason starting with refused, dropped, unresolved or unreachable.")
+    ) { call in
+      let req: TrafficRequest
+      do {
+        req = try TrafficRequest(call, from: 1, target: 2, opts: 3, lab)
+      } catch let f as TrafficFailure {
+        try call.pushNil()
+        try call.pushString(f.reason)
+        return 2
+      }
+      let follower = proxy(lab)
+      let outcome = follower.synced().connect(
+        from: req.source, to: req.destination, options: req.options, using: &lab.cluster.random)
+      switch outcome.result {
+      case .success(let c):
+        if c.kept { follower.openConnections[c.id] = c }
+        try ResultTables.pushConnection(c, trace: outcome.trace, on: call)
+        return 1
+      case .failure(let failure):
+        try call.pushNil()
+        try call.pushString(failure.description)
+        return 2
+      }
+    }
+    try state.register(
+      "disconnect",
+      help: HelpEntry(usage: "disconnect(result)", summary: "close a connection opened with keep=true")
+    ) { call in
+      let t = try call.checkTable(1)
+      guard case .integer(let id) = t["id"] else { throw call.argumentError(1, "not a connect result") }
+      let follower = proxy(lab)
+      guard let c = follower.openConnections.removeValue(forKey: Int(id)) else {
+        throw call.error("connection \(id) is not open")
+      }
+      follower.proxy.disconnect(c, now: lab.cluster.now)
+      return 0
+    }
+    try state.register(
+      "distribution",
+      help: HelpEntry(
+        usage: "distribution(from, target, n, opts)",
+        summary: "n connections; counts per backend pod name, failures under their reason word")
+    ) { call in
+      let n = try call.checkInteger(3)
+      guard (1...1_000_000).contains(n) else { throw call.argumentError(3, "n must be between 1 and 1000000") }
+      let req: TrafficRequest
+      do {
+        req = try TrafficRequest(call, from: 1, target: 2, opts: 4, lab)
+      } catch let f as TrafficFailure {
+        let word = String(f.reason.prefix { $0 != ":" })
+        return try call.result(.table(LuaTable(map: [.string(word): .int(n)])))
+      }
+      var opts = req.options
+      opts.keep = false
+      let counts = proxy(lab).synced().distribution(
+        from: req.source, to: req.destination, count: n, options: opts, using: &lab.cluster.random)
+      let map = Dictionary(uniqueKeysWithValues: counts.map { (LuaValue.string($0.key), LuaValue.int($0.value)) })
+      return try call.result(.table(LuaTable(map: map)))
+    }
+  }
+
+  private static func registerTrace(_ lab: LabSession, _ state: LuaState) throws {
+    try state.register(
+      "trace",
+      help: HelpEntry(
+        usage: "trace(from, target, opts)",
+        summary: "the same connection hop by hop: DNS queries, the handling node, each rule or IPVS decision, DNAT/SNAT, the CNI hop, delivery")
+    ) { call in
+      var steps: [(kind: String, node: String?, chain: String?, text: String)] = []
+      let req: TrafficRequest
+      do {
+        req = try TrafficRequest(call, from: 1, target: 2, opts: 3, lab)
+      } catch let f as TrafficFailure {
+        steps += dnsSteps(f.lookup)
+        steps.append(("verdict", nil, nil, f.reason))
+        try ResultTables.pushTrace(steps: steps, connection: nil, reason: f.reason, on: call)
+        return 1
+      }
+      steps += dnsSteps(req.lookup)
+      var opts = req.options
+      opts.keep = false
+      let outcome = proxy(lab).synced().connect(
+        from: req.source, to: req.destination, options: opts, using: &lab.cluster.random)
+      steps += outcome.trace.map { ($0.kind.rawValue, $0.node, $0.chain, $0.text) }
+      try ResultTables.pushTrace(
+        steps: steps, connection: outcome.connection, reason: outcome.failure?.description, on: call)
+      return 1
+    }
+  }
+
+  /// The DNS part of a trace: one step per query sent.
+  static func dnsSteps(_ l: Lookup?) -> [(kind: String, node: String?, chain: String?, text: String)] {
+    guard let l else { return [] }
+    return l.queries.map { ("dns", nil, nil, "DNS \($0.type.rawValue) \($0.name) → \($0.rcode.rawValue)") }
+      + (l.addresses.isEmpty ? [] : [("dns", nil, nil, "resolved to \(l.addresses.joined(separator: ", "))")])
+  }
+
+  /// `__tostring` of a trace: its numbered steps.
+  static func traceToString(_ call: LuaCall) throws -> Int {
+    let t = try call.checkTable(1)
+    return try call.result(t["text"])
+  }
+}

@@ -1,0 +1,118 @@
+import Cluster
+import KubeProxy
+import NetAddr
+
+/// kube-proxy's view of the cluster on every node: Services become service ports per IP
+/// family, EndpointSlices become endpoint lists, nodes and pods give the pod network its map.
+/// Changes are recorded as they happen and applied (kube-proxy's sync) before traffic flows.
+final class ProxyFollower: ClusterFollower {
+  let proxy: ProxyCluster
+  /// Connections kept open with `keep`, by id, for `disconnect`.
+  var openConnections: [Int: Connection] = [:]
+
+  init(clusterCIDR: CIDR?) {
+    proxy = ProxyCluster(namer: KubeProxyChainNamer())
+    var config = ProxyConfig()
+    config.clusterCIDR = clusterCIDR
+    proxy.setProxyConfig(config)
+  }
+
+  func load(from cluster: Cluster) {
+    for n in cluster.nodes() { apply(.node(previous: nil, current: n), in: cluster) }
+    for p in cluster.pods() { apply(.pod(previous: nil, current: p), in: cluster) }
+    for s in cluster.services() { apply(.service(previous: nil, current: s), in: cluster) }
+    for s in cluster.endpointSlices() { apply(.endpointSlice(previous: nil, current: s), in: cluster) }
+  }
+
+  func apply(_ change: ClusterChange, in cluster: Cluster) {
+    switch change {
+    case .service(let old, let new):
+      guard let key = (new ?? old)?.key else { return }
+      proxy.updateService(
+        Self.name(key), previous: old.map(Self.servicePorts), current: new.map(Self.servicePorts))
+    case .endpointSlice(let old, let new):
+      proxy.updateEndpointSlice(previous: old.flatMap(Self.slice), current: new.flatMap(Self.slice))
+    case .node(let old, let new):
+      if let new { proxy.upsertNode(Self.node(new)) } else if let old { proxy.removeNode(old.name) }
+    case .pod(let old, let new):
+      if let new, let p = Self.pod(new) {
+        proxy.upsertPod(p)
+      } else if let gone = new ?? old {
+        proxy.removePod(Self.name(gone.key))
+      }
+    case .namespace, .deployment:
+      break
+    }
+  }
+
+  /// Applies pending changes (kube-proxy's sync loop catching up) before traffic or a dump.
+  func synced() -> ProxyCluster {
+    if proxy.hasPendingChanges { proxy.sync() }
+    return proxy
+  }
+
+  static func name(_ key: ClusterKey) -> KubeProxy.NamespacedName {
+    KubeProxy.NamespacedName(namespace: key.namespace, name: key.name)
+  }
+
+  static func proto(_ p: PortProtocol) -> ProxyProtocol { ProxyProtocol(rawValue: p.rawValue) ?? .tcp }
+
+  /// One `ProxyServicePort` per (port, IP family); headless and ExternalName Services have
+  /// none, as kube-proxy ignores them.
+  static func servicePorts(_ s: Service) -> [ProxyServicePort] {
+    let spec = s.spec
+    guard spec.type != .externalName, !spec.isHeadless else { return [] }
+    let type = ProxyServiceType(rawValue: spec.type.rawValue) ?? .clusterIP
+    let external = spec.externalIPs.compactMap { IPAddress($0) }
+    let ranges = spec.loadBalancerSourceRanges.compactMap { CIDR($0) }
+    let eTPLocal =
+      spec.externalTrafficPolicy == .local
+      && (type == .nodePort || type == .loadBalancer || !external.isEmpty)
+    return s.clusterIPAddresses.flatMap { ip in
+      spec.ports.map { p in
+        ProxyServicePort(
+          name: ServicePortName(namespace: s.namespace, name: s.name, port: p.name, proto: proto(p.protocol)),
+          type: type, family: ip.family, clusterIP: ip, port: p.port, nodePort: p.nodePort ?? 0,
+          externalIPs: external.filter { $0.family == ip.family },
+          loadBalancerVIPs: s.status.loadBalancerIngress.filter { $0.family == ip.family },
+          loadBalancerSourceRanges: ranges.filter { $0.family == ip.family },
+          stickyMaxAgeSeconds: spec.sessionAffinity == .clientIP
+            ? (spec.sessionAffinityTimeoutSeconds ?? 10800) : nil,
+          externalPolicyLocal: eTPLocal, internalPolicyLocal: spec.internalTrafficPolicy == .local,
+          healthCheckNodePort: spec.healthCheckNodePort ?? 0,
+          trafficDistribution: spec.trafficDistribution?.rawValue)
+      }
+    }
+  }
+
+  static func slice(_ s: EndpointSlice) -> ProxyEndpointSlice? {
+    guard let service = s.serviceName, s.addressType != .fqdn else { return nil }
+    return ProxyEndpointSlice(
+      namespace: s.namespace, name: s.name, serviceName: service,
+      addressType: s.addressType == .ipv6 ? .v6 : .v4,
+      endpoints: s.endpoints.map { e in
+        ProxyEndpointSlice.Endpoint(
+          addresses: e.addresses.compactMap { IPAddress($0) }, ready: e.conditions.ready,
+          serving: e.conditions.serving, terminating: e.conditions.terminating,
+          nodeName: e.nodeName, zone: e.zone, zoneHints: e.hints?.forZones,
+          nodeHints: e.hints?.forNodes,
+          podName: e.targetRef.flatMap { $0.kind == "Pod" ? "\($0.namespace)/\($0.name)" : nil })
+      },
+      ports: s.ports.map { ProxyEndpointSlice.Port(name: $0.name, port: $0.port, proto: proto($0.protocol)) })
+  }
+
+  static func node(_ n: Node) -> ProxyNode {
+    ProxyNode(
+      name: n.name, ips: [n.internalIP],
+      podCIDR: n.podCIDR ?? CIDR(network: n.internalIP, prefixLength: n.internalIP.family.bitWidth),
+      zone: n.zone, labels: n.metadata.labels)
+  }
+
+  static func pod(_ p: Pod) -> ProxyPod? {
+    guard !p.nodeName.isEmpty, !p.podIPs.isEmpty, !p.phase.isTerminal else { return nil }
+    return ProxyPod(
+      namespace: p.namespace, name: p.name, ips: p.podIPs, nodeName: p.nodeName,
+      hostNetwork: p.hostNetwork,
+      listening: p.ports.map { ProxyListen(port: $0.containerPort, proto: proto($0.protocol)) })
+  }
+}
