@@ -8,5 +8,6 @@ public enum Lab {
     try ClusterAPI.register(lab, in: state)
     try ObjectsAPI.register(lab, in: state)
     try DNSAPI.register(lab, in: state)
+    try ManifestsAPI.register(lab, in: state)
   }
 }
