@@ -9,5 +9,7 @@ public enum Lab {
     try ObjectsAPI.register(lab, in: state)
     try DNSAPI.register(lab, in: state)
     try TrafficAPI.register(lab, in: state)
+    try ManifestsAPI.register(lab, in: state)
+    try ViewsAPI.register(lab, in: state)
   }
 }

@@ -41,6 +41,9 @@ struct Interpreter {
     if let script = invocation.script {
       if let status = runScript(script, in: state), status != 0 { return status }
     }
+    if let path = invocation.graphOutput, let status = writeGraph(path, in: state), status != 0 {
+      return status
+    }
     if invocation.interactive {
       Repl(state: state).run()
     } else if invocation.script == nil && invocation.actions.isEmpty && !invocation.version {
@@ -109,6 +112,21 @@ struct Interpreter {
         chunk = try state.loadFile(path: path)
       }
       try chunk.call(invocation.scriptArguments.map { .string($0) }, interruptible: true)
+      return nil
+    } catch {
+      return report(error)
+    }
+  }
+
+  /// Writes the lab's graph after the script (`--graph FILE`): SVG, or DOT for a `.dot` file.
+  private func writeGraph(_ path: String, in state: LuaState) -> Int32? {
+    let format = path.hasSuffix(".dot") ? "dot" : "svg"
+    let chunk = "local path, format = ...\n"
+      + "local f = assert(io.open(path, 'w'))\n"
+      + "f:write(graph{ format = format })\n"
+      + "f:close()\n"
+    do {
+      try state.load(chunk, name: "=(--graph)").call([.string(path), .string(format)], interruptible: true)
       return nil
     } catch {
       return report(error)

@@ -19,6 +19,8 @@ struct Invocation: Equatable {
   var sandbox = false
   /// Define `_bench.c` and `_bench.swift` (see Scripts/bench-call.sh).
   var benchmark = false
+  /// `--graph FILE`: after the script, write the lab's graph there (SVG, or DOT for `.dot`).
+  var graphOutput: String?
   /// The script path (`-` for standard input), or nil.
   var script: String?
   /// Arguments after the script.
@@ -47,7 +49,7 @@ struct Invocation: Equatable {
       case "-h", "--help": help = true
       case "--sandbox": sandbox = true
       case "--bench": benchmark = true
-      case "-e", "-l", "--max-instructions", "--max-memory":
+      case "-e", "-l", "--max-instructions", "--max-memory", "--graph":
         guard i < argv.count else { throw UsageError(description: "'\(a)' needs argument") }
         try take(a, argv[i])
         i += 1
@@ -78,6 +80,8 @@ struct Invocation: Equatable {
       } else {
         actions.append(.require(global: value, module: value))
       }
+    case "--graph":
+      graphOutput = value
     case "--max-instructions":
       guard let n = Int(value), n > 0 else { throw UsageError(description: "bad value for \(option): '\(value)'") }
       maxInstructions = n
@@ -116,6 +120,7 @@ let usageText = """
     --max-memory SIZE     cap Lua memory (bytes, or with K/M/G)
     --sandbox             no os.execute, io.popen, C modules, writes outside .
     --bench               define _bench.c and _bench.swift, empty C and Swift functions
+    --graph FILE          after the script, write graph() to FILE (SVG; DOT if FILE ends in .dot)
     --        stop handling options
     -         stop handling options and execute stdin
   """

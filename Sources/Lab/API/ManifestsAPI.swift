@@ -1,0 +1,69 @@
+import Cluster
+import LuaKit
+
+/// `apply` and `export`: Kubernetes manifests in and out.
+enum ManifestsAPI {
+  static func register(_ lab: LabSession, in state: LuaState) throws {
+    try state.register(
+      "apply",
+      help: HelpEntry(
+        usage: "apply(pathOrYaml)",
+        summary: "create or update objects from manifests (a YAML/JSON string, a file, or a folder); returns kubectl's lines",
+        details: "Kinds: v1 Namespace, Node, Pod, Service, List; apps/v1 Deployment, StatefulSet (its pods); discovery.k8s.io/v1 EndpointSlice. All or nothing: an error in any document applies nothing.")
+    ) { call in
+      let arg = try call.checkString(1)
+      let lines: [String]
+      do throws(ManifestError) {
+        lines = try apply(arg, to: lab)
+      } catch {
+        throw call.error(error.message)
+      }
+      return try call.result(.strings(lines))
+    }
+    try state.register(
+      "export",
+      help: HelpEntry(
+        usage: "export(opts)",
+        summary: "the user's objects as multi-document Kubernetes YAML (opts: namespace, nodes)",
+        details: "Leaves out the system namespaces and their objects, default/kubernetes, controller-written EndpointSlices and Deployment-owned pods; nodes only with nodes=true. Pods keep their node and address (spec.nodeName, status.podIPs), which apply honours.")
+    ) { call in
+      var f = Fields(try call.optTable(1), path: "opts", function: call.functionName)
+      var opts = ManifestExporter.Options()
+      opts.namespace = try f.string("namespace")
+      opts.nodes = try f.bool("nodes") ?? false
+      try f.rejectUnknown()
+      let docs = ManifestExporter.documents(lab.cluster, opts)
+      return try call.result(.string(YAMLWriter.documents(docs)))
+    }
+  }
+
+  /// Applies every object of `arg` to the lab, all or nothing: the objects go to a scratch
+  /// copy of the cluster first, and the lab takes its state over only when all succeeded.
+  static func apply(_ arg: String, to lab: LabSession) throws(ManifestError) -> [String] {
+    let docs = try ManifestInput.documents(arg)
+    guard !docs.isEmpty else { throw .input("no objects passed to apply") }
+    var objects: [ManifestObject] = []
+    var seen: [String: Int] = [:]
+    for doc in docs {
+      for o in try ManifestReader.objects(doc, namespace: lab.currentNamespace) {
+        if let first = seen[o.identity] {
+          throw .duplicate(document: o.document, object: o.display, first: first)
+        }
+        seen[o.identity] = o.document
+        objects.append(o)
+      }
+    }
+    let scratch: Cluster
+    do { scratch = try lab.cluster.scratchCopy() } catch { throw .input(error.rendered()) }
+    let recorder = ChangeRecorder()
+    scratch.subscribe { recorder.changes.append($0) }
+    let lines = try ManifestApplier.apply(objects, to: scratch)
+    lab.cluster.restore(scratch.snapshot(), announcing: recorder.changes)
+    return lines
+  }
+}
+
+/// Collects the changes of a scratch cluster, to announce them when the lab adopts its state.
+final class ChangeRecorder {
+  var changes: [ClusterChange] = []
+}

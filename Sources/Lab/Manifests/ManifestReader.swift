@@ -1,0 +1,168 @@
+import Cluster
+
+/// Turns manifest documents into API objects: checks apiVersion and kind, reads the fields
+/// the lab models (the rest is kept in `raw` and otherwise ignored), and expands a
+/// StatefulSet into its pods and a List into its items.
+enum ManifestReader {
+  /// The objects of one document; `namespace` is the namespace of objects that name none.
+  static func objects(_ doc: YAMLDocument, namespace: String) throws(ManifestError) -> [ManifestObject] {
+    guard case .map(let map) = doc.value else {
+      throw .malformed(document: doc.index, message: "a manifest document must be a mapping, got \(doc.value.jsonType)")
+    }
+    let apiVersion = map["apiVersion"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? ""
+    let kind = map["kind"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? ""
+    if apiVersion.isEmpty || kind.isEmpty {
+      let missing = apiVersion.isEmpty ? "apiVersion" : "kind"
+      throw .malformed(document: doc.index, message: "error validating data: \(missing) not set")
+    }
+    if "\(apiVersion)/\(kind)" == "v1/List" {
+      let f = try ManifestFields(doc.value, path: "", owner: "List in version \"v1\"", document: doc.index)
+      let items = try f.list("items") { item throws(ManifestError) in YAMLValue.map(item.map) } ?? []
+      var out: [ManifestObject] = []
+      for item in items {
+        out += try objects(YAMLDocument(value: item, index: doc.index, source: doc.source, line: doc.line), namespace: namespace)
+      }
+      return out
+    }
+    guard ManifestError.supportedKinds.contains("\(apiVersion)/\(kind)") else {
+      throw .unknownKind(document: doc.index, apiVersion: apiVersion, kind: kind)
+    }
+    let owner = "\(kind) in version \"\(apiVersion.split(separator: "/").last.map(String.init) ?? apiVersion)\""
+    let f = try ManifestFields(doc.value, path: "", owner: owner, document: doc.index)
+    let meta = try f.object("metadata")
+    guard let name = try meta.string("name"), !name.isEmpty else {
+      throw .malformed(document: doc.index, message: "error validating data: metadata.name not set (\(kind) objects need a name)")
+    }
+    let clusterScoped = kind == "Namespace" || kind == "Node"
+    let ns = clusterScoped ? "" : (try meta.string("namespace") ?? namespace)
+    let labels = try meta.stringMap("labels") ?? [:]
+    var annotations = try meta.stringMap("annotations") ?? [:]
+    annotations[LastApplied.key] = nil
+    func make(_ body: ManifestObject.Body, _ resource: String, name objectName: String = name) -> ManifestObject {
+      ManifestObject(
+        body: body, name: objectName, namespace: ns, annotations: annotations, document: doc.index,
+        display: "\(resource)/\(name)", raw: doc.value)
+    }
+    let spec = try f.object("spec")
+    switch kind {
+    case "Namespace": return [make(.namespace(labels: labels), "namespace")]
+    case "Node": return [make(.node(try node(f, labels: labels)), "node")]
+    case "Pod": return [make(.pod(try pod(f, namespace: ns, labels: labels)), "pod")]
+    case "Service": return [make(.service(try ServiceManifest.spec(spec, name: name), labels: labels), "service")]
+    case "Deployment":
+      return [make(.deployment(try deployment(spec, name: name, namespace: ns)), "deployment.apps")]
+    case "StatefulSet":
+      return try statefulSetPods(spec, name: name, namespace: ns).map { p in
+        make(.pod(p.1), "statefulset.apps", name: p.0)
+      }
+    default:
+      var slice = try SliceManifest.slice(f, name: name, namespace: ns)
+      slice.metadata.labels = labels
+      slice.metadata.annotations = annotations
+      return [make(.endpointSlice(slice), "endpointslice.discovery.k8s.io")]
+    }
+  }
+
+  static func node(_ f: ManifestFields, labels: [String: String]) throws(ManifestError) -> NodeOptions {
+    let spec = try f.object("spec")
+    let status = try f.object("status")
+    let addresses = try status.list("addresses") { a throws(ManifestError) in
+      (try a.string("type") ?? "", try a.string("address") ?? "")
+    } ?? []
+    var rest = labels
+    for k in [WellKnownLabel.zone, WellKnownLabel.region, WellKnownLabel.hostname, "kubernetes.io/os"] {
+      rest[k] = nil
+    }
+    return NodeOptions(
+      zone: labels[WellKnownLabel.zone], region: labels[WellKnownLabel.region],
+      ip: addresses.first { $0.0 == "InternalIP" }?.1, podCIDR: try spec.string("podCIDR"), labels: rest)
+  }
+
+  /// The container ports of a pod spec (every container's, in order).
+  static func containerPorts(_ spec: ManifestFields) throws(ManifestError) -> [ContainerPort] {
+    let lists = try spec.list("containers") { c throws(ManifestError) in
+      try c.list("ports") { p throws(ManifestError) in
+        ContainerPort(
+          name: try p.string("name"), containerPort: try p.int("containerPort") ?? 0,
+          protocol: PortProtocol(rawValue: try p.string("protocol") ?? "TCP"))
+      } ?? []
+    } ?? []
+    return lists.flatMap { $0 }
+  }
+
+  static func dnsPolicy(_ spec: ManifestFields) throws(ManifestError) -> DNSPolicy {
+    guard let s = try spec.string("dnsPolicy") else { return .clusterFirst }
+    return DNSPolicy(rawValue: s) ?? .clusterFirst
+  }
+
+  static func pod(_ f: ManifestFields, namespace: String, labels: [String: String]) throws(ManifestError)
+    -> PodOptions
+  {
+    let spec = try f.object("spec")
+    let status = try f.object("status")
+    var o = PodOptions(namespace: namespace, labels: labels)
+    o.node = try spec.string("nodeName")
+    o.ports = try containerPorts(spec)
+    o.hostname = try spec.string("hostname")
+    o.subdomain = try spec.string("subdomain")
+    o.dnsPolicy = try dnsPolicy(spec)
+    o.hostNetwork = try spec.bool("hostNetwork") ?? false
+    o.setHostnameAsFQDN = try spec.bool("setHostnameAsFQDN") ?? false
+    o.terminationGracePeriodSeconds = try spec.int("terminationGracePeriodSeconds") ?? 30
+    if spec.has("dnsConfig") {
+      let c = try spec.object("dnsConfig")
+      o.dnsConfig = PodDNSConfig(
+        nameservers: try c.strings("nameservers") ?? [], searches: try c.strings("searches") ?? [],
+        options: try c.list("options") { x throws(ManifestError) in
+          PodDNSConfigOption(name: try x.string("name") ?? "", value: try x.string("value"))
+        } ?? [])
+    }
+    // The lab honours a recorded status (an exported pod keeps its address and readiness).
+    o.ip = try status.list("podIPs") { x throws(ManifestError) in try x.string("ip") }?.first ?? nil
+    if o.ip == nil { o.ip = try status.string("podIP") }
+    let conditions = try status.list("conditions") { c throws(ManifestError) in
+      (try c.string("type") ?? "", try c.string("status") ?? "")
+    } ?? []
+    if let ready = conditions.first(where: { $0.0 == "Ready" }) { o.ready = ready.1 == "True" }
+    return o
+  }
+
+  static func deployment(_ spec: ManifestFields, name: String, namespace: String) throws(ManifestError)
+    -> DeploymentOptions
+  {
+    let template = try spec.object("template")
+    let podSpec = try template.object("spec")
+    let selector = try spec.object("selector").stringMap("matchLabels")
+    return DeploymentOptions(
+      namespace: namespace, replicas: try spec.int("replicas") ?? 1,
+      labels: try template.object("metadata").stringMap("labels") ?? [:], selector: selector ?? [:],
+      ports: try containerPorts(podSpec), dnsPolicy: try dnsPolicy(podSpec))
+  }
+
+  /// A StatefulSet's pods `<name>-0` … `<name>-(n-1)`: hostname the pod name, subdomain the
+  /// governing Service, label `statefulset.kubernetes.io/pod-name`, as its controller makes them.
+  static func statefulSetPods(_ spec: ManifestFields, name: String, namespace: String) throws(ManifestError)
+    -> [(String, PodOptions)]
+  {
+    let template = try spec.object("template")
+    let podSpec = try template.object("spec")
+    let labels = try template.object("metadata").stringMap("labels") ?? [:]
+    let replicas = try spec.int("replicas") ?? 1
+    let service = try spec.string("serviceName")
+    let ports = try containerPorts(podSpec)
+    return (0..<max(0, replicas)).map { i in
+      let podName = "\(name)-\(i)"
+      var l = labels
+      l["statefulset.kubernetes.io/pod-name"] = podName
+      l["apps.kubernetes.io/pod-index"] = String(i)
+      var o = PodOptions(namespace: namespace, labels: l, ports: ports, hostname: podName, subdomain: service)
+      o.dnsPolicy = (try? dnsPolicy(podSpec)) ?? .clusterFirst
+      return (podName, o)
+    }
+  }
+}
+
+/// The annotation `kubectl apply` keeps the applied document in.
+enum LastApplied {
+  static let key = "kubectl.kubernetes.io/last-applied-configuration"
+}
