@@ -13,9 +13,18 @@ enum ManifestInput {
 
   /// The documents of the argument, numbered from 1 across files.
   static func documents(_ arg: String) throws(ManifestError) -> [YAMLDocument] {
+    var docs: [YAMLDocument] = []
+    for (source, text) in try texts(arg) {
+      docs += try YAMLReader.documents(text, source: source, firstIndex: docs.count + 1)
+    }
+    return docs
+  }
+
+  /// The manifest texts of the argument with the file each came from (nil for text).
+  static func texts(_ arg: String) throws(ManifestError) -> [(source: String?, text: String)] {
     if isText(arg) {
       guard arg.utf8.count <= maxBytes else { throw tooLarge("the manifest text", arg.utf8.count) }
-      return try YAMLReader.documents(arg, source: nil, firstIndex: 1)
+      return [(nil, arg)]
     }
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: arg, isDirectory: &isDir) else {
@@ -29,7 +38,7 @@ enum ManifestInput {
       if files.isEmpty { throw .input("no objects passed to apply (no .yaml, .yml or .json file in \"\(arg)\")") }
     }
     var total = 0
-    var docs: [YAMLDocument] = []
+    var out: [(source: String?, text: String)] = []
     for file in files {
       let size = ((try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int) ?? 0
       total += size
@@ -40,9 +49,9 @@ enum ManifestInput {
       guard let text = String(data: data, encoding: .utf8) else {
         throw .input("error reading \"\(file)\": not UTF-8 text")
       }
-      docs += try YAMLReader.documents(text, source: file, firstIndex: docs.count + 1)
+      out.append((file, text))
     }
-    return docs
+    return out
   }
 
   private static func tooLarge(_ what: String, _ size: Int) -> ManifestError {
