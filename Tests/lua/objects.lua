@@ -380,12 +380,19 @@ case("a Service selects pods by label and maps named targetPorts per pod", funct
   createService("web", { selector = { app = "web" }, ports = { { name = "http", port = 80, targetPort = "web" } } })
   addPod("a", { node = "node-1", labels = { app = "web" }, ports = { { name = "web", containerPort = 8080 } } })
   addPod("b", { node = "node-2", labels = { app = "web" }, ports = { { name = "web", containerPort = 9090 } } })
-  addPod("c", { labels = { app = "web" } }) -- no port named web: left out
+  addPod("c", { node = "node-3", labels = { app = "web" } })
   addPod("d", { labels = { app = "other" }, ports = { { name = "web", containerPort = 1 } } })
   local eps = endpoints("web")
-  assertEqual(field(eps, "pod"), { "a", "b" })
+  assertEqual(field(eps, "pod"), { "a", "b", "c" })
   assertEqual(field(eps, "port"), { 8080, 9090 })
-  assertEqual(field(eps, "portName"), { "http", "http" })
+  assertEqual(field(eps, "portName"), { "http", "http", "" })
+  -- c has no port named web: the controller puts it in a slice of its own with no ports,
+  -- which proxies skip
+  local slices = endpointSlices("web")
+  assertEqual(#slices, 2)
+  for _, s in ipairs(slices) do
+    if #s.ports == 0 then assertEqual(s.endpoints[1].targetRef.name, "c") end
+  end
 end)
 
 case("createEndpointSlice feeds a selector-less Service", function()
