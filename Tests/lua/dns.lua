@@ -535,7 +535,7 @@ end)
 case("dig prints the header, flags and sections as dig does", function()
   local out = dig("kubernetes.default.svc.cluster.local")
   assert(out:find("; <<>> DiG [%d.]+ <<>> kubernetes%.default%.svc%.cluster%.local\n"), out)
-  assert(out:find(";; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: %d+\n"), out)
+  assert(out:find(";; %->>HEADER<<%- opcode: QUERY, status: NOERROR, id: %d+\n"), out)
   assert(out:find(";; flags: qr aa rd; QUERY: 1, ANSWER: 1, AUTHORITY: 0, ADDITIONAL: 1\n", 1, true), out)
   assert(out:find(";; WARNING: recursion requested but not available\n", 1, true), out)
   -- a name past dig's first column is followed by one space, not a tab
