@@ -583,3 +583,47 @@ case("unknown query types and non-string names raise", function()
     'resolve: opts.resolver: unknown resolver "bionic" (expected "glibc" or "musl")')
   raises(function() resolvConf("nope") end, 'resolvConf: pods "nope" not found')
 end)
+
+-- Following the cluster
+
+case("the SOA serial is the time of the last Service or endpoint change", function()
+  advance(100)
+  createService("x", { ports = { { port = 1 } } })
+  advance(50)
+  addPod("unrelated") -- pods are not watched unless pods verified
+  local soa = resolve("nope.default.svc.cluster.local").authority[1].data
+  assertEqual(soa, "ns.dns.cluster.local. hostmaster.cluster.local. 100 7200 1800 86400 30")
+end)
+
+case("DNS follows updates and deletions at once", function()
+  createService("ext", { type = "ExternalName", externalName = "a.example" })
+  updateService("ext", { externalName = "b.example" })
+  assertEqual(resolve("ext.default.svc.cluster.local", "CNAME").answer[1].data, "b.example.")
+  local s = updateService("ext", { type = "ClusterIP", externalName = "", ports = { { port = 80 } } })
+  assertEqual(resolve("ext.default.svc.cluster.local").addresses, { s.clusterIP })
+  deleteService("ext")
+  assertEqual(resolve("ext.default.svc.cluster.local").rcode, "NXDOMAIN")
+end)
+
+case("a terminating pod leaves the headless answer", function()
+  createService("db", { clusterIP = "None", selector = { app = "db" }, ports = { { port = 1 } } })
+  addPod("d1", { labels = { app = "db" } })
+  local d2 = addPod("d2", { labels = { app = "db" } })
+  deletePod("d1")
+  assertEqual(resolve("db.default.svc.cluster.local").addresses, { d2.ip })
+end)
+
+case("a short name from another namespace walks the whole list and fails", function()
+  createNamespace("shop")
+  addPod("shop/c")
+  local a = resolve("kubernetes", { from = "shop/c" })
+  assertEqual({ #a.queries, a.rcode, a.addresses }, { 8, "NXDOMAIN", {} })
+  assertEqual(a.queries[1].name, "kubernetes.shop.svc.cluster.local.")
+  assertEqual(resolve("kubernetes.default", { from = "shop/c" }).addresses, { "10.96.0.1" })
+end)
+
+case("a hostNetwork pod with ClusterFirst asks the node's resolver", function()
+  addPod("h", { hostNetwork = true })
+  assertEqual(resolvConf("h"), "nameserver 172.18.0.1\n")
+  assertEqual(resolve("kubernetes", { from = "h" }).rcode, "NXDOMAIN")
+end)
