@@ -175,9 +175,12 @@ end)
 case("deletePod with grace: Terminating, serving but not ready, gone after the grace", function()
   createService("web", web)
   addPod("a", { labels = { app = "web" } })
+  advance(5)
   deletePod("a", { grace = 10 })
   local p = getPod("a")
   assertEqual(p.terminating, true)
+  -- the API server stamps the end of the grace period
+  assertEqual({ p.deletionTimestamp, p.deletionGracePeriodSeconds }, { 15, 10 })
   local e = endpoints("web")[1]
   assertEqual({ e.pod, e.ready, e.serving, e.terminating }, { "a", false, true, true })
   advance(9)
