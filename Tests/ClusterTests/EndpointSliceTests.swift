@@ -86,6 +86,25 @@ import Testing
     #expect(c.checkInvariants() == [])
   }
 
+  /// deletionTimestamp is the end of the grace period, as the API server writes it; deleting
+  /// again may shorten it, never lengthen it.
+  @Test func deletionTimestampIsTheEndOfTheGracePeriod() throws {
+    let c = try bareCluster()
+    try c.addPod("a", PodOptions(labels: ["app": "web"]))
+    try c.advance(5)
+    try c.deletePod(key("a"), grace: 20)
+    #expect(c.pod(key("a"))?.metadata.deletionTimestamp == 25)
+    #expect(c.pod(key("a"))?.metadata.deletionGracePeriodSeconds == 20)
+    try c.deletePod(key("a"), grace: 60)
+    #expect(c.pod(key("a"))?.metadata.deletionTimestamp == 25)
+    try c.deletePod(key("a"), grace: 10)
+    #expect(c.pod(key("a"))?.metadata.deletionTimestamp == 15)
+    try c.advance(9)
+    #expect(c.pod(key("a")) != nil)
+    try c.advance(1)
+    #expect(c.pod(key("a")) == nil)
+  }
+
   @Test func namedTargetPortResolvesPerPod() throws {
     let c = try bareCluster()
     try c.addPod("a", PodOptions(labels: ["app": "web"], ports: [ContainerPort(name: "http", containerPort: 8080)]))

@@ -89,6 +89,17 @@ import Testing
     #expect(cluster.checkInvariants() == [])
   }
 
+  /// SetDefaults_Service defaults externalTrafficPolicy for every externally-accessible Service,
+  /// so a ClusterIP Service with externalIPs needs none; an invalid external IP is its only error.
+  @Test func externalIPsDefaultTheTrafficPolicy() throws {
+    let cluster = try bareCluster(nodes: 1)
+    let svc = try cluster.createService("web", spec: ServiceSpec(ports: Self.port80, externalIPs: ["192.0.2.9"]))
+    #expect(svc.spec.externalTrafficPolicy == .cluster)
+    #expect(
+      errorMessage { try cluster.createService("bad", spec: ServiceSpec(ports: Self.port80, externalIPs: ["nope"])) }
+        == #"Service "bad" is invalid: spec.externalIPs[0]: Invalid value: "nope": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"#)
+  }
+
   @Test func oneBasedIndexesForScripting() {
     let e = ClusterError.invalid(kind: "Service", name: "web", errors: [
       .invalid(FieldPath("spec", "ports").index(0).child("port"), .int(70000), "must be between 1 and 65535, inclusive")

@@ -156,13 +156,11 @@ extension Cluster {
       if g == 0 || pod.nodeName.isEmpty {
         removePodNow(key)
       } else {
+        // As the API server does, deletionTimestamp is when the grace period ends; a second
+        // delete may only bring it forward.
         let deadline = now + Double(g)
-        if let start = pod.metadata.deletionTimestamp,
-          start + Double(pod.metadata.deletionGracePeriodSeconds ?? 0) <= deadline
-        {
-          return
-        }
-        pod.metadata.deletionTimestamp = now
+        if let current = pod.metadata.deletionTimestamp, current <= deadline { return }
+        pod.metadata.deletionTimestamp = deadline
         pod.metadata.deletionGracePeriodSeconds = g
         storePodChange(key, pod)
       }
@@ -206,8 +204,8 @@ extension Cluster {
   func storePodChange(_ key: NamespacedName, _ new: Pod?) {
     let old = podStore[key]
     putPod(key, new)
-    if let t = new?.metadata.deletionTimestamp, let g = new?.metadata.deletionGracePeriodSeconds {
-      terminating[key] = t + Double(g)
+    if let t = new?.metadata.deletionTimestamp {
+      terminating[key] = t
     } else {
       terminating[key] = nil
     }

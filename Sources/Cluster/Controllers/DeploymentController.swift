@@ -68,7 +68,7 @@ extension Cluster {
       removePodNow(key)
       return
     }
-    pod.metadata.deletionTimestamp = now
+    pod.metadata.deletionTimestamp = now + Double(grace)
     pod.metadata.deletionGracePeriodSeconds = grace
     storePodChange(key, pod)
   }

@@ -42,7 +42,8 @@ public struct ObjectMeta: Hashable, Sendable {
   public var annotations: [String: String]
   /// Seconds on the cluster's logical clock.
   public var creationTimestamp: Double
-  /// Set when a graceful deletion started (seconds on the logical clock).
+  /// When a graceful deletion ends: the deletion time plus its grace period (seconds on the
+  /// logical clock), as the API server sets it.
   public var deletionTimestamp: Double?
   /// The grace period of a pending graceful deletion.
   public var deletionGracePeriodSeconds: Int?

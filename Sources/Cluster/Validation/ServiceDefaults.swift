@@ -19,7 +19,8 @@ enum ServiceDefaults {
       }
       if s.ports[i].nodePort == 0 { s.ports[i].nodePort = nil }
     }
-    if (s.type == .nodePort || s.type == .loadBalancer) && s.externalTrafficPolicy == nil {
+    // Every externally-accessible Service (ClusterIP with externalIPs included) gets Cluster.
+    if externallyAccessible(s) && s.externalTrafficPolicy == nil {
       s.externalTrafficPolicy = .cluster
     }
     if s.type != .externalName && s.internalTrafficPolicy == nil { s.internalTrafficPolicy = .cluster }

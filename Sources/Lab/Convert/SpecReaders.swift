@@ -94,8 +94,8 @@ enum SpecReaders {
       port.protocol = PortProtocol(rawValue: try p.string("protocol") ?? "TCP")
       switch try p.intOrString("targetPort") {
       case .integer(let n): port.targetPort = .int(Int(n))
-      case .string(let s):
-        port.targetPort = Int(s).map { IntOrString.int($0) } ?? .string(s)
+      // A string is a port name even when it is all digits, as `targetPort: "8080"` in YAML.
+      case .string(let s): port.targetPort = .string(s)
       default: port.targetPort = nil
       }
       port.nodePort = try p.int("nodePort")
@@ -113,7 +113,7 @@ enum SpecReaders {
     _ = f.raw("namespace")
     var s = base
     if let v = try f.string("type") { s.type = ServiceType(rawValue: v) }
-    if case .table = f.raw("selector") { s.selector = try f.stringMap("selector") }
+    if let v = try f.stringMap("selector") { s.selector = v }
     if let v = try servicePorts(&f) { s.ports = v }
     if let v = try f.string("clusterIP") {
       s.clusterIP = v

@@ -37,13 +37,15 @@ final class DNSFollower: ClusterFollower {
     }
   }
 
-  /// Keeps CoreDNS's own addresses (NS glue) in step with its pods.
+  /// Keeps CoreDNS's own addresses (NS glue) in step with its pods. Each CoreDNS instance
+  /// knows only its own interfaces, so the answering instance (the first pod by name) gives
+  /// one address, not one per replica.
   private func trackCoreDNS(old: Pod?, new: Pod?) {
     let isCore = { (p: Pod) in p.namespace == "kube-system" && p.labels["k8s-app"] == "kube-dns" }
     guard (old.map(isCore) ?? false) || (new.map(isCore) ?? false) else { return }
     if let old { corePods[old.key] = nil }
     if let new, isCore(new), let ip = new.podIP, !new.isTerminating { corePods[new.key] = ip }
-    server.localAddresses = corePods.sorted { $0.key < $1.key }.map(\.value)
+    server.localAddresses = corePods.min { $0.key < $1.key }.map { [$0.value] } ?? []
   }
 
   static func namespace(_ ns: Namespace) -> DNSNamespace { DNSNamespace(name: ns.name) }
