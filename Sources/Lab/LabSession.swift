@@ -15,6 +15,8 @@ protocol ClusterFollower: AnyObject {
 final class LabSession {
   private(set) var cluster: Cluster
   var currentNamespace = "default"
+  /// The calls that made this lab, for `saveLab`.
+  var journal = Journal()
   private var followers: [ClusterFollower] = []
   private var makers: [(LabSession) -> ClusterFollower] = []
 
