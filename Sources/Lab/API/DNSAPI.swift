@@ -10,10 +10,6 @@ enum DNSAPI {
     try registerQueries(lab, state)
     try registerPodFiles(lab, state)
     try registerSettings(lab, state)
-    state.stringArgumentCompleter = { function, partial in
-      guard function == "resolve" || function == "dig" else { return [] }
-      return serviceNames(lab).filter { $0.hasPrefix(partial) }
-    }
   }
 
   static func dns(_ lab: LabSession) -> DNSFollower {
