@@ -109,6 +109,13 @@ check "Tab completes a table field" "completeMeTable.alphaField"
 line ' * 100'
 check "the completed expression runs" "700"
 
+# Inside a string argument, Tab completes object names: a Service FQDN in resolve("…
+type 'resolve("kube-dns.kube-system.s'
+key Tab
+check "Tab completes a Service FQDN inside resolve(\"" 'resolve("kube-dns.kube-system.svc.cluster.local"'
+line ').rcode'
+check "the completed lookup runs" "NOERROR"
+
 # History survives a restart; Ctrl-D exits.
 line 'historyMarker = 4242'
 wait_for "svclab> " $(($(prompts) + 0)) || true
