@@ -211,7 +211,7 @@ final class TutorialPlayer {
       return 1
     }
     let hint = next.map { "Next: svclab tutorial \($0.name)  (\($0.title))" } ?? "That was the last one."
-    print(paint("1", "End of \"\(tutorial.title)\". ") + hint)
+    print("\n" + paint("1", "End of \"\(tutorial.title)\". ") + hint)
     flushOutput()
     return 0
   }
@@ -231,9 +231,10 @@ final class TutorialPlayer {
     print("")
     let results = try body.callDescribing()
     for result in results {
-      let lines = result.split(separator: "\n", omittingEmptySubsequences: false)
+      let lines = trimBlank(result.split(separator: "\n", omittingEmptySubsequences: false)
+        .map(String.init))
       if lines.count == 1 {
-        print(paint("32", "--> " + result))
+        print(paint("32", "--> " + (lines.first ?? "")))
       } else {
         print(paint("32", "-->\n" + lines.map { "    " + $0 }.joined(separator: "\n")))
       }
