@@ -56,7 +56,8 @@ test("A Service selects pods by label", function()
   end
   local lines = { "ClusterIP " .. svc.clusterIP }
   for _, ep in ipairs(eps) do
-    lines[#lines + 1] = ep.ip .. ":" .. ep.port .. "  " .. ep.pod .. "  ready=" .. tostring(ep.ready)
+    lines[#lines + 1] = ep.ip .. ":" .. ep.port .. "  " .. ep.pod
+      .. "  ready=" .. tostring(ep.ready)
   end
   return table.concat(lines, "\n")
 end)

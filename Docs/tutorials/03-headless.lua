@@ -59,7 +59,8 @@ test("Names for single pods: hostname.subdomain", function()
   assertEqual(r.addresses, { getPod("pod1").ip })
   assertEqual(r.queries[#r.queries].name, "pod1.db.default.svc.cluster.local.")
   local hosts = hostsFile("pod1")
-  assert(hosts:find(getPod("pod1").ip .. "\tpod1.db.default.svc.cluster.local\tpod1", 1, true), hosts)
+  local entry = getPod("pod1").ip .. "\tpod1.db.default.svc.cluster.local\tpod1"
+  assert(hosts:find(entry, 1, true), hosts)
   return hosts
 end)
 

@@ -13,8 +13,9 @@
 test("A NodePort opens the same port on every node", function()
   reset{}
   seed(6)
-  addPod("web-a", { node = "node-1", labels = { app = "web" }, ports = { { containerPort = 8080 } } })
-  addPod("web-b", { node = "node-2", labels = { app = "web" }, ports = { { containerPort = 8080 } } })
+  for name, node in pairs({ ["web-a"] = "node-1", ["web-b"] = "node-2" }) do
+    addPod(name, { node = node, labels = { app = "web" }, ports = { { containerPort = 8080 } } })
+  end
   local svc = createService("web", { type = "NodePort", selector = { app = "web" },
     ports = { { port = 80, targetPort = 8080 } } })
   local port = svc.ports[1].nodePort
@@ -24,7 +25,8 @@ test("A NodePort opens the same port on every node", function()
     local r = connect({ external = "203.0.113.7" }, node.ip .. ":" .. port)
     assertEqual(r.entryNode, node.name)
     assertEqual(getPod(r.pod).labels.app, "web")
-    lines[#lines + 1] = string.format("%s:%d (%s) -> %s on %s", node.ip, port, node.name, r.pod, r.node)
+    lines[#lines + 1] = string.format("%s:%d (%s) -> %s on %s",
+      node.ip, port, node.name, r.pod, r.node)
   end
   return table.concat(lines, "\n")
 end)

@@ -130,7 +130,8 @@ struct Tutorial {
         part = .explanation
         continue
       }
-      let comment = line.removingPrefix("--").map { $0.hasPrefix(" ") ? String($0.dropFirst()) : $0 }
+      let comment = line.removingPrefix("--")
+        .map { $0.hasPrefix(" ") ? String($0.dropFirst()) : $0 }
       switch part {
       case .header:
         if let heading = line.removingPrefix("---"), title.isEmpty {
@@ -210,7 +211,8 @@ final class TutorialPlayer {
         + "has no test(\"\(tutorial.steps[stepsRun].title)\", ...) call")
       return 1
     }
-    let hint = next.map { "Next: svclab tutorial \($0.name)  (\($0.title))" } ?? "That was the last one."
+    let hint = next.map { "Next: svclab tutorial \($0.name)  (\($0.title))" }
+      ?? "That was the last one."
     print("\n" + paint("1", "End of \"\(tutorial.title)\". ") + hint)
     flushOutput()
     return 0
