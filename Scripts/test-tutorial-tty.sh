@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Drives `svclab tutorial` through a real terminal (tmux) and checks what a learner
+# sees: the first step and the pause, nothing more until Enter, the next step after
+# Enter, `q` to quit; colour on a terminal but not with NO_COLOR; and, without a
+# terminal, every tutorial running straight through.
+#   Scripts/test-tutorial-tty.sh [path/to/svclab]
+# Prints TAP and ends with "tutorial-tty: N passed, N failed"; exits non-zero on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bin=$(realpath "${1:-.build/debug/svclab}")
+socket="svclab-tutorial-$$"
+session=tutorial
+timeout=${TUTORIAL_TEST_TIMEOUT:-30}
+passed=0
+failed=0
+number=0
+pause="Press Enter to continue (q to quit)"
+
+cleanup() { tmux -L "$socket" kill-server 2>/dev/null || true; }
+trap cleanup EXIT
+
+tm() { tmux -L "$socket" "$@"; }
+# screen [-e]: the pane's whole scrollback, wrapped lines joined (-e keeps colours).
+screen() { tm capture-pane -p -J ${1:-} -S -2000 -t "$session" 2>/dev/null || true; }
+count() { screen | grep -cF -- "$1" || true; }
+
+# wait_for TEXT [COUNT]: polls until TEXT occurs at least COUNT times (default 1).
+wait_for() {
+  local text=$1 want=${2:-1} deadline=$((SECONDS + timeout))
+  while ((SECONDS < deadline)); do
+    (($(count "$text") >= want)) && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# result NAME STATUS: one TAP line.
+result() {
+  number=$((number + 1))
+  if [ "$2" -eq 0 ]; then
+    passed=$((passed + 1)); echo "ok $number - tutorial › $1"
+  else
+    failed=$((failed + 1)); echo "not ok $number - tutorial › $1"
+    screen | sed 's/^/#   | /'
+  fi
+}
+check() { if wait_for "$2" "${3:-1}"; then result "$1" 0; else result "$1" 1; fi; }
+
+# gone: waits for the session to end (the program exited).
+gone() {
+  local deadline=$((SECONDS + timeout))
+  while tm has-session -t "$session" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.1; done
+  ! tm has-session -t "$session" 2>/dev/null
+}
+
+# start ENV...: runs `svclab tutorial endpoints` in a fresh session; the pane stays
+# after the program exits so that its last screen can be read.
+start() {
+  tm kill-session -t "$session" 2>/dev/null || true
+  tm has-session -t keepalive 2>/dev/null || tm new-session -d -s keepalive
+  tm new-session -d -s "$session" -x 160 -y 50 \
+    "env $* TERM=xterm $bin tutorial endpoints; echo EXITED \$?; sleep 600"
+}
+
+steps=$(grep -c '^--- step:' Docs/tutorials/01-endpoints.lua)
+titles=()
+while IFS= read -r t; do titles+=("$t"); done < <(sed -n 's/^--- step: *//p' Docs/tutorials/01-endpoints.lua)
+
+start NO_COLOR=1
+check "shows the first step" "Step 1 of $steps: ${titles[0]}"
+check "runs the step and shows its result" "-->"
+check "pauses after the step" "$pause"
+# Still paused: output is flushed before the pause reads, so a second step could
+# only appear after Enter.
+if (($(count "Step 2 of $steps") == 0)); then result "waits for Enter" 0; else result "waits for Enter" 1; fi
+tm send-keys -t "$session" Enter
+check "Enter shows the next step" "Step 2 of $steps: ${titles[1]}"
+check "and pauses again" "$pause" 2
+tm send-keys -t "$session" Enter
+check "steps through in order" "Step 3 of $steps: ${titles[2]}"
+wait_for "$pause" 3 || true
+tm send-keys -t "$session" -l q
+tm send-keys -t "$session" Enter
+check "q quits with status 0" "EXITED 0"
+if (($(count "Step 4 of $steps") == 0)); then result "nothing runs after q" 0; else result "nothing runs after q" 1; fi
+if screen -e | grep -q $'\e\[3[0-9]m'; then result "no colour with NO_COLOR" 1; else result "no colour with NO_COLOR" 0; fi
+
+# To the end, with colour.
+start
+wait_for "Step 1 of $steps" || true
+for ((i = 1; i < steps; i++)); do
+  wait_for "$pause" "$i" || break
+  tm send-keys -t "$session" Enter
+done
+check "Enter through every step reaches the end" "End of \""
+check "and exits with status 0" "EXITED 0"
+if screen -e | grep -q $'\e\[1m'; then result "colour on a terminal" 0; else result "colour on a terminal" 1; fi
+
+# Without a terminal: every tutorial straight through, no pause, no colour.
+for file in Docs/tutorials/[0-9]*.lua; do
+  name=$(basename "$file" .lua); name=${name#*-}
+  out=$("$bin" tutorial "$name" </dev/null 2>&1) && status=0 || status=$?
+  n=$(grep -c '^--- step:' "$file")
+  ok=0
+  [ "$status" -eq 0 ] || ok=1
+  grep -qF "Step $n of $n" <<<"$out" || ok=1
+  grep -qF "$pause" <<<"$out" && ok=1
+  grep -q $'\e\[' <<<"$out" && ok=1
+  number=$((number + 1))
+  if [ "$ok" -eq 0 ]; then
+    passed=$((passed + 1)); echo "ok $number - tutorial › $name runs straight through without a terminal"
+  else
+    failed=$((failed + 1)); echo "not ok $number - tutorial › $name runs straight through without a terminal"
+    sed 's/^/#   | /' <<<"$out" | tail -20
+  fi
+done
+
+echo "1..$number"
+echo "tutorial-tty: $passed passed, $failed failed"
+((failed == 0))
