@@ -9,5 +9,6 @@ public enum Lab {
     try ObjectsAPI.register(lab, in: state)
     try DNSAPI.register(lab, in: state)
     try TrafficAPI.register(lab, in: state)
+    try InvariantsAPI.register(lab, in: state)
   }
 }
