@@ -48,7 +48,8 @@ let package = Package(
     .testTarget(name: "ClusterTests", dependencies: ["Cluster", "NetAddr"]),
     .testTarget(name: "CoreDNSTests", dependencies: ["CoreDNS", "NetAddr"]),
     .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy", "NetAddr"], resources: [.copy("Snapshots")]),
-    .testTarget(name: "LabTests", dependencies: ["Lab", "LuaKit"]),
+    .testTarget(
+      name: "LabTests", dependencies: ["Lab", "LuaKit", "Cluster", "CoreDNS", "KubeProxy", "NetAddr"]),
     // Runs the built svclab binary: scripts, errors, the test runner, the REPL on a pipe.
     .testTarget(name: "CLITests", dependencies: ["svclab"]),
   ]

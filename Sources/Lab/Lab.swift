@@ -11,6 +11,7 @@ public enum Lab {
     try TrafficAPI.register(lab, in: state)
     try ManifestsAPI.register(lab, in: state)
     try ViewsAPI.register(lab, in: state)
+    try InvariantsAPI.register(lab, in: state)
     CompletionAPI.install(lab, in: state)
     // Last: it wraps the primitives above that change the lab, to record them.
     try LabFilesAPI.register(lab, in: state)

@@ -78,4 +78,16 @@ import Testing
     #expect(text.contains("meta l4proto tcp dnat to [fd00:10:180::1]:80"))
     #expect(text.contains("endpoint-") && text.contains("__fd00.10.180..1/80"))
   }
+
+  /// A ClusterIP with several ports is one element of the `cluster-ips` set: nft sets hold
+  /// each key once.
+  @Test func clusterIPWithSeveralPortsIsOneSetElement() {
+    let ports = [("p80", 80), ("p443", 443), ("p53", 53)].map { name, number in
+      svcPort("multi", port: name, clusterIP: "172.30.0.50", number: number)
+    }
+    let decisions = ports.map { Fixture.decide($0, [ep("10.180.0.9")], node: Fixture.node.name) }
+    let text = renderNFTablesRuleset(node: Fixture.node, config: Fixture.config, decisions: decisions)
+    #expect(text.contains("\t\telements = { 172.30.0.50 }\n"))
+    #expect(text.components(separatedBy: "172.30.0.50 . tcp . ").count == 4)
+  }
 }

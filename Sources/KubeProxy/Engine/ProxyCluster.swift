@@ -172,4 +172,10 @@ public final class ProxyCluster {
 
   /// The Service port of `key`, if applied.
   public func servicePort(_ key: ServicePortKey) -> ProxyServicePort? { servicePorts[key] }
+
+  /// The applied Service ports whose ClusterIP is `ip`, in key order (an index lookup).
+  public func clusterIPPorts(at ip: IPAddress) -> [ProxyServicePort] {
+    addresses.servicePorts(at: ip).sorted().compactMap { servicePorts[$0] }
+      .filter { $0.clusterIP == ip }
+  }
 }

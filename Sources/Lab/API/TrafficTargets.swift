@@ -102,13 +102,13 @@ struct TrafficRequest {
     _ text: String?, option: Int?, ip: IPAddress, proto: ProxyProtocol, _ call: LuaCall, _ j: Int,
     _ lab: LabSession
   ) throws -> Int {
-    let owner = lab.cluster.services().first { $0.clusterIPAddresses.contains(ip) }
-    let ports = owner?.spec.ports.filter { $0.protocol.rawValue == proto.rawValue } ?? []
+    // kube-proxy's index of Service addresses, not a walk over every Service.
+    let ports = TrafficAPI.proxy(lab).synced().clusterIPPorts(at: ip).filter { $0.name.proto == proto }
     let port: Int
     if let text {
       if let n = Int(text) {
         port = n
-      } else if let p = ports.first(where: { $0.name == text }) {
+      } else if let p = ports.first(where: { $0.name.port == text }) {
         port = p.port
       } else {
         throw call.argumentError(j, "bad port \"\(text)\"")

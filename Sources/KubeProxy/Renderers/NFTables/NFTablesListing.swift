@@ -11,6 +11,9 @@ struct NFTablesListing {
     var comment: String? = nil
     /// Printed elements (`key [comment "…"] [: value]`).
     var elements: [String] = []
+    /// The elements already added: a set holds each key once (a ClusterIP with several ports
+    /// is one `cluster-ips` element).
+    var present: Set<String> = []
     /// nft puts two plain IPv4 addresses on a line; concatenations and IPv6 one per line.
     var twoPerLine = false
   }
@@ -43,11 +46,13 @@ struct NFTablesListing {
     if let index = chainIndex[chain] { chains[index].rules.append(rule) }
   }
 
-  /// Appends an element to the named set or map.
+  /// Appends an element to the named set or map; adding one it holds already changes nothing,
+  /// as with `nft add element`.
   mutating func addElement(_ set: String, _ element: String) {
-    if let index = sets.firstIndex(where: { $0.name == set }) {
-      sets[index].elements.append(element)
-    }
+    guard let index = sets.firstIndex(where: { $0.name == set }),
+      sets[index].present.insert(element).inserted
+    else { return }
+    sets[index].elements.append(element)
   }
 
   /// The `nft list table` text.
