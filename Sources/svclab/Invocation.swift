@@ -108,6 +108,7 @@ func parseSize(_ text: String) -> Int? {
 let usageText = """
   usage: svclab [options] [script [args]]
          svclab test [--max-instructions N] [--max-memory SIZE] [PATH...]
+         svclab tutorial [NAME]
   Available options are:
     -e stat   execute string 'stat'
     -i        enter interactive mode after executing 'script'

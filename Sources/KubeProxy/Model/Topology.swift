@@ -10,15 +10,20 @@ public struct ProxyNode: Hashable, Sendable {
   /// `topology.kubernetes.io/zone`.
   public var zone: String?
   public var labels: [String: String]
+  /// Processes of the node itself listening on its addresses (the API server on 6443),
+  /// by name.
+  public var listeners: [String: ProxyListen]
 
   public init(
-    name: String, ips: [IPAddress], podCIDR: CIDR, zone: String? = nil, labels: [String: String] = [:]
+    name: String, ips: [IPAddress], podCIDR: CIDR, zone: String? = nil, labels: [String: String] = [:],
+    listeners: [String: ProxyListen] = [:]
   ) {
     self.name = name
     self.ips = ips
     self.podCIDR = podCIDR
     self.zone = zone
     self.labels = labels
+    self.listeners = listeners
   }
 }
 

@@ -52,6 +52,11 @@ extension ProxyCluster {
   ) -> ConnectFailure? {
     let target = "\(address.joined(port: port))/\(proto.rawValue)"
     guard let pod else {
+      let wanted = ProxyListen(port: port, proto: proto)
+      if let process = node.listeners.sorted(by: { $0.key < $1.key }).first(where: { $0.value == wanted }) {
+        trace.append(.init(.deliver, node: node.name, "delivered to \(process.key) on \(node.name) at \(target)"))
+        return nil
+      }
       trace.append(.init(.verdict, node: node.name, "nothing listens on \(target)"))
       return ConnectFailure(.unreachable, "nothing listens on \(target) on \(node.name)")
     }

@@ -74,10 +74,12 @@ extension ObjectsAPI {
     return ep
   }
 
-  /// Reads `{namespace=, selector=}` list options.
+  /// Reads `{namespace=, allNamespaces=, selector=}` list options. As with kubectl, a list
+  /// covers the current namespace unless it names another one or asks for all of them.
   static func listOptions(_ call: LuaCall, _ i: Int, _ lab: LabSession) throws -> (String?, [String: String]?) {
     var f = Fields(try call.optTable(i), path: "opts", function: call.functionName)
-    let ns = try f.string("namespace")
+    let all = try f.bool("allNamespaces") ?? false
+    let ns = all ? nil : (try f.string("namespace") ?? lab.currentNamespace)
     let selector: [String: String]?
     switch f.raw("selector") {
     case .string(let s): selector = try parseSelector(s, call)
@@ -118,17 +120,17 @@ extension ObjectsAPI {
       try call.result(lab.cluster.namespace(try lab.plainName(call, 1)).map(ObjectTables.namespace) ?? .nil)
     }
     try state.register(
-      "services", help: HelpEntry(usage: "services(opts)", summary: "list Services (opts: namespace, selector)")
+      "services", help: HelpEntry(usage: "services(opts)", summary: "list Services in the current namespace (opts: namespace, allNamespaces, selector)")
     ) { call in
       let (ns, sel) = try listOptions(call, 1, lab)
       return try call.result(.list(lab.cluster.services(namespace: ns, selector: sel).map(ObjectTables.service)))
     }
-    try state.register("pods", help: HelpEntry(usage: "pods(opts)", summary: "list pods (opts: namespace, selector)")) { call in
+    try state.register("pods", help: HelpEntry(usage: "pods(opts)", summary: "list pods in the current namespace (opts: namespace, allNamespaces, selector)")) { call in
       let (ns, sel) = try listOptions(call, 1, lab)
       return try call.result(.list(lab.cluster.pods(namespace: ns, selector: sel).map(ObjectTables.pod)))
     }
     try state.register(
-      "deployments", help: HelpEntry(usage: "deployments(opts)", summary: "list Deployments (opts: namespace, selector)")
+      "deployments", help: HelpEntry(usage: "deployments(opts)", summary: "list Deployments in the current namespace (opts: namespace, allNamespaces, selector)")
     ) { call in
       let (ns, sel) = try listOptions(call, 1, lab)
       return try call.result(.list(lab.cluster.deployments(namespace: ns, selector: sel).map(ObjectTables.deployment)))

@@ -33,7 +33,13 @@ final class ProxyFollower: ClusterFollower {
     case .endpointSlice(let old, let new):
       proxy.updateEndpointSlice(previous: old.flatMap(Self.slice), current: new.flatMap(Self.slice))
     case .node(let old, let new):
-      if let new { proxy.upsertNode(Self.node(new)) } else if let old { proxy.removeNode(old.name) }
+      if let new {
+        var node = Self.node(new)
+        if Self.runsAPIServer(new, cluster) { node.listeners["kube-apiserver"] = ProxyListen(port: 6443, proto: .tcp) }
+        proxy.upsertNode(node)
+      } else if let old {
+        proxy.removeNode(old.name)
+      }
     case .pod(let old, let new):
       if let new, let p = Self.pod(new) {
         proxy.upsertPod(p)
@@ -49,6 +55,14 @@ final class ProxyFollower: ClusterFollower {
   func synced() -> ProxyCluster {
     if proxy.hasPendingChanges { proxy.sync() }
     return proxy
+  }
+
+  /// Whether the API server runs on `node`: its address is an endpoint of `default/kubernetes`
+  /// (the slice the API server writes for itself).
+  static func runsAPIServer(_ node: Node, _ cluster: Cluster) -> Bool {
+    let slices = cluster.endpointSlices(namespace: "default", service: "kubernetes")
+    let ip = node.internalIP.description
+    return slices.contains { $0.endpoints.contains { $0.addresses.contains(ip) } }
   }
 
   static func name(_ key: ClusterKey) -> KubeProxy.NamespacedName {
