@@ -102,7 +102,7 @@ struct TrafficRequest {
     _ text: String?, option: Int?, ip: IPAddress, proto: ProxyProtocol, _ call: LuaCall, _ j: Int,
     _ lab: LabSession
   ) throws -> Int {
-    let owner = lab.cluster.services().first { $0.clusterIPAddresses.contains(ip) }
+    let owner = TrafficAPI.proxy(lab).service(withClusterIP: ip).flatMap { lab.cluster.service($0) }
     let ports = owner?.spec.ports.filter { $0.protocol.rawValue == proto.rawValue } ?? []
     let port: Int
     if let text {

@@ -8,6 +8,9 @@ final class DNSFollower: ClusterFollower {
   let server: DNSServer
   /// The CoreDNS pods (kube-system, k8s-app=kube-dns) whose IPs are CoreDNS's own addresses.
   private var corePods: [NamespacedName: IPAddress] = [:]
+  /// The last conversion of each EndpointSlice, so that a change converts only the new
+  /// version (the previous one is what was converted last time).
+  private var slices: [NamespacedName: DNSEndpointSlice] = [:]
 
   init(domain: String) {
     server = DNSServer(settings: DNSSettings.kubeadm(domain: domain))
@@ -28,7 +31,10 @@ final class DNSFollower: ClusterFollower {
     case .service(let old, let new):
       server.apply(.service(old: old.map(Self.service), new: new.map(Self.service)), at: t)
     case .endpointSlice(let old, let new):
-      server.apply(.endpointSlice(old: old.flatMap(Self.slice), new: new.flatMap(Self.slice)), at: t)
+      let previous = old.flatMap { slices[$0.key] ?? Self.slice($0) }
+      let current = new.flatMap(Self.slice)
+      if let key = (new ?? old)?.key { slices[key] = current }
+      server.apply(.endpointSlice(old: previous, new: current), at: t)
     case .pod(let old, let new):
       server.apply(.pod(old: old.flatMap(Self.pod), new: new.flatMap(Self.pod)), at: t)
       trackCoreDNS(old: old, new: new)

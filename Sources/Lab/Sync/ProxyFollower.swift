@@ -9,9 +9,14 @@ final class ProxyFollower: ClusterFollower {
   let proxy: ProxyCluster
   /// Connections kept open with `keep`, by id, for `disconnect`.
   var openConnections: [Int: Connection] = [:]
+  /// The last conversion of each EndpointSlice, so that a change converts only the new
+  /// version (the previous one is what was converted last time).
+  private var slices: [ClusterKey: ProxyEndpointSlice] = [:]
+  /// The Service owning each ClusterIP (the allocator never gives one IP to two Services).
+  private var servicesByClusterIP: [IPAddress: ClusterKey] = [:]
 
   init(clusterCIDR: CIDR?) {
-    proxy = ProxyCluster(namer: KubeProxyChainNamer())
+    proxy = ProxyCluster(namer: CachingChainNamer(KubeProxyChainNamer()))
     var config = ProxyConfig()
     config.clusterCIDR = clusterCIDR
     proxy.setProxyConfig(config)
@@ -28,10 +33,17 @@ final class ProxyFollower: ClusterFollower {
     switch change {
     case .service(let old, let new):
       guard let key = (new ?? old)?.key else { return }
+      for ip in old?.clusterIPAddresses ?? [] where servicesByClusterIP[ip] == key {
+        servicesByClusterIP[ip] = nil
+      }
+      for ip in new?.clusterIPAddresses ?? [] { servicesByClusterIP[ip] = key }
       proxy.updateService(
         Self.name(key), previous: old.map(Self.servicePorts), current: new.map(Self.servicePorts))
     case .endpointSlice(let old, let new):
-      proxy.updateEndpointSlice(previous: old.flatMap(Self.slice), current: new.flatMap(Self.slice))
+      let previous = old.flatMap { slices[$0.key] ?? Self.slice($0) }
+      let current = new.flatMap(Self.slice)
+      if let key = (new ?? old)?.key { slices[key] = current }
+      proxy.updateEndpointSlice(previous: previous, current: current)
     case .node(let old, let new):
       if let new { proxy.upsertNode(Self.node(new)) } else if let old { proxy.removeNode(old.name) }
     case .pod(let old, let new):
@@ -44,6 +56,9 @@ final class ProxyFollower: ClusterFollower {
       break
     }
   }
+
+  /// The key of the Service whose ClusterIPs include `ip`.
+  func service(withClusterIP ip: IPAddress) -> ClusterKey? { servicesByClusterIP[ip] }
 
   /// Applies pending changes (kube-proxy's sync loop catching up) before traffic or a dump.
   func synced() -> ProxyCluster {
