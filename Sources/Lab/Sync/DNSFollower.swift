@@ -32,7 +32,8 @@ final class DNSFollower: ClusterFollower {
       server.apply(.service(old: old.map(Self.service), new: new.map(Self.service)), at: t)
     case .endpointSlice(let old, let new):
       let previous = old.flatMap { slices[$0.key] ?? Self.slice($0) }
-      let current = new.flatMap(Self.slice)
+      let reuse = old.flatMap { o in previous.map { (o, $0) } }
+      let current = new.flatMap { Self.slice($0, reusing: reuse) }
       if let key = (new ?? old)?.key { slices[key] = current }
       server.apply(.endpointSlice(old: previous, new: current), at: t)
     case .pod(let old, let new):
@@ -65,12 +66,19 @@ final class DNSFollower: ClusterFollower {
       labels: s.metadata.labels)
   }
 
-  static func slice(_ s: EndpointSlice) -> DNSEndpointSlice? {
+  /// Converts a slice; with `reusing` (the previous version and its conversion), endpoints
+  /// equal to the previous version's at the same position keep their conversion, so that one
+  /// endpoint's change costs one endpoint's conversion, not the slice's.
+  static func slice(
+    _ s: EndpointSlice, reusing previous: (EndpointSlice, DNSEndpointSlice)? = nil
+  ) -> DNSEndpointSlice? {
     guard let service = s.serviceName, s.addressType != .fqdn else { return nil }
     return DNSEndpointSlice(
       namespace: s.namespace, name: s.name, serviceName: service,
       addressType: s.addressType.rawValue,
-      endpoints: s.endpoints.map { e in
+      endpoints: convertReusing(
+        s.endpoints, previous: previous?.0.endpoints, converted: previous?.1.endpoints
+      ) { e in
         DNSEndpoint(
           addresses: e.addresses.compactMap { IPAddress($0) }, hostname: e.hostname,
           ready: e.conditions.ready, nodeName: e.nodeName,
