@@ -42,18 +42,22 @@ enum DNSName {
 
   /// Whether the name lies in a reverse-lookup tree.
   static func isReverse(_ name: String) -> Bool {
-    // Case-insensitive byte comparison of the tail, with or without the final dot.
-    var n = Substring(name).utf8
-    if n.last == UInt8(ascii: ".") { n = n.dropLast() }
-    func ends(with suffix: String) -> Bool {
-      let s = suffix.utf8
-      guard n.count >= s.count else { return false }
-      let tail = n.suffix(s.count)
-      return zip(tail, s).allSatisfy { a, b in
-        (a >= UInt8(ascii: "A") && a <= UInt8(ascii: "Z") ? a | 0x20 : a) == b
+    // Case-insensitive comparison of the tail bytes, with or without the final dot.
+    var name = name
+    return name.withUTF8 { b in
+      let n = b.last == UInt8(ascii: ".") ? b.count - 1 : b.count
+      func ends(with suffix: StaticString) -> Bool {
+        let m = suffix.utf8CodeUnitCount
+        guard n >= m else { return false }
+        for j in 0..<m {
+          var c = b[n - m + j]
+          if c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") { c |= 0x20 }
+          if c != suffix.utf8Start[j] { return false }
+        }
+        return true
       }
+      return ends(with: "in-addr.arpa") || ends(with: "ip6.arpa")
     }
-    return ends(with: "in-addr.arpa") || ends(with: "ip6.arpa")
   }
 
   /// The labels of a name without the root.
