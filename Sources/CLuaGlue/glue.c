@@ -24,6 +24,8 @@ typedef struct Control {
   lua_Integer budget;     /* instructions per top-level call; 0 = none */
   lua_Integer remaining;  /* what is left of the budget */
   void *owner;            /* the Swift LuaState */
+  lua_State *running;     /* thread inside the innermost Swift function, or NULL */
+  int depth;              /* Swift functions currently running */
 } Control;
 
 static svl_Dispatcher dispatcher = NULL;
@@ -96,6 +98,10 @@ void svl_close(lua_State *L) {
 }
 
 void *svl_owner(lua_State *L) { return control(L)->owner; }
+
+lua_State *svl_running(lua_State *L) { return control(L)->running; }
+
+int svl_depth(lua_State *L) { return control(L)->depth; }
 
 void svl_setowner(lua_State *L, void *owner) { control(L)->owner = owner; }
 
@@ -211,8 +217,13 @@ static int trampoline(lua_State *L) {
   void **ud = (void **)lua_touserdata(L, lua_upvalueindex(1));
   Control *c = control(L);
   int enforce = c->enforce;
+  lua_State *running = c->running;
   c->enforce = 0;  /* no memory errors while Swift frames are live */
-  int n = dispatcher(L, *ud);
+  c->running = L;  /* callbacks into Lua from Swift use this thread's stack */
+  c->depth++;
+  int n = dispatcher(L, c->owner, *ud);
+  c->depth--;
+  c->running = running;
   c->enforce = enforce;
   if (n >= 0) return n;
   if (lua_type(L, -1) == LUA_TSTRING) {

@@ -12,6 +12,7 @@ extension Cluster {
     if let old { nodeIPs[old.internalIP] = nil }
     nodeStore[name] = new
     if let new { nodeIPs[new.internalIP] = name }
+    if new != nil { podIndex.nodeLoad.note(name, count: podIndex.byNode[name]?.count ?? 0) }
     pending.record(.node(previous: old, current: new), key: NamespacedName(namespace: "", name: name))
   }
 

@@ -16,6 +16,8 @@ struct PodIndex {
   var byDeployment: [NamespacedName: Set<NamespacedName>] = [:]
   /// Pod IPs of pods on the pod network (hostNetwork pods share their node's address).
   var byIP: [IPAddress: NamespacedName] = [:]
+  /// Pod counts per node for the scheduler.
+  var nodeLoad = NodeLoad()
 
   mutating func insert(_ pod: Pod) {
     let key = pod.key
@@ -39,6 +41,7 @@ struct PodIndex {
     }
     byNode[pod.nodeName]?.remove(key)
     if byNode[pod.nodeName]?.isEmpty == true { byNode[pod.nodeName] = nil }
+    nodeLoad.note(pod.nodeName, count: byNode[pod.nodeName]?.count ?? 0)
     if let d = pod.ownerDeployment {
       let dk = NamespacedName(namespace: pod.namespace, name: d)
       byDeployment[dk]?.remove(key)

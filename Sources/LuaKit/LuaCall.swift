@@ -8,14 +8,14 @@ import CLuaGlue
 /// `name: bad argument #2 (table expected, got nil)`.
 public struct LuaCall {
   let stack: LuaStack
-  /// The state being called into.
-  public let state: LuaState
   /// The name the function was registered under (prefix of its error messages).
   public let functionName: String
 
+  /// The state being called into.
+  public var state: LuaState { stack.state }
+
   init(L: OpaquePointer, state: LuaState, functionName: String) {
     self.stack = LuaStack(L: L, state: state)
-    self.state = state
     self.functionName = functionName
   }
 

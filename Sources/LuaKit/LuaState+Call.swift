@@ -134,7 +134,7 @@ extension LuaReference {
     _ arguments: [LuaValue] = [], interruptible: Bool = false, freshBudget: Bool = false
   ) throws -> [LuaValue] {
     guard let state else { throw LuaError("attempt to call into a closed Lua state") }
-    let toplevel = freshBudget || state.activeThreads.isEmpty
+    let toplevel = freshBudget || !state.isInsideCall
     let stack = state.activeStack
     let base = stack.top
     defer { stack.setTop(base) }

@@ -14,18 +14,30 @@ final class FunctionBox {
 
 /// The one dispatcher the C trampoline calls: runs the boxed closure and turns a
 /// thrown error into a pushed message plus `SVL_ERROR_PUSHED`. It never raises.
-private let dispatch: svl_Dispatcher = { L, raw in
-  guard let L, let raw, let state = LuaState.owner(of: L), !state.closing else {
+/// The state and the box are borrowed without reference counting: the trampoline's
+/// upvalue keeps the box alive for the call, and the state outlives its calls. The C
+/// trampoline records the running thread, so no bookkeeping happens here.
+private let dispatch: svl_Dispatcher = { L, owner, raw in
+  guard let L, let owner, let raw else {
     if let L { lua_pushstring(L, "Lua state is closing") }
     return Int32(SVL_ERROR_PUSHED)
   }
-  let box = Unmanaged<FunctionBox>.fromOpaque(raw).takeUnretainedValue()
-  state.activeThreads.append(L)
-  defer { state.activeThreads.removeLast() }
-  state.drainUnrefs()
-  let call = LuaCall(L: L, state: state, functionName: box.name)
+  return Unmanaged<LuaState>.fromOpaque(owner)._withUnsafeGuaranteedRef { state in
+    guard !state.closing else {
+      lua_pushstring(L, "Lua state is closing")
+      return Int32(SVL_ERROR_PUSHED)
+    }
+    state.drainUnrefs()
+    return Unmanaged<FunctionBox>.fromOpaque(raw)._withUnsafeGuaranteedRef { box in
+      run(box.function, LuaCall(L: L, state: state, functionName: box.name))
+    }
+  }
+}
+
+/// Runs `function`, pushing the message of a thrown error and returning the sentinel.
+private func run(_ function: LuaFunction, _ call: LuaCall) -> Int32 {
   do {
-    return Int32(try box.function(call))
+    return Int32(try function(call))
   } catch let error as LuaError {
     call.stack.pushString(error.message)
   } catch {

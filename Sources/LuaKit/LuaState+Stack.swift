@@ -7,7 +7,9 @@ import CLuaGlue
 /// (`m`, which the glue's allocator turns off while Swift runs) are made here.
 struct LuaStack {
   let L: OpaquePointer
-  unowned let state: LuaState
+  /// Not reference counted: a stack is only used while its state is open (the state
+  /// outlives every call into it), and counting here cost more than the call itself.
+  unowned(unsafe) let state: LuaState
 
   /// Index of the top element. The corresponding C API is `lua_gettop`.
   var top: Int { Int(lua_gettop(L)) }

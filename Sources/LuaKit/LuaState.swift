@@ -52,11 +52,11 @@ public final class LuaState {
   public let options: LuaOptions
   /// Help text of every registered primitive, by global name.
   public internal(set) var helpEntries: [String: HelpEntry] = [:]
-  /// Threads currently inside a Swift function (innermost last).
-  var activeThreads: [OpaquePointer] = []
   /// Registry references dropped by Swift, freed at the next safe point.
-  var pendingUnrefs: [Int32] = []
-  var closing = false
+  /// (Read on every call into Swift; the state is used from one thread, so the dynamic
+  /// exclusivity check is skipped.)
+  @exclusivity(unchecked) var pendingUnrefs: [Int32] = []
+  @exclusivity(unchecked) var closing = false
   /// Completes names inside a string argument in the REPL: given the function's name
   /// and the partial string, returns candidate strings (e.g. Service names for
   /// `resolve("we<TAB>`). Set by the layer that knows the objects.
@@ -87,10 +87,17 @@ public final class LuaState {
     svl_close(mainThread)
   }
 
+  /// The thread inside the innermost running Swift function (the main thread between
+  /// calls); the C trampoline keeps track of it.
+  var activeThread: OpaquePointer { svl_running(mainThread) ?? mainThread }
+
+  /// True while a Swift function called from Lua is running.
+  var isInsideCall: Bool { svl_depth(mainThread) > 0 }
+
   /// The stack of the thread running right now (the main thread between calls).
   var activeStack: LuaStack {
     drainUnrefs()
-    return LuaStack(L: activeThreads.last ?? mainThread, state: self)
+    return LuaStack(L: activeThread, state: self)
   }
 
   /// Bytes the state currently holds.
@@ -113,7 +120,7 @@ public final class LuaState {
   /// Frees the references queued by ``releaseLater(_:)`` (`luaL_unref`).
   func drainUnrefs() {
     guard !pendingUnrefs.isEmpty else { return }
-    let L = activeThreads.last ?? mainThread
+    let L = activeThread
     for ref in pendingUnrefs { luaL_unref(L, svl_registryindex(), ref) }
     pendingUnrefs.removeAll()
   }

@@ -37,7 +37,7 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
   ///
   /// Like Go's `netip.ParseAddr`, IPv4 octets with leading zeros are rejected.
   public init?(_ text: String) {
-    if text.contains(":") {
+    if text.utf8.contains(UInt8(ascii: ":")) {
       guard let (h, l) = IPAddress.parseV6(Substring(text)) else { return nil }
       self.init(v6High: h, low: l)
     } else {
@@ -53,10 +53,27 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
   public var description: String {
     switch family {
     case .v4:
-      let v = v4Value
-      return "\(v >> 24).\((v >> 16) & 0xff).\((v >> 8) & 0xff).\(v & 0xff)"
+      return IPAddress.formatV4(v4Value)
     case .v6:
       return IPAddress.formatV6(high: high, low: low)
+    }
+  }
+
+  /// Dotted-quad text of an IPv4 value, written byte by byte (at most 15 bytes, so the
+  /// result is a small string and needs no allocation).
+  static func formatV4(_ v: UInt32) -> String {
+    var bytes: (UInt64, UInt64) = (0, 0)
+    return withUnsafeMutableBytes(of: &bytes) { buffer in
+      var n = 0
+      for shift in stride(from: UInt32(24), through: 0, by: -8) {
+        let octet = UInt8(truncatingIfNeeded: v >> shift)
+        if octet >= 100 { buffer[n] = UInt8(ascii: "0") + octet / 100; n += 1 }
+        if octet >= 10 { buffer[n] = UInt8(ascii: "0") + octet / 10 % 10; n += 1 }
+        buffer[n] = UInt8(ascii: "0") + octet % 10
+        n += 1
+        if shift != 0 { buffer[n] = UInt8(ascii: "."); n += 1 }
+      }
+      return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[..<n]), as: UTF8.self)
     }
   }
 
@@ -99,19 +116,31 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
 
   // MARK: - Parsing
 
+  /// Dotted-quad IPv4: four decimal octets of 1…3 digits, no leading zeros, each ≤ 255.
+  /// Reads the UTF-8 bytes once (a hot path: every EndpointSlice address is parsed).
   static func parseV4(_ s: Substring) -> UInt32? {
-    let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-    guard parts.count == 4 else { return nil }
     var value: UInt32 = 0
-    for p in parts {
-      guard !p.isEmpty, p.count <= 3, p.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+    var octet: UInt32 = 0
+    var digits = 0
+    var dots = 0
+    for b in s.utf8 {
+      if b == UInt8(ascii: ".") {
+        guard digits > 0, dots < 3 else { return nil }
+        value = value << 8 | octet
+        dots += 1
+        octet = 0
+        digits = 0
+      } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+        if digits == 1 && octet == 0 { return nil }  // leading zero
+        digits += 1
+        octet = octet * 10 + UInt32(b - UInt8(ascii: "0"))
+        guard digits <= 3, octet <= 255 else { return nil }
+      } else {
         return nil
       }
-      if p.count > 1 && p.first == "0" { return nil }
-      guard let octet = UInt32(p), octet <= 255 else { return nil }
-      value = value << 8 | octet
     }
-    return value
+    guard digits > 0, dots == 3 else { return nil }
+    return value << 8 | octet
   }
 
   static func parseV6(_ s: Substring) -> (UInt64, UInt64)? {

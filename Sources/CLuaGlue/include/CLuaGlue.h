@@ -32,10 +32,11 @@ enum {
 
 /*
 ** Signature of the one Swift dispatcher: runs the Swift closure held by
-** `box` with L's stack as its arguments; returns the number of results or
-** SVL_ERROR_PUSHED. It must never call a function that may raise.
+** `box` with L's stack as its arguments (`owner` is svl_owner(L)); returns the
+** number of results or SVL_ERROR_PUSHED. It must never call a function that
+** may raise.
 */
-typedef int (*svl_Dispatcher)(lua_State *L, void *box);
+typedef int (*svl_Dispatcher)(lua_State *L, void *owner, void *box);
 
 /* Signature of the function that releases a retained Swift box. */
 typedef void (*svl_Releaser)(void *box);
@@ -83,6 +84,13 @@ lua_State *svl_newstate(size_t maxmemory, void *owner);
 void svl_close(lua_State *L);
 /* The `owner` pointer of L (same for every thread of L). */
 void *svl_owner(lua_State *L);
+/*
+** The thread running the innermost Swift function of L's state, or NULL when
+** no Swift function runs (the trampoline keeps it, saving and restoring).
+*/
+lua_State *svl_running(lua_State *L);
+/* How many Swift functions of L's state are running (nested calls count). */
+int svl_depth(lua_State *L);
 /* Sets the `owner` pointer of L. */
 void svl_setowner(lua_State *L, void *owner);
 /* Bytes currently allocated by L. */

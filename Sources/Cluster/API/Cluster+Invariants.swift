@@ -18,6 +18,9 @@ extension Cluster {
       let active = (podIndex.byDeployment[key] ?? []).compactMap { podStore[$0] }
         .filter { !$0.isTerminating && !$0.phase.isTerminal }.count
       if active != d.replicas { out.append("deployment \(key) has \(active) active pods, wants \(d.replicas)") }
+      if active != d.statusReplicas {
+        out.append("deployment \(key) has \(active) active pods, status says \(d.statusReplicas)")
+      }
     }
     return out
   }

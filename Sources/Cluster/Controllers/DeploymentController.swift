@@ -4,16 +4,18 @@ extension Cluster {
   /// Creates or removes pods until the Deployment has `replicas` active ones.
   func reconcileDeployment(_ key: NamespacedName) {
     guard let d = deploymentStore[key] else { return }
-    let owned = (podIndex.byDeployment[key] ?? []).compactMap { podStore[$0] }
-    let active = owned.filter { !$0.isTerminating && !$0.phase.isTerminal }
-    if active.count < d.replicas {
-      for _ in active.count..<d.replicas { createReplica(d) }
-    } else if active.count > d.replicas {
+    // status.replicas counts exactly the active pods and follows every pod change
+    // (adjustDeploymentStatus), so only a scale-down walks the Deployment's pods.
+    if d.statusReplicas < d.replicas {
+      for _ in d.statusReplicas..<d.replicas { createReplica(d) }
+    } else if d.statusReplicas > d.replicas {
+      let owned = (podIndex.byDeployment[key] ?? []).compactMap { podStore[$0] }
+      let active = owned.filter { !$0.isTerminating && !$0.phase.isTerminal }
       for pod in rankForDeletion(active).prefix(active.count - d.replicas) {
         terminate(pod.key, grace: pod.terminationGracePeriodSeconds)
       }
+      updateDeploymentStatus(key)
     }
-    updateDeploymentStatus(key)
   }
 
   /// Reconciles every Deployment (after nodes come or go) and binds waiting pods.

@@ -2,14 +2,15 @@
 extension Cluster {
   /// The node with the fewest pods, ties broken by name; nil when there is no node.
   func scheduleTarget() -> String? {
-    var best: (count: Int, name: String)?
-    for name in nodeStore.keys {
-      let c = podIndex.byNode[name]?.count ?? 0
-      if best == nil || c < (best?.count ?? 0) || (c == best?.count && name < (best?.name ?? "")) {
-        best = (c, name)
-      }
+    if podIndex.nodeLoad.entryCount > 2 * nodeStore.count + 1024 {
+      // Stale entries have piled up (every pod removal files one): start afresh.
+      podIndex.nodeLoad.rebuild(nodeStore.keys.map { (podIndex.byNode[$0]?.count ?? 0, $0) })
     }
-    return best?.name
+    let nodes = nodeStore
+    let byNode = podIndex.byNode
+    return podIndex.nodeLoad.least { name in
+      nodes[name] == nil ? nil : byNode[name]?.count ?? 0
+    }
   }
 
   /// Binds pods waiting for a node, oldest first, once nodes exist.

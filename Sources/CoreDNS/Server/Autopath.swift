@@ -20,6 +20,7 @@ extension DNSServer {
   /// client's search path on the server and return the first reply that is not NXDOMAIN,
   /// with a CNAME from the name asked to the name found; all NXDOMAIN gives the first reply.
   func serveAutopath(_ qname: String, _ type: RRType, client: IPAddress?) -> DNSResponse {
+    guard settings.autopath else { return serveChain(qname, type) }  // the plugin is off
     let lower = qname.lowercased()
     guard let search = autopathSearch(lower, client: client), let first = search.first,
       DNSName.isSubdomain(lower, of: first)

@@ -100,9 +100,8 @@ extension DNSServer {
     let key = ServiceKey(namespace: r.namespace, name: r.service)
     guard let svc = index.services[key] else { throw .noItems }
     let base = "\(svc.name).\(svc.namespace).svc.\(zone)"
-    let eps = watchedEndpoints(key)
     if settings.ignoreEmptyService && svc.kind == .clusterIP
-      && eps.allSatisfy({ $0.addresses.isEmpty })
+      && watchedEndpoints(key).allSatisfy({ $0.addresses.isEmpty })
     {
       throw .noItems
     }
@@ -115,7 +114,7 @@ extension DNSServer {
       return [BackendEntry(host: .name(target), port: 0, ttl: settings.ttl, domain: base)]
     case .headless,
       .clusterIP where !r.endpoint.isEmpty:
-      let out = endpointEntries(r, eps: eps, base: base)
+      let out = endpointEntries(r, eps: watchedEndpoints(key), base: base)
       guard !out.isEmpty else { throw .noItems }
       return out
     case .clusterIP:

@@ -10,18 +10,16 @@ extension DNSServer {
     case .nxDomain: denial = true
     default: return reply
     }
-    let all = reply.answer + reply.authority + reply.additional
-    guard let smallest = all.map(\.ttl).min() else { return reply }
+    let sections = [reply.answer, reply.authority, reply.additional]
+    guard let smallest = sections.lazy.compactMap({ $0.lazy.map(\.ttl).min() }).min() else {
+      return reply
+    }
     let maxTTL = denial ? cache.denialTTL : cache.successTTL
     let ttl = min(max(smallest, min(5, maxTTL)), maxTTL)
     var out = reply
-    out.answer = reply.answer.map { Self.with(ttl, $0) }
-    out.authority = reply.authority.map { Self.with(ttl, $0) }
-    out.additional = reply.additional.map { Self.with(ttl, $0) }
+    for i in out.answer.indices { out.answer[i].ttl = ttl }
+    for i in out.authority.indices { out.authority[i].ttl = ttl }
+    for i in out.additional.indices { out.additional[i].ttl = ttl }
     return out
-  }
-
-  private static func with(_ ttl: UInt32, _ r: DNSRecord) -> DNSRecord {
-    DNSRecord(name: r.name, type: r.type, ttl: ttl, data: r.data)
   }
 }

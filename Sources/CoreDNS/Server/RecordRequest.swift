@@ -25,7 +25,9 @@ struct RecordRequest: Equatable, CustomStringConvertible {
   init(name: String, zone: String) throws(Invalid) {
     let base = Self.trim(name, zone: zone)
     if base.isEmpty || base == "svc" || base == "pod" { return }
-    var segs = base.split(separator: ".").map(String.init)
+    var segs = Self.isASCII(base)
+      ? base.utf8.split(separator: UInt8(ascii: ".")).map { String(Substring($0)) }
+      : base.split(separator: ".").map(String.init)
     guard let last = segs.popLast() else { return }
     podOrSvc = last
     guard podOrSvc == "pod" || podOrSvc == "svc" else { throw Invalid() }
@@ -46,8 +48,17 @@ struct RecordRequest: Equatable, CustomStringConvertible {
   /// The labels of `name` left of `zone`, without the joining dot.
   static func trim(_ name: String, zone: String) -> String {
     if zone == "." { return String(name.dropLast()) }
+    if isASCII(name) && isASCII(zone) {  // bytes are characters: no grapheme walk
+      guard name.utf8.count > zone.utf8.count else { return "" }
+      return String(Substring(name.utf8.dropLast(zone.utf8.count + 1)))
+    }
     guard name.count > zone.count else { return "" }
     return String(name.dropLast(zone.count + 1))
+  }
+
+  /// Whether every byte of `s` is ASCII (then UTF-8 offsets and character offsets agree).
+  static func isASCII(_ s: String) -> Bool {
+    s.utf8.allSatisfy { $0 < 0x80 }
   }
 
   private static func stripUnderscore(_ s: String) -> String {

@@ -40,7 +40,7 @@ extension DNSServer {
 
   /// Whether the question is for `ns.dns.<zone>`.
   func isDefaultNS(_ q: Question) -> Bool {
-    q.lower == "ns.dns." + q.zone.lowercased()
+    q.lower.utf8.starts(with: "ns.dns.".utf8) && q.lower == "ns.dns." + q.zone.lowercased()
   }
 
   /// Whether an address answers an A (IPv4) or AAAA (IPv6) question.

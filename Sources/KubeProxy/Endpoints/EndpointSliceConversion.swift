@@ -36,14 +36,14 @@ public func mergeSliceEndpoints(
       byPort[key, default: []] += endpoints.map { with($0) { $0.port = number } }
     }
   }
-  for (key, endpoints) in byPort {
-    // Decorate once: building `ip:port` strings inside the comparator would dominate.
-    byPort[key] = endpoints.enumerated()
-      .map { (text: $0.element.description, offset: $0.offset, endpoint: $0.element) }
-      .sorted { ($0.text, $0.offset) < ($1.text, $1.offset) }
-      .map(\.endpoint)
+  return byPort.mapValues { endpoints in
+    // Sorted by `ip:port` text, then by position (a stable sort). The texts are built once
+    // (building them inside the comparator would dominate) and indices are sorted rather
+    // than the endpoints, which would be copied at every move.
+    let texts = endpoints.map(\.description)
+    let order = texts.indices.sorted { a, b in texts[a] != texts[b] ? texts[a] < texts[b] : a < b }
+    return order.map { endpoints[$0] }
   }
-  return byPort
 }
 
 /// Keeps one endpoint per `ip:port` from a candidate list sorted by `ip:port`: the first one,

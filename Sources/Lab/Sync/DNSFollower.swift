@@ -8,6 +8,9 @@ final class DNSFollower: ClusterFollower {
   let server: DNSServer
   /// The CoreDNS pods (kube-system, k8s-app=kube-dns) whose IPs are CoreDNS's own addresses.
   private var corePods: [NamespacedName: IPAddress] = [:]
+  /// The last conversion of each EndpointSlice, so that a change converts only the new
+  /// version (the previous one is what was converted last time).
+  private var slices: [NamespacedName: DNSEndpointSlice] = [:]
 
   init(domain: String) {
     server = DNSServer(settings: DNSSettings.kubeadm(domain: domain))
@@ -28,7 +31,11 @@ final class DNSFollower: ClusterFollower {
     case .service(let old, let new):
       server.apply(.service(old: old.map(Self.service), new: new.map(Self.service)), at: t)
     case .endpointSlice(let old, let new):
-      server.apply(.endpointSlice(old: old.flatMap(Self.slice), new: new.flatMap(Self.slice)), at: t)
+      let previous = old.flatMap { slices[$0.key] ?? Self.slice($0) }
+      let reuse = old.flatMap { o in previous.map { (o, $0) } }
+      let current = new.flatMap { Self.slice($0, reusing: reuse) }
+      if let key = (new ?? old)?.key { slices[key] = current }
+      server.apply(.endpointSlice(old: previous, new: current), at: t)
     case .pod(let old, let new):
       server.apply(.pod(old: old.flatMap(Self.pod), new: new.flatMap(Self.pod)), at: t)
       trackCoreDNS(old: old, new: new)
@@ -61,12 +68,19 @@ final class DNSFollower: ClusterFollower {
       labels: s.metadata.labels)
   }
 
-  static func slice(_ s: EndpointSlice) -> DNSEndpointSlice? {
+  /// Converts a slice; with `reusing` (the previous version and its conversion), endpoints
+  /// equal to the previous version's at the same position keep their conversion, so that one
+  /// endpoint's change costs one endpoint's conversion, not the slice's.
+  static func slice(
+    _ s: EndpointSlice, reusing previous: (EndpointSlice, DNSEndpointSlice)? = nil
+  ) -> DNSEndpointSlice? {
     guard let service = s.serviceName, s.addressType != .fqdn else { return nil }
     return DNSEndpointSlice(
       namespace: s.namespace, name: s.name, serviceName: service,
       addressType: s.addressType.rawValue,
-      endpoints: s.endpoints.map { e in
+      endpoints: convertReusing(
+        s.endpoints, previous: previous?.0.endpoints, converted: previous?.1.endpoints
+      ) { e in
         DNSEndpoint(
           addresses: e.addresses.compactMap { IPAddress($0) }, hostname: e.hostname,
           ready: e.conditions.ready, nodeName: e.nodeName,

@@ -9,9 +9,12 @@ final class ProxyFollower: ClusterFollower {
   let proxy: ProxyCluster
   /// Connections kept open with `keep`, by id, for `disconnect`.
   var openConnections: [Int: Connection] = [:]
+  /// The last conversion of each EndpointSlice, so that a change converts only the new
+  /// version (the previous one is what was converted last time).
+  private var slices: [ClusterKey: ProxyEndpointSlice] = [:]
 
   init(clusterCIDR: CIDR?) {
-    proxy = ProxyCluster(namer: KubeProxyChainNamer())
+    proxy = ProxyCluster(namer: CachingChainNamer(KubeProxyChainNamer()))
     var config = ProxyConfig()
     config.clusterCIDR = clusterCIDR
     proxy.setProxyConfig(config)
@@ -31,7 +34,11 @@ final class ProxyFollower: ClusterFollower {
       proxy.updateService(
         Self.name(key), previous: old.map(Self.servicePorts), current: new.map(Self.servicePorts))
     case .endpointSlice(let old, let new):
-      proxy.updateEndpointSlice(previous: old.flatMap(Self.slice), current: new.flatMap(Self.slice))
+      let previous = old.flatMap { slices[$0.key] ?? Self.slice($0) }
+      let reuse = old.flatMap { o in previous.map { (o, $0) } }
+      let current = new.flatMap { Self.slice($0, reusing: reuse) }
+      if let key = (new ?? old)?.key { slices[key] = current }
+      proxy.updateEndpointSlice(previous: previous, current: current)
     case .node(let old, let new):
       if let new {
         var node = Self.node(new)
@@ -99,12 +106,19 @@ final class ProxyFollower: ClusterFollower {
     }
   }
 
-  static func slice(_ s: EndpointSlice) -> ProxyEndpointSlice? {
+  /// Converts a slice; with `reusing` (the previous version and its conversion), endpoints
+  /// equal to the previous version's at the same position keep their conversion, so that one
+  /// endpoint's change costs one endpoint's conversion, not the slice's.
+  static func slice(
+    _ s: EndpointSlice, reusing previous: (EndpointSlice, ProxyEndpointSlice)? = nil
+  ) -> ProxyEndpointSlice? {
     guard let service = s.serviceName, s.addressType != .fqdn else { return nil }
     return ProxyEndpointSlice(
       namespace: s.namespace, name: s.name, serviceName: service,
       addressType: s.addressType == .ipv6 ? .v6 : .v4,
-      endpoints: s.endpoints.map { e in
+      endpoints: convertReusing(
+        s.endpoints, previous: previous?.0.endpoints, converted: previous?.1.endpoints
+      ) { e in
         ProxyEndpointSlice.Endpoint(
           addresses: e.addresses.compactMap { IPAddress($0) }, ready: e.conditions.ready,
           serving: e.conditions.serving, terminating: e.conditions.terminating,
