@@ -92,6 +92,11 @@ extension Cluster {
         for pk in (podIndex.byDeployment[key] ?? []).sorted() {
           if let p = podStore[pk], !p.isTerminating { terminate(pk, grace: p.terminationGracePeriodSeconds) }
         }
+        // Terminating the old pods updated the stored status; keep it.
+        if let current = deploymentStore[key] {
+          d.statusReplicas = current.statusReplicas
+          d.readyReplicas = current.readyReplicas
+        }
         d.template = template
         d.podTemplateHash = PodTemplateHash.compute(template)
       }
