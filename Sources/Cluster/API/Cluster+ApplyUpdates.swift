@@ -75,6 +75,7 @@ extension Cluster {
   {
     try transaction { () throws(ClusterError) in
       guard var d = deploymentStore[key] else { throw .notFound(resource: "deployments.apps", name: key.name) }
+      try checkLabCapacity(replicas: opts.replicas, name: key.name)
       let labels = opts.labels.isEmpty ? ["app": key.name] : opts.labels
       let selector = opts.selector ?? labels
       let template = PodTemplate(

@@ -24,6 +24,18 @@ public struct DeploymentOptions: Hashable, Sendable {
 
 /// Deployments: create, scale, delete, reads.
 extension Cluster {
+  /// The most replicas one Deployment may ask for in the lab (a real cluster is bounded by its
+  /// nodes and quotas; here every pod is an object in memory).
+  public static let maxReplicas = 100_000
+
+  /// Refuses a replica count the lab cannot hold, before anything changes.
+  func checkLabCapacity(replicas: Int, name: String) throws(ClusterError) {
+    guard replicas > Self.maxReplicas else { return }
+    throw .forbidden(
+      resource: "deployments.apps", name: name,
+      message: "svclab simulates at most \(Self.maxReplicas) replicas per Deployment, not \(replicas)")
+  }
+
   /// Creates a Deployment and its pods (labels default to `app=<name>`).
   @discardableResult
   public func createDeployment(_ name: String, _ opts: DeploymentOptions = DeploymentOptions()) throws(ClusterError)
@@ -34,6 +46,7 @@ extension Cluster {
 
   func insertDeployment(_ name: String, _ opts: DeploymentOptions) throws(ClusterError) -> Deployment {
     try requireNamespace(opts.namespace)
+    try checkLabCapacity(replicas: opts.replicas, name: name)
     let labels = opts.labels.isEmpty ? ["app": name] : opts.labels
     let selector = opts.selector ?? labels
     let template = PodTemplate(labels: labels, ports: opts.ports, dnsPolicy: opts.dnsPolicy)
@@ -56,6 +69,7 @@ extension Cluster {
   public func scale(_ key: NamespacedName, replicas: Int) throws(ClusterError) -> Deployment {
     try transaction { () throws(ClusterError) in
       guard var d = deploymentStore[key] else { throw .notFound(resource: "deployments.apps", name: key.name) }
+      try checkLabCapacity(replicas: replicas, name: key.name)
       let errs = DeploymentValidation.validate(replicas: replicas, selector: d.selector, template: d.template)
       if !errs.isEmpty { throw .invalid(kind: "Deployment.apps", name: key.name, errors: errs) }
       d.replicas = replicas

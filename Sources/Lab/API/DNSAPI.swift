@@ -33,7 +33,7 @@ enum DNSAPI {
         summary: "one DNS lookup; opts: type (\"A\"), from (a pod: its search path and ndots), resolver (\"glibc\"/\"musl\")",
         details: "Returns {rcode, flags, answer, authority, additional, queries, addresses}. Without from, the name is absolute.")
     ) { call in
-      let name = try call.checkString(1)
+      let name = try queryName(call)
       let q = try QueryOptions(call, 2, lab)
       let result = DNSQueries.resolve(name, q, lab)
       try AnswerTables.push(result, on: call)
@@ -43,7 +43,7 @@ enum DNSAPI {
       "dig",
       help: HelpEntry(usage: "dig(name, opts)", summary: "the same lookup, printed as dig prints it (opts: type, from)")
     ) { call in
-      let name = try call.checkString(1)
+      let name = try queryName(call)
       let q = try QueryOptions(call, 2, lab)
       return try call.result(.string(DNSQueries.dig(name, q, lab)))
     }
@@ -66,6 +66,15 @@ enum DNSAPI {
       dns(lab).server.external.add(name: name, type: type, data: data, ttl: UInt32(ttl))
       return 0
     }
+  }
+
+  /// The name to look up: a string (a number is not silently taken as a name).
+  static func queryName(_ call: LuaCall) throws -> String {
+    guard call.type(at: 1) == .string else {
+      let got = call.type(at: 1) == .none ? "no value" : call.value(at: 1).type.name
+      throw call.argumentError(1, "string expected, got \(got)")
+    }
+    return try call.checkString(1)
   }
 
   static func parseType(_ call: LuaCall, _ text: String) throws -> RRType {

@@ -121,6 +121,7 @@ enum ObjectsAPI {
       let opts = try call.optTable(3)
       let key = try lab.key(call, 1, namespace: namespaceOption(opts))
       let n = try call.checkInteger(2)
+      try SpecReaders.int32(n, field: "replicas", owner: "ScaleSpec.spec", function: call.functionName)
       let d = try call.cluster { () throws(ClusterError) in try lab.cluster.scale(key, replicas: n) }
       return try call.result(ObjectTables.deployment(d))
     }

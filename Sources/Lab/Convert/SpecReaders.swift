@@ -17,6 +17,14 @@ enum SpecReaders {
     }
   }
 
+  /// A number that does not fit the API's int32 field fails decoding, as the API server's
+  /// JSON decoder reports it.
+  static func int32(_ n: Int, field: String, owner: String, function: String) throws {
+    guard n < Int(Int32.min) || n > Int(Int32.max) else { return }
+    throw LuaError(
+      "\(function): json: cannot unmarshal number \(n) into Go struct field \(owner).\(field) of type int32")
+  }
+
   static func dnsPolicy(_ f: inout Fields, kind: String, name: String) throws -> DNSPolicy? {
     guard let s = try f.string("dnsPolicy") else { return nil }
     guard let p = DNSPolicy(rawValue: s) else {
@@ -69,6 +77,7 @@ enum SpecReaders {
     _ = f.raw("namespace")
     var o = DeploymentOptions(namespace: namespace)
     o.replicas = try f.int("replicas") ?? 1
+    try int32(o.replicas, field: "replicas", owner: "DeploymentSpec.spec", function: function)
     o.labels = try f.stringMap("labels") ?? ["app": name]
     o.selector = try f.stringMap("selector")
     o.ports = try containerPorts(&f) ?? []
