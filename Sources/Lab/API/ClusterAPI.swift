@@ -8,16 +8,19 @@ enum ClusterAPI {
       "reset",
       help: HelpEntry(
         usage: "reset(opts)",
-        summary: "start a new cluster (opts: domain, serviceCIDR, podCIDR, nodePortRange, proxyMode, nodes, system, seed)",
+        summary: "start a new cluster (opts: domain, serviceCIDR, podCIDR, nodePortRange, proxyMode, podNetwork, nodes, system, seed)",
         details: "reset{} gives the default cluster: 3 nodes in zones zone-a..c, the system namespaces, default/kubernetes and kube-system/kube-dns with two CoreDNS pods. reset{system=false} gives an empty cluster with no nodes.")
     ) { call in
       let config = try readConfig(call.optTable(1), function: call.functionName)
-      let mode = try Fields(call.optTable(1), path: "opts", function: call.functionName).peekString("proxyMode")
+      let peek = Fields(try call.optTable(1), path: "opts", function: call.functionName)
+      let mode = try peek.peekString("proxyMode")
+      let network = try peek.peekString("podNetwork").map { try TrafficAPI.podNetwork($0, function: call.functionName) }
       if let mode, !["iptables", "ipvs", "nftables"].contains(mode) {
         throw call.error("unknown proxy mode \"\(mode)\": must be iptables, ipvs or nftables")
       }
       do { try lab.reset(config) } catch { throw call.error("\(error)") }
       if let mode { try ProxyStateAPI.apply(mode: mode, opts: nil, lab, function: call.functionName) }
+      if let network { TrafficAPI.proxy(lab).proxy.podNetwork = network }
       return try call.result(clusterTable(lab))
     }
     try state.register(
@@ -77,6 +80,7 @@ enum ClusterAPI {
     if let v = try f.bool("system") { c.system = v }
     if let v = try f.int("seed") { c.seed = UInt64(bitPattern: Int64(v)) }
     _ = f.raw("proxyMode")
+    _ = f.raw("podNetwork")
     try f.rejectUnknown()
     return c
   }
@@ -90,6 +94,10 @@ enum ClusterAPI {
     r["nodePortRange"] = .string("\(c.nodePortRange.lowerBound)-\(c.nodePortRange.upperBound)")
     r["loadBalancerPool"] = .strings(c.loadBalancerPools.map(\.description))
     r["namespace"] = .string(lab.currentNamespace)
+    if let proxy = lab.follower(ProxyFollower.self)?.proxy {
+      r["podNetwork"] = .string(proxy.podNetwork.rawValue)
+      r["proxyMode"] = .string(proxy.defaultConfig.mode.rawValue)
+    }
     r["now"] = .seconds(c.now)
     var counts = Record()
     counts["namespaces"] = .int(c.namespaces().count)

@@ -10,7 +10,7 @@ enum LabFilesAPI {
     "reset", "seed", "advance", "useNamespace", "addNode", "removeNode", "createNamespace",
     "deleteNamespace", "addPod", "deletePod", "setPodReady", "createDeployment", "scale",
     "deleteDeployment", "createService", "updateService", "deleteService", "createEndpointSlice",
-    "dnsConfig", "corefile", "addExternalRecord", "setProxyMode", "apply",
+    "dnsConfig", "corefile", "addExternalRecord", "setProxyMode", "setPodNetwork", "apply",
   ]
 
   static func register(_ lab: LabSession, in state: LuaState) throws {

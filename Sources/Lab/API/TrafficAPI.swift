@@ -14,6 +14,26 @@ enum TrafficAPI {
     try registerConnect(lab, state)
     try registerTrace(lab, state)
     try ProxyStateAPI.register(lab, in: state)
+    try state.register(
+      "setPodNetwork",
+      help: HelpEntry(
+        usage: "setPodNetwork(mode)",
+        summary: "how the CNI carries pod traffic between nodes: \"IPIP\" (Calico's default), \"VXLAN\" or \"BGP\" (plain routes); returns the previous mode")
+    ) { call in
+      let mode = try podNetwork(try call.checkString(1), function: call.functionName)
+      let p = proxy(lab).proxy
+      let previous = p.podNetwork
+      p.podNetwork = mode
+      return try call.result(.string(previous.rawValue))
+    }
+  }
+
+  /// The pod network's mode from its name: "IPIP" (Calico's default), "VXLAN" or "BGP".
+  static func podNetwork(_ name: String, function: String) throws -> PodNetworkMode {
+    guard let mode = PodNetworkMode(rawValue: name.uppercased()) else {
+      throw LuaError("\(function): unknown pod network \"\(name)\": must be IPIP, VXLAN or BGP")
+    }
+    return mode
   }
 
   static func proxy(_ lab: LabSession) -> ProxyFollower {
