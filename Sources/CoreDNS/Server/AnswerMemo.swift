@@ -19,7 +19,27 @@ struct AnswerMemo {
       guard a.type == b.type, a.client == b.client else { return false }
       var x = a.name
       var y = b.name
-      return x.withUTF8 { p in y.withUTF8 { q in p.elementsEqual(q) } }
+      return x.withUTF8 { p in y.withUTF8 { q in sameBytes(p, q) } }
+    }
+
+    /// Byte equality, eight bytes at a time.
+    private static func sameBytes(_ p: UnsafeBufferPointer<UInt8>, _ q: UnsafeBufferPointer<UInt8>)
+      -> Bool
+    {
+      guard p.count == q.count else { return false }
+      let a = UnsafeRawBufferPointer(p)
+      let b = UnsafeRawBufferPointer(q)
+      var i = 0
+      while i + 8 <= a.count {
+        let x = a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        if x != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+        i += 8
+      }
+      while i < a.count {
+        if a[i] != b[i] { return false }
+        i += 1
+      }
+      return true
     }
 
     /// String hashing: byte-equal names are equal strings, so they hash alike.
