@@ -282,6 +282,23 @@ int svl_emptyfunction(lua_State *L) {
   return 0;
 }
 
+void svl_pushrecord(lua_State *L, const svl_Field *fields, int n) {
+  int i;
+  lua_createtable(L, 0, n);
+  for (i = 0; i < n; i++) {
+    const svl_Field *f = &fields[i];
+    lua_pushstring(L, f->key);
+    switch (f->kind) {
+      case SVL_FIELD_STRING: lua_pushlstring(L, f->string, f->length); break;
+      case SVL_FIELD_STATICSTRING: lua_pushstring(L, f->string); break;
+      case SVL_FIELD_INTEGER: lua_pushinteger(L, f->integer); break;
+      case SVL_FIELD_BOOLEAN: lua_pushboolean(L, f->integer != 0); break;
+      default: lua_pushvalue(L, (int)f->integer); break;
+    }
+    lua_rawset(L, -3);
+  }
+}
+
 /* }====================================================== */
 
 /* {====================================================== Protected calls */

@@ -10,15 +10,17 @@ public final class DNSServer {
   public static let schemaVersion = "1.1.0"
 
   /// The configuration in force.
-  public var settings: KubernetesPluginSettings
+  public var settings: KubernetesPluginSettings { didSet { memo.invalidate() } }
   /// The records of the world outside the cluster, reached through `forward`.
-  public var external: ExternalRecords
+  public var external: ExternalRecords { didSet { memo.invalidate() } }
   /// CoreDNS's own pod IPs (its "local IPs"), used for NS records and glue.
-  public var localAddresses: [IPAddress]
+  public var localAddresses: [IPAddress] { didSet { memo.invalidate() } }
   /// The SOA serial: the logical time of the last change to a watched object.
   public private(set) var serial: UInt32 = 0
 
   var index = ClusterIndex()
+  /// Answers computed since the last change to anything above.
+  private var memo = AnswerMemo()
   /// How deep upstream self-lookups are nested, to stop zone-to-zone CNAME loops.
   var upstreamDepth = 0
 
@@ -37,6 +39,7 @@ public final class DNSServer {
   /// no change handler); pod events do only when pods are watched (`pods verified`).
   public func apply(_ change: DNSChange, at time: Int64) {
     let stamp = UInt32(truncatingIfNeeded: max(0, time))
+    memo.invalidate()
     switch change {
     case .namespace(let old, let new):
       index.update(namespace: old, new)
@@ -58,18 +61,30 @@ public final class DNSServer {
     name: String, type: RRType, client: IPAddress? = nil,
     using rng: inout some RandomNumberGenerator
   ) -> DNSResponse {
+    // The client matters only to autopath; other answers are shared by every client.
+    let key = AnswerMemo.Key(name: name, type: type, client: settings.autopath ? client : nil)
+    var reply: DNSResponse
+    if let known = memo.answer(key) {
+      reply = known
+    } else {
+      reply = answer(name: name, type: type, client: client)
+      memo.remember(reply, for: key)
+    }
+    if settings.loadbalance && reply.rcode == .noError && type != .axfr && type != .ixfr {
+      LoadBalance.shuffle(&reply, using: &rng)
+    }
+    return reply
+  }
+
+  /// The reply before loadbalance: the plugin chain's answer with the cache plugin's TTLs.
+  func answer(name: String, type: RRType, client: IPAddress?) -> DNSResponse {
     guard DNSName.isEncodable(name) else {
       // Such a name cannot be packed; a server that receives one fails to unpack the
       // message and answers FORMERR with no records.
       return serverError(DNSName.fqdn(name), type, .formErr)
     }
     let qname = DNSName.fqdn(name)
-    var reply = serveAutopath(qname, type, client: client)
-    reply = applyCache(reply)
-    if settings.loadbalance && reply.rcode == .noError && type != .axfr && type != .ixfr {
-      LoadBalance.shuffle(&reply, using: &rng)
-    }
-    return reply
+    return applyCache(serveAutopath(qname, type, client: client))
   }
 
   /// A reply the server itself writes when no plugin did: rcode only, no AA, no RA.

@@ -65,9 +65,12 @@ struct IncrementalTests {
       }
       return s
     }
+    // The answers themselves, not the memo of answers already given: every query is looked up.
     func time(_ s: DNSServer, _ n: Int) -> Duration {
       ContinuousClock().measure {
-        for i in 0..<2000 { _ = s.ask("svc-\(i % n).ns.svc.cluster.local.", .a) }
+        for i in 0..<2000 {
+          _ = s.answer(name: "svc-\(i % n).ns.svc.cluster.local.", type: .a, client: nil)
+        }
       }
     }
     let small = build(100)

@@ -132,6 +132,42 @@ int svl_pushswiftfunction(lua_State *L, void *box);
 /* [-0, +0, -] A C function doing nothing: the baseline of call benchmarks. */
 int svl_emptyfunction(lua_State *L);
 
+/* ===== Result tables ===== */
+
+/* What the value of an svl_Field is. */
+enum {
+  /* `length` bytes at `string`. */
+  SVL_FIELD_STRING = 0,
+  /* The NUL-terminated `string`, which has static storage (see svl_Field.key). */
+  SVL_FIELD_STATICSTRING = 1,
+  /* `integer`. */
+  SVL_FIELD_INTEGER = 2,
+  /* A boolean: `integer` != 0. */
+  SVL_FIELD_BOOLEAN = 3,
+  /* A copy of the value at stack index `integer` (absolute index). */
+  SVL_FIELD_STACKVALUE = 4
+};
+
+/*
+** One field of a record table. `key` is NUL-terminated and has static storage
+** (a string literal): Lua's string cache finds it by address, so the key is
+** not hashed again on every call.
+*/
+typedef struct svl_Field {
+  const char *key;
+  const char *string;
+  size_t length;
+  lua_Integer integer;
+  int kind;
+} svl_Field;
+
+/*
+** [-0, +1, m] Pushes a new table with exactly `n` record slots holding the
+** `n` fields (raw sets, as a table constructor). Only a memory error can
+** raise here, as with lua_createtable itself.
+*/
+void svl_pushrecord(lua_State *L, const svl_Field *fields, int n);
+
 /* ===== Protected calls ===== */
 
 /*

@@ -37,12 +37,9 @@ public func mergeSliceEndpoints(
     }
   }
   return byPort.mapValues { endpoints in
-    // Sorted by `ip:port` text, then by position (a stable sort). The texts are built once
-    // (building them inside the comparator would dominate) and indices are sorted rather
+    // Sorted by `ip:port` text, then by position (a stable sort). Indices are sorted rather
     // than the endpoints, which would be copied at every move.
-    let texts = endpoints.map(\.description)
-    let order = texts.indices.sorted { a, b in texts[a] != texts[b] ? texts[a] < texts[b] : a < b }
-    return order.map { endpoints[$0] }
+    textOrder(endpoints).map { endpoints[$0] }
   }
 }
 

@@ -41,8 +41,32 @@ public struct TraceStep: Hashable, Sendable, CustomStringConvertible {
 
   /// `[node-1] KUBE-SERVICES: "default/web:http cluster IP" -j KUBE-SVC-…`.
   public var description: String {
-    let place = node.map { "[\($0)] " } ?? ""
-    let where_ = chain.map { "\($0): " } ?? ""
-    return "\(place)\(where_)\(text)"
+    // Written once into storage of the exact size: every connect formats every step.
+    var count = text.utf8.count
+    if let node { count += node.utf8.count + 3 }
+    if let chain { count += chain.utf8.count + 2 }
+    return String(unsafeUninitializedCapacity: count) { out in
+      var at = 0
+      if let node {
+        Self.put("[", out, &at)
+        Self.put(node, out, &at)
+        Self.put("] ", out, &at)
+      }
+      if let chain {
+        Self.put(chain, out, &at)
+        Self.put(": ", out, &at)
+      }
+      Self.put(text, out, &at)
+      return at
+    }
+  }
+
+  /// Copies the UTF-8 bytes of `s` into `out` at `at`.
+  private static func put(_ s: String, _ out: UnsafeMutableBufferPointer<UInt8>, _ at: inout Int) {
+    var s = s
+    let start = at
+    at = s.withUTF8 { bytes in
+      start + UnsafeMutableBufferPointer(rebasing: out[start...]).initialize(fromContentsOf: bytes)
+    }
   }
 }

@@ -15,19 +15,7 @@ struct TrafficRequest {
   var targetText: String
 
   init(_ call: LuaCall, from i: Int, target j: Int, opts k: Int, _ lab: LabSession) throws {
-    let opts = try call.optTable(k)
-    var f = Fields(opts, path: "opts", function: call.functionName)
-    let portOption = try f.int("port")
-    let protoText = try f.string("protocol") ?? "TCP"
-    guard let proto = ProxyProtocol(rawValue: protoText.uppercased()) else {
-      throw call.error("opts.protocol: Unsupported value: \"\(protoText)\": supported values: \"SCTP\", \"TCP\", \"UDP\"")
-    }
-    let sourcePort = try f.int("sourcePort")
-    if let sp = sourcePort, !(1...65535).contains(sp) {
-      throw call.error("opts.sourcePort: Invalid value: \(sp): must be between 1 and 65535, inclusive")
-    }
-    let keep = try f.bool("keep") ?? false
-    try f.rejectUnknown()
+    let (portOption, proto, sourcePort, keep) = try Self.options(call, k)
     let (src, pod) = try Self.source(call, i, lab)
     source = src
     targetText = try call.checkString(j)
@@ -45,6 +33,26 @@ struct TrafficRequest {
     let port = try Self.port(portText, option: portOption, ip: ip, proto: proto, call, j, lab)
     destination = ConnectDestination(ip: ip, port: port, proto: proto)
     options = ConnectOptions(sourcePort: sourcePort, keep: keep, now: lab.cluster.now)
+  }
+
+  /// `opts`: port, protocol, sourcePort and keep; without a table, the defaults.
+  static func options(_ call: LuaCall, _ k: Int) throws
+    -> (port: Int?, proto: ProxyProtocol, sourcePort: Int?, keep: Bool)
+  {
+    guard let opts = try call.optTable(k) else { return (nil, .tcp, nil, false) }
+    var f = Fields(opts, path: "opts", function: call.functionName)
+    let portOption = try f.int("port")
+    let protoText = try f.string("protocol") ?? "TCP"
+    guard let proto = ProxyProtocol(rawValue: protoText.uppercased()) else {
+      throw call.error("opts.protocol: Unsupported value: \"\(protoText)\": supported values: \"SCTP\", \"TCP\", \"UDP\"")
+    }
+    let sourcePort = try f.int("sourcePort")
+    if let sp = sourcePort, !(1...65535).contains(sp) {
+      throw call.error("opts.sourcePort: Invalid value: \(sp): must be between 1 and 65535, inclusive")
+    }
+    let keep = try f.bool("keep") ?? false
+    try f.rejectUnknown()
+    return (portOption, proto, sourcePort, keep)
   }
 
   /// `from`: a pod name, `{pod=}`, `{node=}` or `{external="ip"}`; also a pod table.
@@ -87,6 +95,20 @@ struct TrafficRequest {
       if rest.isEmpty { return (host, nil) }
       guard rest.hasPrefix(":") else { throw call.argumentError(j, "bad target \"\(s)\"") }
       return (host, String(rest.dropFirst()))
+    }
+    if s.utf8.allSatisfy({ $0 < 0x80 }) {  // ASCII: bytes are characters
+      let colon = UInt8(ascii: ":")
+      var colons = 0
+      var at = s.utf8.startIndex
+      for i in s.utf8.indices where s.utf8[i] == colon {
+        colons += 1
+        at = i
+      }
+      if colons == 1 {
+        return (String(s[..<at]), String(s[s.utf8.index(after: at)...]))
+      }
+      guard !s.isEmpty else { throw call.argumentError(j, "empty target") }
+      return (s, nil)
     }
     let colons = s.filter { $0 == ":" }.count
     if colons == 1, let c = s.firstIndex(of: ":") {

@@ -6,24 +6,39 @@ enum ResultTables {
   static func pushConnection(_ c: Connection, trace: [TraceStep], on call: LuaCall) throws {
     try call.newTable(recordCount: 12)
     if let pod = c.pod {
-      call.setField("pod", pod.name)
-      call.setField("namespace", pod.namespace)
+      try call.pushString(pod.name)
+      call.setField(literal: "pod")
+      try call.pushString(pod.namespace)
+      call.setField(literal: "namespace")
     }
-    call.setField("podIP", c.podIP.description)
-    call.setField("port", c.port)
-    if let sp = c.servicePort { call.setField("servicePort", sp) }
-    call.setField("node", c.node)
-    call.setField("entryNode", c.entryNode)
-    if let s = c.service { call.setField("service", s.name) }
-    call.setField("sourceIP", c.sourceIP.description)
-    call.setField("id", c.id)
-    call.setField("kept", c.kept)
+    try call.pushString(c.podIP.description)
+    call.setField(literal: "podIP")
+    try call.pushInteger(c.port)
+    call.setField(literal: "port")
+    if let sp = c.servicePort {
+      try call.pushInteger(sp)
+      call.setField(literal: "servicePort")
+    }
+    try call.pushString(c.node)
+    call.setField(literal: "node")
+    try call.pushString(c.entryNode)
+    call.setField(literal: "entryNode")
+    if let s = c.service {
+      try call.pushString(s.name)
+      call.setField(literal: "service")
+    }
+    try call.pushString(c.sourceIP.description)
+    call.setField(literal: "sourceIP")
+    try call.pushInteger(c.id)
+    call.setField(literal: "id")
+    try call.pushBoolean(c.kept)
+    call.setField(literal: "kept")
     try call.newTable(arrayCount: trace.count)
     for (i, step) in trace.enumerated() {
       try call.pushString(step.description)
       call.setIndex(i + 1)
     }
-    call.setField("hops")
+    call.setField(literal: "hops")
   }
 
   static func pushTrace(

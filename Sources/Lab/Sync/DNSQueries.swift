@@ -97,7 +97,10 @@ enum DNSQueries {
 
   /// The A/AAAA data of an answer, after any CNAMEs.
   static func addresses(_ r: DNSResponse) -> [String] {
-    r.answer.filter { $0.type == .a || $0.type == .aaaa }.map(\.data)
+    var out: [String] = []
+    out.reserveCapacity(r.answer.count)
+    for rr in r.answer where rr.type == .a || rr.type == .aaaa { out.append(rr.data) }
+    return out
   }
 
   static func dig(_ name: String, _ q: QueryOptions, _ lab: LabSession) -> String {
