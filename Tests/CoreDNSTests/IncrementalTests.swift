@@ -53,31 +53,21 @@ struct IncrementalTests {
     #expect(s.serial == UInt32(fixtureTime))
   }
 
-  @Test func queriesOnManyServicesAreHashLookups() {
-    func build(_ n: Int) -> DNSServer {
-      let s = DNSServer(settings: Fixture.settings)
-      s.apply(.namespace(old: nil, new: DNSNamespace(name: "ns")), at: 1)
-      for i in 0..<n {
-        let svc = DNSService(
-          namespace: "ns", name: "svc-\(i)", clusterIPs: [IPAddress(v4: 0x0A00_0000 + UInt32(i))],
-          ports: [DNSServicePort(name: "http", port: 80)])
-        s.apply(.service(old: nil, new: svc), at: 1)
-      }
-      return s
+  /// A large zone answers every name from its index; how fast is measured by
+  /// Scripts/bench-resolve.sh, not here.
+  @Test func manyServicesAnswerFromTheIndex() {
+    let s = DNSServer(settings: Fixture.settings)
+    s.apply(.namespace(old: nil, new: DNSNamespace(name: "ns")), at: 1)
+    for i in 0..<10_000 {
+      let svc = DNSService(
+        namespace: "ns", name: "svc-\(i)", clusterIPs: [IPAddress(v4: 0x0A00_0000 + UInt32(i))],
+        ports: [DNSServicePort(name: "http", port: 80)])
+      s.apply(.service(old: nil, new: svc), at: 1)
     }
-    // The answers themselves, not the memo of answers already given: every query is looked up.
-    func time(_ s: DNSServer, _ n: Int) -> Duration {
-      ContinuousClock().measure {
-        for i in 0..<2000 {
-          _ = s.answer(name: "svc-\(i % n).ns.svc.cluster.local.", type: .a, client: nil)
-        }
-      }
+    for i in [0, 4_321, 9_999] {
+      let want = IPAddress(v4: 0x0A00_0000 + UInt32(i)).description
+      #expect(s.ask("svc-\(i).ns.svc.cluster.local.", .a).answer.map(\.data) == [want])
     }
-    let small = build(100)
-    let large = build(10_000)
-    #expect(large.ask("svc-9999.ns.svc.cluster.local.", .a).answer.map(\.data) == ["10.0.39.15"])
-    let ratio = time(large, 10_000) / time(small, 100)
-    // A scan over 10,000 services would be ~100× slower than over 100.
-    #expect(ratio < 5)
+    #expect(s.ask("svc-10000.ns.svc.cluster.local.", .a).rcode == .nxDomain)
   }
 }
