@@ -103,6 +103,12 @@ extension LuaCall {
     stack.pushString(value)
   }
 
+  /// Pushes UTF-8 bytes as a string. The corresponding C API is `lua_pushlstring`.
+  public func pushString(utf8 bytes: UnsafeBufferPointer<UInt8>) throws {
+    try stack.reserve()
+    bytes.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(stack.L, $0.baseAddress, $0.count) }
+  }
+
   /// Pushes an integer. The corresponding C API is `lua_pushinteger`.
   public func pushInteger(_ value: Int) throws {
     try stack.reserve()

@@ -29,6 +29,11 @@ public struct LuaField {
 extension LuaCall {
   /// Pushes a new table holding `fields`, sized exactly, in one C call (`svl_pushrecord`).
   public func pushRecord(_ fields: LuaField...) throws {
+    try pushRecord(fields: fields)
+  }
+
+  /// Pushes a new table holding `fields` (some of them optional), in one C call.
+  public func pushRecord(fields: [LuaField]) throws {
     try stack.reserve(3)
     var bytes = 0
     for f in fields {

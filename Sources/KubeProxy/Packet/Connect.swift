@@ -9,6 +9,7 @@ extension ProxyCluster {
     options: ConnectOptions = ConnectOptions(), using rng: inout some RandomNumberGenerator
   ) -> ConnectOutcome {
     var trace: [TraceStep] = []
+    trace.reserveCapacity(10)
     let id = nextConnectionID
     nextConnectionID += 1
     let result = route(source, destination, options, id: id, trace: &trace, using: &rng)
@@ -46,14 +47,13 @@ extension ProxyCluster {
     id: Int, trace: inout [TraceStep], using rng: inout some RandomNumberGenerator
   ) -> Result<Connection, ConnectFailure> {
     let sourcePort = options.sourcePort ?? Int.random(in: 32768...60999, using: &rng)
-    let target = "\(destination.ip.joined(port: destination.port))/\(destination.proto.rawValue)"
     let origin: (ip: IPAddress, node: ProxyNode?)
     switch resolveSource(source, destination: destination) {
     case .success(let value): origin = value
     case .failure(let failure): return .failure(failure)
     }
     trace.append(.init(.source, node: origin.node?.name,
-      "\(describe(source)) \(origin.ip.joined(port: sourcePort)) -> \(target)"))
+      detail: .source(source, ip: origin.ip, port: sourcePort, destination: destination)))
 
     var sourceIP = origin.ip
     let entry: ProxyNode
@@ -72,10 +72,10 @@ extension ProxyCluster {
     let ctx = PacketContext(
       entry: entry, config: config, sourceIP: sourceIP, sourcePort: sourcePort,
       destination: destination, now: options.now, connectionID: id, keep: options.keep,
-      sourceIsLocal: localAddresses(of: entry).contains(sourceIP),
+      sourceIsLocal: isLocalAddress(sourceIP, of: entry),
       sourceIsPod: cidr.map { $0.contains(sourceIP) }, detectorCIDR: cidr,
       fromOutside: origin.node == nil)
-    trace.append(.init(.entry, node: entry.name, "kube-proxy (\(config.mode.rawValue)\(config.mode == .ipvs ? ", \(config.ipvsScheduler)" : ""))"))
+    trace.append(.init(.entry, node: entry.name, Self.entryText(config)))
     switch proxyHop(ctx, trace: &trace, using: &rng) {
     case .failed(let failure):
       return .failure(failure)
@@ -153,11 +153,12 @@ extension ProxyCluster {
     return false
   }
 
-  private func describe(_ source: ConnectSource) -> String {
-    switch source {
-    case .pod(let name): return "pod \(name)"
-    case .node(let name): return "node \(name)"
-    case .external: return "external client"
+  /// `kube-proxy (iptables)`, `kube-proxy (ipvs, rr)`: literals but for IPVS's scheduler.
+  private static func entryText(_ config: ProxyConfig) -> String {
+    switch config.mode {
+    case .iptables: return "kube-proxy (iptables)"
+    case .nftables: return "kube-proxy (nftables)"
+    case .ipvs: return "kube-proxy (ipvs, \(config.ipvsScheduler))"
     }
   }
 

@@ -13,33 +13,33 @@ extension ProxyCluster {
       trace.append(.init(.verdict, node: ctx.entry.name, text))
       return .failure(ConnectFailure(.unreachable, text))
     }
-    var hopTrace: [TraceStep] = []
+    // The hop is traced after the SNAT it decides: appended now, the SNAT step inserted before.
+    let hopAt = trace.count
     let egress: IPAddress
     if nodeByIP[endpoint.ip] != nil {
       // A node address (hostNetwork backend): plain routing between node IPs.
       egress = ctx.entry.ips.first { $0.family == endpoint.ip.family } ?? ctx.sourceIP
       if located.node.name != ctx.entry.name {
-        hopTrace.append(.init(.hop, node: ctx.entry.name,
+        trace.append(.init(.hop, node: ctx.entry.name,
           "routed to \(located.node.name) (\(endpoint.ip)) over the node network"))
       }
     } else {
       egress = podNetworkHop(
-        from: ctx.entry, to: located.node, destination: endpoint.ip, trace: &hopTrace)
+        from: ctx.entry, to: located.node, destination: endpoint.ip, trace: &trace)
     }
     var sourceIP = ctx.sourceIP
     if forward.masquerade {
-      trace.append(.init(.snat, node: ctx.entry.name, chain: "KUBE-POSTROUTING",
-        "\"kubernetes service traffic requiring SNAT\" -j MASQUERADE\(ctx.config.randomFully ? " --random-fully" : ""): \(ctx.sourceIP) -> \(egress)"))
+      trace.insert(.init(.snat, node: ctx.entry.name, chain: "KUBE-POSTROUTING",
+        detail: .masquerade(randomFully: ctx.config.randomFully, from: ctx.sourceIP, to: egress)),
+        at: hopAt)
       sourceIP = egress
     } else if located.node.name != ctx.entry.name && !repliesReturn(ctx) {
       // Without SNAT the backend answers the client directly; unless that answer passes the
       // entry node, nothing reverses the DNAT and the client discards it.
-      trace.append(contentsOf: hopTrace)
       let text = "reply from \(endpoint) to \(ctx.sourceIP) bypasses \(ctx.entry.name) (no SNAT), so the client discards it"
       trace.append(.init(.verdict, node: located.node.name, text))
       return .failure(ConnectFailure(.dropped, text))
     }
-    trace.append(contentsOf: hopTrace)
     if let failure = deliver(to: endpoint.ip, port: endpoint.port, proto: proto,
       node: located.node, pod: located.pod, trace: &trace)
     {

@@ -42,8 +42,9 @@ extension ProxyCluster {
       return .failed(ConnectFailure(.refused, reason))
     }
     let endpoint = state.dests[index].endpoint
-    trace.append(.init(.realServer, node: node, chain: "IPVS",
-      "-> \(endpoint) Masq weight 1\(sticky ? " (persistence template for \(ctx.sourceIP))" : "")"))
+    trace.append(.init(.realServer, node: node, chain: "IPVS", detail: sticky
+      ? .text("-> \(endpoint) Masq weight 1 (persistence template for \(ctx.sourceIP))")
+      : .realServer(ip: endpoint.ip, port: endpoint.port)))
     state.open(id: ctx.connectionID, dest: endpoint.description, client: ctx.sourceIP,
       kept: ctx.keep, now: ctx.now)
     if ctx.keep {
@@ -51,7 +52,8 @@ extension ProxyCluster {
     }
 
     let masq = ipvsMasquerade(ctx, port: port, kind: kind, endpoint: endpoint, trace: &trace)
-    trace.append(.init(.dnat, node: node, chain: "IPVS", "DNAT to \(endpoint) (Masq forwarding)"))
+    trace.append(.init(.dnat, node: node, chain: "IPVS",
+      detail: .dnat(port.name, ip: endpoint.ip, port: endpoint.port, mode: .ipvs)))
     return .forward(ForwardDecision(
       servicePort: port, endpoint: endpoint, masquerade: masq, virtualServer: key))
   }

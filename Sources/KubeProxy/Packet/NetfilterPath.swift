@@ -9,11 +9,10 @@ extension ProxyCluster {
     trace: inout [TraceStep], using rng: inout some RandomNumberGenerator
   ) -> ProxyVerdict {
     let port = d.servicePort
-    let spn = port.name.description
     let node = ctx.entry.name
     let nft = ctx.config.mode == .nftables
     let mode = ctx.config.mode
-    let match = matchText(ctx, kind: kind)
+    let match = PacketMatch(mode: mode, nodePort: kind == .nodePort, destination: ctx.destination)
     let servicesChain = nft ? "services" : (kind == .nodePort ? "KUBE-NODEPORTS" : "KUBE-SERVICES")
 
     if kind == .clusterIP {
@@ -25,15 +24,15 @@ extension ProxyCluster {
       let chain = port.internalPolicyLocal
         ? namer.localChain(port.name, mode: mode) : namer.clusterChain(port.name, mode: mode)
       trace.append(.init(.rule, node: node, chain: servicesChain,
-        "\"\(spn) cluster IP\" \(match) \(jump(chain, nft))"))
+        detail: .serviceRule(port.name, kind: .clusterIP, match: match, jump: chain)))
       var masq = ctx.config.masqueradeAll
       if let cidr = ctx.detectorCIDR, ctx.sourceIsPod == false, !masq {
         masq = true
         trace.append(.init(.rule, node: node, chain: chain,
-          "\"\(spn) cluster IP\" \(match) \(nft ? "ip saddr != \(cidr) jump mark-for-masquerade" : "! -s \(cidr) -j KUBE-MARK-MASQ")"))
+          detail: .clusterMasquerade(port.name, match: match, cidr: cidr)))
       } else if masq {
         trace.append(.init(.rule, node: node, chain: chain,
-          "\"\(spn) cluster IP\" \(match) \(nft ? "jump mark-for-masquerade" : "-j KUBE-MARK-MASQ")"))
+          detail: .clusterMasquerade(port.name, match: match, cidr: nil)))
       }
       let endpoints = port.internalPolicyLocal ? d.localEndpoints : d.clusterEndpoints
       return balance(ctx, port: port, chain: chain, endpoints: endpoints, masquerade: masq,
@@ -45,10 +44,11 @@ extension ProxyCluster {
         : "KUBE-EXTERNAL-SERVICES", match: match, node: node, nft: nft, trace: &trace)
     }
     let ext = namer.externalChain(port.name, mode: mode)
+    let spn = port.name.description
     if kind == .loadBalancer && !port.loadBalancerSourceRanges.isEmpty {
       let fw = namer.firewallChain(port.name, mode: mode)
       trace.append(.init(.rule, node: node, chain: nft ? "firewall-ips" : servicesChain,
-        "\"\(spn) loadbalancer IP\" \(match) \(jump(fw, nft))"))
+        detail: .serviceRule(port.name, kind: .loadBalancer, match: match, jump: fw)))
       guard let range = port.loadBalancerSourceRanges.first(where: { $0.contains(ctx.sourceIP) }) else {
         let text = nft
           ? "ip saddr != { \(port.loadBalancerSourceRanges.map(\.description).joined(separator: ", ")) } drop"
@@ -56,7 +56,7 @@ extension ProxyCluster {
         trace.append(.init(.verdict, node: node, chain: fw, text))
         if !nft {
           trace.append(.init(.verdict, node: node, chain: "KUBE-PROXY-FIREWALL",
-            "\"\(spn) traffic not accepted by \(fw)\" \(match) -j DROP"))
+            "\"\(spn) traffic not accepted by \(fw)\" \(match.text) -j DROP"))
         }
         return .failed(ConnectFailure(.dropped,
           "\(ctx.sourceIP) is not in loadBalancerSourceRanges of \(spn)"))
@@ -64,9 +64,8 @@ extension ProxyCluster {
       trace.append(.init(.rule, node: node, chain: fw,
         "\"\(spn) loadbalancer IP\" \(nft ? "ip saddr \(range)" : "-s \(range)") \(jump(ext, nft))"))
     } else {
-      let comment = kind == .nodePort ? spn : "\(spn) \(kind.label)"
       trace.append(.init(.rule, node: node, chain: nft && kind == .nodePort ? "service-nodeports" : servicesChain,
-        "\"\(comment)\" \(match) \(jump(ext, nft))"))
+        detail: .serviceRule(port.name, kind: kind, match: match, jump: ext)))
     }
     return externalChain(ctx, decision: d, chain: ext, match: match, trace: &trace, using: &rng)
   }
@@ -75,7 +74,7 @@ extension ProxyCluster {
   /// Local policy, pod and node-local traffic short-circuit to the cluster chain, anything else
   /// uses local endpoints or is dropped.
   private func externalChain(
-    _ ctx: PacketContext, decision d: ServicePortDecision, chain ext: String, match: String,
+    _ ctx: PacketContext, decision d: ServicePortDecision, chain ext: String, match: PacketMatch,
     trace: inout [TraceStep], using rng: inout some RandomNumberGenerator
   ) -> ProxyVerdict {
     let port = d.servicePort
@@ -109,7 +108,7 @@ extension ProxyCluster {
     guard !d.localEndpoints.isEmpty else {
       trace.append(.init(.verdict, node: node,
         chain: nft ? "\(ext) → nodeport-endpoints-check" : "KUBE-EXTERNAL-SERVICES",
-        "\"\(spn) has no local endpoints\" \(match) \(nft ? "drop" : "-j DROP")"))
+        "\"\(spn) has no local endpoints\" \(match.text) \(nft ? "drop" : "-j DROP")"))
       return .failed(ConnectFailure(.dropped, "\(spn) has no local endpoints on \(node)"))
     }
     let svl = namer.localChain(port.name, mode: ctx.config.mode)
@@ -126,16 +125,17 @@ extension ProxyCluster {
     masquerade: Bool, trace: inout [TraceStep], using rng: inout some RandomNumberGenerator
   ) -> ProxyVerdict {
     let node = ctx.entry.name
-    let nft = ctx.config.mode == .nftables
-    let spn = port.name.description
-    let plane = dataplane(ctx.entry.name)
-    let sep = { (e: ProxyEndpoint) in self.namer.endpointChain(port.name, e, mode: ctx.config.mode) }
+    let mode = ctx.config.mode
+    let nft = mode == .nftables
+    let sep = { (e: ProxyEndpoint) in self.namer.endpointChain(port.name, e, mode: mode) }
     var chosen: ProxyEndpoint?
+    var chosenChain: String?
     if let timeout = port.stickyMaxAgeSeconds,
-      let sticky = plane.stickyEndpoint(
+      let sticky = dataplane(node).stickyEndpoint(
         endpoints, port: port.key, client: ctx.sourceIP, timeout: timeout, now: ctx.now)
     {
       chosen = sticky
+      let spn = port.name.description
       trace.append(.init(.rule, node: node, chain: chain, nft
         ? "ip saddr @affinity-\(sep(sticky).dropFirst("endpoint-".count)) goto \(sep(sticky))"
         : "\"\(spn) -> \(sticky)\" -m recent --name \(sep(sticky)) --rcheck --seconds \(timeout) --reap -j \(sep(sticky))"))
@@ -144,32 +144,26 @@ extension ProxyCluster {
       let index = nft ? numgen(endpoints.count, using: &rng) : statistic(endpoints.count, using: &rng)
       let endpoint = endpoints[index]
       chosen = endpoint
-      let n = endpoints.count
-      let text: String
-      if nft {
-        text = "numgen random mod \(n) vmap { …, \(index) : goto \(sep(endpoint)), … }"
-      } else if index == n - 1 {
-        text = "\"\(spn) -> \(endpoint)\" -j \(sep(endpoint))"
-      } else {
-        text = "\"\(spn) -> \(endpoint)\" -m statistic --mode random --probability \(probabilityText(n - index)) -j \(sep(endpoint))"
-      }
-      trace.append(.init(.rule, node: node, chain: chain, text))
+      chosenChain = sep(endpoint)
+      trace.append(.init(.rule, node: node, chain: chain, detail: .pick(
+        port.name, ip: endpoint.ip, port: endpoint.port, count: endpoints.count, index: index,
+        chain: chosenChain ?? "", mode: mode)))
     }
     guard let endpoint = chosen else { return .notService }
+    let endpointChain = chosenChain ?? sep(endpoint)
     // Hairpin: a pod reaching itself through the Service must be masqueraded, or its reply
     // would skip the reverse NAT.
     let hairpin = endpoint.ip == ctx.sourceIP
     if hairpin {
-      trace.append(.init(.rule, node: node, chain: sep(endpoint), nft
+      trace.append(.init(.rule, node: node, chain: endpointChain, nft
         ? "ip saddr \(endpoint.ip) jump mark-for-masquerade"
-        : "\"\(spn)\" -s \(endpoint.ip) -j KUBE-MARK-MASQ"))
+        : "\"\(port.name)\" -s \(endpoint.ip) -j KUBE-MARK-MASQ"))
     }
     if port.stickyMaxAgeSeconds != nil {
-      plane.remember(endpoint, port: port.key, client: ctx.sourceIP, now: ctx.now)
+      dataplane(node).remember(endpoint, port: port.key, client: ctx.sourceIP, now: ctx.now)
     }
-    trace.append(.init(.dnat, node: node, chain: sep(endpoint), nft
-      ? "dnat to \(endpoint)"
-      : "\"\(spn)\" -j DNAT --to-destination \(endpoint)"))
+    trace.append(.init(.dnat, node: node, chain: endpointChain,
+      detail: .dnat(port.name, ip: endpoint.ip, port: endpoint.port, mode: mode)))
     return .forward(ForwardDecision(
       servicePort: port, endpoint: endpoint, masquerade: masquerade || hairpin,
       virtualServer: nil))
@@ -177,31 +171,18 @@ extension ProxyCluster {
 
   /// REJECT when no endpoint exists anywhere, DROP when the policy is Local and none is here.
   private func reject(
-    _ d: ServicePortDecision, chain: String, match: String, node: String, nft: Bool,
+    _ d: ServicePortDecision, chain: String, match: PacketMatch, node: String, nft: Bool,
     trace: inout [TraceStep]
   ) -> ProxyVerdict {
     let spn = d.servicePort.name.description
     if d.hasAnyEndpoints {
       trace.append(.init(.verdict, node: node, chain: chain,
-        "\"\(spn) has no local endpoints\" \(match) \(nft ? "drop" : "-j DROP")"))
+        "\"\(spn) has no local endpoints\" \(match.text) \(nft ? "drop" : "-j DROP")"))
       return .failed(ConnectFailure(.dropped, "\(spn) has no local endpoints on \(node)"))
     }
     trace.append(.init(.verdict, node: node, chain: chain,
-      "\"\(spn) has no endpoints\" \(match) \(nft ? "goto reject-chain" : "-j REJECT")"))
+      "\"\(spn) has no endpoints\" \(match.text) \(nft ? "goto reject-chain" : "-j REJECT")"))
     return .failed(ConnectFailure(.refused, "\(spn) has no endpoints"))
-  }
-
-  /// The destination match as the mode writes it.
-  private func matchText(_ ctx: PacketContext, kind: ServiceAddressKind) -> String {
-    let p = ctx.destination.proto.lowercased
-    let family = ctx.destination.ip.family == .v4 ? "ip" : "ip6"
-    if ctx.config.mode == .nftables {
-      return "\(family) daddr \(ctx.destination.ip) \(p) dport \(ctx.destination.port)"
-    }
-    if kind == .nodePort {
-      return "-m \(p) -p \(p) --dport \(ctx.destination.port)"
-    }
-    return "-m \(p) -p \(p) -d \(ctx.destination.ip) --dport \(ctx.destination.port)"
   }
 
   private func jump(_ chain: String, _ nft: Bool) -> String { nft ? "goto \(chain)" : "-j \(chain)" }
@@ -221,14 +202,6 @@ extension ProxyCluster {
   func numgen(_ count: Int, using rng: inout some RandomNumberGenerator) -> Int {
     let draw = UInt64(UInt32(truncatingIfNeeded: rng.next()))
     return Int((draw * UInt64(count)) >> 32)
-  }
-
-  /// kube-proxy's `%0.10f` of 1/k.
-  func probabilityText(_ k: Int) -> String {
-    let scaled = (1e10 / Double(k)).rounded()
-    let whole = Int(scaled) / 10_000_000_000
-    let fraction = String(Int(scaled) % 10_000_000_000)
-    return "\(whole)." + String(repeating: "0", count: 10 - fraction.count) + fraction
   }
 
   /// The node's kernel state, created on first use.

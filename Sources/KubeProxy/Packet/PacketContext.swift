@@ -52,11 +52,11 @@ struct ForwardDecision {
 }
 
 extension ProxyCluster {
-  /// The addresses `node` owns: its node IPs, the tunnel address and loopback.
-  func localAddresses(of node: ProxyNode) -> [IPAddress] {
-    var result = node.ips
-    if let tunnel = tunnelAddress(of: node) { result.append(tunnel) }
-    return result + [loopback(.v4), loopback(.v6)]
+  /// Whether `node` owns `address`: one of its node IPs, its tunnel address or loopback
+  /// (`-m addrtype --src-type LOCAL`).
+  func isLocalAddress(_ address: IPAddress, of node: ProxyNode) -> Bool {
+    address == loopback(address.family) || node.ips.contains(address)
+      || tunnelAddress(of: node) == address
   }
 
   /// The node's tunnel device address (the network address of its pod CIDR), nil without a
@@ -85,7 +85,7 @@ extension ProxyCluster {
     case .ipvs:
       if isLoopback && address.family == .v6 { return false }
     }
-    guard localAddresses(of: node).contains(address) else { return false }
+    guard isLocalAddress(address, of: node) else { return false }
     if let cidrs = config.nodePortAddresses {
       return cidrs.contains { $0.contains(address) }
     }
@@ -107,14 +107,23 @@ extension ProxyCluster {
   func matchService(_ destination: ConnectDestination, node: ProxyNode, config: ProxyConfig)
     -> (ServicePortKey, ServiceAddressKind)?
   {
-    for key in addresses.servicePorts(at: destination.ip).sorted() {
+    // The lowest matching key, as a walk in key order would find it, without sorting the set
+    // (one Service port per address and port, nearly always).
+    var found: (ServicePortKey, ServiceAddressKind)?
+    for key in addresses.servicePorts(at: destination.ip) {
+      if let (best, _) = found, !(key < best) { continue }
       guard let port = servicePorts[key], port.name.proto == destination.proto,
         port.port == destination.port
       else { continue }
-      if port.clusterIP == destination.ip { return (key, .clusterIP) }
-      if port.externalIPs.contains(destination.ip) { return (key, .externalIP) }
-      if port.loadBalancerVIPs.contains(destination.ip) { return (key, .loadBalancer) }
+      if port.clusterIP == destination.ip {
+        found = (key, .clusterIP)
+      } else if port.externalIPs.contains(destination.ip) {
+        found = (key, .externalIP)
+      } else if port.loadBalancerVIPs.contains(destination.ip) {
+        found = (key, .loadBalancer)
+      }
     }
+    if let found { return found }
     guard acceptsNodePort(on: destination.ip, node: node, config: config),
       let key = addresses.nodePort(
         destination.port, proto: destination.proto, family: destination.ip.family)

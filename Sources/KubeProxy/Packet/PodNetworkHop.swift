@@ -12,20 +12,18 @@ extension ProxyCluster {
     let family = destination.family
     let entryIP = entry.ips.first { $0.family == family } ?? entry.ips.first ?? destination
     guard entry.name != target.name else {
-      trace.append(.init(.hop, node: entry.name, "veth: \(destination) is a pod on \(entry.name)"))
+      trace.append(.init(.hop, node: entry.name, detail: .veth(destination, node: entry.name)))
       return entryIP
     }
     let targetIP = target.ips.first { $0.family == family } ?? target.ips.first ?? destination
-    let route = "\(target.podCIDR) via \(targetIP)"
     if let tunnel = tunnelAddress(of: entry), tunnel.family == family,
       let device = podNetwork.tunnelDevice
     {
-      let outer = podNetwork == .vxlan ? "VXLAN (UDP 4789)" : "IP-in-IP"
-      trace.append(.init(.hop, node: entry.name,
-        "route \(route) dev \(device): \(outer) tunnel \(entryIP) -> \(targetIP)"))
+      trace.append(.init(.hop, node: entry.name, detail: .tunnel(
+        target.podCIDR, via: targetIP, device: device, vxlan: podNetwork == .vxlan, from: entryIP)))
       return tunnel
     }
-    trace.append(.init(.hop, node: entry.name, "route \(route) (BGP), no tunnel"))
+    trace.append(.init(.hop, node: entry.name, detail: .bgp(target.podCIDR, via: targetIP)))
     return entryIP
   }
 
@@ -50,8 +48,8 @@ extension ProxyCluster {
     to address: IPAddress, port: Int, proto: ProxyProtocol, node: ProxyNode, pod: ProxyPod?,
     trace: inout [TraceStep]
   ) -> ConnectFailure? {
-    let target = "\(address.joined(port: port))/\(proto.rawValue)"
     guard let pod else {
+      let target = "\(address.joined(port: port))/\(proto.rawValue)"
       let wanted = ProxyListen(port: port, proto: proto)
       if let process = node.listeners.sorted(by: { $0.key < $1.key }).first(where: { $0.value == wanted }) {
         trace.append(.init(.deliver, node: node.name, "delivered to \(process.key) on \(node.name) at \(target)"))
@@ -60,12 +58,14 @@ extension ProxyCluster {
       trace.append(.init(.verdict, node: node.name, "nothing listens on \(target)"))
       return ConnectFailure(.unreachable, "nothing listens on \(target) on \(node.name)")
     }
-    let name = "\(pod.namespace)/\(pod.name)"
     if !pod.listening.isEmpty && !pod.listening.contains(ProxyListen(port: port, proto: proto)) {
+      let name = "\(pod.namespace)/\(pod.name)"
+      let target = "\(address.joined(port: port))/\(proto.rawValue)"
       trace.append(.init(.verdict, node: node.name, "\(name) does not listen on \(target): RST"))
       return ConnectFailure(.refused, "pod \(name) does not listen on \(target)")
     }
-    trace.append(.init(.deliver, node: node.name, "delivered to pod \(name) at \(target)"))
+    trace.append(.init(.deliver, node: node.name, detail: .deliverPod(
+      namespace: pod.namespace, name: pod.name, ip: address, port: port, proto: proto)))
     return nil
   }
 }

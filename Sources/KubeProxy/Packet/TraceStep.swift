@@ -29,44 +29,47 @@ public struct TraceStep: Hashable, Sendable, CustomStringConvertible {
   public var node: String?
   /// The chain (iptables/nftables) or table the rule lives in.
   public var chain: String?
-  /// What happened, e.g. `"default/web:http cluster IP" -j KUBE-SVC-…`.
-  public var text: String
+  /// What happened, as values; written out by `text` and `description`.
+  var detail: TraceDetail
 
   public init(_ kind: Kind, node: String? = nil, chain: String? = nil, _ text: String) {
+    self.init(kind, node: node, chain: chain, detail: .text(text))
+  }
+
+  init(_ kind: Kind, node: String? = nil, chain: String? = nil, detail: TraceDetail) {
     self.kind = kind
     self.node = node
     self.chain = chain
-    self.text = text
+    self.detail = detail
+  }
+
+  /// What happened, e.g. `"default/web:http cluster IP" -j KUBE-SVC-…`.
+  public var text: String {
+    get {
+      if case .text(let s) = detail { return s }
+      let out = TraceText()
+      detail.write(to: out)
+      return out.string
+    }
+    set { detail = .text(newValue) }
   }
 
   /// `[node-1] KUBE-SERVICES: "default/web:http cluster IP" -j KUBE-SVC-…`.
   public var description: String {
-    // Written once into storage of the exact size: every connect formats every step.
-    var count = text.utf8.count
-    if let node { count += node.utf8.count + 3 }
-    if let chain { count += chain.utf8.count + 2 }
-    return String(unsafeUninitializedCapacity: count) { out in
-      var at = 0
-      if let node {
-        Self.put("[", out, &at)
-        Self.put(node, out, &at)
-        Self.put("] ", out, &at)
-      }
-      if let chain {
-        Self.put(chain, out, &at)
-        Self.put(": ", out, &at)
-      }
-      Self.put(text, out, &at)
-      return at
-    }
+    let out = TraceText()
+    out.put(self)
+    return out.string
   }
 
-  /// Copies the UTF-8 bytes of `s` into `out` at `at`.
-  private static func put(_ s: String, _ out: UnsafeMutableBufferPointer<UInt8>, _ at: inout Int) {
-    var s = s
-    let start = at
-    at = s.withUTF8 { bytes in
-      start + UnsafeMutableBufferPointer(rebasing: out[start...]).initialize(fromContentsOf: bytes)
-    }
+  /// Steps are equal when they say the same thing, however their text is held.
+  public static func == (a: TraceStep, b: TraceStep) -> Bool {
+    a.kind == b.kind && a.node == b.node && a.chain == b.chain && a.text == b.text
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(kind)
+    hasher.combine(node)
+    hasher.combine(chain)
+    hasher.combine(text)
   }
 }

@@ -3,40 +3,32 @@ import LuaKit
 
 /// Connection results and traces pushed straight onto the Lua stack.
 enum ResultTables {
+  /// `connect`'s result: one record pushed in one C call, then `hops`, each line written into
+  /// one reused buffer and pushed from there.
   static func pushConnection(_ c: Connection, trace: [TraceStep], on call: LuaCall) throws {
-    try call.newTable(recordCount: 12)
+    var fields: [LuaField] = []
+    fields.reserveCapacity(11)
     if let pod = c.pod {
-      try call.pushString(pod.name)
-      call.setField(literal: "pod")
-      try call.pushString(pod.namespace)
-      call.setField(literal: "namespace")
+      fields.append(LuaField("pod", .string(pod.name)))
+      fields.append(LuaField("namespace", .string(pod.namespace)))
     }
-    try call.pushString(c.podIP.description)
-    call.setField(literal: "podIP")
-    try call.pushInteger(c.port)
-    call.setField(literal: "port")
-    if let sp = c.servicePort {
-      try call.pushInteger(sp)
-      call.setField(literal: "servicePort")
-    }
-    try call.pushString(c.node)
-    call.setField(literal: "node")
-    try call.pushString(c.entryNode)
-    call.setField(literal: "entryNode")
-    if let s = c.service {
-      try call.pushString(s.name)
-      call.setField(literal: "service")
-    }
-    try call.pushString(c.sourceIP.description)
-    call.setField(literal: "sourceIP")
-    try call.pushInteger(c.id)
-    call.setField(literal: "id")
-    try call.pushBoolean(c.kept)
-    call.setField(literal: "kept")
+    fields.append(LuaField("podIP", .string(c.podIP.description)))
+    fields.append(LuaField("port", .integer(c.port)))
+    if let sp = c.servicePort { fields.append(LuaField("servicePort", .integer(sp))) }
+    fields.append(LuaField("node", .string(c.node)))
+    fields.append(LuaField("entryNode", .string(c.entryNode)))
+    if let s = c.service { fields.append(LuaField("service", .string(s.name))) }
+    fields.append(LuaField("sourceIP", .string(c.sourceIP.description)))
+    fields.append(LuaField("id", .integer(c.id)))
+    fields.append(LuaField("kept", .boolean(c.kept)))
+    try call.pushRecord(fields: fields)
     try call.newTable(arrayCount: trace.count)
-    for (i, step) in trace.enumerated() {
-      try call.pushString(step.description)
-      call.setIndex(i + 1)
+    let text = TraceText()
+    var i = 0
+    try text.forEachLine(of: trace) { line in
+      i += 1
+      try call.pushString(utf8: line)
+      call.setIndex(i)
     }
     call.setField(literal: "hops")
   }
