@@ -124,8 +124,11 @@ struct TrafficRequest {
     _ text: String?, option: Int?, ip: IPAddress, proto: ProxyProtocol, _ call: LuaCall, _ j: Int,
     _ lab: LabSession
   ) throws -> Int {
-    // kube-proxy's index of Service addresses, not a walk over every Service.
-    let ports = TrafficAPI.proxy(lab).synced().clusterIPPorts(at: ip).filter { $0.name.proto == proto }
+    // kube-proxy's index of Service addresses, not a walk over every Service; only read when
+    // the port is not a number.
+    var ports: [ProxyServicePort] {
+      TrafficAPI.proxy(lab).synced().clusterIPPorts(at: ip).filter { $0.name.proto == proto }
+    }
     let port: Int
     if let text {
       if let n = Int(text) {
@@ -137,8 +140,8 @@ struct TrafficRequest {
       }
     } else if let option {
       port = option
-    } else if ports.count == 1 {
-      port = ports[0].port
+    } else if let only = ports.first, ports.count == 1 {
+      port = only.port
     } else {
       throw call.argumentError(j, "no port in \"\(ip)\" (write \"name:port\" or give opts.port)")
     }
