@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#endif
 import NetAddr
 
 /// The simulated Kubernetes cluster: API objects, validation, allocators and controllers.
@@ -189,16 +186,15 @@ extension ClusterChange {
     }
   }
 
-  /// Whether two endpoint lists are equal, comparing each pair byte for byte before `==`: a
+  /// Whether two endpoint lists are equal, comparing each pair bit for bit before `==`: a
   /// slice update carries all but one endpoint over unchanged (the same strings and arrays),
-  /// and those need no field-by-field comparison. Different bytes fall back to `==`.
+  /// and those need no field-by-field comparison.
   static func sameEndpoints(_ a: [Endpoint], _ b: [Endpoint]) -> Bool {
     guard a.count == b.count else { return false }
     return a.withUnsafeBufferPointer { x in
       b.withUnsafeBufferPointer { y in
         guard let p = x.baseAddress, let q = y.baseAddress, p != q else { return true }
-        let size = MemoryLayout<Endpoint>.size
-        for i in 0..<x.count where memcmp(p + i, q + i, size) != 0 && x[i] != y[i] {
+        for i in 0..<x.count where !Endpoint.sameBits(p + i, q + i) && x[i] != y[i] {
           return false
         }
         return true

@@ -17,14 +17,7 @@ func applySliceChange(
     return false
   }
   // Endpoints kept at the same place at both ends are untouched; the rest changed.
-  var head = 0
-  while head < old.count, head < new.count, sameValue(old[head], new[head]) { head += 1 }
-  var tail = 0
-  while tail < old.count - head, tail < new.count - head,
-    sameValue(old[old.count - 1 - tail], new[new.count - 1 - tail])
-  {
-    tail += 1
-  }
+  let (head, tail) = unchangedRuns(old, new)
   let removed = old[head..<(old.count - tail)]
   let added = new[head..<(new.count - tail)]
   guard removed.count + added.count <= 8 else { return false }
