@@ -168,6 +168,8 @@ struct ClusterIndex {
 
   /// Replaces `old` by `new` in the pod index; terminating pods are not kept (object/pod.go).
   mutating func update(pod old: DNSPod?, _ new: DNSPod?) {
+    // A change CoreDNS does not see (readiness) leaves the index as it is.
+    if old == new { return }
     if let old {
       let key = PodKey(namespace: old.namespace, name: old.name)
       pods[key] = nil

@@ -148,6 +148,8 @@ public final class ProxyCluster {
   /// Adds or replaces a pod (where a backend address lives and what it listens on).
   public func upsertPod(_ pod: ProxyPod) {
     let name = NamespacedName(namespace: pod.namespace, name: pod.name)
+    // A change kube-proxy does not see (readiness) leaves its maps as they are.
+    if pods[name] == pod { return }
     removePod(name)
     pods[name] = pod
     if pod.hostNetwork {
