@@ -10,7 +10,8 @@ struct EndpointIdentityCase: CustomTestStringConvertible, Sendable {
 }
 
 private let base = Endpoint(
-  addresses: ["10.0.0.1"], conditions: EndpointConditions(ready: true, serving: true, terminating: false),
+  addresses: ["10.0.0.1"],
+  conditions: EndpointConditions(ready: true, serving: true, terminating: false),
   hostname: "web-0", nodeName: "node-1", zone: "zone-a",
   targetRef: ObjectReference(namespace: "default", name: "web-0-a-very-long-pod-name-abcde"),
   hints: EndpointHints(forZones: ["zone-a"]))

@@ -39,11 +39,13 @@ private let a3 = [E(address: "10.0.0.1"), E(address: "10.0.0.2"), E(address: "10
 
 let candidateCases: [CandidateCase] = [
   CandidateCase(
-    name: "readiness flip", steps: [[slice("a", a3)], [slice("a", with(a3) { $0[1].ready = false })]],
+    name: "readiness flip",
+    steps: [[slice("a", a3)], [slice("a", with(a3) { $0[1].ready = false })]],
     keptIncrementally: true),
   CandidateCase(
     name: "endpoint appended sorts by text",
-    steps: [[slice("a", a3)], [slice("a", a3 + [E(address: "10.0.0.10")])]], keptIncrementally: true),
+    steps: [[slice("a", a3)], [slice("a", a3 + [E(address: "10.0.0.10")])]],
+    keptIncrementally: true),
   CandidateCase(
     name: "endpoint removed from the middle",
     steps: [[slice("a", a3)], [slice("a", [a3[0], a3[2]])]], keptIncrementally: true),

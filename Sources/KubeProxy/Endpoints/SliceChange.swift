@@ -40,7 +40,9 @@ func unchangedRuns(_ a: [ProxyEndpointSlice.Endpoint], _ b: [ProxyEndpointSlice.
       var head = 0
       while head < x.count, head < y.count, same(head, head) { head += 1 }
       var tail = 0
-      while tail < x.count - head, tail < y.count - head, same(x.count - 1 - tail, y.count - 1 - tail) {
+      while tail < x.count - head, tail < y.count - head,
+        same(x.count - 1 - tail, y.count - 1 - tail)
+      {
         tail += 1
       }
       return (head, tail)
