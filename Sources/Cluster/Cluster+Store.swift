@@ -18,10 +18,22 @@ extension Cluster {
 
   func putPod(_ key: NamespacedName, _ new: Pod?) {
     let old = podStore[key]
-    if let old { podIndex.remove(old) }
+    // A change of readiness or phase leaves the pod where the index filed it.
+    let refile = old.flatMap { o in new.map { !Self.sameIndexEntries(o, $0) } } ?? true
+    if refile, let old { podIndex.remove(old) }
     podStore[key] = new
-    if let new { podIndex.insert(new) }
+    if refile, let new { podIndex.insert(new) }
     pending.record(.pod(previous: old, current: new), key: key)
+  }
+
+  /// Whether two versions of a pod are filed under the same entries of the pod index
+  /// (namespace, name, labels, node, owner, addresses). Skipping the refiling then changes no
+  /// lookup: the scheduler's load heap checks every entry against the real pod counts.
+  private static func sameIndexEntries(_ a: Pod, _ b: Pod) -> Bool {
+    a.metadata.namespace == b.metadata.namespace && a.metadata.name == b.metadata.name
+      && a.nodeName == b.nodeName && a.hostNetwork == b.hostNetwork
+      && a.ownerDeployment == b.ownerDeployment && a.podIPs == b.podIPs
+      && a.metadata.labels == b.metadata.labels
   }
 
   func putService(_ key: NamespacedName, _ new: Service?) {
@@ -46,6 +58,12 @@ extension Cluster {
 
   func putSlice(_ key: NamespacedName, _ new: EndpointSlice?) {
     let old = sliceStore[key]
+    // A slice rewritten for the same Service stays filed where it is.
+    if let old, let new, old.serviceName == new.serviceName {
+      sliceStore[key] = new
+      pending.record(.endpointSlice(previous: old, current: new), key: key)
+      return
+    }
     if let old {
       if let svc = old.serviceName {
         let sk = NamespacedName(namespace: key.namespace, name: svc)

@@ -127,7 +127,10 @@ extension Cluster {
     if let homeName = endpointHome[svc.key]?[type]?[pk],
       var slice = sliceStore[NamespacedName(namespace: svc.namespace, name: homeName)]
     {
-      let idx = slice.endpoints.firstIndex { podKey($0, svc.namespace) == pk }
+      let idx = slice.endpoints.firstIndex { ep in
+        ep.targetRef.map { $0.kind == "Pod" && $0.name == pk.name && $0.namespace == pk.namespace }
+          ?? false
+      }
       if let desired, desired.1 == slice.ports, let idx {
         if slice.endpoints[idx] != desired.0 {
           slice.endpoints[idx] = desired.0

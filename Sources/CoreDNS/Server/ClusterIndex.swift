@@ -118,8 +118,19 @@ struct ClusterIndex {
     }
   }
 
-  /// Replaces `old` by `new` in the EndpointSlice indexes.
+  /// Replaces `old` by `new` in the EndpointSlice indexes. A slice that stays with its
+  /// Service changes the address index only for the addresses it gained or lost.
   mutating func update(slice old: DNSEndpointSlice?, _ new: DNSEndpointSlice?) {
+    if let old, let new, old.name == new.name, old.namespace == new.namespace,
+      old.serviceName == new.serviceName
+    {
+      let service = ServiceKey(namespace: new.namespace, name: new.serviceName)
+      let before = slices[service]?[old.name] ?? EndpointsEntry(old)
+      let after = EndpointsEntry(new)
+      slices[service, default: [:]][new.name] = after
+      updateAddresses(SliceRef(service: service, name: new.name), before.addresses, after.addresses)
+      return
+    }
     if let old {
       let entry = EndpointsEntry(old)
       let ref = SliceRef(service: entry.service, name: old.name)
@@ -135,8 +146,30 @@ struct ClusterIndex {
     }
   }
 
+  /// Moves a slice's entries in the address index from the addresses `old` to `new`: only
+  /// those between the longest common head and tail can differ, and of those an old address
+  /// loses the slice only when the new list lacks it anywhere.
+  private mutating func updateAddresses(
+    _ ref: SliceRef, _ old: [EndpointAddress], _ new: [EndpointAddress]
+  ) {
+    var head = 0
+    while head < old.count, head < new.count, old[head].ip == new[head].ip { head += 1 }
+    var tail = 0
+    while tail < old.count - head, tail < new.count - head,
+      old[old.count - 1 - tail].ip == new[new.count - 1 - tail].ip
+    {
+      tail += 1
+    }
+    for a in old[head..<(old.count - tail)] where !new.contains(where: { $0.ip == a.ip }) {
+      Self.remove(ref, a.ip, from: &slicesByIP)
+    }
+    for a in new[head..<(new.count - tail)] { slicesByIP[a.ip, default: []].insert(ref) }
+  }
+
   /// Replaces `old` by `new` in the pod index; terminating pods are not kept (object/pod.go).
   mutating func update(pod old: DNSPod?, _ new: DNSPod?) {
+    // A change CoreDNS does not see (readiness) leaves the index as it is.
+    if old == new { return }
     if let old {
       let key = PodKey(namespace: old.namespace, name: old.name)
       pods[key] = nil

@@ -44,7 +44,7 @@ public func categorizeEndpoints(
     result.topologyMode = topologyModeFromHints(
       endpoints, nodeName: nodeName, zone: zone, preferSameNode: preferSameTrafficDistribution)
     let mode = result.topologyMode
-    result.cluster = endpoints.filter {
+    result.cluster = endpoints.keeping {
       $0.ready && availableForTopology($0, mode: mode, nodeName: nodeName, zone: zone)
     }
     // No ready endpoint anywhere (a topology mode is only chosen when one exists in this
@@ -60,8 +60,9 @@ public func categorizeEndpoints(
     return result
   }
 
-  let usable = endpoints.filter { $0.ready || ($0.serving && $0.terminating) }
-  if !usable.isEmpty { result.hasAny = true }
+  if endpoints.contains(where: { $0.ready || ($0.serving && $0.terminating) }) {
+    result.hasAny = true
+  }
   let localReady = endpoints.filter { $0.isLocal(to: nodeName) && $0.ready }
   let usesTerminating = localReady.isEmpty
   result.local = usesTerminating
@@ -127,4 +128,16 @@ func mergedByEndpoint(_ a: [ProxyEndpoint], _ b: [ProxyEndpoint]) -> [ProxyEndpo
   for endpoint in a { byKey[endpoint.description] = endpoint }
   for endpoint in b { byKey[endpoint.description] = endpoint }
   return byKey.keys.sorted().compactMap { byKey[$0] }
+}
+
+extension Array where Element == ProxyEndpoint {
+  /// The endpoints for which `keep` holds, in order; when it holds for all of them (the usual
+  /// case: every endpoint ready, no topology) the list itself, not a copy.
+  func keeping(_ keep: (ProxyEndpoint) -> Bool) -> [ProxyEndpoint] {
+    guard let first = firstIndex(where: { !keep($0) }) else { return self }
+    var kept = Array(self[..<first])
+    kept.reserveCapacity(count - 1)
+    for endpoint in self[(first + 1)...] where keep(endpoint) { kept.append(endpoint) }
+    return kept
+  }
 }

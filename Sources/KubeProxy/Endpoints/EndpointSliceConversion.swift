@@ -48,6 +48,11 @@ public func mergeSliceEndpoints(
 public func resolvingDuplicates(_ candidates: [ProxyEndpoint], nodeName: String?)
   -> [ProxyEndpoint]
 {
+  // Duplicates are rare: without any, the list is the answer as it is (not copied).
+  let hasDuplicate = candidates.indices.dropFirst().contains {
+    candidates[$0 - 1].port == candidates[$0].port && candidates[$0 - 1].ip == candidates[$0].ip
+  }
+  guard hasDuplicate else { return candidates }
   var result: [ProxyEndpoint] = []
   result.reserveCapacity(candidates.count)
   for endpoint in candidates {
@@ -72,7 +77,7 @@ public func endpointsFromSlices(
 }
 
 /// One slice endpoint as a `ProxyEndpoint`, or nil when kube-proxy would skip it.
-private func proxyEndpoint(
+func proxyEndpoint(
   _ endpoint: ProxyEndpointSlice.Endpoint, family: IPFamily, port: Int
 ) -> ProxyEndpoint? {
   // Only the first address counts; a wrong-family one is an IncorrectIPVersion event.

@@ -36,14 +36,26 @@ public struct EndpointSliceTracker: Sendable {
 
   /// Moves every pending slice into the applied state and returns the Services they touched.
   public mutating func checkout() -> Set<NamespacedName> {
+    Set(checkoutChanges().keys)
+  }
+
+  /// Moves every pending slice into the applied state and returns, per Service touched, each
+  /// slice's applied state before and after (nil: absent), so that derived endpoint lists can
+  /// be updated one endpoint at a time instead of merged again.
+  public mutating func checkoutChanges() -> [NamespacedName: [SliceChange]] {
+    var changes: [NamespacedName: [SliceChange]] = [:]
     for (service, slices) in pending {
+      var list: [SliceChange] = []
+      list.reserveCapacity(slices.count)
       for (name, slice) in slices {
+        list.append(SliceChange(previous: applied[service]?[name], current: slice))
         applied[service, default: [:]][name] = slice
       }
       if applied[service]?.isEmpty == true { applied[service] = nil }
+      changes[service] = list
     }
-    defer { pending = [:] }
-    return Set(pending.keys)
+    pending = [:]
+    return changes
   }
 
   /// The applied slices of one Service, in slice-name order.
@@ -58,8 +70,7 @@ public struct EndpointSliceTracker: Sendable {
   private mutating func setPending(
     service: NamespacedName, slice name: String, to slice: ProxyEndpointSlice?
   ) -> Bool {
-    let current = applied[service]?[name]
-    if current == slice {
+    if sameSlice(applied[service]?[name], slice) {
       pending[service]?[name] = nil
       if pending[service]?.isEmpty == true { pending[service] = nil }
       return false

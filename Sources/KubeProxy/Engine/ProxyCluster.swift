@@ -82,12 +82,28 @@ public final class ProxyCluster {
       applyServicePorts(name, previous: change.previous, current: change.current)
       updated.insert(name)
     }
-    for service in sliceChanges.checkout() {
-      endpointCache[service] = nil
+    for (service, changes) in sliceChanges.checkoutChanges() {
+      updateEndpointCache(service, changes)
       updated.insert(service)
     }
     for service in updated { serviceGeneration[service, default: 0] += 1 }
     return updated
+  }
+
+  /// Brings a Service's merged endpoints up to date with its slice changes one endpoint at a
+  /// time; when a change cannot be applied that way the Service's endpoints are dropped, to be
+  /// merged again from its slices on first use.
+  private func updateEndpointCache(_ service: NamespacedName, _ changes: [SliceChange]) {
+    guard var byFamily = endpointCache.removeValue(forKey: service) else { return }
+    for family in Array(byFamily.keys) {
+      // Moved out so that the lists are not shared while they change.
+      guard var byPort = byFamily.removeValue(forKey: family) else { continue }
+      guard changes.allSatisfy({ applySliceChange($0, to: &byPort, family: family) }) else {
+        return
+      }
+      byFamily[family] = byPort
+    }
+    endpointCache[service] = byFamily
   }
 
   /// Replaces one Service's applied ports and their address index entries.
@@ -132,6 +148,8 @@ public final class ProxyCluster {
   /// Adds or replaces a pod (where a backend address lives and what it listens on).
   public func upsertPod(_ pod: ProxyPod) {
     let name = NamespacedName(namespace: pod.namespace, name: pod.name)
+    // A change kube-proxy does not see (readiness) leaves its maps as they are.
+    if pods[name] == pod { return }
     removePod(name)
     pods[name] = pod
     if pod.hostNetwork {

@@ -1,30 +1,40 @@
-#if canImport(Glibc)
-  import Glibc
-#endif
+import Cluster
 
-/// Converts `current` element by element for a follower, reusing `converted[i]` wherever
-/// `previous[i] == current[i]`: `converted` is the conversion of `previous`, so one endpoint's
-/// change in a slice of a hundred costs one conversion, not a hundred. An element whose bytes
-/// are those of the previous one (the same strings and arrays, as when the cluster rewrote the
-/// slice around it) is the same value and is not compared field by field: that comparison
-/// copies both values, and for a hundred endpoints it would cost more than the conversion.
-func convertReusing<Element: Equatable, Converted>(
-  _ current: [Element], previous: [Element]?, converted: [Converted]?,
-  _ convert: (Element) -> Converted
+/// Converts a slice's endpoints for a follower, reusing `converted` (the conversion of
+/// `previous`) for every endpoint the update carried over: the run of equal endpoints at the
+/// start and at the end is copied whole, and in between an endpoint equal to the previous one
+/// at its position keeps that conversion. So one endpoint's change in a slice of a hundred
+/// costs one conversion, not a hundred. Endpoints carried over hold the same strings and
+/// arrays as before, so they are told apart by their bits before any field-by-field
+/// comparison (which copies both values and would cost more than the conversion).
+func convertReusing<Converted>(
+  _ current: [Endpoint], previous: [Endpoint]?, converted: [Converted]?,
+  _ convert: (Endpoint) -> Converted
 ) -> [Converted] {
   guard let previous, let converted, previous.count == converted.count else {
     return current.map(convert)
   }
-  return current.withUnsafeBufferPointer { cur in
-    previous.withUnsafeBufferPointer { prev in
+  return previous.withUnsafeBufferPointer { prev in
+    current.withUnsafeBufferPointer { cur in
+      guard let p = prev.baseAddress, let c = cur.baseAddress else { return current.map(convert) }
+      // In place, without copying either endpoint.
+      let same = { (i: Int, j: Int) in Endpoint.sameBits(p + i, c + j) || prev[i] == cur[j] }
+      var head = 0
+      while head < cur.count, head < prev.count, same(head, head) { head += 1 }
+      if head == cur.count, head == prev.count { return converted }
+      var tail = 0
+      while tail < cur.count - head, tail < prev.count - head,
+        same(prev.count - 1 - tail, cur.count - 1 - tail)
+      {
+        tail += 1
+      }
       var out: [Converted] = []
       out.reserveCapacity(cur.count)
-      guard let p = prev.baseAddress, let c = cur.baseAddress else { return cur.map(convert) }
-      let size = MemoryLayout<Element>.size
-      for i in cur.indices {
-        let same = i < prev.count && (memcmp(p + i, c + i, size) == 0 || prev[i] == cur[i])
-        out.append(same ? converted[i] : convert(cur[i]))
+      out.append(contentsOf: converted[..<head])
+      for i in head..<(cur.count - tail) {
+        out.append(i < prev.count && same(i, i) ? converted[i] : convert(cur[i]))
       }
+      out.append(contentsOf: converted[(prev.count - tail)...])
       return out
     }
   }
