@@ -57,21 +57,21 @@ enum LabFilesAPI {
     }
   }
 
-  /// Runs `original` with the call's arguments and records the call if it succeeded.
+  /// Runs `original` with the call's arguments and records the call if it succeeded; its
+  /// results stay on the stack as they are.
   private static func record(
     _ name: String, _ original: LuaFunctionRef, _ call: LuaCall, _ lab: LabSession
   ) throws -> Int {
     let args = call.argumentCount > 0 ? (1...call.argumentCount).map { call.value(at: $0) } : []
     let before = lab.cluster.random.state
-    let results: [LuaValue]
+    let results: Int
     do {
-      results = try original.call(args)
+      results = try call.forward(to: original)
     } catch let e as LuaError {
       throw LuaError(e.message, kind: e.kind)
     }
     lab.journal.record(name, recordedArguments(name, args), randomState: before)
-    for r in results { try call.push(r) }
-    return results.count
+    return results
   }
 
   /// `apply` is recorded with the manifest text it read, so the file does not depend on
