@@ -90,4 +90,18 @@ import Testing
     #expect(text.contains("\t\telements = { 172.30.0.50 }\n"))
     #expect(text.components(separatedBy: "172.30.0.50 . tcp . ").count == 4)
   }
+
+  /// kube-proxy drops traffic to unallocated addresses of the Service CIDRs (one CIDR prints
+  /// as a bare prefix, several as a set), only for the table's own family.
+  @Test func unallocatedClusterIPsAreDropped() throws {
+    var config = Fixture.config
+    #expect(!Self.overall.contains("Drop traffic to unallocated ClusterIPs"))
+    config.serviceCIDRs = [try #require(CIDR("172.30.0.0/16"))]
+    let one = renderNFTablesRuleset(node: Fixture.node, config: config, decisions: Fixture.overallDecisions)
+    #expect(one.contains(
+      "\t\tip daddr 172.30.0.0/16 drop comment \"Drop traffic to unallocated ClusterIPs\"\n"))
+    config.serviceCIDRs += [try #require(CIDR("10.96.0.0/12")), try #require(CIDR("fd00:10:96::/112"))]
+    let two = renderNFTablesRuleset(node: Fixture.node, config: config, decisions: Fixture.overallDecisions)
+    #expect(two.contains("\t\tip daddr { 172.30.0.0/16, 10.96.0.0/12 } drop comment"))
+  }
 }

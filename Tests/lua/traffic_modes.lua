@@ -255,3 +255,16 @@ test("bad proxy modes, schedulers and settings are errors that change nothing", 
   assert(iptablesSave("node-1"):find("*nat", 1, true), "still in iptables mode")
   assertError(function() iptablesSave("node-9") end, 'iptablesSave: nodes "node%-9" not found')
 end)
+
+test("nftables drops traffic to unallocated ClusterIPs; iptables lets it go nowhere", function()
+  reset {}
+  addPod("c")
+  setProxyMode("nftables")
+  local r, why = connect("c", "10.96.5.5:80")
+  assertEqual(r, nil)
+  assertEqual(why, "dropped: 10.96.5.5 is not an allocated ClusterIP")
+  assert(nftRuleset("node-1"):find('ip daddr 10.96.0.0/12 drop comment "Drop traffic to unallocated ClusterIPs"', 1, true))
+  setProxyMode("iptables")
+  r, why = connect("c", "10.96.5.5:80")
+  assert(why:find("^unreachable"), why)
+end)

@@ -106,6 +106,8 @@ public struct ProxyConfig: Hashable, Sendable {
   public var detectLocal: DetectLocal = .clusterCIDR
   /// The cluster's pod CIDR (used by the ClusterCIDR detector).
   public var clusterCIDR: CIDR?
+  /// The Service CIDRs (nftables drops traffic to their unallocated addresses).
+  public var serviceCIDRs: [CIDR] = []
   public var masqueradeAll: Bool = false
   public var localhostNodePorts: Bool = true
   public var randomFully: Bool = true

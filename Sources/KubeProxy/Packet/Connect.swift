@@ -173,6 +173,14 @@ extension ProxyCluster {
         ? ipvsHop(ctx, decision: decision, kind: kind, trace: &trace)
         : netfilterHop(ctx, decision: decision, kind: kind, trace: &trace, using: &rng)
     }
+    // nftables drops traffic to unallocated addresses of the Service CIDRs.
+    if ctx.config.mode == .nftables, !isClusterIP(ctx.destination.ip),
+      ctx.config.serviceCIDRs.contains(where: { $0.contains(ctx.destination.ip) })
+    {
+      trace.append(.init(.verdict, node: ctx.entry.name, chain: "cluster-ips-check",
+        "ip daddr \(ctx.destination.ip) drop (\"Drop traffic to unallocated ClusterIPs\")"))
+      return .failed(ConnectFailure(.dropped, "\(ctx.destination.ip) is not an allocated ClusterIP"))
+    }
     // nftables and IPVS reject unknown ports on an active ClusterIP; iptables routes the
     // packet on, where it goes nowhere.
     guard ctx.config.mode != .iptables, isClusterIP(ctx.destination.ip) else { return .notService }

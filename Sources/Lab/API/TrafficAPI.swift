@@ -9,7 +9,7 @@ enum TrafficAPI {
   static let traceMetatable = "svclab.trace"
 
   static func register(_ lab: LabSession, in state: LuaState) throws {
-    lab.follow { ProxyFollower(clusterCIDR: $0.cluster.podCIDRs.first) }
+    lab.follow { ProxyFollower(clusterCIDR: $0.cluster.podCIDRs.first, serviceCIDRs: $0.cluster.serviceCIDRs) }
     try state.defineMetatable(traceMetatable, functions: ["__tostring": traceToString])
     try registerConnect(lab, state)
     try registerTrace(lab, state)

@@ -13,10 +13,11 @@ final class ProxyFollower: ClusterFollower {
   /// version (the previous one is what was converted last time).
   private var slices: [ClusterKey: ProxyEndpointSlice] = [:]
 
-  init(clusterCIDR: CIDR?) {
+  init(clusterCIDR: CIDR?, serviceCIDRs: [CIDR]) {
     proxy = ProxyCluster(namer: CachingChainNamer(KubeProxyChainNamer()))
     var config = ProxyConfig()
     config.clusterCIDR = clusterCIDR
+    config.serviceCIDRs = serviceCIDRs
     proxy.setProxyConfig(config)
   }
 

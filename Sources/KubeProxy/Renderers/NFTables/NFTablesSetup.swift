@@ -99,6 +99,15 @@ extension NFTablesWriter {
       NFTablesName.clusterIPsCheck,
       "\(ipX) daddr @\(NFTablesName.clusterIPsSet) reject comment \"Reject traffic to invalid ports of ClusterIPs\""
     )
+    // Unallocated addresses of the Service CIDRs are dropped (nft prints a one-element set
+    // as the bare prefix).
+    let ranges = config.serviceCIDRs.filter { $0.family == family }.map(\.description)
+    if !ranges.isEmpty {
+      let match = ranges.count == 1 ? ranges[0] : "{ " + ranges.joined(separator: ", ") + " }"
+      listing.add(
+        NFTablesName.clusterIPsCheck,
+        "\(ipX) daddr \(match) drop comment \"Drop traffic to unallocated ClusterIPs\"")
+    }
     listing.ensureChain(
       NFTablesName.rejectChain, comment: "helper for @no-endpoint-services / @no-endpoint-nodeports"
     )
