@@ -268,3 +268,14 @@ test("nftables drops traffic to unallocated ClusterIPs; iptables lets it go nowh
   r, why = connect("c", "10.96.5.5:80")
   assert(why:find("^unreachable"), why)
 end)
+
+test("in IPVS mode iptablesSave shows the ipset-matching rules, not per-Service chains", function()
+  reset {}
+  setProxyMode("ipvs")
+  local rules = iptablesSave("node-1")
+  assert(rules:find("-m set --match-set KUBE-CLUSTER-IP dst,dst", 1, true), rules)
+  assert(rules:find("-A KUBE-MARK-MASQ -j MARK --or-mark 0x004000", 1, true), rules)
+  assertEqual(rules:find("KUBE-SVC-", 1, true), nil)
+  setProxyMode("nftables")
+  assertEqual(iptablesSave("node-1"), "")
+end)

@@ -21,12 +21,18 @@ enum ProxyStateAPI {
     }
     try state.register(
       "iptablesSave",
-      help: HelpEntry(usage: "iptablesSave(node)", summary: "the node's kube-proxy rules as fed to iptables-restore (*filter and *nat)")
+      help: HelpEntry(usage: "iptablesSave(node)", summary: "the node's kube-proxy rules as fed to iptables-restore (*filter and *nat); in IPVS mode its ipset-matching rules; empty in nftables mode")
     ) { call in
       let (p, node) = try proxyNode(call, lab)
       let config = p.config(for: node.name)
-      guard config.mode == .iptables else { return try call.result(.string("")) }
-      let text = renderIPTablesRestore(node: node, config: config, decisions: p.decisions(node: node.name))
+      let decisions = p.decisions(node: node.name)
+      switch config.mode {
+      case .nftables: return try call.result(.string(""))
+      case .ipvs:
+        return try call.result(.string(renderIPVSIPTablesRestore(node: node, config: config, decisions: decisions)))
+      case .iptables: break
+      }
+      let text = renderIPTablesRestore(node: node, config: config, decisions: decisions)
       return try call.result(.string(text))
     }
     try state.register(
