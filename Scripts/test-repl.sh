@@ -116,7 +116,11 @@ check "Tab completes a Service FQDN inside resolve(\"" 'resolve("kube-dns.kube-s
 line ').rcode'
 check "the completed lookup runs" "NOERROR"
 
-# History survives a restart; Ctrl-D exits.
+# History survives a restart (a multi-line statement as one entry); Ctrl-D exits.
+line 'for k = 1, 2 do'
+line 'io.write(k * 1000 + 1, " ")'
+line 'end'
+check "a multi-line loop runs" "1001 2001"
 line 'historyMarker = 4242'
 wait_for "svclab> " $(($(prompts) + 0)) || true
 key C-d
@@ -135,6 +139,10 @@ check "history is recalled after a restart" "svclab> historyMarker = 4242"
 key Enter
 line 'historyMarker + 1'
 check "the recalled line runs" "4243"
+key C-r
+type 'k * 1000'
+key Enter
+check "a multi-line statement is recalled whole after a restart" "1001 2001"
 
 echo "1..$number"
 echo "repl: $passed passed, $failed failed"

@@ -92,6 +92,11 @@ struct ReadlineReader: LineReader {
     rl_completion_append_character = 0
     using_history()
     stifle_history(ReadlineReader.historyLimit)
+    // Timestamp lines mark where an entry starts, so a statement typed over several lines
+    // comes back as one entry after a restart (as lua.c keeps it in memory).
+    history_comment_char = CChar(UInt8(ascii: "#"))
+    history_write_timestamps = 1
+    history_multiline_entries = 1
     if let historyPath { _ = read_history(historyPath) }
   }
 
