@@ -116,6 +116,14 @@ check "Tab completes a Service FQDN inside resolve(\"" 'resolve("kube-dns.kube-s
 line ').rcode'
 check "the completed lookup runs" "NOERROR"
 
+# _PROMPT and _PROMPT2 replace the prompts, as in lua.c.
+line '_PROMPT, _PROMPT2 = "lab> ", "... "'
+check "_PROMPT replaces the prompt" "lab> "
+line 'if true then'
+check "_PROMPT2 replaces the continuation prompt" "... "
+line 'end'
+line '_PROMPT, _PROMPT2 = nil, nil'
+
 # History survives a restart (a multi-line statement as one entry); Ctrl-D exits.
 line 'for k = 1, 2 do'
 line 'io.write(k * 1000 + 1, " ")'

@@ -10,8 +10,8 @@ import LuaKit
 /// `printResults`.
 struct Repl {
   let state: LuaState
-  let prompt = "svclab> "
-  let continuation = ">> "
+  let defaultPrompt = "svclab> "
+  let defaultContinuation = ">> "
   let colour: Bool
 
   init(state: LuaState) {
@@ -50,7 +50,7 @@ struct Repl {
   /// more lines (lua.c's `loadline`).
   func loadLine(_ reader: inout any LineReader) -> Loaded {
     var line: String
-    switch reader.read(prompt: prompt) {
+    switch reader.read(prompt: prompt(global: "_PROMPT", default: defaultPrompt)) {
     case .line(let text): line = text
     case .interrupted: return .cancelled
     case .endOfFile: return .finished
@@ -61,6 +61,17 @@ struct Repl {
       return .chunk(chunk)
     }
     return multiline(line, &reader)
+  }
+
+  /// The prompt: the global `_PROMPT` (or `_PROMPT2` for continuation lines) when set to a
+  /// string or number, as lua.c's `get_prompt` reads it, else the default.
+  func prompt(global name: String, default fallback: String) -> String {
+    switch state.global(name) {
+    case .string(let s): return s
+    case .integer(let n): return String(n)
+    case .number(let d): return String(d)
+    default: return fallback
+    }
   }
 
   /// Tries `return <line>;` so that expressions print their value (lua.c's `addreturn`).
@@ -77,7 +88,7 @@ struct Repl {
         reader.remember(buffer)
         return .chunk(chunk)
       } catch let error as LuaError where error.isIncomplete {
-        switch reader.read(prompt: continuation) {
+        switch reader.read(prompt: prompt(global: "_PROMPT2", default: defaultContinuation)) {
         case .line(let more): buffer += "\n" + more
         case .interrupted: return .cancelled
         case .endOfFile: return .finished
