@@ -299,6 +299,63 @@ void svl_pushrecord(lua_State *L, const svl_Field *fields, int n) {
   }
 }
 
+/* Sets field `key` (a literal: found in Lua's string cache by address) of the
+** table on top to the string `t`. */
+static void setlstring(lua_State *L, const char *key, svl_Text t) {
+  lua_pushlstring(L, t.s, t.n);
+  lua_setfield(L, -2, key);
+}
+
+static void pushrrs(lua_State *L, const svl_RR *rrs, int n) {
+  int i;
+  lua_createtable(L, n, 0);
+  for (i = 0; i < n; i++) {
+    lua_createtable(L, 0, 4);
+    setlstring(L, "name", rrs[i].name);
+    setlstring(L, "type", rrs[i].type);
+    lua_pushinteger(L, rrs[i].ttl);
+    lua_setfield(L, -2, "ttl");
+    setlstring(L, "data", rrs[i].data);
+    lua_rawseti(L, -2, i + 1);
+  }
+}
+
+void svl_pushanswer(lua_State *L, const svl_Answer *a) {
+  static const char *const sections[3] = {"answer", "authority", "additional"};
+  int i;
+  lua_createtable(L, 0, 7);
+  setlstring(L, "rcode", a->rcode);
+  lua_createtable(L, 0, 4);
+  lua_pushboolean(L, a->aa);
+  lua_setfield(L, -2, "aa");
+  lua_pushboolean(L, a->tc);
+  lua_setfield(L, -2, "tc");
+  lua_pushboolean(L, a->rd);
+  lua_setfield(L, -2, "rd");
+  lua_pushboolean(L, a->ra);
+  lua_setfield(L, -2, "ra");
+  lua_setfield(L, -2, "flags");
+  for (i = 0; i < 3; i++) {
+    pushrrs(L, a->sections[i], a->counts[i]);
+    lua_setfield(L, -2, sections[i]);
+  }
+  lua_createtable(L, a->nqueries, 0);
+  for (i = 0; i < a->nqueries; i++) {
+    lua_createtable(L, 0, 3);
+    setlstring(L, "name", a->queries[i].name);
+    setlstring(L, "type", a->queries[i].type);
+    setlstring(L, "rcode", a->queries[i].rcode);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_setfield(L, -2, "queries");
+  lua_createtable(L, a->naddresses, 0);
+  for (i = 0; i < a->naddresses; i++) {
+    lua_pushlstring(L, a->addresses[i].s, a->addresses[i].n);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_setfield(L, -2, "addresses");
+}
+
 /* }====================================================== */
 
 /* {====================================================== Protected calls */
