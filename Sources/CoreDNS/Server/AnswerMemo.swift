@@ -42,9 +42,12 @@ struct AnswerMemo {
       return true
     }
 
-    /// String hashing: byte-equal names are equal strings, so they hash alike.
+    /// The name's UTF-8 bytes are hashed as they are: equality is byte for byte, so equal
+    /// keys hash alike, and no Unicode normalization is paid for on every query.
     func hash(into hasher: inout Hasher) {
-      hasher.combine(name)
+      var name = self.name
+      name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+      hasher.combine(name.utf8.count)
       hasher.combine(type)
       hasher.combine(client)
     }
