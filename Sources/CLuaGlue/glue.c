@@ -299,32 +299,60 @@ void svl_pushrecord(lua_State *L, const svl_Field *fields, int n) {
   }
 }
 
+/* The texts an answer repeats (a record's owner name is the question, an
+** address is both a record's data and an entry of `addresses`) are made Lua
+** strings once and copied from stack slots after that: hashing and interning a
+** name costs far more than comparing it with a few earlier ones. */
+#define SVL_STASH 8
+
+typedef struct Stash {
+  svl_Text texts[SVL_STASH];
+  int n;     /* texts stashed */
+  int cap;   /* slots reserved (0 when the stack could not grow) */
+  int base;  /* the slot before the first stash slot */
+} Stash;
+
+static void pushtext(lua_State *L, Stash *st, svl_Text t) {
+  int i;
+  if (t.n == 0) {
+    lua_pushlstring(L, "", 0);
+    return;
+  }
+  for (i = 0; i < st->n; i++) {
+    if (st->texts[i].n == t.n && memcmp(st->texts[i].s, t.s, t.n) == 0) {
+      lua_pushvalue(L, st->base + i + 1);
+      return;
+    }
+  }
+  lua_pushlstring(L, t.s, t.n);
+  if (st->n < st->cap) {
+    lua_copy(L, -1, st->base + st->n + 1);
+    st->texts[st->n++] = t;
+  }
+}
+
 /* Sets field `key` (a literal: found in Lua's string cache by address) of the
 ** table on top to the string `t`. */
-static void setlstring(lua_State *L, const char *key, svl_Text t) {
-  lua_pushlstring(L, t.s, t.n);
+static void setstring(lua_State *L, Stash *st, const char *key, svl_Text t) {
+  pushtext(L, st, t);
   lua_setfield(L, -2, key);
 }
 
-static void pushrrs(lua_State *L, const svl_RR *rrs, int n) {
+static void pushrrs(lua_State *L, Stash *st, const svl_RR *rrs, int n) {
   int i;
   lua_createtable(L, n, 0);
   for (i = 0; i < n; i++) {
     lua_createtable(L, 0, 4);
-    setlstring(L, "name", rrs[i].name);
-    setlstring(L, "type", rrs[i].type);
+    setstring(L, st, "name", rrs[i].name);
+    setstring(L, st, "type", rrs[i].type);
     lua_pushinteger(L, rrs[i].ttl);
     lua_setfield(L, -2, "ttl");
-    setlstring(L, "data", rrs[i].data);
+    setstring(L, st, "data", rrs[i].data);
     lua_rawseti(L, -2, i + 1);
   }
 }
 
-void svl_pushanswer(lua_State *L, const svl_Answer *a) {
-  static const char *const sections[3] = {"answer", "authority", "additional"};
-  int i;
-  lua_createtable(L, 0, 7);
-  setlstring(L, "rcode", a->rcode);
+static void pushflags(lua_State *L, const svl_Answer *a) {
   lua_createtable(L, 0, 4);
   lua_pushboolean(L, a->aa);
   lua_setfield(L, -2, "aa");
@@ -334,26 +362,45 @@ void svl_pushanswer(lua_State *L, const svl_Answer *a) {
   lua_setfield(L, -2, "rd");
   lua_pushboolean(L, a->ra);
   lua_setfield(L, -2, "ra");
+}
+
+void svl_pushanswer(lua_State *L, const svl_Answer *a) {
+  static const char *const sections[3] = {"answer", "authority", "additional"};
+  int i;
+  Stash st;
+  st.n = 0;
+  st.base = lua_gettop(L);
+  /* lua_checkstack does not raise; without room the texts are simply not shared. */
+  st.cap = lua_checkstack(L, SVL_STASH + 4) ? SVL_STASH : 0;
+  lua_settop(L, st.base + st.cap);
+  lua_createtable(L, 0, 7);
+  setstring(L, &st, "rcode", a->rcode);
+  pushflags(L, a);
   lua_setfield(L, -2, "flags");
   for (i = 0; i < 3; i++) {
-    pushrrs(L, a->sections[i], a->counts[i]);
+    pushrrs(L, &st, a->sections[i], a->counts[i]);
     lua_setfield(L, -2, sections[i]);
   }
   lua_createtable(L, a->nqueries, 0);
   for (i = 0; i < a->nqueries; i++) {
     lua_createtable(L, 0, 3);
-    setlstring(L, "name", a->queries[i].name);
-    setlstring(L, "type", a->queries[i].type);
-    setlstring(L, "rcode", a->queries[i].rcode);
+    setstring(L, &st, "name", a->queries[i].name);
+    setstring(L, &st, "type", a->queries[i].type);
+    setstring(L, &st, "rcode", a->queries[i].rcode);
     lua_rawseti(L, -2, i + 1);
   }
   lua_setfield(L, -2, "queries");
   lua_createtable(L, a->naddresses, 0);
   for (i = 0; i < a->naddresses; i++) {
-    lua_pushlstring(L, a->addresses[i].s, a->addresses[i].n);
+    pushtext(L, &st, a->addresses[i]);
     lua_rawseti(L, -2, i + 1);
   }
   lua_setfield(L, -2, "addresses");
+  /* The answer takes the first stash slot's place; the stash is dropped. */
+  if (st.cap > 0) {
+    lua_replace(L, st.base + 1);
+    lua_settop(L, st.base + 1);
+  }
 }
 
 /* }====================================================== */
