@@ -50,12 +50,23 @@ struct TextScratch {
   @inlinable init(base: UnsafeMutablePointer<UInt8>) { self.base = base }
 
   @inlinable mutating func text(_ s: String) -> svl_Text {
-    var s = s
     let start = base + used
-    let count = s.withUTF8 { utf8 -> Int in
+    // Native and small strings lend their bytes without a copy of the string itself.
+    let lent = s.utf8.withContiguousStorageIfAvailable { utf8 -> Int in
       guard let from = utf8.baseAddress else { return 0 }
       start.initialize(from: from, count: utf8.count)
       return utf8.count
+    }
+    let count: Int
+    if let lent {
+      count = lent
+    } else {
+      var s = s
+      count = s.withUTF8 { utf8 -> Int in
+        guard let from = utf8.baseAddress else { return 0 }
+        start.initialize(from: from, count: utf8.count)
+        return utf8.count
+      }
     }
     used += count
     return svl_Text(s: UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self), n: count)
