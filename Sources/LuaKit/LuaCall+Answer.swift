@@ -143,10 +143,11 @@ extension LuaCall {
     }
   }
 
-  /// Room for four values (the table being filled and one field) on the stack.
+  /// Room on the stack for the key table, the answer, a list, a record and a key and value
+  /// (`svl_pushanswer` asks for its shared texts' slots itself).
   @usableFromInline
   func answerState() throws -> OpaquePointer {
-    try stack.reserve(4)
+    try stack.reserve(8)
     return stack.L
   }
 
