@@ -299,6 +299,159 @@ void svl_pushrecord(lua_State *L, const svl_Field *fields, int n) {
   }
 }
 
+/* The texts an answer repeats (a record's owner name is the question, an
+** address is both a record's data and an entry of `addresses`) are made Lua
+** strings once and copied from stack slots after that: hashing and interning a
+** name costs far more than comparing it with a few earlier ones. */
+#define SVL_STASH 8
+
+typedef struct Stash {
+  svl_Text texts[SVL_STASH];
+  int n;     /* texts stashed */
+  int cap;   /* slots reserved (0 when the stack could not grow) */
+  int base;  /* the slot before the first stash slot */
+} Stash;
+
+static void pushtext(lua_State *L, Stash *st, svl_Text t) {
+  int i;
+  if (t.n == 0) {
+    lua_pushlstring(L, "", 0);
+    return;
+  }
+  for (i = 0; i < st->n; i++) {
+    if (st->texts[i].n == t.n && memcmp(st->texts[i].s, t.s, t.n) == 0) {
+      lua_pushvalue(L, st->base + i + 1);
+      return;
+    }
+  }
+  lua_pushlstring(L, t.s, t.n);
+  if (st->n < st->cap) {
+    lua_copy(L, -1, st->base + st->n + 1);
+    st->texts[st->n++] = t;
+  }
+}
+
+/* The keys of an answer, made Lua strings once per state and kept in the
+** registry: fetching one by number costs no string comparison, as finding a
+** literal in Lua's string cache does. */
+enum {
+  K_RCODE = 1, K_FLAGS, K_AA, K_TC, K_RD, K_RA, K_ANSWER, K_AUTHORITY, K_ADDITIONAL,
+  K_QUERIES, K_ADDRESSES, K_NAME, K_TYPE, K_TTL, K_DATA, K_COUNT = K_DATA
+};
+
+static const char *const answerkeys[K_COUNT + 1] = {
+  NULL, "rcode", "flags", "aa", "tc", "rd", "ra", "answer", "authority", "additional",
+  "queries", "addresses", "name", "type", "ttl", "data"
+};
+
+static const char keysanchor = 0;
+
+/* Pushes the table of answer keys, creating it on first use. */
+static void pushkeys(lua_State *L) {
+  int i;
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &keysanchor) == LUA_TTABLE) return;
+  lua_pop(L, 1);
+  lua_createtable(L, K_COUNT, 0);
+  for (i = 1; i <= K_COUNT; i++) {
+    lua_pushstring(L, answerkeys[i]);
+    lua_rawseti(L, -2, i);
+  }
+  lua_pushvalue(L, -1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &keysanchor);
+}
+
+typedef struct Builder {
+  Stash st;
+  int keys;  /* stack slot of the key table */
+} Builder;
+
+/* Pushes key `k` for a field of the table on top. */
+#define KEY(L, b, k) lua_rawgeti((L), (b)->keys, (k))
+
+/* Sets field `k` of the table on top to the string `t`. */
+static void setstring(lua_State *L, Builder *b, int k, svl_Text t) {
+  KEY(L, b, k);
+  pushtext(L, &b->st, t);
+  lua_rawset(L, -3);
+}
+
+static void setboolean(lua_State *L, Builder *b, int k, int v) {
+  KEY(L, b, k);
+  lua_pushboolean(L, v);
+  lua_rawset(L, -3);
+}
+
+/* Sets field `k` of the table on top to a list of records. */
+static void setrrs(lua_State *L, Builder *b, int k, const svl_RR *rrs, int n) {
+  int i;
+  KEY(L, b, k);
+  lua_createtable(L, n, 0);
+  for (i = 0; i < n; i++) {
+    lua_createtable(L, 0, 4);
+    setstring(L, b, K_NAME, rrs[i].name);
+    setstring(L, b, K_TYPE, rrs[i].type);
+    KEY(L, b, K_TTL);
+    lua_pushinteger(L, rrs[i].ttl);
+    lua_rawset(L, -3);
+    setstring(L, b, K_DATA, rrs[i].data);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_rawset(L, -3);
+}
+
+static void setflags(lua_State *L, Builder *b, const svl_Answer *a) {
+  KEY(L, b, K_FLAGS);
+  lua_createtable(L, 0, 4);
+  setboolean(L, b, K_AA, a->aa);
+  setboolean(L, b, K_TC, a->tc);
+  setboolean(L, b, K_RD, a->rd);
+  setboolean(L, b, K_RA, a->ra);
+  lua_rawset(L, -3);
+}
+
+static void setqueries(lua_State *L, Builder *b, const svl_Answer *a) {
+  int i;
+  KEY(L, b, K_QUERIES);
+  lua_createtable(L, a->nqueries, 0);
+  for (i = 0; i < a->nqueries; i++) {
+    lua_createtable(L, 0, 3);
+    setstring(L, b, K_NAME, a->queries[i].name);
+    setstring(L, b, K_TYPE, a->queries[i].type);
+    setstring(L, b, K_RCODE, a->queries[i].rcode);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_rawset(L, -3);
+}
+
+void svl_pushanswer(lua_State *L, const svl_Answer *a) {
+  int i, base = lua_gettop(L);
+  Builder b;
+  pushkeys(L);  /* the caller reserved room for it, the table and two more values */
+  b.keys = base + 1;
+  b.st.n = 0;
+  b.st.base = base + 1;
+  /* lua_checkstack does not raise; without room the texts are simply not shared. */
+  b.st.cap = lua_checkstack(L, SVL_STASH + 4) ? SVL_STASH : 0;
+  lua_settop(L, b.st.base + b.st.cap);
+  lua_createtable(L, 0, 7);
+  setstring(L, &b, K_RCODE, a->rcode);
+  setflags(L, &b, a);
+  setrrs(L, &b, K_ANSWER, a->sections[0], a->counts[0]);
+  setrrs(L, &b, K_AUTHORITY, a->sections[1], a->counts[1]);
+  setrrs(L, &b, K_ADDITIONAL, a->sections[2], a->counts[2]);
+  setqueries(L, &b, a);
+  KEY(L, &b, K_ADDRESSES);
+  lua_createtable(L, a->naddresses, 0);
+  for (i = 0; i < a->naddresses; i++) {
+    pushtext(L, &b.st, a->addresses[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_rawset(L, -3);
+  /* The answer takes the key table's place; the keys and the stash are dropped. */
+  lua_replace(L, base + 1);
+  lua_settop(L, base + 1);
+}
+
 /* }====================================================== */
 
 /* {====================================================== Protected calls */

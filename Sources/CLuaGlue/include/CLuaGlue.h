@@ -168,6 +168,47 @@ typedef struct svl_Field {
 */
 void svl_pushrecord(lua_State *L, const svl_Field *fields, int n);
 
+/* A string by address and length (not NUL-terminated, copied by Lua). */
+typedef struct svl_Text {
+  const char *s;
+  size_t n;
+} svl_Text;
+
+/* A resource record of a DNS answer: {name=, type=, ttl=, data=}. */
+typedef struct svl_RR {
+  svl_Text name;
+  svl_Text type;
+  svl_Text data;
+  lua_Integer ttl;
+} svl_RR;
+
+/* A query a lookup sent: {name=, type=, rcode=}. */
+typedef struct svl_Query {
+  svl_Text name;
+  svl_Text type;
+  svl_Text rcode;
+} svl_Query;
+
+/* The fixed-shape answer of `resolve`: the reply's rcode and flags, its three
+** sections, the queries sent and the final addresses. */
+typedef struct svl_Answer {
+  svl_Text rcode;
+  int aa, tc, rd, ra;
+  const svl_RR *sections[3];  /* answer, authority, additional */
+  int counts[3];
+  const svl_Query *queries;
+  int nqueries;
+  const svl_Text *addresses;
+  int naddresses;
+} svl_Answer;
+
+/*
+** [-0, +1, m] Pushes the answer table {rcode, flags, answer, authority,
+** additional, queries, addresses}, every table sized exactly, in one call.
+** Only a memory error can raise here, as with lua_createtable itself.
+*/
+void svl_pushanswer(lua_State *L, const svl_Answer *a);
+
 /* ===== Protected calls ===== */
 
 /*

@@ -17,6 +17,11 @@ struct AnswerMemo {
     /// canonically equivalent spellings, which the server answers differently.
     static func == (a: Key, b: Key) -> Bool {
       guard a.type == b.type, a.client == b.client else { return false }
+      // Native strings lend their bytes without a copy; others are made contiguous first.
+      let lent = a.name.utf8.withContiguousStorageIfAvailable { p in
+        b.name.utf8.withContiguousStorageIfAvailable { q in sameBytes(p, q) }
+      }
+      if let lent, let same = lent { return same }
       var x = a.name
       var y = b.name
       return x.withUTF8 { p in y.withUTF8 { q in sameBytes(p, q) } }
@@ -42,9 +47,17 @@ struct AnswerMemo {
       return true
     }
 
-    /// String hashing: byte-equal names are equal strings, so they hash alike.
+    /// The name's UTF-8 bytes are hashed as they are: equality is byte for byte, so equal
+    /// keys hash alike, and no Unicode normalization is paid for on every query.
     func hash(into hasher: inout Hasher) {
-      hasher.combine(name)
+      let lent: Void? = name.utf8.withContiguousStorageIfAvailable {
+        hasher.combine(bytes: UnsafeRawBufferPointer($0))
+      }
+      if lent == nil {
+        var name = self.name
+        name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+      }
+      hasher.combine(name.utf8.count)
       hasher.combine(type)
       hasher.combine(client)
     }

@@ -4,9 +4,12 @@
 enum LoadBalance {
   /// Shuffles the Answer, Authority and Additional sections of a NOERROR reply.
   static func shuffle(_ reply: inout DNSResponse, using rng: inout some RandomNumberGenerator) {
-    reply.answer = roundRobin(reply.answer, using: &rng)
-    reply.authority = roundRobin(reply.authority, using: &rng)
-    reply.additional = roundRobin(reply.additional, using: &rng)
+    // A section of one record or none is left as it is, without touching the generator.
+    if reply.answer.count > 1 { reply.answer = roundRobin(reply.answer, using: &rng) }
+    if reply.authority.count > 1 { reply.authority = roundRobin(reply.authority, using: &rng) }
+    if reply.additional.count > 1 {
+      reply.additional = roundRobin(reply.additional, using: &rng)
+    }
   }
 
   static func roundRobin(_ rrs: [DNSRecord], using rng: inout some RandomNumberGenerator)

@@ -35,8 +35,14 @@ enum DNSAPI {
     ) { call in
       let name = try queryName(call)
       let q = try QueryOptions(call, 2, lab)
-      let result = DNSQueries.resolve(name, q, lab)
-      try AnswerTables.push(result, on: call)
+      guard q.from != nil else {
+        // A direct query: its one query and its addresses are read off the reply itself.
+        let type = q.type ?? .a
+        let r = DNSQueries.send(name, type, nameserver: nil, client: nil, lab)
+        try AnswerTables.push(direct: r, type: type, on: call)
+        return 1
+      }
+      try AnswerTables.push(DNSQueries.resolve(name, q, lab), on: call)
       return 1
     }
     try state.register(
