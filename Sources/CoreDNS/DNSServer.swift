@@ -62,18 +62,44 @@ public final class DNSServer {
     using rng: inout some RandomNumberGenerator
   ) -> DNSResponse {
     // The client matters only to autopath; other answers are shared by every client.
-    let key = AnswerMemo.Key(name: name, type: type, client: settings.autopath ? client : nil)
+    let asker = settings.autopath ? client : nil
+    var bytes = name
     var reply: DNSResponse
-    if let known = memo.answer(key) {
+    if let known = bytes.withUTF8({
+      memo.answer(AnswerMemo.Key(name: UnsafeRawBufferPointer($0), type: type, client: asker))
+    }) {
       reply = known
     } else {
       reply = answer(name: name, type: type, client: client)
-      memo.remember(reply, for: key)
+      bytes.withUTF8 {
+        let key = AnswerMemo.Key(name: UnsafeRawBufferPointer($0), type: type, client: asker)
+        memo.remember(reply, for: key)
+      }
     }
+    balance(&reply, type, using: &rng)
+    return reply
+  }
+
+  /// The answer to the query `name` (UTF-8 bytes, as the client sent them) if it is
+  /// memoized, as `query` would return it; `nil` when it must be computed by `query`. Lets a
+  /// caller holding the name as bytes skip making a `String` of it for a known question.
+  public func knownAnswer(
+    name: UnsafeRawBufferPointer, type: RRType, client: IPAddress? = nil,
+    using rng: inout some RandomNumberGenerator
+  ) -> DNSResponse? {
+    let key = AnswerMemo.Key(name: name, type: type, client: settings.autopath ? client : nil)
+    guard var reply = memo.answer(key) else { return nil }
+    balance(&reply, type, using: &rng)
+    return reply
+  }
+
+  /// The loadbalance plugin's shuffle of a reply's records, after the memo.
+  private func balance(
+    _ reply: inout DNSResponse, _ type: RRType, using rng: inout some RandomNumberGenerator
+  ) {
     if settings.loadbalance && reply.rcode == .noError && type != .axfr && type != .ixfr {
       LoadBalance.shuffle(&reply, using: &rng)
     }
-    return reply
   }
 
   /// The reply before loadbalance: the plugin chain's answer with the cache plugin's TTLs.

@@ -4,6 +4,18 @@ import CLuaGlue
 // MARK: - Argument checks (lauxlib's luaL_check* and luaL_opt*)
 
 extension LuaCall {
+  /// Lends the bytes of argument `i` when it is a Lua string (not a number: reading one as
+  /// bytes would convert it in place), without making a Swift `String`. The bytes are
+  /// Lua's own and stay valid while the argument is on the stack, i.e. during `body`.
+  public func withStringBytes<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R)
+    rethrows -> R?
+  {
+    guard type(at: i) == .string else { return nil }
+    var length = 0
+    guard let pointer = lua_tolstring(stack.L, Int32(i), &length) else { return nil }
+    return try body(UnsafeRawBufferPointer(start: pointer, count: length))
+  }
+
   /// Argument `i` as a string; numbers are converted as `luaL_checklstring` does.
   public func checkString(_ i: Int) throws -> String {
     let t = type(at: i)

@@ -80,4 +80,27 @@ struct AnswerMemoTests {
     let decomposed = s.ask("cafe\u{301}.testns.svc.cluster.local.", .a)
     #expect(composed.questionName.utf8.count + 1 == decomposed.questionName.utf8.count)
   }
+
+  /// A question looked up by its bytes finds the memoized answer only once it was asked, only
+  /// for the same bytes, and is shuffled by loadbalance exactly as `query` would shuffle it.
+  @Test func answersLookedUpByBytesAreThoseOfQuery() {
+    let s = Fixture.server { $0.loadbalance = true }
+    let name = "hdls1.testns.svc.cluster.local."
+    func known(_ n: String, _ rng: inout SeededRNG) -> DNSResponse? {
+      var n = n
+      return n.withUTF8 { s.knownAnswer(name: UnsafeRawBufferPointer($0), type: .a, using: &rng) }
+    }
+    var rng = SeededRNG(seed: 3)
+    #expect(known(name, &rng) == nil)
+    _ = s.ask(name, .a)
+    #expect(known("HDLS1.testns.svc.cluster.local.", &rng) == nil)
+    #expect(known(name, &rng) != nil)
+    var byBytes = SeededRNG(seed: 5)
+    var byString = SeededRNG(seed: 5)
+    let a = known(name, &byBytes)
+    let b = s.query(name: name, type: .a, using: &byString)
+    #expect(a == b)
+    #expect(b.answer.count > 1)
+    #expect(byBytes.next() == byString.next())
+  }
 }

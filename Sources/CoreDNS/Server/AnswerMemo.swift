@@ -9,7 +9,10 @@ struct AnswerMemo {
   /// A question as the client sent it: the name in its own casing (replies carry it), the
   /// type, and the client when autopath could look at it.
   struct Key: Hashable {
-    let name: String
+    /// The name's UTF-8 bytes: the caller's for a lookup (a query name still in its own
+    /// buffer), the memo's own copy for a remembered key. Holding bytes rather than a
+    /// `String` keeps the key free of reference counting when the table compares keys.
+    let name: UnsafeRawBufferPointer
     let type: RRType
     let client: IPAddress?
 
@@ -17,23 +20,14 @@ struct AnswerMemo {
     /// canonically equivalent spellings, which the server answers differently.
     static func == (a: Key, b: Key) -> Bool {
       guard a.type == b.type, a.client == b.client else { return false }
-      // Native strings lend their bytes without a copy; others are made contiguous first.
-      let lent = a.name.utf8.withContiguousStorageIfAvailable { p in
-        b.name.utf8.withContiguousStorageIfAvailable { q in sameBytes(p, q) }
-      }
-      if let lent, let same = lent { return same }
-      var x = a.name
-      var y = b.name
-      return x.withUTF8 { p in y.withUTF8 { q in sameBytes(p, q) } }
+      return sameBytes(a.name, b.name)
     }
 
     /// Byte equality, eight bytes at a time.
-    private static func sameBytes(_ p: UnsafeBufferPointer<UInt8>, _ q: UnsafeBufferPointer<UInt8>)
+    private static func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer)
       -> Bool
     {
-      guard p.count == q.count else { return false }
-      let a = UnsafeRawBufferPointer(p)
-      let b = UnsafeRawBufferPointer(q)
+      guard a.count == b.count else { return false }
       var i = 0
       while i + 8 <= a.count {
         let x = a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
@@ -50,14 +44,8 @@ struct AnswerMemo {
     /// The name's UTF-8 bytes are hashed as they are: equality is byte for byte, so equal
     /// keys hash alike, and no Unicode normalization is paid for on every query.
     func hash(into hasher: inout Hasher) {
-      let lent: Void? = name.utf8.withContiguousStorageIfAvailable {
-        hasher.combine(bytes: UnsafeRawBufferPointer($0))
-      }
-      if lent == nil {
-        var name = self.name
-        name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-      }
-      hasher.combine(name.utf8.count)
+      hasher.combine(bytes: name)
+      hasher.combine(name.count)
       hasher.combine(type)
       hasher.combine(client)
     }
@@ -67,18 +55,45 @@ struct AnswerMemo {
   static let capacity = 4096
 
   private var answers: [Key: DNSResponse] = [:]
+  /// The bytes of the remembered keys' names.
+  private let names = NameCopies()
 
   /// The memoized answer to `key`, if any.
   func answer(_ key: Key) -> DNSResponse? { answers[key] }
 
-  /// Remembers `reply` as the answer to `key`.
+  /// Remembers `reply` as the answer to `key`, keeping a copy of its name.
   mutating func remember(_ reply: DNSResponse, for key: Key) {
-    if answers.count >= Self.capacity { answers.removeAll(keepingCapacity: true) }
-    answers[key] = reply
+    if answers.count >= Self.capacity { invalidate() }
+    answers[Key(name: names.copy(key.name), type: key.type, client: key.client)] = reply
   }
 
   /// Forgets every answer: something an answer depends on changed.
   mutating func invalidate() {
-    if !answers.isEmpty { answers.removeAll(keepingCapacity: true) }
+    if answers.isEmpty { return }
+    answers.removeAll(keepingCapacity: true)
+    names.freeAll()
   }
+}
+
+/// Copies of names, freed together when the memo is emptied (or with the memo).
+private final class NameCopies {
+  private var copies: [UnsafeMutableRawBufferPointer] = []
+
+  /// A copy of `bytes` that lives until `freeAll`.
+  func copy(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    let c = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
+    if let from = bytes.baseAddress, let to = c.baseAddress {
+      to.copyMemory(from: from, byteCount: bytes.count)
+    }
+    copies.append(c)
+    return UnsafeRawBufferPointer(start: c.baseAddress, count: bytes.count)
+  }
+
+  /// Frees every copy: no key refers to one any more.
+  func freeAll() {
+    for c in copies { c.deallocate() }
+    copies.removeAll(keepingCapacity: true)
+  }
+
+  deinit { freeAll() }
 }

@@ -33,16 +33,24 @@ enum DNSAPI {
         summary: "one DNS lookup; opts: type (\"A\"), from (a pod: its search path and ndots), resolver (\"glibc\"/\"musl\")",
         details: "Returns {rcode, flags, answer, authority, additional, queries, addresses}. Without from, the name is absolute.")
     ) { call in
-      let name = try queryName(call)
+      try checkQueryName(call)
       let q = try QueryOptions(call, 2, lab)
       guard q.from != nil else {
-        // A direct query: its one query and its addresses are read off the reply itself.
+        // A direct query: its one query and its addresses are read off the reply itself. A
+        // memoized answer is found from the argument's bytes, without a `String` of it.
         let type = q.type ?? .a
+        if let known = call.withStringBytes(1, { DNSQueries.knownDirect($0, type, lab) }),
+          let r = known
+        {
+          try AnswerTables.push(direct: r, type: type, on: call)
+          return 1
+        }
+        let name = try queryName(call)
         let r = DNSQueries.send(name, type, nameserver: nil, client: nil, lab)
         try AnswerTables.push(direct: r, type: type, on: call)
         return 1
       }
-      try AnswerTables.push(DNSQueries.resolve(name, q, lab), on: call)
+      try AnswerTables.push(DNSQueries.resolve(try queryName(call), q, lab), on: call)
       return 1
     }
     try state.register(
@@ -76,11 +84,16 @@ enum DNSAPI {
 
   /// The name to look up: a string (a number is not silently taken as a name).
   static func queryName(_ call: LuaCall) throws -> String {
+    try checkQueryName(call)
+    return try call.checkString(1)
+  }
+
+  /// Fails unless the query name (argument 1) is a string: numbers are not names.
+  static func checkQueryName(_ call: LuaCall) throws {
     guard call.type(at: 1) == .string else {
       let got = call.type(at: 1) == .none ? "no value" : call.value(at: 1).type.name
       throw call.argumentError(1, "string expected, got \(got)")
     }
-    return try call.checkString(1)
   }
 
   static func parseType(_ call: LuaCall, _ text: String) throws -> RRType {

@@ -76,6 +76,14 @@ enum DNSQueries {
     return dns.server.query(name: name, type: type, client: client, using: &lab.cluster.random)
   }
 
+  /// The memoized reply of CoreDNS to a direct query of `name` (the query's bytes), as
+  /// `send` would return it, or `nil` when it has to be computed from a `String`.
+  static func knownDirect(_ name: UnsafeRawBufferPointer, _ type: RRType, _ lab: LabSession)
+    -> DNSResponse?
+  {
+    DNSAPI.dns(lab).server.knownAnswer(name: name, type: type, using: &lab.cluster.random)
+  }
+
   static func resolve(_ name: String, _ q: QueryOptions, _ lab: LabSession) -> Lookup {
     guard let pod = q.from else {
       let type = q.type ?? .a
