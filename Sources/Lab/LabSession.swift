@@ -45,12 +45,13 @@ final class LabSession {
     }
   }
 
+  /// Feeds the cluster's changes to `f`. The observer lives in the cluster, so it holds the
+  /// cluster `unowned` (no cycle) and the follower strongly (a follower holds no cluster):
+  /// a `weak` reference would move both objects' reference counts to a side table, making
+  /// every retain of them on a query's path a slow one.
   private func subscribe(_ f: ClusterFollower) {
     let c = cluster
-    c.subscribe { [weak f, weak c] change in
-      guard let f, let c else { return }
-      f.apply(change, in: c)
-    }
+    c.subscribe { [unowned c] change in f.apply(change, in: c) }
   }
 
   /// The follower of type `T` (the DNS or proxy engine adapter).
