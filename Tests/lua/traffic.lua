@@ -4,23 +4,14 @@
 
 local CLIENT = "203.0.113.7"
 
+-- Shared helpers: backend pods, the web Service, the first word of a failure reason.
+local support = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "../support/traffic.lua")
+local backend, webService, word = support.backend, support.webService, support.word
+
 -- A fresh default cluster (node-1..3 at 172.18.0.2-4, pod CIDRs 10.244.0-2.0/24).
 local function fresh()
   reset {}
   seed(7)
-end
-
--- A backend pod of `app` on `node`, listening on 8080/TCP.
-local function backend(name, node, app)
-  return addPod(name, { node = node, labels = { app = app or "web" },
-    ports = { { name = "http", containerPort = 8080 } } })
-end
-
-local function webService(name, spec)
-  spec = spec or {}
-  spec.selector = spec.selector or { app = "web" }
-  spec.ports = spec.ports or { { name = "http", port = 80, targetPort = 8080 } }
-  return createService(name, spec)
 end
 
 -- The node's address as the IP-in-IP tunnel sees it: the first address of its pod CIDR.
@@ -51,8 +42,6 @@ local function keys(set)
 end
 
 -- The reason's first word (refused, dropped, unresolved, unreachable).
-local function word(reason) return reason and reason:match("^(%a+):") end
-
 test("ClusterIP from a pod on each node enters through that pod's node", function()
   fresh()
   backend("web-1", "node-2")

@@ -3,14 +3,13 @@
 
 local CLIENT = "203.0.113.7"
 
+-- Shared helpers: backend pods, the web Service, the first word of a failure reason.
+local support = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "../support/traffic.lua")
+local backend, webService, word = support.backend, support.webService, support.word
+
 local function fresh()
   reset {}
   seed(5)
-end
-
-local function backend(name, node)
-  return addPod(name, { node = node, labels = { app = "web" },
-    ports = { { name = "http", containerPort = 8080 } } })
 end
 
 local function threeBackends(spec)
@@ -20,8 +19,6 @@ local function threeBackends(spec)
   spec.ports = { { name = "http", port = 80, targetPort = 8080 } }
   return createService("web", spec)
 end
-
-local function word(reason) return reason and reason:match("^(%a+):") end
 
 local function escape(s) return (s:gsub("%p", "%%%0")) end
 

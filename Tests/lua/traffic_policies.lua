@@ -3,24 +3,14 @@
 
 local CLIENT = "203.0.113.7"
 
+-- Shared helpers: backend pods, the web Service, the first word of a failure reason.
+local support = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "../support/traffic.lua")
+local backend, webService, word = support.backend, support.webService, support.word
+
 local function fresh()
   reset {}
   seed(11)
 end
-
-local function backend(name, node, app)
-  return addPod(name, { node = node, labels = { app = app or "web" },
-    ports = { { name = "http", containerPort = 8080 } } })
-end
-
-local function webService(name, spec)
-  spec = spec or {}
-  spec.selector = spec.selector or { app = "web" }
-  spec.ports = spec.ports or { { name = "http", port = 80, targetPort = 8080 } }
-  return createService(name, spec)
-end
-
-local function word(reason) return reason and reason:match("^(%a+):") end
 
 local function pods(n, from, target, opts)
   local set = {}
