@@ -29,11 +29,11 @@ public final class ProxyCluster {
   public internal(set) var defaultConfig = ProxyConfig()
   var nodeConfigs: [String: ProxyConfig] = [:]
   /// How pod traffic crosses nodes.
-  public var podNetwork: PodNetworkMode
+  public var podNetwork: PodNetworkMode { didSet { stateVersion += 1 } }
   /// Chain names for traces.
-  public var namer: any ChainNamer
+  public var namer: any ChainNamer { didSet { stateVersion += 1 } }
   /// The `PreferSameTrafficDistribution` feature gate (node hints).
-  public var preferSameTrafficDistribution = true
+  public var preferSameTrafficDistribution = true { didSet { stateVersion += 1 } }
 
   // MARK: - Caches and per-node data plane
   var endpointCache: [NamespacedName: [IPFamily: [EndpointPortKey: [ProxyEndpoint]]]] = [:]
@@ -43,6 +43,17 @@ public final class ProxyCluster {
   var dataplanes: [String: NodeDataplane] = [:]
   var openConnections: [Int: OpenConnection] = [:]
   var nextConnectionID = 1
+
+  // MARK: - Compiled paths
+  /// Counts changes to everything a packet's walk reads but the kernel's per-connection
+  /// state; a plan made at another count is stale.
+  var stateVersion = 0
+  var plans: [PlanKey: ConnectPlan] = [:]
+  var plansVersion = 0
+  /// The random pick of the walk in progress, when it made one a plan can replay.
+  var walkPick: WalkPick?
+  /// Whether connections compile plans (off to compare with the plain walk).
+  var planning = true
 
   struct CachedDecision {
     var serviceGeneration: Int
@@ -87,6 +98,7 @@ public final class ProxyCluster {
       updated.insert(service)
     }
     for service in updated { serviceGeneration[service, default: 0] += 1 }
+    if !updated.isEmpty { stateVersion += 1 }
     return updated
   }
 
@@ -133,6 +145,7 @@ public final class ProxyCluster {
     nodes[node.name] = node
     for ip in node.ips { nodeByIP[ip] = node.name }
     nodeGeneration[node.name, default: 0] += 1
+    stateVersion += 1
   }
 
   /// Removes a node, its kube-proxy state and settings.
@@ -143,6 +156,7 @@ public final class ProxyCluster {
     dataplanes[name] = nil
     nodeConfigs[name] = nil
     nodeGeneration[name, default: 0] += 1
+    stateVersion += 1
   }
 
   /// Adds or replaces a pod (where a backend address lives and what it listens on).
@@ -152,6 +166,7 @@ public final class ProxyCluster {
     if pods[name] == pod { return }
     removePod(name)
     pods[name] = pod
+    stateVersion += 1
     if pod.hostNetwork {
       hostNetworkPods[pod.nodeName, default: []].insert(name)
     } else {
@@ -162,6 +177,7 @@ public final class ProxyCluster {
   /// Removes a pod.
   public func removePod(_ name: NamespacedName) {
     guard let old = pods.removeValue(forKey: name) else { return }
+    stateVersion += 1
     for ip in old.ips where podByIP[ip] == name { podByIP[ip] = nil }
     hostNetworkPods[old.nodeName]?.remove(name)
   }
@@ -172,6 +188,7 @@ public final class ProxyCluster {
   /// settings. A node whose mode or IPVS scheduler changes starts with empty kernel state, as
   /// after kube-proxy's cleanup and restart.
   public func setProxyConfig(_ config: ProxyConfig, node: String? = nil) {
+    stateVersion += 1
     let before = Dictionary(uniqueKeysWithValues: nodes.keys.map { ($0, self.config(for: $0)) })
     if let node {
       nodeConfigs[node] = config

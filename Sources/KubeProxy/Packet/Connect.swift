@@ -8,11 +8,18 @@ extension ProxyCluster {
     from source: ConnectSource, to destination: ConnectDestination,
     options: ConnectOptions = ConnectOptions(), using rng: inout some RandomNumberGenerator
   ) -> ConnectOutcome {
+    if let plan = plan(from: source, to: destination),
+      let planned = connect(along: plan, source: source, destination: destination, options: options, using: &rng)
+    {
+      return planned.connectOutcome
+    }
     var trace: [TraceStep] = []
     trace.reserveCapacity(10)
     let id = nextConnectionID
     nextConnectionID += 1
-    let result = route(source, destination, options, id: id, trace: &trace, using: &rng)
+    walkPick = nil
+    let result = route(source, destination, options, id: id, forcedPick: nil, trace: &trace, using: &rng)
+    recordPlan(source, destination, pick: walkPick, result: result, trace: trace)
     return ConnectOutcome(result: result, trace: trace)
   }
 
@@ -42,11 +49,13 @@ extension ProxyCluster {
     return counts
   }
 
-  private func route(
+  /// The walk itself; `forcedPick` replaces the service chain's random pick (a plan's walk,
+  /// whose draws are already made).
+  func route(
     _ source: ConnectSource, _ destination: ConnectDestination, _ options: ConnectOptions,
-    id: Int, trace: inout [TraceStep], using rng: inout some RandomNumberGenerator
+    id: Int, forcedPick: Int?, trace: inout [TraceStep], using rng: inout some RandomNumberGenerator
   ) -> Result<Connection, ConnectFailure> {
-    let sourcePort = options.sourcePort ?? Int.random(in: 32768...60999, using: &rng)
+    let sourcePort = options.sourcePort ?? Self.ephemeralPort(using: &rng)
     let origin: (ip: IPAddress, node: ProxyNode?)
     switch resolveSource(source, destination: destination) {
     case .success(let value): origin = value
@@ -74,7 +83,7 @@ extension ProxyCluster {
       destination: destination, now: options.now, connectionID: id, keep: options.keep,
       sourceIsLocal: isLocalAddress(sourceIP, of: entry),
       sourceIsPod: cidr.map { $0.contains(sourceIP) }, detectorCIDR: cidr,
-      fromOutside: origin.node == nil)
+      fromOutside: origin.node == nil, forcedPick: forcedPick)
     trace.append(.init(.entry, node: entry.name, Self.entryText(config)))
     switch proxyHop(ctx, trace: &trace, using: &rng) {
     case .failed(let failure):
@@ -86,7 +95,7 @@ extension ProxyCluster {
       if case .failure = result, let key = forward.virtualServer {
         dataplanes[entry.name]?.virtualServers[key]?.close(id: id, now: options.now)
         openConnections[id] = nil
-      } else if options.keep, forward.virtualServer == nil {
+      } else if options.keep, forward.virtualServer == nil, case .success = result {
         openConnections[id] = OpenConnection(node: entry.name, virtualServer: nil)
       }
       return result

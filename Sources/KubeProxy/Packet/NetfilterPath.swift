@@ -141,7 +141,11 @@ extension ProxyCluster {
         : "\"\(spn) -> \(sticky)\" -m recent --name \(sep(sticky)) --rcheck --seconds \(timeout) --reap -j \(sep(sticky))"))
     }
     if chosen == nil {
-      let index = nft ? numgen(endpoints.count, using: &rng) : statistic(endpoints.count, using: &rng)
+      let index = ctx.forcedPick
+        ?? (nft ? numgen(endpoints.count, using: &rng) : statistic(endpoints.count, using: &rng))
+      if port.stickyMaxAgeSeconds == nil {
+        walkPick = WalkPick(node: node, count: endpoints.count, index: index, numgen: nft)
+      }
       let endpoint = endpoints[index]
       chosen = endpoint
       chosenChain = sep(endpoint)

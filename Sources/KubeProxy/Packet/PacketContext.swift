@@ -33,6 +33,8 @@ struct PacketContext {
   var detectorCIDR: CIDR?
   /// The client is outside the cluster.
   var fromOutside: Bool
+  /// The service chain's pick, already drawn (a plan's walk); nil to draw it.
+  var forcedPick: Int?
 }
 
 /// What kube-proxy on the entry node did with the packet.

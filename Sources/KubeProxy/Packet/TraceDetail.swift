@@ -70,28 +70,41 @@ indirect enum TraceDetail: Sendable {
   /// Delivery to a pod's socket.
   case deliverPod(namespace: String, name: String, ip: IPAddress, port: Int, proto: ProxyProtocol)
 
+  /// A source step's text up to its source port: `pod ns/client 10.0.1.9:`.
+  static func writeSourceHead(_ source: ConnectSource, ip: IPAddress, to out: TraceText) {
+    switch source {
+    case .pod(let name):
+      out.put("pod ")
+      out.put(name)
+    case .node(let name):
+      out.put("node ")
+      out.put(name)
+    case .external:
+      out.put("external client")
+    }
+    out.put(byte: UInt8(ascii: " "))
+    if ip.family == .v6 { out.put(byte: UInt8(ascii: "[")) }
+    out.put(ip)
+    out.put(ip.family == .v6 ? "]:" : ":")
+  }
+
+  /// A source step's text after its source port: ` -> 10.96.0.10:80/TCP`.
+  static func writeSourceTail(_ d: ConnectDestination, to out: TraceText) {
+    out.put(" -> ")
+    out.put(d.ip, port: d.port)
+    out.put(byte: UInt8(ascii: "/"))
+    out.put(d.proto)
+  }
+
   /// Writes the step's text.
   func write(to out: TraceText) {
     switch self {
     case .text(let s):
       out.put(s)
     case .source(let source, let ip, let port, let d):
-      switch source {
-      case .pod(let name):
-        out.put("pod ")
-        out.put(name)
-      case .node(let name):
-        out.put("node ")
-        out.put(name)
-      case .external:
-        out.put("external client")
-      }
-      out.put(byte: UInt8(ascii: " "))
-      out.put(ip, port: port)
-      out.put(" -> ")
-      out.put(d.ip, port: d.port)
-      out.put(byte: UInt8(ascii: "/"))
-      out.put(d.proto)
+      Self.writeSourceHead(source, ip: ip, to: out)
+      out.put(port)
+      Self.writeSourceTail(d, to: out)
     case .serviceRule(let spn, let kind, let match, let chain):
       out.put(byte: UInt8(ascii: "\""))
       out.put(spn)
