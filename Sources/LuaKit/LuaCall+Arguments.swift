@@ -16,6 +16,16 @@ extension LuaCall {
     return try body(UnsafeRawBufferPointer(start: pointer, count: length))
   }
 
+  /// The bytes of argument `i` when it is a Lua string, as `withStringBytes` lends them;
+  /// for reading while the function runs (the arguments stay on the stack until it
+  /// returns), never to be kept.
+  public func stringBytes(_ i: Int) -> UnsafeRawBufferPointer? {
+    guard lua_type(stack.L, Int32(i)) == LUA_TSTRING else { return nil }
+    var length = 0
+    guard let pointer = lua_tolstring(stack.L, Int32(i), &length) else { return nil }
+    return UnsafeRawBufferPointer(start: pointer, count: length)
+  }
+
   /// Argument `i` as a string; numbers are converted as `luaL_checklstring` does.
   public func checkString(_ i: Int) throws -> String {
     let t = type(at: i)
