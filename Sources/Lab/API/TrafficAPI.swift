@@ -49,6 +49,11 @@ enum TrafficAPI {
         summary: "one connection; from: pod name, {pod=}, {node=}, {external=ip}; target: DNS name, \"name:port\", \"ip:port\"; opts: port, protocol, sourcePort, keep",
         details: "Returns a result {pod, namespace, podIP, port, servicePort, node, entryNode, service, sourceIP, hops}, or nil and a reason starting with refused, dropped, unresolved or unreachable.")
     ) { call in
+      let follower = proxy(lab)
+      if let made = connectAgain(call, follower, lab) {
+        if made.kept, case .success(let c) = made.result { follower.openConnections[c.id] = c }
+        return try PreparedConnection.of(made.outcome, on: call).push(made, on: call)
+      }
       let req: TrafficRequest
       do {
         req = try TrafficRequest(call, from: 1, target: 2, opts: 3, lab)
@@ -57,9 +62,10 @@ enum TrafficAPI {
         try call.pushString(f.reason)
         return 2
       }
-      let follower = proxy(lab)
-      let outcome = follower.synced().connect(
+      let proxy = follower.synced()
+      let outcome = proxy.connect(
         from: req.source, to: req.destination, options: req.options, using: &lab.cluster.random)
+      remember(req, call, follower, lab)
       switch outcome.result {
       case .success(let c):
         if c.kept { follower.openConnections[c.id] = c }
@@ -106,6 +112,34 @@ enum TrafficAPI {
       let map = Dictionary(uniqueKeysWithValues: counts.map { (LuaValue.string($0.key), LuaValue.int($0.value)) })
       return try call.result(.table(LuaTable(map: map)))
     }
+  }
+
+  /// A repeated `connect(from, "ip:port")`: its arguments' bytes find a shortcut, and its
+  /// plan makes the connection; nil when there is none or it went stale.
+  private static func connectAgain(_ call: LuaCall, _ follower: ProxyFollower, _ lab: LabSession)
+    -> PlannedConnection?
+  {
+    guard call.argumentCount == 2 else { return nil }
+    guard let from = call.stringBytes(1), let target = call.stringBytes(2),
+      let entry = follower.shortcuts.find(from: from, target: target, namespace: lab.currentNamespace)
+    else { return nil }
+    return follower.synced().connect(
+      along: entry.plan, source: entry.source, destination: entry.destination,
+      options: ConnectOptions(now: lab.cluster.now), using: &lab.cluster.random)
+  }
+
+  /// Keeps a shortcut for a call with two string arguments, an address target and a plan.
+  private static func remember(
+    _ req: TrafficRequest, _ call: LuaCall, _ follower: ProxyFollower, _ lab: LabSession
+  ) {
+    guard call.argumentCount == 2, req.lookup == nil,
+      let plan = follower.proxy.plan(from: req.source, to: req.destination),
+      let from = call.stringBytes(1).map(Array.init),
+      let target = call.stringBytes(2).map(Array.init)
+    else { return }
+    follower.shortcuts.add(.init(
+      from: from, target: target, namespace: lab.currentNamespace, source: req.source,
+      destination: req.destination, plan: plan))
   }
 
   private static func registerTrace(_ lab: LabSession, _ state: LuaState) throws {

@@ -6,6 +6,20 @@ enum ResultTables {
   /// `connect`'s result: one record pushed in one C call, then `hops`, each line written into
   /// one reused buffer and pushed from there.
   static func pushConnection(_ c: Connection, trace: [TraceStep], on call: LuaCall) throws {
+    try call.pushRecord(fields: connectionFields(c))
+    try call.newTable(arrayCount: trace.count)
+    let text = TraceText()
+    var i = 0
+    try text.forEachLine(of: trace) { line in
+      i += 1
+      try call.pushString(utf8: line)
+      call.setIndex(i)
+    }
+    call.setField(literal: "hops")
+  }
+
+  /// The fields of `connect`'s result but `hops`; `id` and `kept` come last.
+  static func connectionFields(_ c: Connection) -> [LuaField] {
     var fields: [LuaField] = []
     fields.reserveCapacity(11)
     if let pod = c.pod {
@@ -21,16 +35,7 @@ enum ResultTables {
     fields.append(LuaField("sourceIP", .string(c.sourceIP.description)))
     fields.append(LuaField("id", .integer(c.id)))
     fields.append(LuaField("kept", .boolean(c.kept)))
-    try call.pushRecord(fields: fields)
-    try call.newTable(arrayCount: trace.count)
-    let text = TraceText()
-    var i = 0
-    try text.forEachLine(of: trace) { line in
-      i += 1
-      try call.pushString(utf8: line)
-      call.setIndex(i)
-    }
-    call.setField(literal: "hops")
+    return fields
   }
 
   static func pushTrace(

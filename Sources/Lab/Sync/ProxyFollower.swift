@@ -9,6 +9,8 @@ final class ProxyFollower: ClusterFollower {
   let proxy: ProxyCluster
   /// Connections kept open with `keep`, by id, for `disconnect`.
   var openConnections: [Int: Connection] = [:]
+  /// Recent `connect` arguments with their plans; any cluster change empties them.
+  var shortcuts = ConnectShortcuts()
   /// The last conversion of each EndpointSlice, so that a change converts only the new
   /// version (the previous one is what was converted last time).
   private var slices: [ClusterKey: ProxyEndpointSlice] = [:]
@@ -29,6 +31,7 @@ final class ProxyFollower: ClusterFollower {
   }
 
   func apply(_ change: ClusterChange, in cluster: Cluster) {
+    shortcuts.removeAll()
     switch change {
     case .service(let old, let new):
       guard let key = (new ?? old)?.key else { return }
