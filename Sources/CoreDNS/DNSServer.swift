@@ -68,7 +68,7 @@ public final class DNSServer {
     if let known = bytes.withUTF8({
       memo.answer(AnswerMemo.Key(name: UnsafeRawBufferPointer($0), type: type, client: asker))
     }) {
-      reply = known
+      reply = known.reply
     } else {
       reply = answer(name: name, type: type, client: client)
       bytes.withUTF8 {
@@ -88,18 +88,37 @@ public final class DNSServer {
     using rng: inout some RandomNumberGenerator
   ) -> DNSResponse? {
     let key = AnswerMemo.Key(name: name, type: type, client: settings.autopath ? client : nil)
-    guard var reply = memo.answer(key) else { return nil }
+    guard var reply = memo.answer(key)?.reply else { return nil }
     balance(&reply, type, using: &rng)
     return reply
+  }
+
+  /// The memoized answer to the query `name` (UTF-8 bytes) when the loadbalance plugin
+  /// leaves it as it is: loadbalance off, or no section of two or more records (such a
+  /// reply is served as memoized and draws nothing from the random stream). Nil when the
+  /// answer is not memoized or would be shuffled; `knownAnswer` serves those.
+  public func knownSteadyAnswer(
+    name: UnsafeRawBufferPointer, type: RRType, client: IPAddress? = nil
+  ) -> KnownAnswer? {
+    let key = AnswerMemo.Key(name: name, type: type, client: settings.autopath ? client : nil)
+    guard let known = memo.answer(key) else { return nil }
+    let r = known.reply
+    if shuffles(r, type) && (r.answer.count > 1 || r.authority.count > 1 || r.additional.count > 1) {
+      return nil
+    }
+    return known
+  }
+
+  /// Whether the loadbalance plugin shuffles replies like `reply` to a query of `type`.
+  private func shuffles(_ reply: DNSResponse, _ type: RRType) -> Bool {
+    settings.loadbalance && reply.rcode == .noError && type != .axfr && type != .ixfr
   }
 
   /// The loadbalance plugin's shuffle of a reply's records, after the memo.
   private func balance(
     _ reply: inout DNSResponse, _ type: RRType, using rng: inout some RandomNumberGenerator
   ) {
-    if settings.loadbalance && reply.rcode == .noError && type != .axfr && type != .ixfr {
-      LoadBalance.shuffle(&reply, using: &rng)
-    }
+    if shuffles(reply, type) { LoadBalance.shuffle(&reply, using: &rng) }
   }
 
   /// The reply before loadbalance: the plugin chain's answer with the cache plugin's TTLs.

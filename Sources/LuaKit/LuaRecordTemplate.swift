@@ -1,6 +1,18 @@
 import CLua
 import CLuaGlue
 
+/// A value of a ``LuaRecordTemplate``: constants, the constructor's arguments, and tables
+/// (records fill their fields in the order given, lists their items).
+public indirect enum LuaTemplateValue {
+  case string(String)
+  case integer(Int)
+  case boolean(Bool)
+  /// The constructor's argument `n` (from 1).
+  case argument(Int)
+  case record([(String, LuaTemplateValue)])
+  case list([LuaTemplateValue])
+}
+
 /// A record table pushed many times with mostly the same contents, built by Lua itself: the
 /// template is compiled once into a Lua function whose body is one table constructor with
 /// the constant fields as literals, so each push costs what the same constructor costs in
@@ -16,49 +28,48 @@ public final class LuaRecordTemplate {
   /// How many values each push takes.
   public let argumentCount: Int
 
-  public init(
+  /// A template of `fields` in their order, then (if given) a list field `list.key`
+  /// holding `list.items`; `parameters` name the fields given per push.
+  public convenience init(
     fields: [LuaField], parameters: [StaticString] = [],
     list: (key: StaticString, items: [String], firstItemIsParameter: Bool)? = nil,
     on call: LuaCall
   ) throws {
     let names = parameters.map(Self.text)
-    var source = ""
-    var count = 0
-    var body = "{"
-    for f in fields {
+    // A field copying a stack value has nothing to keep: it is left out.
+    var record: [(String, LuaTemplateValue)] = fields.compactMap { f in
       let key = Self.text(f.key)
-      body += "[" + Self.literal(key) + "]="
-      if let i = names.firstIndex(of: key) {
-        body += "a\(i + 1)"
-        count = max(count, i + 1)
-      } else {
-        switch f.value {
-        case .string(let s): body += Self.literal(s)
-        case .literal(let s): body += Self.literal(Self.text(s))
-        case .integer(let n): body += n == Int.min ? "(-9223372036854775807-1)" : "(\(n))"
-        case .boolean(let b): body += b ? "true" : "false"
-        case .stackValue: body += "nil"
-        }
+      if let i = names.firstIndex(of: key) { return (key, .argument(i + 1)) }
+      switch f.value {
+      case .string(let s): return (key, .string(s))
+      case .literal(let s): return (key, .string(Self.text(s)))
+      case .integer(let n): return (key, .integer(n))
+      case .boolean(let b): return (key, .boolean(b))
+      case .stackValue: return nil
       }
-      body += ","
     }
+    var count = names.count
     if let list {
-      body += "[" + Self.literal(Self.text(list.key)) + "]={"
-      for (i, item) in list.items.enumerated() {
+      let items: [LuaTemplateValue] = list.items.enumerated().map { i, item in
         if i == 0 && list.firstItemIsParameter {
           count = names.count + 1
-          body += "a\(count)"
-        } else {
-          body += Self.literal(item)
+          return .argument(count)
         }
-        body += ","
+        return .string(item)
       }
-      body += "},"
+      record.append((Self.text(list.key), .list(items)))
     }
-    body += "}"
-    argumentCount = max(count, names.count)
-    let arguments = (0..<argumentCount).map { "a\($0 + 1)" }.joined(separator: ",")
-    source = "return function(\(arguments)) return \(body) end"
+    try self.init(.record(record), arguments: count, on: call)
+  }
+
+  /// A template of any table shape; `.argument(n)` values are the constructor's arguments
+  /// (1 through `arguments`).
+  public init(_ value: LuaTemplateValue, arguments: Int, on call: LuaCall) throws {
+    argumentCount = arguments
+    var body = ""
+    Self.write(value, to: &body)
+    let names = (0..<arguments).map { "a\($0 + 1)" }.joined(separator: ",")
+    let source = "return function(\(names)) return \(body) end"
 
     let stack = call.stack
     try stack.reserve(2)
@@ -74,6 +85,31 @@ public final class LuaRecordTemplate {
     stack.pop()
     guard let ref else { throw LuaError("not enough memory", kind: .memory) }
     constructor = ref
+  }
+
+  /// Lua source of a value: literals for constants, a constructor for tables.
+  private static func write(_ value: LuaTemplateValue, to out: inout String) {
+    switch value {
+    case .string(let s): out += literal(s)
+    case .integer(let n): out += n == Int.min ? "(-9223372036854775807-1)" : "(\(n))"
+    case .boolean(let b): out += b ? "true" : "false"
+    case .argument(let i): out += "a\(i)"
+    case .record(let fields):
+      out += "{"
+      for (key, v) in fields {
+        out += "[" + literal(key) + "]="
+        write(v, to: &out)
+        out += ","
+      }
+      out += "}"
+    case .list(let items):
+      out += "{"
+      for v in items {
+        write(v, to: &out)
+        out += ","
+      }
+      out += "}"
+    }
   }
 
   /// Pushes the constructor; its arguments follow, then `construct(on:)`.

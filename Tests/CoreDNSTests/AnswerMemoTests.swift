@@ -103,4 +103,46 @@ struct AnswerMemoTests {
     #expect(b.answer.count > 1)
     #expect(byBytes.next() == byString.next())
   }
+
+  /// Steady answers: served as memoized, drawing nothing; shuffled ones are not steady.
+  struct SteadyCase: CustomStringConvertible, Sendable {
+    let description: String
+    let name: String
+    let type: RRType
+    let loadbalance: Bool
+    let steady: Bool
+  }
+
+  static let steadyCases: [SteadyCase] = [
+    SteadyCase(description: "one A record", name: svc1, type: .a, loadbalance: true, steady: true),
+    SteadyCase(description: "NXDOMAIN with its SOA", name: "none.testns.svc.cluster.local.",
+      type: .a, loadbalance: true, steady: true),
+    SteadyCase(description: "headless: several A records, loadbalance on",
+      name: "hdls1.testns.svc.cluster.local.", type: .a, loadbalance: true, steady: false),
+    SteadyCase(description: "headless: several A records, loadbalance off",
+      name: "hdls1.testns.svc.cluster.local.", type: .a, loadbalance: false, steady: true),
+  ]
+
+  @Test(arguments: steadyCases)
+  func steadyAnswersAreTheMemosOwn(_ c: SteadyCase) {
+    let s = Fixture.server { $0.loadbalance = c.loadbalance }
+    func steady() -> KnownAnswer? {
+      var n = c.name
+      return n.withUTF8 { s.knownSteadyAnswer(name: UnsafeRawBufferPointer($0), type: c.type) }
+    }
+    #expect(steady() == nil, "nothing is memoized before the first query")
+    var rng = SeededRNG(seed: 9)
+    let first = s.query(name: c.name, type: c.type, using: &rng)
+    let known = steady()
+    #expect((known != nil) == c.steady)
+    if let known {
+      var again = SeededRNG(seed: 9)
+      var untouched = SeededRNG(seed: 9)
+      #expect(known.reply == s.query(name: c.name, type: c.type, using: &again))
+      #expect(known.reply == first)
+      #expect(again.next() == untouched.next(), "a steady answer draws nothing")
+    }
+    s.settings.ttl = 11
+    #expect(steady() == nil, "a change forgets the memo")
+  }
 }

@@ -54,17 +54,17 @@ struct AnswerMemo {
   /// The most answers kept; past it the memo starts again empty (a lab asks far fewer names).
   static let capacity = 4096
 
-  private var answers: [Key: DNSResponse] = [:]
+  private var answers: [Key: KnownAnswer] = [:]
   /// The bytes of the remembered keys' names.
   private let names = NameCopies()
 
-  /// The memoized answer to `key`, if any.
-  func answer(_ key: Key) -> DNSResponse? { answers[key] }
+  /// The memoized answer to `key`, if any (a reference: nothing of the reply is copied).
+  func answer(_ key: Key) -> KnownAnswer? { answers[key] }
 
   /// Remembers `reply` as the answer to `key`, keeping a copy of its name.
   mutating func remember(_ reply: DNSResponse, for key: Key) {
     if answers.count >= Self.capacity { invalidate() }
-    answers[Key(name: names.copy(key.name), type: key.type, client: key.client)] = reply
+    answers[Key(name: names.copy(key.name), type: key.type, client: key.client)] = KnownAnswer(reply)
   }
 
   /// Forgets every answer: something an answer depends on changed.
@@ -96,4 +96,13 @@ private final class NameCopies {
   }
 
   deinit { freeAll() }
+}
+
+/// A memoized reply, before the loadbalance shuffle, with room for whoever turns replies
+/// into results to keep its own form of this one (made once, dropped with the memo).
+public final class KnownAnswer {
+  public let reply: DNSResponse
+  public var attachment: AnyObject?
+
+  init(_ reply: DNSResponse) { self.reply = reply }
 }

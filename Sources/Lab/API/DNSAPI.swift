@@ -37,8 +37,16 @@ enum DNSAPI {
       let q = try QueryOptions(call, 2, lab)
       guard q.from != nil else {
         // A direct query: its one query and its addresses are read off the reply itself. A
-        // memoized answer is found from the argument's bytes, without a `String` of it.
+        // memoized answer is found from the argument's bytes, without a `String` of it; one
+        // that loadbalance leaves as it is has its table made by a prepared constructor.
         let type = q.type ?? .a
+        if let name = call.stringBytes(1),
+          let known = dns(lab).server.knownSteadyAnswer(name: name, type: type),
+          let prepared = PreparedAnswer.of(known, type: type, on: call)
+        {
+          try prepared.push(on: call)
+          return 1
+        }
         if let known = call.withStringBytes(1, { DNSQueries.knownDirect($0, type, lab) }),
           let r = known
         {
