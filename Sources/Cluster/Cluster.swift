@@ -22,7 +22,9 @@ public final class Cluster {
   /// The logical clock in seconds; only `advance(_:)` moves it.
   public internal(set) var now: Double = 0
   /// The cluster's random stream; other engines may draw from it too.
-  public var random: SeededGenerator
+  /// (Drawn from on every query and connection; used from one thread, so the dynamic
+  /// exclusivity check is skipped.)
+  @exclusivity(unchecked) public var random: SeededGenerator
 
   // MARK: - Objects
 

@@ -13,8 +13,10 @@ protocol ClusterFollower: AnyObject {
 /// One lab: the cluster, the engines that follow it, and the scripting state around them
 /// (current namespace). Every Lua primitive works on the session of its state.
 final class LabSession {
-  private(set) var cluster: Cluster
-  var currentNamespace = "default"
+  // Read by every primitive; the session is used from one thread, so the dynamic
+  // exclusivity check is skipped.
+  @exclusivity(unchecked) private(set) var cluster: Cluster
+  @exclusivity(unchecked) var currentNamespace = "default"
   /// The calls that made this lab, for `saveLab`.
   var journal = Journal()
   private var followers: [ClusterFollower] = []

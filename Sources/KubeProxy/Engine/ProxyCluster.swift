@@ -10,8 +10,10 @@ import NetAddr
 /// cluster's size.
 public final class ProxyCluster {
   // MARK: - Inputs waiting for sync
-  var serviceChanges = ServiceChangeTracker()
-  var sliceChanges = EndpointSliceTracker()
+  // The properties read on every connection skip the dynamic exclusivity check: the
+  // proxy is used from one thread and never lends them out while it runs.
+  @exclusivity(unchecked) var serviceChanges = ServiceChangeTracker()
+  @exclusivity(unchecked) var sliceChanges = EndpointSliceTracker()
 
   // MARK: - Applied state
   /// Every applied Service port, per family.
@@ -42,12 +44,12 @@ public final class ProxyCluster {
   var nodeGeneration: [String: Int] = [:]
   var dataplanes: [String: NodeDataplane] = [:]
   var openConnections: [Int: OpenConnection] = [:]
-  var nextConnectionID = 1
+  @exclusivity(unchecked) var nextConnectionID = 1
 
   // MARK: - Compiled paths
   /// Counts changes to everything a packet's walk reads but the kernel's per-connection
   /// state; a plan made at another count is stale.
-  var stateVersion = 0
+  @exclusivity(unchecked) var stateVersion = 0
   var plans: [PlanKey: ConnectPlan] = [:]
   var plansVersion = 0
   /// The random pick of the walk in progress, when it made one a plan can replay.

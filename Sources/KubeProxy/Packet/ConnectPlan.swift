@@ -38,38 +38,44 @@ public final class PlannedOutcome {
   let source: TraceStep
   /// Every step after the source.
   let tail: [TraceStep]
-  /// The source line before its port (`[node-1] pod ns/client 10.0.1.9:`).
-  public let sourceHead: [UInt8]
+  /// The source line before its port (`[node-1] pod ns/client 10.0.1.9:`), written on
+  /// first use (most outcomes never need their text).
+  public var sourceHead: [UInt8] { text.head }
   /// The source line after its port (` -> 10.96.0.10:80/TCP`).
-  public let sourceTail: [UInt8]
+  public var sourceTail: [UInt8] { text.tail }
   /// The text of every later line (`TraceStep.description`), one string each.
-  public let lines: [String]
+  public var lines: [String] { text.lines }
+  private lazy var text: (head: [UInt8], tail: [UInt8], lines: [String]) = Self.write(source, tail)
   /// A place for whoever turns outcomes into results to keep its own form of this one,
   /// made once per outcome.
   public var attachment: AnyObject?
 
   init?(result: Result<Connection, ConnectFailure>, trace: [TraceStep]) {
-    guard let first = trace.first, case .source(let src, let ip, _, let d) = first.detail else {
-      return nil
-    }
+    guard let first = trace.first, case .source = first.detail else { return nil }
     self.result = result
     source = first
     tail = Array(trace.dropFirst())
+  }
+
+  private static func write(_ source: TraceStep, _ tail: [TraceStep])
+    -> (head: [UInt8], tail: [UInt8], lines: [String])
+  {
+    guard case .source(let src, let ip, _, let d) = source.detail else { return ([], [], []) }
     let out = TraceText()
-    if let node = first.node {
+    if let node = source.node {
       out.put(byte: UInt8(ascii: "["))
       out.put(node)
       out.put("] ")
     }
     TraceDetail.writeSourceHead(src, ip: ip, to: out)
-    sourceHead = Array(out.buffer)
+    let head = Array(out.buffer)
     out.clear()
     TraceDetail.writeSourceTail(d, to: out)
-    sourceTail = Array(out.buffer)
+    let after = Array(out.buffer)
     var lines: [String] = []
     lines.reserveCapacity(tail.count)
     out.forEachLine(of: tail) { lines.append(String(decoding: $0, as: UTF8.self)) }
-    self.lines = lines
+    return (head, after, lines)
   }
 }
 

@@ -10,7 +10,7 @@ final class ProxyFollower: ClusterFollower {
   /// Connections kept open with `keep`, by id, for `disconnect`.
   var openConnections: [Int: Connection] = [:]
   /// Recent `connect` arguments with their plans; any cluster change empties them.
-  var shortcuts = ConnectShortcuts()
+  @exclusivity(unchecked) var shortcuts = ConnectShortcuts()
   /// The last conversion of each EndpointSlice, so that a change converts only the new
   /// version (the previous one is what was converted last time).
   private var slices: [ClusterKey: ProxyEndpointSlice] = [:]
