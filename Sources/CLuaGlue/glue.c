@@ -209,9 +209,10 @@ void svl_setcallbacks(svl_Dispatcher dispatch, svl_Releaser release) {
 
 /*
 ** The lua_CFunction behind every Swift function. Upvalue 1 is the box
-** userdata. The Swift dispatcher never raises; a negative result means the
+** userdata. The Swift dispatcher never raises; SVL_ERROR_PUSHED means the
 ** error value is on top, and this C frame raises it, adding the caller's
-** position to string messages as luaL_error does.
+** position to string messages as luaL_error does; SVL_CALL_PUSHED - n means a
+** call to make from here, whose result is the function's.
 */
 static int trampoline(lua_State *L) {
   void **ud = (void **)lua_touserdata(L, lua_upvalueindex(1));
@@ -226,6 +227,10 @@ static int trampoline(lua_State *L) {
   c->running = running;
   c->enforce = enforce;
   if (n >= 0) return n;
+  if (n <= SVL_CALL_PUSHED) {
+    lua_call(L, SVL_CALL_PUSHED - n, 1);
+    return 1;
+  }
   if (lua_type(L, -1) == LUA_TSTRING) {
     luaL_where(L, 1);
     lua_insert(L, -2);

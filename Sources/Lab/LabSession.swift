@@ -26,13 +26,22 @@ final class LabSession {
     cluster = try Cluster(config: config)
   }
 
-  /// Registers an engine that follows the cluster; it is rebuilt by every `reset`.
-  func follow(with make: @escaping (LabSession) -> ClusterFollower) {
-    makers.append(make)
+  /// Registers an engine that follows the cluster; it is rebuilt by every `reset`, and the
+  /// slot returned always holds the current one (for primitives that reach it on every call,
+  /// without looking it up among the followers).
+  @discardableResult
+  func follow<T: ClusterFollower>(with make: @escaping (LabSession) -> T) -> FollowerSlot<T> {
     let f = make(self)
+    let slot = FollowerSlot(f)
+    makers.append { lab in
+      let fresh = make(lab)
+      slot.current = fresh
+      return fresh
+    }
     f.load(from: cluster)
     followers.append(f)
     subscribe(f)
+    return slot
   }
 
   /// Replaces the cluster with a new one built from `config`; the old one stays if that fails.
@@ -60,4 +69,13 @@ final class LabSession {
   func follower<T: ClusterFollower>(_ type: T.Type) -> T? {
     followers.lazy.compactMap { $0 as? T }.first
   }
+}
+
+/// The current follower of one kind: `reset` makes new followers and puts each in its slot.
+final class FollowerSlot<T: ClusterFollower> {
+  /// (Read on every call of the primitives that hold the slot; one thread, so the dynamic
+  /// exclusivity check is skipped.)
+  @exclusivity(unchecked) fileprivate(set) var current: T
+
+  init(_ follower: T) { current = follower }
 }

@@ -16,13 +16,13 @@ public indirect enum LuaTemplateValue {
 /// A record table pushed many times with mostly the same contents, built by Lua itself: the
 /// template is compiled once into a Lua function whose body is one table constructor with
 /// the constant fields as literals, so each push costs what the same constructor costs in
-/// a Lua script (no text hashed or copied) plus one protected call.
+/// a Lua script (no text hashed or copied) plus one call.
 ///
 /// Fields keep the order given (the table is filled in that order, as `pushRecord` fills
 /// it). The values of the `parameters` fields, and the list's first item when
-/// `firstItemIsParameter`, are the constructor's arguments, pushed by the caller between
-/// `pushConstructor(on:)` and `construct(on:)`: the parameters in their order, then the
-/// first item.
+/// `firstItemIsParameter`, are the constructor's arguments, pushed by the caller after
+/// `pushConstructor(on:)`: the parameters in their order, then the first item. Then either
+/// `construct(on:)` calls it (protected) or the function returns `constructedResult()`.
 public final class LuaRecordTemplate {
   private let constructor: LuaReference
   /// How many values each push takes.
@@ -116,6 +116,14 @@ public final class LuaRecordTemplate {
   public func pushConstructor(on call: LuaCall) throws {
     try call.stack.reserve(argumentCount + 1)
     lua_rawgeti(call.stack.L, svl_registryindex(), lua_Integer(constructor.ref))
+  }
+
+  /// The constructor's table as the calling primitive's result: return this from the Swift
+  /// function right after pushing the arguments. The C frame that called the function makes
+  /// the call once Swift has returned, so no protected call is paid for and an error inside
+  /// (the instruction budget, memory) is raised from C, as Lua's own would be.
+  public func constructedResult() -> Int {
+    Int(SVL_CALL_PUSHED) - argumentCount
   }
 
   /// Calls the constructor with the arguments pushed since `pushConstructor(on:)`, leaving

@@ -88,6 +88,29 @@ import Testing
     #expect(results[2] == true && results[3] == true)
   }
 
+  /// The same template returned as the function's result: the trampoline makes the call.
+  @Test func aConstructedResultIsTheFunctionsResult() throws {
+    let state = try LuaState(options: LuaOptions(maxInstructions: 50_000))
+    var template: LuaRecordTemplate?
+    try state.register("make") { call in
+      let t = try template ?? LuaRecordTemplate(
+        fields: [LuaField("name", .string("web")), LuaField("id", .integer(0))], parameters: ["id"],
+        on: call)
+      template = t
+      try t.pushConstructor(on: call)
+      try call.pushInteger(try call.checkInteger(1))
+      return t.constructedResult()
+    }
+    let results = try state.run(
+      chunk: "local a, b = make(1), make(2) return a.name, a.id, b.id, select('#', make(3))", name: "=t")
+    #expect(results == ["web", 1, 2, 1])
+    let error = #expect(throws: LuaError.self) {
+      try state.run(chunk: "while true do make(1) end", name: "=loop")
+    }
+    #expect(error?.message.contains("instruction budget exceeded") == true)
+    #expect(try state.run(chunk: "return make(4).id", name: "=ok") == [4])
+  }
+
   @Test func anExhaustedBudgetInsideTheConstructorIsAnErrorNotACrash() throws {
     let state = try state(
       [LuaField("a", .string("x"))], items: [""], options: LuaOptions(maxInstructions: 20_000))

@@ -21,7 +21,11 @@
 /* Sentinel results a Swift function returns to the trampoline. */
 enum {
   /* The error value is on top of the stack: the trampoline raises it. */
-  SVL_ERROR_PUSHED = -1
+  SVL_ERROR_PUSHED = -1,
+  /* SVL_CALL_PUSHED - n: a function and its n arguments are on top; the
+  ** trampoline calls it (any error it raises starts in a C frame, after Swift
+  ** has returned) and returns its one result. */
+  SVL_CALL_PUSHED = -2
 };
 
 /* Status codes of the protected helpers beyond Lua's own (LUA_OK...). */
@@ -33,8 +37,8 @@ enum {
 /*
 ** Signature of the one Swift dispatcher: runs the Swift closure held by
 ** `box` with L's stack as its arguments (`owner` is svl_owner(L)); returns the
-** number of results or SVL_ERROR_PUSHED. It must never call a function that
-** may raise.
+** number of results, SVL_ERROR_PUSHED or SVL_CALL_PUSHED - n. It must never
+** call a function that may raise.
 */
 typedef int (*svl_Dispatcher)(lua_State *L, void *owner, void *box);
 

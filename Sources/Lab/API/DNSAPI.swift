@@ -6,8 +6,8 @@ import NetAddr
 /// `resolve`, `dig`, `resolvConf`, `hostsFile`, `dnsConfig`, `corefile`, `addExternalRecord`.
 enum DNSAPI {
   static func register(_ lab: LabSession, in state: LuaState) throws {
-    lab.follow { DNSFollower(domain: $0.cluster.domain) }
-    try registerQueries(lab, state)
+    let slot = lab.follow { DNSFollower(domain: $0.cluster.domain) }
+    try registerQueries(lab, slot, state)
     try registerPodFiles(lab, state)
     try registerSettings(lab, state)
   }
@@ -25,7 +25,9 @@ enum DNSAPI {
     }.sorted()
   }
 
-  private static func registerQueries(_ lab: LabSession, _ state: LuaState) throws {
+  private static func registerQueries(
+    _ lab: LabSession, _ slot: FollowerSlot<DNSFollower>, _ state: LuaState
+  ) throws {
     try state.register(
       "resolve",
       help: HelpEntry(
@@ -41,11 +43,10 @@ enum DNSAPI {
         // that loadbalance leaves as it is has its table made by a prepared constructor.
         let type = q.type ?? .a
         if let name = call.stringBytes(1),
-          let known = dns(lab).server.knownSteadyAnswer(name: name, type: type),
+          let known = slot.current.server.knownSteadyAnswer(name: name, type: type),
           let prepared = PreparedAnswer.of(known, type: type, on: call)
         {
-          try prepared.push(on: call)
-          return 1
+          return try prepared.push(on: call)
         }
         if let known = call.withStringBytes(1, { DNSQueries.knownDirect($0, type, lab) }),
           let r = known

@@ -9,9 +9,11 @@ enum TrafficAPI {
   static let traceMetatable = "svclab.trace"
 
   static func register(_ lab: LabSession, in state: LuaState) throws {
-    lab.follow { ProxyFollower(clusterCIDR: $0.cluster.podCIDRs.first, serviceCIDRs: $0.cluster.serviceCIDRs) }
+    let slot = lab.follow {
+      ProxyFollower(clusterCIDR: $0.cluster.podCIDRs.first, serviceCIDRs: $0.cluster.serviceCIDRs)
+    }
     try state.defineMetatable(traceMetatable, functions: ["__tostring": traceToString])
-    try registerConnect(lab, state)
+    try registerConnect(lab, slot, state)
     try registerTrace(lab, state)
     try ProxyStateAPI.register(lab, in: state)
     try state.register(
@@ -41,7 +43,9 @@ enum TrafficAPI {
     preconditionFailure("the proxy follower is registered with the traffic API")
   }
 
-  private static func registerConnect(_ lab: LabSession, _ state: LuaState) throws {
+  private static func registerConnect(
+    _ lab: LabSession, _ slot: FollowerSlot<ProxyFollower>, _ state: LuaState
+  ) throws {
     try state.register(
       "connect",
       help: HelpEntry(
@@ -49,7 +53,7 @@ enum TrafficAPI {
         summary: "one connection; from: pod name, {pod=}, {node=}, {external=ip}; target: DNS name, \"name:port\", \"ip:port\"; opts: port, protocol, sourcePort, keep",
         details: "Returns a result {pod, namespace, podIP, port, servicePort, node, entryNode, service, sourceIP, hops}, or nil and a reason starting with refused, dropped, unresolved or unreachable.")
     ) { call in
-      let follower = proxy(lab)
+      let follower = slot.current
       if let made = connectAgain(call, follower, lab) {
         if made.kept, case .success(let c) = made.result { follower.openConnections[c.id] = c }
         return try PreparedConnection.of(made.outcome, on: call).push(made, on: call)

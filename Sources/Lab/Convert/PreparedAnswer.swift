@@ -43,9 +43,10 @@ final class PreparedAnswer {
     return made
   }
 
-  /// Pushes a new answer table.
-  func push(on call: LuaCall) throws {
+  /// Pushes the constructor of a new answer table; returns what the primitive returns (the
+  /// table, made once Swift has returned).
+  func push(on call: LuaCall) throws -> Int {
     try template.pushConstructor(on: call)
-    try template.construct(on: call)
+    return template.constructedResult()
   }
 }

@@ -41,7 +41,8 @@ final class PreparedConnection {
     return made
   }
 
-  /// Pushes `connect`'s results for one connection made along the plan.
+  /// Pushes `connect`'s results for one connection made along the plan; returns what the
+  /// primitive returns.
   func push(_ made: PlannedConnection, on call: LuaCall) throws -> Int {
     switch form {
     case .failure(let reason):
@@ -59,8 +60,7 @@ final class PreparedConnection {
       }
       at += tail.count
       try call.pushString(utf8: UnsafeBufferPointer(start: line, count: at))
-      try template.construct(on: call)
-      return 1
+      return template.constructedResult()
     }
   }
 
