@@ -145,18 +145,22 @@ public final class LuaRecordTemplate {
   /// A Lua string literal of `s`: letters, digits and a few marks as they are, every other
   /// byte as a decimal escape, so that any text reads back byte for byte.
   private static func literal(_ s: String) -> String {
-    var out = "\""
+    var out: [UInt8] = [UInt8(ascii: "\"")]
+    out.reserveCapacity(s.utf8.count + 2)
     for byte in s.utf8 {
       switch byte {
       case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
         UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: " "), UInt8(ascii: "."),
         UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-        out.unicodeScalars.append(Unicode.Scalar(byte))
+        out.append(byte)
       default:
-        let digits = String(byte)
-        out += "\\" + String(repeating: "0", count: 3 - digits.count) + digits
+        out.append(UInt8(ascii: "\\"))
+        out.append(UInt8(ascii: "0") + byte / 100)
+        out.append(UInt8(ascii: "0") + byte / 10 % 10)
+        out.append(UInt8(ascii: "0") + byte % 10)
       }
     }
-    return out + "\""
+    out.append(UInt8(ascii: "\""))
+    return String(decoding: out, as: UTF8.self)
   }
 }

@@ -187,12 +187,13 @@ extension ProxyCluster {
   ) {
     guard let pick, planning else { return }
     if case .external = source { return }
-    if plansVersion != stateVersion || plans.count >= Self.planLimit {
-      plans.removeAll(keepingCapacity: true)
-      plansVersion = stateVersion
-    }
+    // Stale plans are not swept on every change (that would cost a change as many releases
+    // as there are plans); they are replaced when their key is walked again, and the table
+    // starts afresh when full.
+    if plans.count >= Self.planLimit { plans.removeAll(keepingCapacity: true) }
     let key = PlanKey(source: source, destination: destination)
-    let plan = plans[key] ?? ConnectPlan(
+    let current = plans[key].flatMap { $0.version == stateVersion ? $0 : nil }
+    let plan = current ?? ConnectPlan(
       version: stateVersion, entryNode: pick.node, numgen: pick.numgen, count: pick.count)
     guard plan.count == pick.count, plan.numgen == pick.numgen, pick.index < plan.count,
       let outcome = PlannedOutcome(result: result, trace: trace)

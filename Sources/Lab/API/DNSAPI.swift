@@ -42,11 +42,11 @@ enum DNSAPI {
         // memoized answer is found from the argument's bytes, without a `String` of it; one
         // that loadbalance leaves as it is has its table made by a prepared constructor.
         let type = q.type ?? .a
+        let dns = slot.current
         if let name = call.stringBytes(1),
-          let known = slot.current.server.knownSteadyAnswer(name: name, type: type),
-          let prepared = PreparedAnswer.of(known, type: type, on: call)
+          let known = dns.server.knownSteadyAnswer(name: name, type: type)
         {
-          return try prepared.push(on: call)
+          return try PreparedAnswer.of(known).push(known, type: type, templates: &dns.templates, on: call)
         }
         if let known = call.withStringBytes(1, { DNSQueries.knownDirect($0, type, lab) }),
           let r = known

@@ -56,7 +56,7 @@ enum TrafficAPI {
       let follower = slot.current
       if let made = connectAgain(call, follower, lab) {
         if made.kept, case .success(let c) = made.result { follower.openConnections[c.id] = c }
-        return try PreparedConnection.of(made.outcome, on: call).push(made, on: call)
+        return try PreparedConnection.of(made.outcome).push(made, templates: &follower.templates, on: call)
       }
       let req: TrafficRequest
       do {

@@ -11,6 +11,8 @@ final class ProxyFollower: ClusterFollower {
   var openConnections: [Int: Connection] = [:]
   /// Recent `connect` arguments with their plans; any cluster change empties them.
   @exclusivity(unchecked) var shortcuts = ConnectShortcuts()
+  /// Result templates of repeated connections, by what they say.
+  @exclusivity(unchecked) var templates = ConnectionTemplates()
   /// The last conversion of each EndpointSlice, so that a change converts only the new
   /// version (the previous one is what was converted last time).
   private var slices: [ClusterKey: ProxyEndpointSlice] = [:]
