@@ -1,5 +1,5 @@
 /// One object change, as `(previous, current)`: nil previous = created, nil current = deleted.
-public enum ClusterChange: Hashable, Sendable {
+public indirect enum ClusterChange: Hashable, Sendable {
   case namespace(previous: Namespace?, current: Namespace?)
   case node(previous: Node?, current: Node?)
   case pod(previous: Pod?, current: Pod?)

@@ -107,6 +107,8 @@ func plansGiveTheWalksOutcomes(_ c: PlanCase) {
   var f = PacketFixture()
   let destination = ConnectDestination(ip: ip("172.30.0.41"), port: 80)
   _ = f.connect(client, "172.30.0.41", 80)
+  #expect(f.cluster.plan(from: client, to: destination) == nil, "a path walked once has no plan")
+  _ = f.connect(client, "172.30.0.41", 80)
   let plan = try #require(f.cluster.plan(from: client, to: destination))
   for _ in 0..<20 {
     let made = try #require(f.cluster.connect(

@@ -51,6 +51,8 @@ public final class ProxyCluster {
   /// state; a plan made at another count is stale.
   @exclusivity(unchecked) var stateVersion = 0
   var plans: [PlanKey: ConnectPlan] = [:]
+  /// The state version at which each path was last walked without a plan.
+  var walkedOnce: [PlanKey: Int] = [:]
   /// The random pick of the walk in progress, when it made one a plan can replay.
   var walkPick: WalkPick?
   /// Whether connections compile plans (off to compare with the plain walk).

@@ -190,9 +190,15 @@ extension ProxyCluster {
     // Stale plans are not swept on every change (that would cost a change as many releases
     // as there are plans); they are replaced when their key is walked again, and the table
     // starts afresh when full.
-    if plans.count >= Self.planLimit { plans.removeAll(keepingCapacity: true) }
+    if plans.count >= Self.planLimit {
+      plans.removeAll(keepingCapacity: true)
+      walkedOnce.removeAll(keepingCapacity: true)
+    }
     let key = PlanKey(source: source, destination: destination)
     let current = plans[key].flatMap { $0.version == stateVersion ? $0 : nil }
+    // A path is compiled on its second walk in the same state: a connection made once
+    // between two changes (the usual case right after a change) is not worth a plan.
+    if current == nil && walkedOnce.updateValue(stateVersion, forKey: key) != stateVersion { return }
     let plan = current ?? ConnectPlan(
       version: stateVersion, entryNode: pick.node, numgen: pick.numgen, count: pick.count)
     guard plan.count == pick.count, plan.numgen == pick.numgen, pick.index < plan.count,

@@ -2,7 +2,8 @@ import LuaKit
 
 /// Builds a flat Lua record (a result table); nil values leave the field out, as Lua does.
 struct Record {
-  private(set) var map: [LuaValue: LuaValue] = [:]
+  /// Sized for a whole object's fields up front, so that filling it never rehashes.
+  private(set) var map = [LuaValue: LuaValue](minimumCapacity: 24)
 
   subscript(key: String) -> LuaValue {
     get { map[.string(key)] ?? .nil }
