@@ -9,7 +9,8 @@ import NetAddr
 /// Only paths whose walk depends on nothing else are planned: a pod or node source, an
 /// iptables or nftables entry node, a Service port without session affinity (IPVS schedulers
 /// and affinity records keep per-connection kernel state, and a cloud load balancer picks a
-/// node at random). Any change to the proxy state makes every plan stale.
+/// node at random). A path is compiled on its second walk in the same state; any change to
+/// the proxy state makes every plan stale.
 public final class ConnectPlan {
   let version: Int
   let entryNode: String
@@ -34,8 +35,9 @@ public final class ConnectPlan {
 public final class PlannedOutcome {
   /// The connection as the walk made it, or why it failed.
   public let result: Result<Connection, ConnectFailure>
-  /// The source step, whose text is written around each call's source port.
-  let source: TraceStep
+  /// The source step, whose text is written around each call's source port (nil only for
+  /// a walk that failed before leaving its source, which no plan holds).
+  let source: TraceStep?
   /// Every step after the source.
   let tail: [TraceStep]
   /// The source line before its port (`[node-1] pod ns/client 10.0.1.9:`), written on
@@ -50,18 +52,28 @@ public final class PlannedOutcome {
   /// made once per outcome.
   public var attachment: AnyObject?
 
-  init?(result: Result<Connection, ConnectFailure>, trace: [TraceStep]) {
-    guard let first = trace.first, case .source = first.detail else { return nil }
+  init(result: Result<Connection, ConnectFailure>, trace: [TraceStep]) {
     self.result = result
-    source = first
-    tail = Array(trace.dropFirst())
+    if let first = trace.first, case .source = first.detail {
+      source = first
+      tail = Array(trace.dropFirst())
+    } else {
+      source = nil
+      tail = trace
+    }
   }
 
-  private static func write(_ source: TraceStep, _ tail: [TraceStep])
+  private static func write(_ source: TraceStep?, _ tail: [TraceStep])
     -> (head: [UInt8], tail: [UInt8], lines: [String])
   {
-    guard case .source(let src, let ip, _, let d) = source.detail else { return ([], [], []) }
     let out = TraceText()
+    var lines: [String] = []
+    lines.reserveCapacity(tail.count)
+    out.forEachLine(of: tail) { lines.append(String(decoding: $0, as: UTF8.self)) }
+    guard let source, case .source(let src, let ip, _, let d) = source.detail else {
+      return ([], [], lines)
+    }
+    out.clear()
     if let node = source.node {
       out.put(byte: UInt8(ascii: "["))
       out.put(node)
@@ -71,11 +83,7 @@ public final class PlannedOutcome {
     let head = Array(out.buffer)
     out.clear()
     TraceDetail.writeSourceTail(d, to: out)
-    let after = Array(out.buffer)
-    var lines: [String] = []
-    lines.reserveCapacity(tail.count)
-    out.forEachLine(of: tail) { lines.append(String(decoding: $0, as: UTF8.self)) }
-    return (head, after, lines)
+    return (head, Array(out.buffer), lines)
   }
 }
 
@@ -98,7 +106,7 @@ public struct PlannedConnection {
 
   /// The whole outcome, as `connect` returns it.
   public var connectOutcome: ConnectOutcome {
-    var first = outcome.source
+    guard var first = outcome.source else { return ConnectOutcome(result: result, trace: outcome.tail) }
     if case .source(let src, let ip, _, let d) = first.detail {
       first.detail = .source(src, ip: ip, port: sourcePort, destination: d)
     }
@@ -168,9 +176,7 @@ extension ProxyCluster {
       opts.keep = false
       var trace: [TraceStep] = []
       let result = route(source, destination, opts, id: id, forcedPick: index, trace: &trace, using: &rng)
-      guard let made = PlannedOutcome(result: result, trace: trace) else {
-        preconditionFailure("a planned walk starts at its source")
-      }
+      let made = PlannedOutcome(result: result, trace: trace)
       plan.outcomes[index] = made
       outcome = made
     }
@@ -190,10 +196,8 @@ extension ProxyCluster {
     // Stale plans are not swept on every change (that would cost a change as many releases
     // as there are plans); they are replaced when their key is walked again, and the table
     // starts afresh when full.
-    if plans.count >= Self.planLimit {
-      plans.removeAll(keepingCapacity: true)
-      walkedOnce.removeAll(keepingCapacity: true)
-    }
+    if plans.count >= Self.planLimit { plans.removeAll(keepingCapacity: true) }
+    if walkedOnce.count >= Self.planLimit { walkedOnce.removeAll(keepingCapacity: true) }
     let key = PlanKey(source: source, destination: destination)
     let current = plans[key].flatMap { $0.version == stateVersion ? $0 : nil }
     // A path is compiled on its second walk in the same state: a connection made once
@@ -201,10 +205,8 @@ extension ProxyCluster {
     if current == nil && walkedOnce.updateValue(stateVersion, forKey: key) != stateVersion { return }
     let plan = current ?? ConnectPlan(
       version: stateVersion, entryNode: pick.node, numgen: pick.numgen, count: pick.count)
-    guard plan.count == pick.count, plan.numgen == pick.numgen, pick.index < plan.count,
-      let outcome = PlannedOutcome(result: result, trace: trace)
-    else { return }
-    plan.outcomes[pick.index] = outcome
+    guard plan.count == pick.count, plan.numgen == pick.numgen, pick.index < plan.count else { return }
+    plan.outcomes[pick.index] = PlannedOutcome(result: result, trace: trace)
     plans[key] = plan
   }
 
