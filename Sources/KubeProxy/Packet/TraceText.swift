@@ -72,18 +72,24 @@ public final class TraceText {
   /// A decimal integer.
   func put(_ n: Int) {
     reserve(21)
-    if n < 0 { base[count] = UInt8(ascii: "-"); count += 1 }
+    count += Self.writeDecimal(n, to: base + count)
+  }
+
+  /// Writes `n` in decimal at `out` (room for 21 bytes) and returns the bytes written.
+  public static func writeDecimal(_ n: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
+    var start = 0
+    if n < 0 { out[0] = UInt8(ascii: "-"); start = 1 }
     var v = n.magnitude
     var digits = 1
     var probe = v
     while probe >= 10 { probe /= 10; digits += 1 }
-    var at = count + digits
+    var at = start + digits
     repeat {
       at -= 1
-      base[at] = UInt8(ascii: "0") + UInt8(v % 10)
+      out[at] = UInt8(ascii: "0") + UInt8(v % 10)
       v /= 10
     } while v != 0
-    count += digits
+    return start + digits
   }
 
   /// A decimal integer written with exactly `width` digits (leading zeros).

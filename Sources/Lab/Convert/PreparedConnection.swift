@@ -29,7 +29,7 @@ final class PreparedConnection {
     if case .failure(let failure) = outcome.result { reason = failure.description } else { reason = nil }
     head = outcome.sourceHead.count
     tail = outcome.sourceTail
-    line = .allocate(capacity: head + 20 + tail.count)
+    line = .allocate(capacity: head + 21 + tail.count)
     line.initialize(from: outcome.sourceHead, count: head)
   }
 
@@ -80,18 +80,7 @@ final class PreparedConnection {
 
   /// The source line with this connection's port, in the outcome's own buffer.
   private func firstHop(sourcePort: Int) -> UnsafeBufferPointer<UInt8> {
-    var at = head
-    var digits = 1
-    var probe = sourcePort.magnitude
-    while probe >= 10 { probe /= 10; digits += 1 }
-    var v = sourcePort.magnitude
-    var i = at + digits
-    repeat {
-      i -= 1
-      line[i] = UInt8(ascii: "0") + UInt8(v % 10)
-      v /= 10
-    } while v != 0
-    at += digits
+    let at = head + TraceText.writeDecimal(sourcePort, to: line + head)
     tail.withUnsafeBufferPointer { t in
       if let from = t.baseAddress { (line + at).initialize(from: from, count: t.count) }
     }
