@@ -132,3 +132,53 @@ test("a backend refusing the port is refused the same way each time it is picked
     assertEqual(again, why)
   end
 end)
+
+-- One session of random changes and connections, run twice from the same seed: once with
+-- repeated two-argument calls (shortcuts, plans, templates), once with an options table on
+-- every call (arguments read each time). Every result must be the same.
+local function session(withOptions)
+  reset {}
+  seed(99)
+  createDeployment("web", { replicas = 4, labels = { app = "web" },
+    ports = { { name = "http", containerPort = 8080 } } })
+  local target = webService("web").clusterIP .. ":80"
+  addPod("client", { node = "node-1" })
+  addPod("other", { node = "node-2" })
+  local out = {}
+  local steps = { "connect", "connect", "connect", "connect", "scale", "ready", "mode", "network" }
+  local rng = 12345
+  local function roll(n)
+    rng = (rng * 1103515245 + 12345) % 2147483648
+    return rng % n + 1
+  end
+  local modes, networks = { "iptables", "nftables", "ipvs" }, { "IPIP", "VXLAN", "BGP" }
+  for i = 1, 400 do
+    local step = steps[roll(#steps)]
+    if step == "connect" then
+      local from = roll(2) == 1 and "client" or "other"
+      local r, why
+      if withOptions then r, why = connect(from, target, {}) else r, why = connect(from, target) end
+      out[#out + 1] = r and withoutID(r) or why
+    elseif step == "scale" then
+      scale("web", roll(6) - 1)
+    elseif step == "ready" then
+      local names = {}
+      for _, p in ipairs(pods { selector = { app = "web" } }) do names[#names + 1] = p.name end
+      table.sort(names)
+      if #names > 0 then setPodReady(names[roll(#names)], roll(2) == 1) end
+    elseif step == "mode" then
+      setProxyMode(modes[roll(#modes)])
+    else
+      setPodNetwork(networks[roll(#networks)])
+    end
+    if i % 50 == 0 then advance(40) end
+  end
+  return out
+end
+
+test("a random session gives the same results with and without the repeat shortcuts", function()
+  local fast = session(false)
+  local full = session(true)
+  assertEqual(#fast, #full)
+  assertEqual(fast, full)
+end)
