@@ -46,8 +46,13 @@ struct ConnectShortcuts {
     return nil
   }
 
+  /// Keeps `entry`, in place of one for the same arguments (whose plan went stale).
   mutating func add(_ entry: Entry) {
-    if entries.count < Self.capacity {
+    if let i = entries.firstIndex(where: {
+      $0.from == entry.from && $0.target == entry.target && $0.namespace == entry.namespace
+    }) {
+      entries[i] = entry
+    } else if entries.count < Self.capacity {
       entries.append(entry)
     } else {
       entries[next] = entry
