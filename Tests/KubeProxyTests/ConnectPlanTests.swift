@@ -111,8 +111,7 @@ func plansGiveTheWalksOutcomes(_ c: PlanCase) {
   _ = f.connect(client, "172.30.0.41", 80)
   let plan = try #require(f.cluster.plan(from: client, to: destination))
   for _ in 0..<20 {
-    let made = try #require(f.cluster.connect(
-      along: plan, source: client, destination: destination, options: ConnectOptions(), using: &f.rng))
+    let made = try #require(f.cluster.connect(along: plan, options: ConnectOptions(), using: &f.rng))
     let lines = made.connectOutcome.trace.map(\.description)
     let head = String(decoding: made.outcome.sourceHead, as: UTF8.self)
     let tail = String(decoding: made.outcome.sourceTail, as: UTF8.self)
@@ -120,8 +119,7 @@ func plansGiveTheWalksOutcomes(_ c: PlanCase) {
     #expect(Array(lines.dropFirst()) == made.outcome.lines)
   }
   f.cluster.podNetwork = .vxlan
-  #expect(f.cluster.connect(
-    along: plan, source: client, destination: destination, options: ConnectOptions(), using: &f.rng) == nil)
+  #expect(f.cluster.connect(along: plan, options: ConnectOptions(), using: &f.rng) == nil)
 }
 
 @Test func ephemeralPortsDrawAsTheStandardLibrary() {

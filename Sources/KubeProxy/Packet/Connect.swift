@@ -9,7 +9,7 @@ extension ProxyCluster {
     options: ConnectOptions = ConnectOptions(), using rng: inout some RandomNumberGenerator
   ) -> ConnectOutcome {
     if let plan = plan(from: source, to: destination),
-      let planned = connect(along: plan, source: source, destination: destination, options: options, using: &rng)
+      let planned = connect(along: plan, options: options, using: &rng)
     {
       return planned.connectOutcome
     }

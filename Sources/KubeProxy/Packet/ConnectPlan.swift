@@ -13,6 +13,9 @@ import NetAddr
 /// the proxy state makes every plan stale.
 public final class ConnectPlan {
   let version: Int
+  /// The path's two ends.
+  let source: ConnectSource
+  let destination: ConnectDestination
   let entryNode: String
   /// How the service chain picks among `count` endpoints: nftables' numgen, else iptables'
   /// statistic rules.
@@ -21,8 +24,13 @@ public final class ConnectPlan {
   /// What each pick leads to, filled in as picks happen.
   var outcomes: [PlannedOutcome?]
 
-  init(version: Int, entryNode: String, numgen: Bool, count: Int) {
+  init(
+    version: Int, source: ConnectSource, destination: ConnectDestination, entryNode: String,
+    numgen: Bool, count: Int
+  ) {
     self.version = version
+    self.source = source
+    self.destination = destination
     self.entryNode = entryNode
     self.numgen = numgen
     self.count = count
@@ -158,8 +166,7 @@ extension ProxyCluster {
   /// `connect`, without walking the rules once the pick's outcome is known. Nil, with nothing
   /// drawn, when the plan is stale.
   public func connect(
-    along plan: ConnectPlan, source: ConnectSource, destination: ConnectDestination,
-    options: ConnectOptions, using rng: inout some RandomNumberGenerator
+    along plan: ConnectPlan, options: ConnectOptions, using rng: inout some RandomNumberGenerator
   ) -> PlannedConnection? {
     guard plan.version == stateVersion else { return nil }
     let id = nextConnectionID
@@ -175,7 +182,8 @@ extension ProxyCluster {
       opts.sourcePort = sourcePort
       opts.keep = false
       var trace: [TraceStep] = []
-      let result = route(source, destination, opts, id: id, forcedPick: index, trace: &trace, using: &rng)
+      let result = route(
+        plan.source, plan.destination, opts, id: id, forcedPick: index, trace: &trace, using: &rng)
       let made = PlannedOutcome(result: result, trace: trace)
       plan.outcomes[index] = made
       outcome = made
@@ -204,7 +212,8 @@ extension ProxyCluster {
     // between two changes (the usual case right after a change) is not worth a plan.
     if current == nil && walkedOnce.updateValue(stateVersion, forKey: key) != stateVersion { return }
     let plan = current ?? ConnectPlan(
-      version: stateVersion, entryNode: pick.node, numgen: pick.numgen, count: pick.count)
+      version: stateVersion, source: source, destination: destination, entryNode: pick.node,
+      numgen: pick.numgen, count: pick.count)
     guard plan.count == pick.count, plan.numgen == pick.numgen, pick.index < plan.count else { return }
     plan.outcomes[pick.index] = PlannedOutcome(result: result, trace: trace)
     plans[key] = plan

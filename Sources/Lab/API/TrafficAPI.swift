@@ -128,8 +128,7 @@ enum TrafficAPI {
       let entry = follower.shortcuts.find(from: from, target: target, namespace: lab.currentNamespace)
     else { return nil }
     return follower.synced().connect(
-      along: entry.plan, source: entry.source, destination: entry.destination,
-      options: ConnectOptions(now: lab.cluster.now), using: &lab.cluster.random)
+      along: entry.plan, options: ConnectOptions(now: lab.cluster.now), using: &lab.cluster.random)
   }
 
   /// Keeps a shortcut for a call with two string arguments, an address target and a plan.
@@ -141,9 +140,7 @@ enum TrafficAPI {
       let from = call.stringBytes(1).map(Array.init),
       let target = call.stringBytes(2).map(Array.init)
     else { return }
-    follower.shortcuts.add(.init(
-      from: from, target: target, namespace: lab.currentNamespace, source: req.source,
-      destination: req.destination, plan: plan))
+    follower.shortcuts.add(.init(from: from, target: target, namespace: lab.currentNamespace, plan: plan))
   }
 
   private static func registerTrace(_ lab: LabSession, _ state: LuaState) throws {

@@ -3,9 +3,9 @@ import Glibc
 #endif
 import KubeProxy
 
-/// `connect(from, "ip:port")` calls seen lately, by the bytes of their two arguments: what
-/// the arguments meant (the sending pod or node, the destination) and the plan kube-proxy
-/// compiled for that path, so that a repeated call reads neither argument again.
+/// `connect(from, "ip:port")` calls seen lately, by the bytes of their two arguments: the
+/// plan kube-proxy compiled for the path they name (sender and destination), so that a
+/// repeated call reads neither argument again.
 ///
 /// An argument's meaning depends on the cluster (the pod must exist, a named port is looked
 /// up among the Service's ports) and on the current namespace, so the owner empties the
@@ -16,19 +16,13 @@ struct ConnectShortcuts {
     let from: [UInt8]
     let target: [UInt8]
     let namespace: String
-    let source: ConnectSource
-    let destination: ConnectDestination
+    /// The plan of the path the arguments name (it holds the sender and the destination).
     let plan: ConnectPlan
 
-    init(
-      from: [UInt8], target: [UInt8], namespace: String, source: ConnectSource,
-      destination: ConnectDestination, plan: ConnectPlan
-    ) {
+    init(from: [UInt8], target: [UInt8], namespace: String, plan: ConnectPlan) {
       self.from = from
       self.target = target
       self.namespace = namespace
-      self.source = source
-      self.destination = destination
       self.plan = plan
     }
   }
