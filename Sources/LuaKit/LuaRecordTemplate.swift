@@ -21,8 +21,8 @@ public indirect enum LuaTemplateValue {
 /// Fields keep the order given (the table is filled in that order, as `pushRecord` fills
 /// it). The values of the `parameters` fields, and the list's first item when
 /// `firstItemIsParameter`, are the constructor's arguments, pushed by the caller after
-/// `pushConstructor(on:)`: the parameters in their order, then the first item. Then either
-/// `construct(on:)` calls it (protected) or the function returns `constructedResult()`.
+/// `pushConstructor(on:)`: the parameters in their order, then the first item. Then the
+/// function returns `constructedResult()`.
 public final class LuaRecordTemplate {
   private let constructor: LuaReference
   /// How many values each push takes.
@@ -112,7 +112,8 @@ public final class LuaRecordTemplate {
     }
   }
 
-  /// Pushes the constructor; its arguments follow, then `construct(on:)`.
+  /// Pushes the constructor; its arguments follow, then the function returns
+  /// `constructedResult()`.
   public func pushConstructor(on call: LuaCall) throws {
     try call.stack.reserve(argumentCount + 1)
     lua_rawgeti(call.stack.L, svl_registryindex(), lua_Integer(constructor.ref))
@@ -124,18 +125,6 @@ public final class LuaRecordTemplate {
   /// (the instruction budget, memory) is raised from C, as Lua's own would be.
   public func constructedResult() -> Int {
     Int(SVL_CALL_PUSHED) - argumentCount
-  }
-
-  /// Calls the constructor with the arguments pushed since `pushConstructor(on:)`, leaving
-  /// the new table in their place. An error inside (no memory, the instruction budget) is
-  /// caught by the protected call and thrown.
-  public func construct(on call: LuaCall) throws {
-    let status = svl_pcall(call.stack.L, Int32(argumentCount), 1, 0)
-    guard status == LUA_OK else {
-      let message = call.stack.string(at: -1) ?? "error in a record template"
-      call.stack.pop()
-      throw LuaError(message, kind: status == LUA_ERRMEM ? .memory : .runtime)
-    }
   }
 
   private static func text(_ s: StaticString) -> String {

@@ -21,8 +21,7 @@ import Testing
       try t.pushConstructor(on: call)
       try call.pushInteger(id)
       try call.pushString("first \(id)")
-      try t.construct(on: call)
-      return 1
+      return t.constructedResult()
     }
     return state
   }
