@@ -9,9 +9,12 @@ import Testing
       node: Fixture.node, config: Fixture.config, decisions: Fixture.overallDecisions)
   }
 
-  /// Rule texts from kube-proxy's nftables `TestOverallNFTablesRules` for the same fixture.
+  /// Rule texts from kube-proxy 1.35's nftables `TestOverallNFTablesRules`
+  /// (pkg/proxy/nftables/proxier_test.go) for the same fixture; the service chain's
+  /// masquerade rule matches only addresses since kubernetes/kubernetes#131492.
   @Test(arguments: [
-    "\t\tip daddr 172.30.0.41 tcp dport 80 ip saddr != 10.0.0.0/8 jump mark-for-masquerade\n",
+    "\t\tip daddr 172.30.0.41 ip saddr != 10.0.0.0/8 jump mark-for-masquerade\n",
+    "\t\tnumgen random mod 2 vmap { 0 : goto endpoint-UNZV3OEC-ns4/svc4/tcp/p80__10.180.0.4/80, 1 : goto endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80 }\n",
     "\t\tnumgen random mod 1 vmap { 0 : goto endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80 }\n",
     "\t\tip saddr 10.180.0.1 jump mark-for-masquerade\n",
     "\t\tmeta l4proto tcp dnat to 10.180.0.1:80\n",
@@ -53,7 +56,9 @@ import Testing
     #expect(text.contains("\tset \(affinity) {\n\t\ttype ipv4_addr\n\t\tflags dynamic,timeout\n\t\ttimeout 3h\n\t}\n"))
     #expect(text.contains("update @\(affinity) { ip saddr }"))
     #expect(text.contains("ip saddr @\(affinity) goto endpoint-"))
-    #expect(text.contains("ip saddr != { 203.0.113.0/25 } drop"))
+    // kube-proxy writes `ip saddr != { 203.0.113.0/25 } drop`; nft lists a one-element
+    // anonymous set as the element alone.
+    #expect(text.contains("\t\tip saddr != 203.0.113.0/25 drop\n"))
     #expect(text.contains("5.6.7.8 . tcp . 80 : goto firewall-"))
   }
 
@@ -74,7 +79,7 @@ import Testing
       node: node, config: config, decisions: [Fixture.decide(port, [ep], node: "test-node")],
       family: .v6)
     #expect(text.hasPrefix("table ip6 kube-proxy {"))
-    #expect(text.contains("ip6 daddr fd00:172:30::41 tcp dport 80 ip6 saddr != fd00:10::/64 jump mark-for-masquerade"))
+    #expect(text.contains("ip6 daddr fd00:172:30::41 ip6 saddr != fd00:10::/64 jump mark-for-masquerade"))
     #expect(text.contains("meta l4proto tcp dnat to [fd00:10:180::1]:80"))
     #expect(text.contains("endpoint-") && text.contains("__fd00.10.180..1/80"))
   }
@@ -102,6 +107,45 @@ import Testing
       "\t\tip daddr 172.30.0.0/16 drop comment \"Drop traffic to unallocated ClusterIPs\"\n"))
     config.serviceCIDRs += [try #require(CIDR("10.96.0.0/12")), try #require(CIDR("fd00:10:96::/112"))]
     let two = renderNFTablesRuleset(node: Fixture.node, config: config, decisions: Fixture.overallDecisions)
-    #expect(two.contains("\t\tip daddr { 172.30.0.0/16, 10.96.0.0/12 } drop comment"))
+    #expect(two.contains("\t\tip daddr { 10.96.0.0/12, 172.30.0.0/16 } drop comment"))
+  }
+
+  /// The base chains and their jumps as kube-proxy 1.35 sets them up (`baseRules` of its
+  /// nftables proxier_test.go; PR kubernetes/kubernetes#132456, which fixed #131765), with the
+  /// priorities as `nft list ruleset` (nft 1.0.6) prints -110, 0, -100 and 100 on each hook.
+  @Test(arguments: [
+    ("filter-prerouting-pre-dnat", "type filter hook prerouting priority dstnat - 10; policy accept;", ["ct state new jump firewall-check"]),
+    ("filter-output-pre-dnat", "type filter hook output priority -110; policy accept;", ["ct state new jump firewall-check"]),
+    ("filter-input", "type filter hook input priority filter; policy accept;", ["ct state new jump nodeport-endpoints-check", "ct state new jump service-endpoints-check"]),
+    ("filter-forward", "type filter hook forward priority filter; policy accept;", ["ct state new jump service-endpoints-check", "ct state new jump cluster-ips-check"]),
+    ("filter-output", "type filter hook output priority filter; policy accept;", ["ct state new jump service-endpoints-check", "ct state new jump cluster-ips-check"]),
+    ("nat-prerouting", "type nat hook prerouting priority dstnat; policy accept;", ["jump services"]),
+    ("nat-output", "type nat hook output priority -100; policy accept;", ["jump services"]),
+    ("nat-postrouting", "type nat hook postrouting priority srcnat; policy accept;", ["jump masquerading"]),
+  ])
+  func baseChainsOfKubeProxy135(chain: String, declaration: String, rules: [String]) {
+    let block = (["\tchain \(chain) {", "\t\t" + declaration] + rules.map { "\t\t" + $0 } + ["\t}"])
+      .map { $0 + "\n" }.joined()
+    #expect(Self.overall.contains(block))
+  }
+
+  /// 1.33's layout is gone: no post-DNAT output chain, no endpoint check before DNAT.
+  @Test func noPreFixLayout() {
+    #expect(!Self.overall.contains("filter-output-post-dnat"))
+    #expect(!Self.overall.contains("priority dstnat + 10"))
+  }
+
+  /// Anonymous sets as nft 1.0.6 lists them (`nft -f` then `nft list ruleset`): one element
+  /// alone, host prefixes as addresses, elements sorted by address.
+  @Test(arguments: [
+    (["203.0.113.0/25"], "203.0.113.0/25"),
+    (["1.2.3.4/32"], "1.2.3.4"),
+    (["203.0.113.0/25", "192.168.0.0/24", "5.6.7.8/32", "1.2.3.4/32"], "{ 1.2.3.4, 5.6.7.8, 192.168.0.0/24, 203.0.113.0/25 }"),
+    (["10.0.0.1/32", "9.0.0.1/32"], "{ 9.0.0.1, 10.0.0.1 }"),
+    (["fd00:10:96::/112"], "fd00:10:96::/112"),
+    (["2001:db8:1::1/128", "2001:db8::/64"], "{ 2001:db8::/64, 2001:db8:1::1 }"),
+  ])
+  func anonymousSetListing(cidrs: [String], text: String) {
+    #expect(nftAnonymousSet(cidrs.compactMap { CIDR($0) }) == text)
   }
 }

@@ -27,7 +27,6 @@ public enum NFTablesName {
   public static let filterInput = "filter-input"
   public static let filterForward = "filter-forward"
   public static let filterOutput = "filter-output"
-  public static let filterOutputPostDNAT = "filter-output-post-dnat"
   public static let natPrerouting = "nat-prerouting"
   public static let natOutput = "nat-output"
   public static let natPostrouting = "nat-postrouting"

@@ -1,3 +1,5 @@
+import NetAddr
+
 /// One service port in nftables: map elements that dispatch its addresses, then its
 /// service-/local-/external-/firewall-/endpoint- chains and affinity sets.
 extension NFTablesWriter {
@@ -89,13 +91,16 @@ extension NFTablesWriter {
     }
   }
 
-  /// ClusterIP traffic from outside the pod network is marked for masquerade.
+  /// ClusterIP traffic from outside the pod network is marked for masquerade. The rule matches
+  /// only the addresses (kubernetes/kubernetes#131492, kube-proxy 1.34+): a packet reaches the
+  /// service chain through `service-ips` (port and protocol already matched) or through the
+  /// external chain (never addressed to the ClusterIP).
   mutating func writeInternalMasquerade(
     _ plan: IPTablesServicePlan, _ chains: NFTablesServiceChains
   ) {
     let port = plan.decision.servicePort
     guard plan.hasInternalEndpoints, let clusterIP = port.clusterIP else { return }
-    let match = "\(ipX) daddr \(clusterIP) \(plan.proto) dport \(port.port)"
+    let match = "\(ipX) daddr \(clusterIP)"
     let chain = plan.internalTrafficChainNFT(chains)
     if config.masqueradeAll {
       listing.add(chain, "\(match) jump \(NFTablesName.markForMasquerade)")
@@ -131,11 +136,11 @@ extension NFTablesWriter {
   /// node IP, for node traffic that loops back with the VIP as source).
   mutating func writeFirewallChain(_ plan: IPTablesServicePlan, _ chains: NFTablesServiceChains) {
     let port = plan.decision.servicePort
-    var sources = port.loadBalancerSourceRanges.map(\.description)
+    var sources = port.loadBalancerSourceRanges
     if let nodeIP, port.loadBalancerSourceRanges.contains(where: { $0.contains(nodeIP) }) {
-      sources += port.loadBalancerVIPs.map(\.description)
+      sources += port.loadBalancerVIPs.map { CIDR(network: $0, prefixLength: $0.family.bitWidth) }
     }
-    listing.add(chains.firewall, "\(ipX) saddr != { \(sources.joined(separator: ", ")) } drop")
+    listing.add(chains.firewall, "\(ipX) saddr != \(nftAnonymousSet(sources)) drop")
   }
 
   /// One dynamic set per endpoint remembering recent clients (ClientIP affinity).

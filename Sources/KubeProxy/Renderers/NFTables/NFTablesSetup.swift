@@ -1,40 +1,43 @@
+import NetAddr
+
 /// kube-proxy's `setupNFTables`: base chains on the netfilter hooks, the jump chains, the
 /// masquerade chains, and the sets and verdict maps the per-service elements go into.
 extension NFTablesWriter {
-  /// Base chains: filter chains run just before DNAT so they see the service address.
+  /// Base chains, as kube-proxy 1.34+ creates them (kubernetes/kubernetes#132456, the fix of
+  /// #131765): the firewall check runs before DNAT (`dstnat - 10`) on prerouting and output;
+  /// the endpoint and ClusterIP checks run at `filter` priority, after DNAT, so a node
+  /// process's connection to an eTP=Local load-balancer IP is DNATed by the short-circuit
+  /// rules before `service-endpoints-check` could drop it. Priorities are printed as nft 1.0.6
+  /// lists them: symbolic names only where nft accepts them for that hook (`dstnat` on
+  /// prerouting, `srcnat` on postrouting, `filter` anywhere), numbers on the output hook.
   static let baseChains: [(String, String)] = [
     (
       NFTablesName.filterPreroutingPreDNAT,
       "type filter hook prerouting priority dstnat - 10; policy accept;"
     ),
-    (NFTablesName.filterInput, "type filter hook input priority dstnat - 10; policy accept;"),
-    (NFTablesName.filterForward, "type filter hook forward priority dstnat - 10; policy accept;"),
-    (
-      NFTablesName.filterOutputPreDNAT,
-      "type filter hook output priority dstnat - 10; policy accept;"
-    ),
-    (
-      NFTablesName.filterOutputPostDNAT,
-      "type filter hook output priority dstnat + 10; policy accept;"
-    ),
+    (NFTablesName.filterOutputPreDNAT, "type filter hook output priority -110; policy accept;"),
+    (NFTablesName.filterInput, "type filter hook input priority filter; policy accept;"),
+    (NFTablesName.filterForward, "type filter hook forward priority filter; policy accept;"),
+    (NFTablesName.filterOutput, "type filter hook output priority filter; policy accept;"),
     (NFTablesName.natPrerouting, "type nat hook prerouting priority dstnat; policy accept;"),
-    (NFTablesName.natOutput, "type nat hook output priority dstnat; policy accept;"),
+    (NFTablesName.natOutput, "type nat hook output priority -100; policy accept;"),
     (NFTablesName.natPostrouting, "type nat hook postrouting priority srcnat; policy accept;"),
   ]
 
-  /// (target, from, match) of the jumps out of the base chains.
+  /// (target, from, match) of the jumps out of the base chains (kube-proxy's
+  /// `nftablesJumpChains`; the rule order within each chain is that of its proxier tests).
   static let jumps: [(String, String, String)] = [
     (NFTablesName.nodePortEndpointsCheck, NFTablesName.filterInput, "ct state new "),
     (NFTablesName.serviceEndpointsCheck, NFTablesName.filterInput, "ct state new "),
     (NFTablesName.serviceEndpointsCheck, NFTablesName.filterForward, "ct state new "),
-    (NFTablesName.serviceEndpointsCheck, NFTablesName.filterOutputPreDNAT, "ct state new "),
+    (NFTablesName.serviceEndpointsCheck, NFTablesName.filterOutput, "ct state new "),
     (NFTablesName.firewallCheck, NFTablesName.filterPreroutingPreDNAT, "ct state new "),
     (NFTablesName.firewallCheck, NFTablesName.filterOutputPreDNAT, "ct state new "),
     (NFTablesName.services, NFTablesName.natOutput, ""),
     (NFTablesName.services, NFTablesName.natPrerouting, ""),
     (NFTablesName.masquerading, NFTablesName.natPostrouting, ""),
     (NFTablesName.clusterIPsCheck, NFTablesName.filterForward, "ct state new "),
-    (NFTablesName.clusterIPsCheck, NFTablesName.filterOutputPostDNAT, "ct state new "),
+    (NFTablesName.clusterIPsCheck, NFTablesName.filterOutput, "ct state new "),
   ]
 
   /// Writes the fixed part of the table.
@@ -99,14 +102,13 @@ extension NFTablesWriter {
       NFTablesName.clusterIPsCheck,
       "\(ipX) daddr @\(NFTablesName.clusterIPsSet) reject comment \"Reject traffic to invalid ports of ClusterIPs\""
     )
-    // Unallocated addresses of the Service CIDRs are dropped (nft prints a one-element set
-    // as the bare prefix).
-    let ranges = config.serviceCIDRs.filter { $0.family == family }.map(\.description)
+    // Unallocated addresses of the Service CIDRs are dropped (kube-proxy writes an
+    // anonymous set; nft lists it as `nftAnonymousSet` formats it).
+    let ranges = config.serviceCIDRs.filter { $0.family == family }
     if !ranges.isEmpty {
-      let match = ranges.count == 1 ? ranges[0] : "{ " + ranges.joined(separator: ", ") + " }"
       listing.add(
         NFTablesName.clusterIPsCheck,
-        "\(ipX) daddr \(match) drop comment \"Drop traffic to unallocated ClusterIPs\"")
+        "\(ipX) daddr \(nftAnonymousSet(ranges)) drop comment \"Drop traffic to unallocated ClusterIPs\"")
     }
     listing.ensureChain(
       NFTablesName.rejectChain, comment: "helper for @no-endpoint-services / @no-endpoint-nodeports"
@@ -129,4 +131,17 @@ extension NFTablesWriter {
       NFTablesName.services,
       "\(nodePortDispatch) meta l4proto . th dport vmap @\(NFTablesName.serviceNodePortsMap)")
   }
+}
+
+/// An anonymous set of prefixes as `nft list` prints it (checked against nft 1.0.6): a
+/// host-length prefix is a bare address, the elements are sorted by address, and a set of
+/// one element is printed as that element alone, without braces.
+func nftAnonymousSet(_ cidrs: [CIDR]) -> String {
+  let sorted = Set(cidrs).sorted {
+    $0.network != $1.network ? $0.network < $1.network : $0.prefixLength < $1.prefixLength
+  }
+  let items = sorted.map {
+    $0.prefixLength == $0.family.bitWidth ? $0.network.description : $0.description
+  }
+  return items.count == 1 ? items[0] : "{ " + items.joined(separator: ", ") + " }"
 }
