@@ -19,6 +19,8 @@ final class LabSession {
   @exclusivity(unchecked) var currentNamespace = "default"
   /// The calls that made this lab, for `saveLab`.
   var journal = Journal()
+  /// Where warnings are shown (see `Warnings.swift`); standard error unless a test replaces it.
+  var warningSink: (String) -> Void = LabSession.standardErrorSink
   private var followers: [ClusterFollower] = []
   private var makers: [(LabSession) -> ClusterFollower] = []
 

@@ -168,6 +168,20 @@ extension Cluster {
     svc.status.loadBalancerIngress = out
   }
 
+  /// The simulated cloud writes `ipMode` into a Service's `status.loadBalancer.ingress[]`
+  /// (as a cloud controller updates status); nil restores its default, VIP.
+  public func setLoadBalancerIPMode(_ key: NamespacedName, _ mode: LoadBalancerIPMode?)
+    throws(ClusterError) -> Service
+  {
+    try transaction { () throws(ClusterError) in
+      guard var svc = serviceStore[key] else { throw .notFound(resource: "services", name: key.name) }
+      guard svc.status.loadBalancerIPMode != mode else { return svc }
+      svc.status.loadBalancerIPMode = mode
+      putService(key, svc)
+      return svc
+    }
+  }
+
   private func lbIngressInUse(_ ip: IPAddress) -> Bool {
     serviceStore.values.contains { $0.status.loadBalancerIngress.contains(ip) }
   }

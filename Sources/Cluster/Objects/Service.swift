@@ -149,13 +149,32 @@ public struct ServiceSpec: Hashable, Sendable {
   public var isHeadless: Bool { clusterIP == "None" || clusterIPs.first == "None" }
 }
 
+/// `status.loadBalancer.ingress[].ipMode` (GA in 1.32, KEP-1860): `VIP` — traffic reaches the
+/// node addressed to the balancer IP, so kube-proxy may short-circuit it — or `Proxy` — the
+/// balancer proxies to the node, and kube-proxy writes no rule for the IP.
+public struct LoadBalancerIPMode: APIStringValue {
+  public var rawValue: String
+  public init(rawValue: String) { self.rawValue = rawValue }
+  public static let vip = LoadBalancerIPMode(rawValue: "VIP")
+  public static let proxy = LoadBalancerIPMode(rawValue: "Proxy")
+  public static let supported: [LoadBalancerIPMode] = [.proxy, .vip]
+}
+
 /// `status.loadBalancer`.
 public struct ServiceStatus: Hashable, Sendable {
   /// `status.loadBalancer.ingress[].ip`.
   public var loadBalancerIngress: [IPAddress]
+  /// The ipMode the simulated cloud reports for every ingress entry (nil: its default, VIP).
+  public var loadBalancerIPMode: LoadBalancerIPMode?
 
-  public init(loadBalancerIngress: [IPAddress] = []) {
+  public init(loadBalancerIngress: [IPAddress] = [], loadBalancerIPMode: LoadBalancerIPMode? = nil) {
     self.loadBalancerIngress = loadBalancerIngress
+    self.loadBalancerIPMode = loadBalancerIPMode
+  }
+
+  /// `ingress[].ipMode` as the cloud writes it: set with every ingress IP, none without one.
+  public var ingressIPMode: LoadBalancerIPMode? {
+    loadBalancerIngress.isEmpty ? nil : (loadBalancerIPMode ?? .vip)
   }
 }
 

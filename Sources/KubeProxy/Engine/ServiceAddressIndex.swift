@@ -11,6 +11,8 @@ struct ServiceAddressIndex {
 
   private(set) var byIP: [IPAddress: Set<ServicePortKey>] = [:]
   private(set) var byNodePort: [NodePortKey: Set<ServicePortKey>] = [:]
+  /// Load-balancer IPs with `ipMode: Proxy`: the simulated cloud's, never kube-proxy's.
+  private(set) var byProxyModeIngressIP: [IPAddress: Set<ServicePortKey>] = [:]
 
   /// Every address a Service port owns: its ClusterIP, external IPs and load-balancer IPs.
   static func ips(of port: ProxyServicePort) -> [IPAddress] {
@@ -19,6 +21,7 @@ struct ServiceAddressIndex {
 
   mutating func insert(_ port: ProxyServicePort) {
     for ip in Self.ips(of: port) { byIP[ip, default: []].insert(port.key) }
+    for ip in port.proxyModeIngressIPs { byProxyModeIngressIP[ip, default: []].insert(port.key) }
     if port.nodePort != 0 {
       byNodePort[NodePortKey(proto: port.name.proto, port: port.nodePort, family: port.family),
         default: []].insert(port.key)
@@ -30,6 +33,10 @@ struct ServiceAddressIndex {
       byIP[ip]?.remove(port.key)
       if byIP[ip]?.isEmpty == true { byIP[ip] = nil }
     }
+    for ip in port.proxyModeIngressIPs {
+      byProxyModeIngressIP[ip]?.remove(port.key)
+      if byProxyModeIngressIP[ip]?.isEmpty == true { byProxyModeIngressIP[ip] = nil }
+    }
     if port.nodePort != 0 {
       let key = NodePortKey(proto: port.name.proto, port: port.nodePort, family: port.family)
       byNodePort[key]?.remove(port.key)
@@ -39,6 +46,11 @@ struct ServiceAddressIndex {
 
   /// The Service ports using `ip` as ClusterIP, external IP or load-balancer IP.
   func servicePorts(at ip: IPAddress) -> Set<ServicePortKey> { byIP[ip] ?? [] }
+
+  /// The Service ports whose balancer answers on `ip` with `ipMode: Proxy`.
+  func proxyModeIngressPorts(at ip: IPAddress) -> Set<ServicePortKey> {
+    byProxyModeIngressIP[ip] ?? []
+  }
 
   /// The Service port (lowest key, should several claim it) with this NodePort.
   func nodePort(_ port: Int, proto: ProxyProtocol, family: IPFamily) -> ServicePortKey? {

@@ -57,6 +57,10 @@ public struct ProxyServicePort: Hashable, Sendable {
   public var externalIPs: [IPAddress]
   /// Load-balancer ingress IPs of this family (status.loadBalancer.ingress).
   public var loadBalancerVIPs: [IPAddress]
+  /// Load-balancer ingress IPs of this family with `ipMode: Proxy`. kube-proxy skips them
+  /// (`IsVIPMode` in its service change tracker): no rule is written for them in any mode,
+  /// so traffic to them goes to the balancer, which proxies it to a NodePort.
+  public var proxyModeIngressIPs: [IPAddress] = []
   public var loadBalancerSourceRanges: [CIDR]
   /// nil when sessionAffinity is None; else the ClientIP timeout in seconds.
   public var stickyMaxAgeSeconds: Int?

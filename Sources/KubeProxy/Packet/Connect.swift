@@ -19,6 +19,8 @@ extension ProxyCluster {
     nextConnectionID += 1
     walkPick = nil
     let result = route(source, destination, options, id: id, forcedPick: nil, trace: &trace, using: &rng)
+    // A Proxy-mode balancer draws its node before the rules' pick: no plan replays that.
+    if proxyModeBalancer(for: destination) != nil { walkPick = nil }
     recordPlan(source, destination, pick: walkPick, result: result, trace: trace)
     return ConnectOutcome(result: result, trace: trace)
   }
@@ -65,8 +67,21 @@ extension ProxyCluster {
       detail: .source(source, ip: origin.ip, port: sourcePort, destination: destination)))
 
     var sourceIP = origin.ip
+    var destination = destination
+    var fromOutside = origin.node == nil
     let entry: ProxyNode
-    if let node = origin.node {
+    if let balancer = proxyModeBalancer(for: destination) {
+      switch proxyModeBalancerHop(
+        balancer, destination: destination, from: origin.node, trace: &trace, using: &rng)
+      {
+      case .success(let hop):
+        entry = hop.node
+        sourceIP = destination.ip
+        destination = hop.destination
+        fromOutside = true
+      case .failure(let failure): return .failure(failure)
+      }
+    } else if let node = origin.node {
       entry = entryFromInside(node, destination: destination, sourceIsPod: isPodSource(source),
         sourceIP: &sourceIP, trace: &trace)
     } else {
@@ -83,7 +98,7 @@ extension ProxyCluster {
       destination: destination, now: options.now, connectionID: id, keep: options.keep,
       sourceIsLocal: isLocalAddress(sourceIP, of: entry),
       sourceIsPod: cidr.map { $0.contains(sourceIP) }, detectorCIDR: cidr,
-      fromOutside: origin.node == nil, forcedPick: forcedPick)
+      fromOutside: fromOutside, forcedPick: forcedPick)
     trace.append(.init(.entry, node: entry.name, Self.entryText(config)))
     switch proxyHop(ctx, trace: &trace, using: &rng) {
     case .failed(let failure):

@@ -38,7 +38,7 @@ extension ProxyCluster {
   }
 
   /// The cloud load balancer's choice of node for one LoadBalancer Service port.
-  private func balancerPick(
+  func balancerPick(
     _ port: ProxyServicePort, vip: IPAddress, trace: inout [TraceStep],
     using rng: inout some RandomNumberGenerator
   ) -> Result<ProxyNode, ConnectFailure> {

@@ -59,6 +59,12 @@ enum ManifestsAPI {
     scratch.subscribe { recorder.changes.append($0) }
     let lines = try ManifestApplier.apply(objects, to: scratch)
     lab.cluster.restore(scratch.snapshot(), announcing: recorder.changes)
+    // The API server's warnings on each Service written, as kubectl prints them.
+    for o in objects {
+      if case .service = o.body, let s = lab.cluster.service(o.key) {
+        lab.showAPIWarnings(ServiceWarnings.forService(s))
+      }
+    }
     return lines
   }
 }

@@ -140,27 +140,40 @@ enum ObjectsAPI {
       "createService",
       help: HelpEntry(
         usage: "createService(name, spec)",
-        summary: "create a Service (v1 spec fields: type, selector, ports, clusterIP(s), ipFamilies, ipFamilyPolicy, externalName, externalIPs, sessionAffinity, externalTrafficPolicy, internalTrafficPolicy, ...)")
+        summary: "create a Service (v1 spec fields: type, selector, ports, clusterIP(s), ipFamilies, ipFamilyPolicy, externalName, externalIPs, sessionAffinity, externalTrafficPolicy, internalTrafficPolicy, ...)",
+        details: "loadBalancerIPMode (\"VIP\" or \"Proxy\") sets the ipMode the simulated cloud reports in status.loadBalancer.ingress[]. The API server's warnings are printed as kubectl prints them (Warning: ...).")
     ) { call in
       let spec = try call.checkTable(2)
       let key = try lab.key(call, 1, namespace: namespaceOption(spec))
       let (s, labels) = try SpecReaders.serviceSpec(spec, over: ServiceSpec(), function: call.functionName, name: key.name)
-      let svc = try call.cluster { () throws(ClusterError) in
+      let mode = try SpecReaders.loadBalancerIPMode(spec, function: call.functionName, name: key.name)
+      var svc = try call.cluster { () throws(ClusterError) in
         try lab.cluster.createService(key.name, namespace: key.namespace, spec: s, labels: labels ?? [:])
       }
+      if let mode {
+        svc = try call.cluster { () throws(ClusterError) in try lab.cluster.setLoadBalancerIPMode(key, mode) }
+      }
+      lab.showAPIWarnings(ServiceWarnings.forService(svc))
       return try call.result(ObjectTables.service(svc))
     }
     try state.register(
       "updateService",
-      help: HelpEntry(usage: "updateService(name, changes)", summary: "change some fields of a Service's spec (same validation as create)")
+      help: HelpEntry(
+        usage: "updateService(name, changes)", summary: "change some fields of a Service's spec (same validation as create)",
+        details: "loadBalancerIPMode (\"VIP\" or \"Proxy\") changes the ipMode the simulated cloud reports; warnings as for createService.")
     ) { call in
       let changes = try call.checkTable(2)
       let key = try lab.key(call, 1, namespace: namespaceOption(changes))
       guard let old = lab.cluster.service(key) else { throw call.error("services \"\(key.name)\" not found") }
       let (s, labels) = try SpecReaders.serviceSpec(changes, over: old.spec, function: call.functionName, name: key.name)
-      let svc = try call.cluster { () throws(ClusterError) in
+      let mode = try SpecReaders.loadBalancerIPMode(changes, function: call.functionName, name: key.name)
+      var svc = try call.cluster { () throws(ClusterError) in
         try lab.cluster.updateService(key, spec: s, labels: labels)
       }
+      if let mode {
+        svc = try call.cluster { () throws(ClusterError) in try lab.cluster.setLoadBalancerIPMode(key, mode) }
+      }
+      lab.showAPIWarnings(ServiceWarnings.forService(svc))
       return try call.result(ObjectTables.service(svc))
     }
     try state.register(

@@ -13,11 +13,14 @@ enum ProxyStateAPI {
       "setProxyMode",
       help: HelpEntry(
         usage: "setProxyMode(mode, opts)",
-        summary: "\"iptables\", \"ipvs\" or \"nftables\"; opts: node, scheduler, detectLocal, masqueradeAll, localhostNodePorts, randomFully, nodePortAddresses")
+        summary: "\"iptables\", \"ipvs\" or \"nftables\"; opts: node, scheduler, detectLocal, masqueradeAll, localhostNodePorts, randomFully, nodePortAddresses",
+        details: "In IPVS mode kube-proxy 1.35 logs its deprecation warning when it starts; setProxyMode prints that line and returns its text.")
     ) { call in
       let mode = try call.checkString(1)
-      try apply(mode: mode, opts: try call.optTable(2), lab, function: call.functionName)
-      return 0
+      guard let warning = try apply(mode: mode, opts: try call.optTable(2), lab, function: call.functionName) else {
+        return 0
+      }
+      return try call.result(.string(warning))
     }
     try state.register(
       "iptablesSave",
@@ -92,8 +95,11 @@ enum ProxyStateAPI {
     }
   }
 
-  /// Sets the proxy mode and settings for the whole cluster or one node (`opts.node`).
-  static func apply(mode: String, opts: LuaTable?, _ lab: LabSession, function: String) throws {
+  /// Sets the proxy mode and settings for the whole cluster or one node (`opts.node`). kube-proxy
+  /// restarts with the new settings; in IPVS mode it logs its deprecation warning, which is
+  /// shown (as `kube-proxy[<nodes>]: <message>`) and returned.
+  @discardableResult
+  static func apply(mode: String, opts: LuaTable?, _ lab: LabSession, function: String) throws -> String? {
     guard let m = ProxyConfig.Mode(rawValue: mode) else {
       throw LuaError(
         "\(function): unknown proxy mode \"\(mode)\": must be iptables, ipvs or nftables")
@@ -129,5 +135,9 @@ enum ProxyStateAPI {
     }
     try f.rejectUnknown()
     p.setProxyConfig(c, node: nodeName)
+    let nodes = nodeName.map { [$0] } ?? lab.cluster.nodes().map(\.name)
+    guard m == .ipvs, !nodes.isEmpty else { return nil }
+    lab.warningSink("kube-proxy[\(nodes.joined(separator: ","))]: \(UpstreamWarnings.ipvsDeprecated)")
+    return UpstreamWarnings.ipvsDeprecated
   }
 }

@@ -137,6 +137,7 @@ enum ObjectTables {
     r["allocateLoadBalancerNodePorts"] = .optional(spec.allocateLoadBalancerNodePorts)
     r["trafficDistribution"] = .optional(spec.trafficDistribution?.rawValue)
     r["loadBalancerIngress"] = .strings(s.status.loadBalancerIngress.map(\.description))
+    r["loadBalancerIPMode"] = .optional(s.status.ingressIPMode?.rawValue)
     r["created"] = .seconds(s.metadata.creationTimestamp)
     return r.value
   }

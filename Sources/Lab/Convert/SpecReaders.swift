@@ -120,6 +120,7 @@ enum SpecReaders {
   ) throws -> (ServiceSpec, labels: [String: String]?) {
     var f = Fields(t, path: "spec", function: function)
     _ = f.raw("namespace")
+    _ = f.raw("loadBalancerIPMode")  // status, not spec: see `loadBalancerIPMode(_:)`
     var s = base
     if let v = try f.string("type") { s.type = ServiceType(rawValue: v) }
     if let v = try f.stringMap("selector") { s.selector = v }
@@ -149,6 +150,22 @@ enum SpecReaders {
     let labels = try f.stringMap("labels")
     try f.rejectUnknown()
     return (s, labels)
+  }
+
+  /// The lab's `loadBalancerIPMode` field: what the simulated cloud writes to
+  /// `status.loadBalancer.ingress[].ipMode` ("VIP", its default, or "Proxy"). `.none`: not
+  /// given; `.some(nil)`: never (absent field).
+  static func loadBalancerIPMode(_ t: LuaTable?, function: String, name: String) throws
+    -> LoadBalancerIPMode?
+  {
+    let f = Fields(t, path: "spec", function: function)
+    guard let v = try f.peekString("loadBalancerIPMode") else { return nil }
+    let mode = LoadBalancerIPMode(rawValue: v)
+    guard LoadBalancerIPMode.supported.contains(mode) else {
+      throw LuaError(
+        "\(function): Service \"\(name)\" is invalid: status.loadBalancer.ingress[0].ipMode: Unsupported value: \"\(v)\": supported values: \"Proxy\", \"VIP\"")
+    }
+    return mode
   }
 
   static func ipFamilies(_ v: [String], _ function: String, _ name: String) throws -> [IPFamily] {

@@ -101,13 +101,17 @@ final class ProxyFollower: ClusterFollower {
           name: ServicePortName(namespace: s.namespace, name: s.name, port: p.name, proto: proto(p.protocol)),
           type: type, family: ip.family, clusterIP: ip, port: p.port, nodePort: p.nodePort ?? 0,
           externalIPs: external.filter { $0.family == ip.family },
-          loadBalancerVIPs: s.status.loadBalancerIngress.filter { $0.family == ip.family },
+          loadBalancerVIPs: s.status.ingressIPMode == .proxy
+            ? [] : s.status.loadBalancerIngress.filter { $0.family == ip.family },
           loadBalancerSourceRanges: ranges.filter { $0.family == ip.family },
           stickyMaxAgeSeconds: spec.sessionAffinity == .clientIP
             ? (spec.sessionAffinityTimeoutSeconds ?? 10800) : nil,
           externalPolicyLocal: eTPLocal, internalPolicyLocal: spec.internalTrafficPolicy == .local,
           healthCheckNodePort: spec.healthCheckNodePort ?? 0,
           trafficDistribution: spec.trafficDistribution?.rawValue)
+          .withProxyModeIngress(
+            s.status.ingressIPMode == .proxy
+              ? s.status.loadBalancerIngress.filter { $0.family == ip.family } : [])
       }
     }
   }
@@ -148,5 +152,14 @@ final class ProxyFollower: ClusterFollower {
       namespace: p.namespace, name: p.name, ips: p.podIPs, nodeName: p.nodeName,
       hostNetwork: p.hostNetwork,
       listening: p.ports.map { ProxyListen(port: $0.containerPort, proto: proto($0.protocol)) })
+  }
+}
+
+extension ProxyServicePort {
+  /// This port with the balancer IPs kube-proxy skips (ingress `ipMode: Proxy`).
+  func withProxyModeIngress(_ ips: [IPAddress]) -> ProxyServicePort {
+    var port = self
+    port.proxyModeIngressIPs = ips
+    return port
   }
 }
