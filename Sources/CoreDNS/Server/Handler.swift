@@ -50,6 +50,11 @@ extension DNSServer {
     case .soa:
       return apex ? BuiltRecords(answer: [soaRecord(zone: q.zone)]) : BuiltRecords()
     case .ns where apex: return try nsRecords(q)
+    case .ns:
+      // Below the apex CoreDNS's handler falls through to its stand-in A lookup
+      // (plugin/kubernetes/handler.go): NODATA for a name that exists, else NXDOMAIN.
+      _ = try services(Question(name: q.name, zoneLength: q.zone.count, type: .a))
+      return BuiltRecords()
     default:
       _ = try services(q)
       return BuiltRecords()
