@@ -246,3 +246,30 @@ let noEndpointsRows: [PacketFlowRow] = {
     shape.run(row)
   }
 }
+
+/// kubernetes/kubernetes#131765, fixed by #132456 (kube-proxy 1.34+): a process on a node with
+/// no local endpoint of an `externalTrafficPolicy: Local` load balancer reaches its IP. The
+/// rendered table still drops that IP:port in `no-endpoint-services`, but that map is read only
+/// after DNAT (`filter-output` at priority `filter`), when the short-circuit rules have already
+/// rewritten the destination — so `connect` and the rules agree.
+@Suite struct LocalPolicyFromNodeTests {
+  @Test(arguments: [ProxyConfig.Mode.nftables, .iptables, .ipvs])
+  func nodeReachesLocalPolicyBalancerWithoutLocalEndpoint(mode: ProxyConfig.Mode) {
+    var f = PacketFixture(mode: mode, backends: [2], eTPLocal: true)
+    let outcome = f.connect(.node("node-1"), "1.2.3.4", 80)
+    #expect(outcome.connection?.pod?.name == "web-2")
+    #expect(outcome.connection?.entryNode == "node-1")
+  }
+
+  @Test func theDropIsReadOnlyAfterDNAT() {
+    let f = PacketFixture(mode: .nftables, backends: [2], eTPLocal: true)
+    let node = f.cluster.nodes["node-1"]!
+    let text = renderNFTablesRuleset(
+      node: node, config: f.cluster.config(for: "node-1"), decisions: f.cluster.decisions(node: "node-1"))
+    #expect(text.contains("1.2.3.4 . tcp . 80 comment \"ns1/web:p80\" : drop"))
+    #expect(text.contains(
+      "\tchain filter-output {\n\t\ttype filter hook output priority filter; policy accept;\n\t\tct state new jump service-endpoints-check\n"))
+    #expect(text.contains("fib saddr type local goto service-"))
+    #expect(!text.contains("chain filter-output-pre-dnat {\n\t\ttype filter hook output priority -110; policy accept;\n\t\tct state new jump service-endpoints-check"))
+  }
+}
