@@ -262,3 +262,134 @@ let upstreamApexRows: [UpstreamDNSRow] = {
     check(UpstreamFixture.server(namespaces: []).ask(r.row.qname, r.row.qtype), r.row)
   }
 }
+
+/// plugin/kubernetes/reverse_test.go (TestReverse): `APIConnReverseTest`'s objects and rows.
+/// Harness detail: upstream's fake answers `EpIndexReverse` for svc2's endpoints without a
+/// svc2 in `SvcIndex`; the lab keeps endpoints only for Services that exist, so svc2 is here a
+/// headless Service (it has no ClusterIP in the rows' ranges either way).
+enum UpstreamReverseFixture {
+  static let zones = [
+    "cluster.local.", "0.10.in-addr.arpa.", "168.192.in-addr.arpa.",
+    "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.c.b.a.4.3.2.1.ip6.arpa.",
+    "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.3.0.0.7.7.0.0.0.0.d.f.ip6.arpa.",
+  ]
+
+  static func server() -> DNSServer {
+    var s = KubernetesPluginSettings.pluginDefaults
+    s.zones = zones
+    let server = DNSServer(settings: s, localAddresses: [ip("127.0.0.1")], external: Fixture.external)
+    server.apply(.namespace(old: nil, new: DNSNamespace(name: "testns")), at: fixtureTime)
+    let http = [DNSServicePort(name: "http", port: 80)]
+    server.apply(.service(old: nil, new: DNSService(
+      namespace: "testns", name: "svc1", clusterIPs: [ip("192.168.1.100")], ports: http)), at: fixtureTime)
+    server.apply(.service(old: nil, new: DNSService(
+      namespace: "testns", name: "svc2", kind: .headless, ports: http)), at: fixtureTime)
+    let slices = [
+      DNSEndpointSlice(
+        namespace: "testns", name: "svc1-slice1", serviceName: "svc1",
+        endpoints: [
+          DNSEndpoint(addresses: [ip("10.0.0.100")], hostname: "ep1a"),
+          DNSEndpoint(addresses: [ip("10.0.0.99")], hostname: "double-ep"),
+        ], ports: http),
+      DNSEndpointSlice(
+        namespace: "testns", name: "svc1-slice2", serviceName: "svc1", addressType: "IPv6",
+        endpoints: [
+          DNSEndpoint(addresses: [ip("1234:abcd::1")], hostname: "ep1b"),
+          DNSEndpoint(addresses: [ip("fd00:77:30::a")], hostname: "ip6svc1ex"),
+          DNSEndpoint(addresses: [ip("fd00:77:30::2:9ba6")], hostname: "ip6svc1in"),
+        ], ports: http),
+      DNSEndpointSlice(
+        namespace: "testns", name: "svc1-ccccc", serviceName: "svc1",
+        endpoints: [DNSEndpoint(addresses: [ip("10.0.0.100")], hostname: "ep1a")], ports: http),
+      DNSEndpointSlice(
+        namespace: "testns", name: "svc2-slice1", serviceName: "svc2",
+        endpoints: [DNSEndpoint(addresses: [ip("10.0.0.99")], hostname: "double-ep")], ports: http),
+    ]
+    for sl in slices { server.apply(.endpointSlice(old: nil, new: sl), at: fixtureTime) }
+    return server
+  }
+}
+
+let upstreamReverseRows: [UpstreamDNSRow] = {
+  let src = "plugin/kubernetes/reverse_test.go TestReverse"
+  let v6a = "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.c.b.a.4.3.2.1.ip6.arpa."
+  let v6b = "a.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.3.0.0.7.7.0.0.0.0.d.f.ip6.arpa."
+  let v6c = "6.a.b.9.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.3.0.0.7.7.0.0.0.0.d.f.ip6.arpa."
+  return [
+    UpstreamDNSRow(src, DNSCase(
+      qname: "100.0.0.10.in-addr.arpa.", qtype: .ptr, rcode: .noError,
+      answer: ["100.0.0.10.in-addr.arpa. 5 IN PTR ep1a.svc1.testns.svc.cluster.local."],
+      note: "endpoint in two slices of one Service: one PTR")),
+    UpstreamDNSRow(src, DNSCase(
+      qname: "100.1.168.192.in-addr.arpa.", qtype: .ptr, rcode: .noError,
+      answer: ["100.1.168.192.in-addr.arpa. 5 IN PTR svc1.testns.svc.cluster.local."], note: "ClusterIP PTR")),
+    UpstreamDNSRow(src, DNSCase(
+      qname: v6a, qtype: .ptr, rcode: .noError, answer: ["\(v6a) 5 IN PTR ep1b.svc1.testns.svc.cluster.local."],
+      note: "IPv6 endpoint PTR")),
+    UpstreamDNSRow(src, DNSCase(
+      qname: v6b, qtype: .ptr, rcode: .noError, answer: ["\(v6b) 5 IN PTR ip6svc1ex.svc1.testns.svc.cluster.local."],
+      note: "IPv6 endpoint PTR (fd00:77:30::a)")),
+    UpstreamDNSRow(src, DNSCase(
+      qname: v6c, qtype: .ptr, rcode: .noError, answer: ["\(v6c) 5 IN PTR ip6svc1in.svc1.testns.svc.cluster.local."],
+      note: "IPv6 endpoint PTR (fd00:77:30::2:9ba6)")),
+    UpstreamDNSRow(src, DNSCase(
+      qname: "101.0.0.10.in-addr.arpa.", qtype: .ptr, rcode: .nxDomain, ns: [soa("0.10.in-addr.arpa.")],
+      note: "unknown address in a reverse zone")),
+    UpstreamDNSRow(src, DNSCase(
+      qname: "example.org.cluster.local.", qtype: .ptr, rcode: .nxDomain, ns: [soa()],
+      note: "PTR for a forward name that does not exist")),
+    UpstreamDNSRow(src, DNSCase(
+      qname: "svc1.testns.svc.cluster.local.", qtype: .ptr, rcode: .noError, ns: [soa()],
+      note: "PTR for a Service name: NODATA")),
+    UpstreamDNSRow(src, DNSCase(
+      qname: "svc1.testns.svc.0.10.in-addr.arpa.", qtype: .a, rcode: .nxDomain, ns: [soa("0.10.in-addr.arpa.")],
+      note: "A in a reverse zone")),
+    UpstreamDNSRow(src, DNSCase(
+      qname: "100.0.0.10.cluster.local.", qtype: .ptr, rcode: .nxDomain, ns: [soa()],
+      note: "reverse-looking name in the forward zone")),
+    UpstreamDNSRow(src, DNSCase(
+      qname: "99.0.0.10.in-addr.arpa.", qtype: .ptr, rcode: .noError,
+      answer: [
+        "99.0.0.10.in-addr.arpa. 5 IN PTR double-ep.svc1.testns.svc.cluster.local.",
+        "99.0.0.10.in-addr.arpa. 5 IN PTR double-ep.svc2.testns.svc.cluster.local.",
+      ], note: "endpoint of two Services: two PTRs")),
+  ]
+}()
+
+@Suite struct UpstreamReverseTests {
+  @Test(arguments: upstreamReverseRows)
+  func reverse(_ r: UpstreamDNSRow) {
+    check(UpstreamReverseFixture.server().ask(r.row.qname, r.row.qtype), r.row)
+  }
+}
+
+/// plugin/kubernetes/ns_test.go TestNsAddrs: the `ns.dns` addresses of zone inter.webs.test.
+/// when CoreDNS's own address (10.244.0.20) is an endpoint of three kube-system Services: a
+/// ClusterIP one, a headless one and an IPv6 one. Harness detail: upstream's list order is its
+/// fake's `EpIndexReverse` order (an informer index has none), so the records are compared as a
+/// set. The `TestNsAddrsExternal*` tests exercise the k8s_external plugin, which svclab does not
+/// model; they are not ported.
+@Suite struct UpstreamNsAddrsTests {
+  @Test func nsAddrs() {
+    var s = KubernetesPluginSettings.pluginDefaults
+    s.zones = ["inter.webs.test."]
+    let server = DNSServer(settings: s, localAddresses: [ip("10.244.0.20")], external: Fixture.external)
+    server.apply(.namespace(old: nil, new: DNSNamespace(name: "kube-system")), at: fixtureTime)
+    for svc in [
+      DNSService(namespace: "kube-system", name: "dns-service", clusterIPs: [ip("10.0.0.111")]),
+      DNSService(namespace: "kube-system", name: "hdls-dns-service", kind: .headless),
+      DNSService(namespace: "kube-system", name: "dns6-service", clusterIPs: [ip("10::111")]),
+    ] {
+      server.apply(.service(old: nil, new: svc), at: fixtureTime)
+      server.apply(.endpointSlice(old: nil, new: DNSEndpointSlice(
+        namespace: "kube-system", name: "\(svc.name)-slice1", serviceName: svc.name,
+        endpoints: [DNSEndpoint(addresses: [ip("10.244.0.20")])])), at: fixtureTime)
+    }
+    let got = Set(server.nsAddrs(zone: "inter.webs.test.").map { "\($0.name) \($0.ip)" })
+    #expect(got == [
+      "dns-service.kube-system.svc.inter.webs.test. 10.0.0.111",
+      "10-244-0-20.hdls-dns-service.kube-system.svc.inter.webs.test. 10.244.0.20",
+      "dns6-service.kube-system.svc.inter.webs.test. 10::111",
+    ], "plugin/kubernetes/ns_test.go TestNsAddrs")
+  }
+}

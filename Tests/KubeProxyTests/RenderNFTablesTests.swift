@@ -53,7 +53,8 @@ import Testing
     let affinity = "affinity-" + NFTablesName.endpointBase(
       Fixture.spn("ns5", "svc5", "p80"),
       ProxyEndpoint(ip: Fixture.ip("10.180.0.3"), port: 80))
-    #expect(text.contains("\tset \(affinity) {\n\t\ttype ipv4_addr\n\t\tflags dynamic,timeout\n\t\ttimeout 3h\n\t}\n"))
+    // nft lists the size the kernel gives a dynamic set.
+    #expect(text.contains("\tset \(affinity) {\n\t\ttype ipv4_addr\n\t\tsize 65535\n\t\tflags dynamic,timeout\n\t\ttimeout 3h\n\t}\n"))
     #expect(text.contains("update @\(affinity) { ip saddr }"))
     #expect(text.contains("ip saddr @\(affinity) goto endpoint-"))
     // kube-proxy writes `ip saddr != { 203.0.113.0/25 } drop`; nft lists a one-element
@@ -94,6 +95,16 @@ import Testing
     let text = renderNFTablesRuleset(node: Fixture.node, config: Fixture.config, decisions: decisions)
     #expect(text.contains("\t\telements = { 172.30.0.50 }\n"))
     #expect(text.components(separatedBy: "172.30.0.50 . tcp . ").count == 4)
+  }
+
+  /// nft lists a set of addresses in address order, whatever order they were added in (its
+  /// maps with concatenated keys keep the kernel's hash order instead).
+  @Test func clusterIPsAreListedInAddressOrder() {
+    let decisions = [("b", "172.30.0.50"), ("a", "172.30.0.9"), ("c", "10.96.0.10")].map { name, address in
+      Fixture.decide(svcPort(name, clusterIP: address), [ep("10.180.0.9")], node: Fixture.node.name)
+    }
+    let text = renderNFTablesRuleset(node: Fixture.node, config: Fixture.config, decisions: decisions)
+    #expect(text.contains("\t\telements = { 10.96.0.10, 172.30.0.9,\n\t\t\t     172.30.0.50 }\n"))
   }
 
   /// kube-proxy drops traffic to unallocated addresses of the Service CIDRs (one CIDR prints

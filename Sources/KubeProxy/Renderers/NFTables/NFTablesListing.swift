@@ -1,3 +1,5 @@
+import NetAddr
+
 /// The objects of an nftables table, printed the way `nft list table` prints them: the table
 /// comment, every named set and map (creation order), then every chain (creation order), a
 /// blank line between objects, one tab of indentation per level.
@@ -16,6 +18,9 @@ struct NFTablesListing {
     var present: Set<String> = []
     /// nft puts two plain IPv4 addresses on a line; concatenations and IPv6 one per line.
     var twoPerLine = false
+    /// nft lists the elements of a set of single addresses in address order; elements with
+    /// concatenated keys come in the kernel's hash order (here: the order they were added).
+    var sortedByAddress = false
   }
 
   struct ChainObject {
@@ -65,12 +70,18 @@ struct NFTablesListing {
 
   private func render(_ set: SetObject) -> String {
     var lines = ["\t\(set.kind) \(set.name) {", "\t\ttype \(set.type)"]
+    // The kernel gives a dynamic set (one a rule adds to) its default size, which nft lists.
+    if set.flags.contains("dynamic") { lines.append("\t\tsize 65535") }
     if !set.flags.isEmpty { lines.append("\t\tflags " + set.flags.joined(separator: ",")) }
     if let timeout = set.timeoutSeconds { lines.append("\t\ttimeout " + nftDuration(timeout)) }
     if let comment = set.comment { lines.append("\t\tcomment \"\(comment)\"") }
     if !set.elements.isEmpty {
       var body = ""
-      for (i, element) in set.elements.enumerated() {
+      let elements =
+        set.sortedByAddress
+        ? set.elements.sorted { (IPAddress($0) ?? IPAddress(v4: 0)) < (IPAddress($1) ?? IPAddress(v4: 0)) }
+        : set.elements
+      for (i, element) in elements.enumerated() {
         if i > 0 { body += (set.twoPerLine && i % 2 == 1) ? ", " : ",\n\t\t\t     " }
         body += element
       }

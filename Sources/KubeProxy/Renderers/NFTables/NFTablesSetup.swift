@@ -69,13 +69,13 @@ extension NFTablesWriter {
     listing.sets.append(
       S(
         kind: "set", name: NFTablesName.clusterIPsSet, type: addrType, comment: "Active ClusterIPs",
-        twoPerLine: family == .v4))
+        twoPerLine: family == .v4, sortedByAddress: true))
     if let ips = nodePortIPs {
       listing.sets.append(
         S(
           kind: "set", name: NFTablesName.nodePortIPsSet, type: addrType,
           comment: "IPs that accept NodePort traffic", elements: ips.map(\.description),
-          twoPerLine: family == .v4))
+          twoPerLine: family == .v4, sortedByAddress: true))
     }
     listing.sets += [
       S(
