@@ -41,14 +41,17 @@ extension Cluster {
     return (ep, endpointPorts(pod, svc))
   }
 
-  /// Topology hints set for `trafficDistribution` (same zone; same node for PreferSameNode).
+  /// Topology hints for `trafficDistribution`, as the EndpointSlice controller's
+  /// `trafficdist.ReconcileHints` (k8s.io/endpointslice) sets them: ready endpoints only; a hint
+  /// for the endpoint's zone when it has one, and for PreferSameNode one for its node when it has
+  /// one; no hints for any other value.
   private func hints(_ svc: Service, _ ep: Endpoint) -> EndpointHints? {
-    guard let d = svc.spec.trafficDistribution, let zone = ep.zone else { return nil }
-    switch d {
-    case .preferClose, .preferSameZone: return EndpointHints(forZones: [zone])
-    case .preferSameNode: return EndpointHints(forZones: [zone], forNodes: ep.nodeName.map { [$0] } ?? [])
-    default: return nil
-    }
+    guard let d = svc.spec.trafficDistribution, ep.conditions.ready == true,
+      [.preferClose, .preferSameZone, .preferSameNode].contains(d)
+    else { return nil }
+    let zones = ep.zone.map { [$0] } ?? []
+    let nodes = d == .preferSameNode ? (ep.nodeName.map { [$0] } ?? []) : []
+    return zones.isEmpty && nodes.isEmpty ? nil : EndpointHints(forZones: zones, forNodes: nodes)
   }
 
   /// The Service ports resolved for one pod (`getEndpointPorts`): a named targetPort is looked
