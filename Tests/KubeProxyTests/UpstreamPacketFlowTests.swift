@@ -234,16 +234,25 @@ let noEndpointsRows: [PacketFlowRow] = {
     return shape
   }
 
+  /// TestLoadBalancer and TestNoEndpointsReject have the same rows in both proxier tests.
+  static func sourced(_ row: PacketFlowRow, _ mode: ProxyConfig.Mode) -> PacketFlowRow {
+    var r = row
+    if mode == .iptables {
+      r.source = r.source.replacingOccurrences(of: "pkg/proxy/nftables/", with: "pkg/proxy/iptables/")
+    }
+    return r
+  }
+
   @Test(arguments: modes, loadBalancerRows)
   func loadBalancer(mode: ProxyConfig.Mode, row: PacketFlowRow) {
     var shape = Self.loadBalancerShape(mode: mode, endpoints: true)
-    shape.run(row)
+    shape.run(Self.sourced(row, mode))
   }
 
   @Test(arguments: modes, noEndpointsRows)
   func noEndpointsReject(mode: ProxyConfig.Mode, row: PacketFlowRow) {
     var shape = Self.loadBalancerShape(mode: mode, endpoints: false)
-    shape.run(row)
+    shape.run(Self.sourced(row, mode))
   }
 }
 
