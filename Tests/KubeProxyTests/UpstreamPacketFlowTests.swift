@@ -9,6 +9,10 @@ import Testing
 /// 192.168.0.2/32`), pods are in 10.0.0.0/8, ClusterIPs in 172.30.0.0/16, clients outside at
 /// 203.0.113.2 (allowed by the source range 203.0.113.0/25) and 203.0.113.130 (blocked).
 ///
+/// The second node, test-node2 (192.168.0.3), holds the endpoints upstream puts on other
+/// nodes; its name sorts after test-node so that the lab routes external IPs (to the first node
+/// by name) to test-node, as upstream evaluates every packet there.
+///
 /// Harness details, written here once: upstream evaluates each packet against test-node's
 /// ruleset whatever the source; here a source pod lives on test-node (so test-node's rules
 /// see it, as upstream's do), and the backends are real pods that accept any port. An output
@@ -45,7 +49,7 @@ struct UpstreamShape {
     config.nodePortAddresses = [cidr("192.168.0.2/32")]
     cluster.setProxyConfig(config)
     cluster.upsertNode(ProxyNode(name: Self.testNode, ips: [ip("192.168.0.2")], podCIDR: cidr("10.180.0.0/24")))
-    cluster.upsertNode(ProxyNode(name: "node2", ips: [ip("192.168.0.3")], podCIDR: cidr("10.180.2.0/24")))
+    cluster.upsertNode(ProxyNode(name: "test-node2", ips: [ip("192.168.0.3")], podCIDR: cidr("10.180.2.0/24")))
     for (i, address) in clients.enumerated() {
       cluster.upsertPod(ProxyPod(namespace: "clients", name: "c\(i)", ips: [ip(address)], nodeName: Self.testNode))
     }
@@ -164,7 +168,75 @@ let noEndpointsRows: [PacketFlowRow] = {
   ]
 }()
 
+/// TestExternalTrafficPolicyLocal / TestExternalTrafficPolicyCluster: ns1/svc1 LoadBalancer
+/// 172.30.0.41:80, NodePort 3001, external IP 192.168.99.11, LB IP 1.2.3.4; endpoints 10.180.0.1
+/// (no node name) and 10.180.2.1 on test-node.
+let externalPolicyLocalRows: [PacketFlowRow] = {
+  let s = "\(nft) TestExternalTrafficPolicyLocal"
+  let both = "10.180.0.1:80, 10.180.2.1:80"
+  let local = "10.180.2.1:80"
+  return [
+    .init(source: s, name: "pod to cluster IP hits both endpoints, unmasqueraded", sourceIP: "10.0.0.2", destIP: "172.30.0.41", destPort: 80, output: both),
+    .init(source: s, name: "pod to external IP hits both endpoints, unmasqueraded", sourceIP: "10.0.0.2", destIP: "192.168.99.11", destPort: 80, output: both),
+    .init(source: s, name: "external to external IP hits only local endpoint, unmasqueraded", sourceIP: "203.0.113.2", destIP: "192.168.99.11", destPort: 80, output: local),
+    .init(source: s, name: "pod to LB IP hits only both endpoints, unmasqueraded", sourceIP: "10.0.0.2", destIP: "1.2.3.4", destPort: 80, output: both),
+    .init(source: s, name: "external to LB IP hits only local endpoint, unmasqueraded", sourceIP: "203.0.113.2", destIP: "1.2.3.4", destPort: 80, output: local),
+    .init(source: s, name: "pod to NodePort hits both endpoints, unmasqueraded", sourceIP: "10.0.0.2", destIP: "192.168.0.2", destPort: 3001, output: both),
+    .init(source: s, name: "external to NodePort hits only local endpoint, unmasqueraded", sourceIP: "203.0.113.2", destIP: "192.168.0.2", destPort: 3001, output: local),
+  ]
+}()
+
+let externalPolicyClusterRows: [PacketFlowRow] = {
+  let s = "\(nft) TestExternalTrafficPolicyCluster"
+  let both = "10.180.0.1:80, 10.180.2.1:80"
+  return [
+    .init(source: s, name: "pod to cluster IP hits both endpoints, unmasqueraded", sourceIP: "10.0.0.2", destIP: "172.30.0.41", destPort: 80, output: both),
+    .init(source: s, name: "pod to external IP hits both endpoints, masqueraded", sourceIP: "10.0.0.2", destIP: "192.168.99.11", destPort: 80, output: both, masq: true),
+    .init(source: s, name: "external to external IP hits both endpoints, masqueraded", sourceIP: "203.0.113.2", destIP: "192.168.99.11", destPort: 80, output: both, masq: true),
+    .init(source: s, name: "pod to LB IP hits both endpoints, masqueraded", sourceIP: "10.0.0.2", destIP: "1.2.3.4", destPort: 80, output: both, masq: true),
+    .init(source: s, name: "external to LB IP hits both endpoints, masqueraded", sourceIP: "203.0.113.2", destIP: "1.2.3.4", destPort: 80, output: both, masq: true),
+    .init(source: s, name: "pod to NodePort hits both endpoints, masqueraded", sourceIP: "10.0.0.2", destIP: "192.168.0.2", destPort: 3001, output: both, masq: true),
+    .init(source: s, name: "external to NodePort hits both endpoints, masqueraded", sourceIP: "203.0.113.2", destIP: "192.168.0.2", destPort: 3001, output: both, masq: true),
+  ]
+}()
+
 @Suite struct UpstreamPacketFlowTests {
+  static func externalPolicyShape(mode: ProxyConfig.Mode, local: Bool) -> UpstreamShape {
+    var shape = UpstreamShape(mode: mode, clients: ["10.0.0.2"])
+    shape.backend("10.180.0.1", node: "test-node2")
+    shape.backend("10.180.2.1", node: UpstreamShape.testNode)
+    shape.cluster.updateService(NamespacedName(namespace: "ns1", name: "svc1"), previous: nil, current: [
+      ProxyServicePort(
+        name: ServicePortName(namespace: "ns1", name: "svc1", port: "p80", proto: .tcp), type: .loadBalancer,
+        family: .v4, clusterIP: ip("172.30.0.41"), port: 80, nodePort: 3001,
+        externalIPs: [ip("192.168.99.11")], loadBalancerVIPs: [ip("1.2.3.4")],
+        externalPolicyLocal: local, healthCheckNodePort: local ? 30000 : 0),
+    ])
+    shape.cluster.updateEndpointSlice(previous: nil, current: ProxyEndpointSlice(
+      namespace: "ns1", name: "svc1-1", serviceName: "svc1", addressType: .v4,
+      endpoints: [
+        .init(addresses: [ip("10.180.0.1")]),
+        .init(addresses: [ip("10.180.2.1")], nodeName: UpstreamShape.testNode),
+      ],
+      ports: [.init(name: "p80", port: 80, proto: .tcp)]))
+    shape.cluster.sync()
+    return shape
+  }
+
+  /// The nftables file's rows, run in both modes (the iptables file's
+  /// TestExternalTrafficPolicyLocal has four of them, with the same outputs).
+  @Test(arguments: modes, externalPolicyLocalRows)
+  func externalTrafficPolicyLocal(mode: ProxyConfig.Mode, row: PacketFlowRow) {
+    var shape = Self.externalPolicyShape(mode: mode, local: true)
+    shape.run(row)
+  }
+
+  @Test(arguments: modes, externalPolicyClusterRows)
+  func externalTrafficPolicyCluster(mode: ProxyConfig.Mode, row: PacketFlowRow) {
+    var shape = Self.externalPolicyShape(mode: mode, local: false)
+    shape.run(row)
+  }
+
   static let modes: [ProxyConfig.Mode] = [.nftables, .iptables]
 
   @Test(arguments: [ProxyConfig.Mode.nftables], clusterIPGeneralRows)
@@ -180,7 +252,7 @@ let noEndpointsRows: [PacketFlowRow] = {
   static func clusterIPGeneral(mode: ProxyConfig.Mode, row: PacketFlowRow) {
     var shape = UpstreamShape(mode: mode, clients: ["10.180.0.2"])
     shape.backend("10.180.0.1", node: UpstreamShape.testNode)
-    shape.backend("10.180.2.1", node: "node2")
+    shape.backend("10.180.2.1", node: "test-node2")
     let p = { (n: String, number: Int, proto: ProxyProtocol) in
       ProxyServicePort(
         name: ServicePortName(namespace: "ns2", name: "svc2", port: n, proto: proto), type: .clusterIP,
@@ -202,7 +274,7 @@ let noEndpointsRows: [PacketFlowRow] = {
       namespace: "ns2", name: "svc2-1", serviceName: "svc2", addressType: .v4,
       endpoints: [
         .init(addresses: [ip("10.180.0.1")], nodeName: UpstreamShape.testNode),
-        .init(addresses: [ip("10.180.2.1")], nodeName: "node2"),
+        .init(addresses: [ip("10.180.2.1")], nodeName: "test-node2"),
       ],
       ports: [
         .init(name: "http", port: 80, proto: .tcp), .init(name: "https", port: 8443, proto: .tcp),
