@@ -253,7 +253,29 @@ let upstreamApexRows: [UpstreamDNSRow] = {
   ]
 }()
 
+/// handler_test.go `nsTestCases` (TestServeNamespaceDNS): no `namespaces` option, so every
+/// namespace is exposed. Harness detail: that test discards `SortAndCheck`'s result, so its
+/// second row's SOA (TTL 300, minimum 30) was never compared; the rcode and answers are the
+/// facts here, the SOA is the fixture's (TTL 5). `TestNotSyncedServeDNS` (SERVFAIL before the
+/// informers sync) and the multicluster tables have no counterpart in svclab: its CoreDNS is
+/// always in sync and serves no `clusterset` zone.
+let upstreamNamespaceRows: [UpstreamDNSRow] = {
+  let src = "\(UpstreamFixture.handler) nsTestCases (TestServeNamespaceDNS)"
+  return [
+    UpstreamDNSRow(src, DNSCase(
+      qname: "svc1.testns.svc.cluster.local.", qtype: .a, rcode: .noError,
+      answer: ["svc1.testns.svc.cluster.local. 5 IN A 10.0.0.1"],
+      note: "A Service for an exposed namespace that does exist")),
+    UpstreamDNSRow(src, nx("svc1.nsnoexist.svc.cluster.local.", .a, "A service for an exposed namespace that doesn't exist")),
+  ]
+}()
+
 @Suite struct UpstreamHandlerTests {
+  @Test(arguments: upstreamNamespaceRows)
+  func serveNamespaceDNS(_ r: UpstreamDNSRow) {
+    check(UpstreamFixture.server(namespaces: []).ask(r.row.qname, r.row.qtype), r.row)
+  }
+
   @Test(arguments: upstreamServeDNSRows)
   func serveDNS(_ r: UpstreamDNSRow) { check(UpstreamFixture.server().ask(r.row.qname, r.row.qtype), r.row) }
 
