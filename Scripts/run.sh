@@ -19,8 +19,8 @@ build() {
   [ -x "$bin" ] || first=1
   [ -t 2 ] && tty=1
   if ((first)); then
-    say "building svclab (release) for the first time: this takes 4-10 minutes on 2 cores"
-    say "(about 500 steps: SwiftNIO's and Yams' sources, then svclab's); later runs rebuild only what changed"
+    say "first build of svclab (release): 4-10 minutes on 2 cores, about 500 steps"
+    say "(swift-crypto's BoringSSL, Yams, then svclab); later runs rebuild only what changed"
   else
     say "checking the build (seconds unless sources changed)"
   fi

@@ -64,8 +64,8 @@ end)
 -- marks the packet (KUBE-MARK-MASQ) and KUBE-POSTROUTING masquerades it.
 -- MASQUERADE takes the address of the interface the packet leaves by, here the
 -- IP-in-IP tunnel `tunl0`, whose address Calico took from node-1's own pod
--- block: the backend sees the connection come from an address like
--- 10.244.1.0 that no pod has. `sourceReason` says why, in one line.
+-- block: the backend sees the connection come from 10.244.0.0, an address
+-- no pod has. `sourceReason` says why, in one line.
 test("From the node itself: a masqueraded source", function()
   local r = connect({ node = "node-1" }, getService("backend").clusterIP .. ":80")
   --- check

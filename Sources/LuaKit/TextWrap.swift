@@ -8,9 +8,16 @@ public enum TextWrap {
   /// output (TIOCGWINSZ), else 80.
   public static func terminalWidth() -> Int {
     if let env = getenv("COLUMNS"), let n = Int(String(cString: env)), n > 0 { return n }
+    return terminalSize()?.columns ?? 80
+  }
+
+  /// The size of the terminal on standard output (TIOCGWINSZ), nil without one.
+  public static func terminalSize() -> (columns: Int, rows: Int)? {
+    guard isatty(1) != 0 else { return nil }
     var size = winsize()
-    if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-    return 80
+    let status = withUnsafeMutablePointer(to: &size) { ioctl(1, UInt(TIOCGWINSZ), $0) }
+    guard status == 0, size.ws_col > 0, size.ws_row > 0 else { return nil }
+    return (Int(size.ws_col), Int(size.ws_row))
   }
 
   /// `text` broken into lines of at most `width` characters, between words only: a word

@@ -310,9 +310,7 @@ final class TutorialPlayer {
   /// The terminal's height: `$LINES` when set to a number, else TIOCGWINSZ, else 24.
   static func terminalRows() -> Int {
     if let env = getenv("LINES"), let n = Int(String(cString: env)), n > 0 { return n }
-    var size = winsize()
-    if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 { return Int(size.ws_row) }
-    return 24
+    return TextWrap.terminalSize()?.rows ?? 24
   }
 
   /// Waits for Enter on a terminal; `q` (or end of input) ends the tutorial.

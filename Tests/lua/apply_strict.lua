@@ -52,9 +52,11 @@ spec:
       containers:
       - name: c
         image: nginx
-        ports: [{containerport: 80}]
+        imagepullpolicy: Always
+        ports: [{containerPort: 80, hostport: 8080}]
 ]]), 'Deployment in version "v1" cannot be handled as a Deployment',
-    { "spec.replica", "spec.template.spec.containers[0].ports[0].containerport" } },
+    { "spec.replica", "spec.template.spec.containers[0].imagepullpolicy",
+      "spec.template.spec.containers[0].ports[0].hostport" } },
   { "StatefulSet", doc("apps/v1", "StatefulSet", [[
 metadata: {name: db}
 spec:
@@ -73,8 +75,8 @@ endpoints:
 ports: [{port: 80, protcol: TCP}]
 ]]), 'EndpointSlice in version "v1" cannot be handled as a EndpointSlice',
     { "endpoints[0].condition", "ports[0].protcol" } },
-  { "a top-level field", doc("v1", "Service", "metadata: {name: web}\nspecs: {}\n"),
-    'Service in version "v1" cannot be handled as a Service', { "specs" } },
+  { "a top-level field", doc("v1", "Service", "metadata: {name: web}\nspec: {ports: [{port: 80}]}\nstatuss: {}\n"),
+    'Service in version "v1" cannot be handled as a Service', { "statuss" } },
   { "an item of a List", doc("v1", "List", [[
 items:
 - apiVersion: v1

@@ -10,12 +10,13 @@ public enum SourceReason {
   /// Why the source the backend sees differs from the client's own address; nil when the
   /// connection kept its source (or the trace holds no step that changed it).
   public static func explain(_ trace: [TraceStep]) -> String? {
-    for (i, step) in trace.enumerated() where step.kind == .snat {
+    // The last rewrite of the source is the one the backend sees.
+    for (i, step) in trace.enumerated().reversed() where step.kind == .snat {
       let node = step.node ?? "the node"
       switch step.detail {
       case .masquerade(_, let from, let to):
         let before = trace[..<i].filter { $0.node == step.node }
-        return "\(node)'s KUBE-POSTROUTING masqueraded the packet (\(marked(before, from: from, trace: trace)))"
+        return "\(node)'s \(step.chain ?? "KUBE-POSTROUTING") masqueraded the packet (\(marked(before, from: from, trace: trace)))"
           + ", and MASQUERADE takes the address of the interface it leaves by: "
           + interface(trace[i...], node: node, address: to)
       case .text(let text) where text.hasPrefix("cali-nat-outgoing"):
@@ -38,6 +39,9 @@ public enum SourceReason {
 
   /// Why kube-proxy marked the packet for masquerading, from the steps before on that node.
   private static func marked(_ steps: [TraceStep], from: IPAddress, trace: [TraceStep]) -> String {
+    if case .deliverPod(_, _, let ip, _, _)? = trace.last?.detail, ip == from {
+      return "hairpin: the backend is the client itself, reached through the Service"
+    }
     for step in steps.reversed() {
       if case .clusterMasquerade(_, _, let cidr) = step.detail {
         return cidr.map {
@@ -45,7 +49,7 @@ public enum SourceReason {
         } ?? "masqueradeAll marks every packet to a Service"
       }
       let text = step.text
-      if text.contains("(hairpin)") { return "the backend is the client itself (hairpin)" }
+      if text.contains("(hairpin)") { return "hairpin: the backend is the client itself, reached through the Service" }
       if text.contains("masquerade LOCAL traffic") {
         return "it came from the node itself to an external address of the Service"
       }
@@ -57,9 +61,6 @@ public enum SourceReason {
         return "its source \(from) is outside the pod network, so kube-proxy marked it for SNAT"
       }
     }
-    if case .deliverPod(_, _, let ip, _, _)? = trace.last?.detail, ip == from {
-      return "the backend is the client itself (hairpin)"
-    }
     return "kube-proxy marked it for SNAT"
   }
 
@@ -68,6 +69,16 @@ public enum SourceReason {
     if let hop = tunnelHop(Array(steps), node: node), case .tunnel(let cidr, let via, let device, let vxlan, _) = hop.detail {
       return "the route to \(cidr) (via \(via)) goes through \(vxlan ? "the VXLAN device" : "the IP-in-IP device")"
         + " \(device), whose address \(address) is \(node)'s tunnel address, allocated from its own pod block"
+    }
+    for step in steps where step.node == node {
+      switch step.detail {
+      case .veth:
+        return "the pod's veth, which has no address of its own, so the kernel picks \(node)'s address \(address)"
+      case .bgp(let cidr, let via):
+        return "the route to \(cidr) via \(via) (BGP, no tunnel) leaves by \(node)'s network interface, whose address is \(address)"
+      default:
+        continue
+      }
     }
     return "\(address) is \(node)'s own address"
   }
