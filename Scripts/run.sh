@@ -19,7 +19,7 @@ build() {
   [ -x "$bin" ] || first=1
   [ -t 2 ] && tty=1
   if ((first)); then
-    say "first build of svclab (release): 4-10 minutes on 2 cores, about 500 steps"
+    say "first build of svclab (release): about 400 steps, 4-10 minutes on 2 idle cores (more on a busy machine)"
     say "(swift-crypto's BoringSSL, Yams, then svclab); later runs rebuild only what changed"
   else
     say "checking the build (seconds unless sources changed)"

@@ -57,11 +57,14 @@ wait_prompts() {
   return 1
 }
 
+# longer N: the lines of standard input longer than N characters (not bytes).
+longer() { python3 -c 'import sys; n = int(sys.argv[1]); [print(l, end="") for l in sys.stdin if len(l.rstrip("\n")) > n]' "$1"; }
+
 check_screen() {
   local what=$1 shown
-  shown=$(screen | grep -v '^svclab> ' | sed 's/[[:space:]]*$//')
+  shown=$(screen | grep -v -e '^svclab>' -e '^svclab [0-9.]* (Lua' | sed 's/[[:space:]]*$//')
   local long
-  long=$(awk 'length($0) > 80' <<<"$shown")
+  long=$(longer 80 <<<"$shown")
   if [ -z "$long" ]; then result "$what: every line fits in 80 columns" 0; else result "$what: every line fits in 80 columns" 1 "$long"; fi
   local broken
   broken=$(tr -s ' ' '\n' <<<"$shown" | grep -v '^$' | sort -u | comm -23 - "$work/words")
@@ -89,7 +92,7 @@ check_screen "help(name)"
 
 # Without a terminal COLUMNS sets the width.
 out=$(COLUMNS=60 "$bin" -e 'io.write(help(), "\n", help("apply"), "\n")')
-long=$(awk 'length($0) > 60 && !/^[a-zA-Z]+\(/' <<<"$out")
+long=$(longer 60 <<<"$out")
 if [ -z "$long" ]; then result "COLUMNS=60 fits the text to 60 columns" 0; else result "COLUMNS=60 fits the text to 60 columns" 1 "$long"; fi
 joined=$(tr -s ' \n' '\n\n' <<<"$out" | grep -v '^$' | sort -u | comm -23 - "$work/words")
 if [ -z "$joined" ]; then result "COLUMNS=60 breaks between words" 0; else result "COLUMNS=60 breaks between words" 1 "$joined"; fi

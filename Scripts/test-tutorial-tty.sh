@@ -124,8 +124,11 @@ for file in Docs/tutorials/[0-9]*.lua; do
     wait_for "$pause" "$i" || break
     tm send-keys -t "$session" Enter
   done
-  wait_for "EXITED" || true
-  no_checks "$tutorial on a terminal shows no assertion"
+  if wait_for "EXITED 0" && wait_for "End of \""; then
+    no_checks "$tutorial on a terminal, to its end, shows no assertion"
+  else
+    result "$tutorial on a terminal, to its end, shows no assertion" 1
+  fi
 done
 
 # A step taller than the terminal says its heading again before the pause.

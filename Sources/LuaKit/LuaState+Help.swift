@@ -42,17 +42,17 @@ extension LuaState {
   /// terminal's width (``TextWrap/terminalWidth()``).
   func helpIndex() -> String { helpIndex(width: TextWrap.terminalWidth()) }
 
-  /// The index fitted to `width` columns: a summary that does not fit goes on under its own
-  /// column, broken between words; a column too wide for the terminal moves the summaries to
-  /// their own lines, indented by four.
+  /// The index fitted to `width` columns: summaries in a column a third of the width (at most
+  /// as wide as the longest usage needs), broken between words; a usage too long for the
+  /// column has its summary start on the next line.
   public func helpIndex(width: Int) -> String {
     let names = helpEntries.keys.sorted()
-    var column = min(40, names.compactMap { helpEntries[$0]?.usage.count }.max() ?? 0) + 2
-    if width - column < 30 { column = 4 }
+    let longest = names.compactMap { helpEntries[$0]?.usage.count }.max() ?? 0
+    let column = max(4, min(longest + 2, width / 3))
     let indent = String(repeating: " ", count: column)
     return names.compactMap { name -> String? in
       guard let entry = helpEntries[name] else { return nil }
-      if entry.usage.count + 1 > column && column == 4 {
+      if entry.usage.count + 2 > column {
         return ([entry.usage] + TextWrap.wrap(entry.summary, width: width, first: indent, indent: indent))
           .joined(separator: "\n")
       }
