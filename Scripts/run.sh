@@ -12,29 +12,42 @@ bin="$root/.build/release/svclab"
 
 say() { echo "run: $*" >&2; }
 
-# build: swift build with its own [n/N] counter on one line (a line per tenth of the way
-# without a terminal); the compiler's messages are shown as they come.
+# build: swift build with its own [n/N] counter and the time on one line, ticking while a
+# long step runs (without a terminal: a line per tenth of the way, and one a minute while
+# nothing moves); the compiler's messages are shown as they come.
 build() {
   local first=0 start=$SECONDS tty=0 shown=-1
   [ -x "$bin" ] || first=1
   [ -t 2 ] && tty=1
   if ((first)); then
-    say "first build of svclab (release): about 400 steps, 4-10 minutes on 2 idle cores (more on a busy machine)"
-    say "(swift-crypto's BoringSSL, Yams, then svclab); later runs rebuild only what changed"
+    say "first build (release, about 400 steps): 4-10 minutes on 2 idle cores,"
+    say "more on a busy machine; later runs rebuild only what changed"
   else
     say "checking the build (seconds unless sources changed)"
   fi
   (cd "$root" && swift build -c release --product svclab 2>&1) | {
-    local line n total
-    while IFS= read -r line; do
+    local line n=0 total=0 step="" status quiet=0
+    # show: the counter line on a terminal (the clock ticks while one step takes long);
+    # without one, a line per tenth of the way and one a minute while nothing moves.
+    show() {
+      if ((tty)); then
+        printf '\r\033[Krun: [%s/%s] %ds %.60s' "$n" "$total" $((SECONDS - start)) "$step" >&2
+      elif ((total > 0 && n * 10 / total != shown)); then
+        shown=$((n * 10 / total)) quiet=$SECONDS
+        say "[$n/$total] $((SECONDS - start))s"
+      elif ((SECONDS - quiet >= 60)); then
+        quiet=$SECONDS
+        say "[$n/$total] $((SECONDS - start))s, still at: $step"
+      fi
+    }
+    quiet=$SECONDS
+    while true; do
+      IFS= read -r -t 2 line && status=0 || status=$?
+      if ((status > 128)); then show; continue; fi
+      ((status == 0)) || break
       if [[ $line =~ ^\[([0-9]+)/([0-9]+)\]\ (.*)$ ]]; then
-        n=${BASH_REMATCH[1]} total=${BASH_REMATCH[2]}
-        if ((tty)); then
-          printf '\r\033[Krun: [%s/%s] %ds %.60s' "$n" "$total" $((SECONDS - start)) "${BASH_REMATCH[3]}" >&2
-        elif ((n * 10 / total != shown)); then
-          shown=$((n * 10 / total))
-          say "[$n/$total] $((SECONDS - start))s"
-        fi
+        n=${BASH_REMATCH[1]} total=${BASH_REMATCH[2]} step=${BASH_REMATCH[3]}
+        show
       elif ! [[ $line =~ ^(Building|Compiling|Build\ of\ product|Build\ complete) ]]; then
         ((tty)) && printf '\r\033[K' >&2
         echo "$line" >&2
