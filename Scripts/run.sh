@@ -20,8 +20,8 @@ build() {
   [ -x "$bin" ] || first=1
   [ -t 2 ] && tty=1
   if ((first)); then
-    say "first build (release, about 400 steps): 4-10 minutes on 2 idle cores,"
-    say "more on a busy machine; later runs rebuild only what changed"
+    say "first build (release, about 400 steps): 3-10 minutes on 2 idle cores,"
+    say "much longer when other builds share them; later runs rebuild only changes"
   else
     say "checking the build (seconds unless sources changed)"
   fi
