@@ -30,14 +30,16 @@ build() {
     # show: the counter line on a terminal (the clock ticks while one step takes long);
     # without one, a line per tenth of the way and one a minute while nothing moves.
     show() {
+      local at="[$n/$total]"
+      ((total > 0)) || at="planning the build"
       if ((tty)); then
-        printf '\r\033[Krun: [%s/%s] %ds %.60s' "$n" "$total" $((SECONDS - start)) "$step" >&2
+        printf '\r\033[Krun: %s %ds %.60s' "$at" $((SECONDS - start)) "$step" >&2
       elif ((total > 0 && n * 10 / total != shown)); then
         shown=$((n * 10 / total)) quiet=$SECONDS
         say "[$n/$total] $((SECONDS - start))s"
       elif ((SECONDS - quiet >= 60)); then
         quiet=$SECONDS
-        say "[$n/$total] $((SECONDS - start))s, still at: $step"
+        say "$at $((SECONDS - start))s${step:+, still at: $step}"
       fi
     }
     quiet=$SECONDS
