@@ -24,6 +24,7 @@ test("A Deployment of three pods", function()
     ports = { { name = "http", containerPort = 8080 } },
   })
   local web = pods{ selector = { app = "web" } }
+  --- check
   assertEqual(#web, 3)
   local list = {}
   for _, pod in ipairs(web) do
@@ -45,6 +46,7 @@ test("A Service selects pods by label", function()
     ports = { { name = "http", port = 80, targetPort = "http" } },
   })
   local eps = endpoints("web")
+  --- check
   assertEqual(#eps, 3)
   for _, ep in ipairs(eps) do
     local pod = getPod(ep.pod)
@@ -69,9 +71,9 @@ end)
 -- by the Service through the label `kubernetes.io/service-name` and written by the
 -- controller (`managed-by`). One slice holds up to 100 endpoints.
 test("The EndpointSlice behind the view", function()
-  local slices = endpointSlices("web")
-  assertEqual(#slices, 1)
-  local slice = slices[1]
+  local slice = endpointSlices("web")[1]
+  --- check
+  assertEqual(#endpointSlices("web"), 1)
   assertEqual(slice.labels["kubernetes.io/service-name"], "web")
   assertEqual(slice.labels["endpointslice.kubernetes.io/managed-by"],
     "endpointslice-controller.k8s.io")
@@ -88,6 +90,7 @@ end)
 test("Readiness takes a pod out", function()
   local victim = pods{ selector = { app = "web" } }[1].name
   setPodReady(victim, false)
+  --- check
   local ready = 0
   for _, ep in ipairs(endpoints("web")) do
     if ep.pod == victim then
@@ -99,9 +102,11 @@ test("Readiness takes a pod out", function()
     end
   end
   assertEqual(ready, 2)
+  --- end
   -- Connections from a client pod now reach only the two ready pods.
   addPod("client", { labels = { app = "client" } })
   local counts = distribution("client", "web:80", 200)
+  --- check
   assertEqual(counts[victim], nil)
   local total = 0
   for name, n in pairs(counts) do
@@ -120,8 +125,9 @@ end)
 test("Scaling adds endpoints", function()
   local before = getService("web")
   scale("web", 5)
-  assertEqual(getService("web").clusterIP, before.clusterIP)
   local eps = endpoints("web")
+  --- check
+  assertEqual(getService("web").clusterIP, before.clusterIP)
   assertEqual(#eps, 5)
   local ready = 0
   for _, ep in ipairs(eps) do

@@ -23,6 +23,7 @@ test("A ClusterIP Service answers with its ClusterIP", function()
     ports = { { name = "http", port = 80, targetPort = "http" } },
   })
   local r = resolve("web.default.svc.cluster.local")
+  --- check
   assertEqual(r.rcode, "NOERROR")
   assertEqual(#r.answer, 1)
   assertEqual(r.answer[1].type, "A")
@@ -36,17 +37,20 @@ end)
 -- pods and new IPs; the Service's name still gives the same answer, so a client
 -- that uses the name never notices.
 test("Names outlive pods", function()
+  --- check
   local before = {}
   for _, ep in ipairs(endpoints("web")) do before[ep.ip] = true end
+  --- end
   for _, pod in ipairs(pods{ namespace = "default", selector = { app = "web" } }) do
     deletePod(pod.name, { grace = 0 })
   end
+  local r = resolve("web.default.svc.cluster.local")
+  --- check
   local eps = endpoints("web")
   assertEqual(#eps, 3)
   for _, ep in ipairs(eps) do
     assertEqual(before[ep.ip], nil, "a replacement pod has a new IP")
   end
-  local r = resolve("web.default.svc.cluster.local")
   assertEqual(r.addresses, { getService("web").clusterIP })
   return r.addresses[1]
 end)
@@ -57,6 +61,7 @@ end)
 -- the Service's FQDN; its A record comes along in the additional section.
 test("SRV records for named ports", function()
   local r = resolve("_http._tcp.web.default.svc.cluster.local", "SRV")
+  --- check
   assertEqual(r.rcode, "NOERROR")
   assertEqual(#r.answer, 1)
   assertEqual(r.answer[1].type, "SRV")
@@ -74,6 +79,7 @@ end)
 test("A pod's resolv.conf", function()
   addPod("client", { labels = { app = "client" } })
   local conf = resolvConf("client")
+  --- check
   local dns = getService("kube-system/kube-dns")
   assert(conf:find("nameserver " .. dns.clusterIP, 1, true), conf)
   local search = "search default.svc.cluster.local svc.cluster.local cluster.local"
@@ -92,6 +98,9 @@ end)
 -- exactly one query, no search. (We ask for A records only; a real
 -- getaddrinfo also asks for AAAA at each step, doubling the count.)
 test("The search path: web, web.default, and the FQDN", function()
+  local r = resolve("web.default", { from = "client", type = "A" })
+  -- r.queries: every query the pod's resolver sent, in order; below, for each name
+  --- check
   local ip = getService("web").clusterIP
   local lines = {}
   for _, name in ipairs({ "web", "web.default", "web.default.svc.cluster.local",
@@ -126,6 +135,7 @@ end)
 -- last query's answer is what the application sees.
 test("A name that does not exist", function()
   local r = resolve("nope", { from = "client", type = "A" })
+  --- check
   assertEqual(r.rcode, "NXDOMAIN")
   assertEqual(r.answer, {})
   for _, q in ipairs(r.queries) do assertEqual(q.rcode, "NXDOMAIN") end

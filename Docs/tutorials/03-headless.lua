@@ -26,6 +26,7 @@ test("Two pairs of pods and two Services", function()
     ports = { { name = "pg", port = 5432 } } })
   local api = createService("api", { selector = { app = "api" },
     ports = { { name = "http", port = 80, targetPort = "http" } } })
+  --- check
   assertEqual(db.clusterIP, "None")
   assertEqual(#endpoints("db"), 2)
   assert(api.clusterIP ~= "None")
@@ -37,13 +38,14 @@ end)
 -- the ClusterIP, whatever the number of pods.
 test("The headless answer is the pod IPs", function()
   local r = resolve("db.default.svc.cluster.local")
+  local api = resolve("api.default.svc.cluster.local")
+  --- check
   local want = { getPod("pod1").ip, getPod("pod2").ip }
   table.sort(want)
   local got = {}
   for _, a in ipairs(r.addresses) do got[#got + 1] = a end
   table.sort(got)
   assertEqual(got, want)
-  local api = resolve("api.default.svc.cluster.local")
   assertEqual(api.addresses, { getService("api").clusterIP })
   return "db  -> " .. table.concat(got, ", ") .. "\napi -> " .. api.addresses[1]
 end)
@@ -56,9 +58,10 @@ end)
 test("Names for single pods: hostname.subdomain", function()
   addPod("client", { labels = { app = "client" } })
   local r = resolve("pod1.db", { from = "client", type = "A" })
+  local hosts = hostsFile("pod1")
+  --- check
   assertEqual(r.addresses, { getPod("pod1").ip })
   assertEqual(r.queries[#r.queries].name, "pod1.db.default.svc.cluster.local.")
-  local hosts = hostsFile("pod1")
   local entry = getPod("pod1").ip .. "\tpod1.db.default.svc.cluster.local\tpod1"
   assert(hosts:find(entry, 1, true), hosts)
   return hosts
@@ -69,10 +72,11 @@ end)
 -- for it, so no DNAT happens. The trace shows only routing.
 test("Talking to one pod directly", function()
   local r = connect("client", "pod1.db:5432")
+  local t = trace("client", "pod1.db:5432")
+  --- check
   assertEqual(r.pod, "pod1")
   assertEqual(r.podIP, getPod("pod1").ip)
   assertEqual(r.service, nil)
-  local t = trace("client", "pod1.db:5432")
   assert(not tostring(t):find("DNAT", 1, true), tostring(t))
   return t
 end)
@@ -83,9 +87,10 @@ end)
 -- cannot pick.
 test("Through a ClusterIP, kube-proxy chooses", function()
   local counts = distribution("client", "api:80", 100)
+  local t = trace("client", "api:80")
+  --- check
   assertEqual((counts.pod4 or 0) + (counts.pod5 or 0), 100)
   assert((counts.pod4 or 0) > 0 and (counts.pod5 or 0) > 0, "both pods are used")
-  local t = trace("client", "api:80")
   assert(tostring(t):find("DNAT", 1, true), tostring(t))
   return counts
 end)

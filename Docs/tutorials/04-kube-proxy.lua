@@ -17,6 +17,8 @@ test("The same rules on every node", function()
     ports = { { name = "http", containerPort = 8080 } } })
   local svc = createService("web", { selector = { app = "web" },
     ports = { { name = "http", port = 80, targetPort = "http" } } })
+  local rules = iptablesSave("node-1")
+  --- check
   local chains = {}
   for _, node in ipairs(nodes()) do
     local rules = iptablesSave(node.name)
@@ -40,6 +42,7 @@ end)
 test("How one node's rules spread connections", function()
   addPod("client", { node = "node-1" })
   local rules = iptablesSave("node-1")
+  --- check
   local chain = rules:match('"default/web:http cluster IP".--dport 80 %-j (KUBE%-SVC%-%w+)')
   local lines = {}
   for line in rules:gmatch("[^\n]+") do
@@ -51,7 +54,9 @@ test("How one node's rules spread connections", function()
   assert(lines[1]:find("--probability 0.3333333333", 1, true), lines[1])
   assert(lines[2]:find("--probability 0.5000000000", 1, true), lines[2])
   assert(not lines[3]:find("probability", 1, true), lines[3])
+  --- end
   local counts = distribution("client", "web:80", 3000)
+  --- check
   local total = 0
   for name, n in pairs(counts) do
     assertEqual(getPod(name).labels.app, "web")
@@ -70,6 +75,7 @@ end)
 -- rules, and each endpoint's DNAT.
 test("What iptablesSave shows", function()
   local rules = iptablesSave("node-1")
+  --- check
   assert(rules:find("*nat", 1, true) and rules:find("*filter", 1, true))
   local mine = {}
   for line in rules:gmatch("[^\n]+") do
@@ -92,12 +98,13 @@ end)
 test("The same Service under IPVS", function()
   setProxyMode("ipvs", { scheduler = "rr" })
   local table_ = ipvsadm("node-1")
+  local counts = distribution("client", "web:80", 6)
+  --- check
   local svc = getService("web")
   assert(table_:find("TCP  " .. svc.clusterIP .. ":80 rr", 1, true), table_)
   for _, ep in ipairs(endpoints("web")) do
     assert(table_:find("-> " .. ep.ip .. ":" .. ep.port, 1, true), table_)
   end
-  local counts = distribution("client", "web:80", 6)
   for name, n in pairs(counts) do
     assertEqual(getPod(name).labels.app, "web")
     assertEqual(n, 2)
@@ -117,13 +124,14 @@ end)
 test("The same Service under nftables", function()
   setProxyMode("nftables")
   local ruleset = nftRuleset("node-1")
+  local r = connect("client", "web:80")
+  local t = trace("client", "web:80")
+  --- check
   local svc = getService("web")
   assert(ruleset:find("table ip kube-proxy", 1, true))
   assert(ruleset:find(svc.clusterIP .. " . tcp . 80 : goto service-", 1, true), ruleset)
   assert(ruleset:find("numgen random mod 3", 1, true), ruleset)
-  local r = connect("client", "web:80")
   assertEqual(getPod(r.pod).labels.app, "web")
-  local t = trace("client", "web:80")
   assert(tostring(t):find("kube-proxy (nftables)", 1, true), tostring(t))
   return t
 end)
@@ -136,13 +144,14 @@ end)
 test("Session affinity", function()
   setProxyMode("iptables")
   updateService("web", { sessionAffinity = "ClientIP" })
-  assertEqual(getService("web").sessionAffinityTimeout, 10800)
-  assert(iptablesSave("node-1"):find("--rcheck --seconds 10800 --reap", 1, true))
   local counts = distribution("client", "web:80", 50)
-  local first = next(counts)
-  assertEqual(counts, { [first] = 50 })
   advance(10801)
   local later = distribution("client", "web:80", 50)
+  --- check
+  assertEqual(getService("web").sessionAffinityTimeout, 10800)
+  assert(iptablesSave("node-1"):find("--rcheck --seconds 10800 --reap", 1, true))
+  local first = next(counts)
+  assertEqual(counts, { [first] = 50 })
   local again = next(later)
   assertEqual(later, { [again] = 50 })
   return counts, later

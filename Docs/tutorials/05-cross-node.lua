@@ -16,6 +16,7 @@ test("One backend, on another node", function()
   addPod("client", { node = "node-1" })
   createService("backend", { selector = { app = "backend" },
     ports = { { name = "http", port = 80, targetPort = "http" } } })
+  --- check
   assertEqual(getPod("backend").node, "node-3")
   assertEqual(getPod("client").node, "node-1")
   return endpoints("backend")
@@ -27,6 +28,7 @@ end)
 -- node-3. The source the backend sees is the client pod's own IP: no SNAT.
 test("The client's node handles the connection", function()
   local r = connect("client", "backend:80")
+  --- check
   assertEqual(r.entryNode, "node-1")
   assertEqual(r.node, "node-3")
   assertEqual(r.pod, "backend")
@@ -43,6 +45,7 @@ end)
 -- tunnel, and delivery on node-3.
 test("The hops, one by one", function()
   local t = trace("client", "backend:80")
+  --- check
   local text = tostring(t)
   local node3 = getNode("node-3")
   assert(text:find("DNAT --to-destination " .. getPod("backend").ip .. ":8080", 1, true), text)
@@ -55,12 +58,38 @@ end)
 -- know about the Service. The reply takes the same way back, and node-1's
 -- connection tracking turns the pod's address back into the ClusterIP.
 
+--- step: From the node itself: a masqueraded source
+-- Now a process on node-1 itself, not in a pod, connects to the ClusterIP. Its
+-- address, node-1's own, lies outside the pod network, so the Service's chain
+-- marks the packet (KUBE-MARK-MASQ) and KUBE-POSTROUTING masquerades it.
+-- MASQUERADE takes the address of the interface the packet leaves by, here the
+-- IP-in-IP tunnel `tunl0`, whose address Calico took from node-1's own pod
+-- block: the backend sees the connection come from 10.244.0.0, an address
+-- no pod has. `sourceReason` says why, in one line.
+test("From the node itself: a masqueraded source", function()
+  local r = connect({ node = "node-1" }, getService("backend").clusterIP .. ":80")
+  --- check
+  local block = getNode("node-1").podCIDR:match("^(.-)/")
+  assertEqual(r.sourceIP, block)
+  assert(r.sourceReason:find("node-1's KUBE-POSTROUTING masqueraded the packet", 1, true), r.sourceReason)
+  assert(r.sourceReason:find("tunl0, whose address " .. block .. " is node-1's tunnel address", 1, true),
+    r.sourceReason)
+  local text = tostring(trace({ node = "node-1" }, getService("backend").clusterIP .. ":80"))
+  assert(text:find("→ source " .. block .. ": node-1's KUBE-POSTROUTING", 1, true), text)
+  --- end
+  return r.sourceIP, r.sourceReason
+end)
+-- A pod client keeps its own address (the previous steps): kube-proxy marks
+-- only packets from outside the pod network, node ports and external addresses
+-- (with `externalTrafficPolicy: Cluster`) and a pod reaching itself.
+
 --- step: A client on the backend's node stays local
 -- From a pod on node-3 the same Service needs no tunnel: the packet goes
 -- through the node's veth straight to the pod.
 test("A client on the backend's node stays local", function()
   addPod("neighbour", { node = "node-3" })
   local r = connect("neighbour", "backend:80")
+  --- check
   assertEqual(r.entryNode, "node-3")
   assertEqual(r.node, "node-3")
   local text = tostring(trace("neighbour", "backend:80"))

@@ -19,15 +19,20 @@ test("A NodePort opens the same port on every node", function()
   local svc = createService("web", { type = "NodePort", selector = { app = "web" },
     ports = { { port = 80, targetPort = 8080 } } })
   local port = svc.ports[1].nodePort
+  --- check
   assert(port >= 30000 and port <= 32767, port)
   local lines = {}
+  --- end
   for _, node in ipairs(nodes()) do
     local r = connect({ external = "203.0.113.7" }, node.ip .. ":" .. port)
+    --- check
     assertEqual(r.entryNode, node.name)
     assertEqual(getPod(r.pod).labels.app, "web")
     lines[#lines + 1] = string.format("%s:%d (%s) -> %s on %s",
       node.ip, port, node.name, r.pod, r.node)
+    --- end
   end
+  --- check
   return table.concat(lines, "\n")
 end)
 
@@ -40,12 +45,15 @@ end)
 test("The client's address is lost on the way", function()
   local port = getService("web").ports[1].nodePort
   local r = connect({ external = "203.0.113.7" }, getNode("node-3").ip .. ":" .. port)
+  --- check
   assertEqual(r.entryNode, "node-3")
   assert(r.sourceIP ~= "203.0.113.7", "SNAT hides the client")
   assertEqual(r.sourceIP, getNode("node-3").podCIDR:match("^[%d.]+"), "node-3's tunnel address")
   local text = tostring(trace({ external = "203.0.113.7" }, getNode("node-3").ip .. ":" .. port))
   assert(text:find("MASQUERADE", 1, true), text)
-  return "the pod sees " .. r.sourceIP .. " instead of 203.0.113.7"
+  assert(r.sourceReason:find("node port or an external address", 1, true), r.sourceReason)
+  --- end
+  return "the pod sees " .. r.sourceIP .. " instead of 203.0.113.7", r.sourceReason
 end)
 
 --- step: A LoadBalancer spreads clients over the nodes
@@ -54,14 +62,17 @@ end)
 -- then forwards it like a NodePort.
 test("A LoadBalancer spreads clients over the nodes", function()
   local svc = updateService("web", { type = "LoadBalancer" })
-  assertEqual(#svc.loadBalancerIngress, 1)
   local lb = svc.loadBalancerIngress[1]
   local entry = {}
   for i = 1, 300 do
     local r = connect({ external = "203.0.113.7" }, lb .. ":80")
+    --- check
     assertEqual(getPod(r.pod).labels.app, "web")
+    --- end
     entry[r.entryNode] = (entry[r.entryNode] or 0) + 1
   end
+  --- check
+  assertEqual(#svc.loadBalancerIngress, 1)
   for _, node in ipairs(nodes()) do
     assert((entry[node.name] or 0) > 0, node.name .. " gets traffic from the balancer")
   end
@@ -75,15 +86,18 @@ end)
 -- nodes that report local endpoints: node-1 and node-2, not node-3.
 test("externalTrafficPolicy Local keeps the client IP", function()
   local svc = updateService("web", { externalTrafficPolicy = "Local" })
-  assert(svc.healthCheckNodePort, "a health check node port is allocated")
   local lb = svc.loadBalancerIngress[1]
   local entry = {}
   for i = 1, 100 do
     local r = connect({ external = "203.0.113.7" }, lb .. ":80")
+    --- check
     assertEqual(r.sourceIP, "203.0.113.7")
     assertEqual(r.node, r.entryNode)
+    --- end
     entry[r.entryNode] = (entry[r.entryNode] or 0) + 1
   end
+  --- check
+  assert(svc.healthCheckNodePort, "a health check node port is allocated")
   assertEqual(entry["node-3"], nil)
   return "healthCheckNodePort " .. svc.healthCheckNodePort, entry
 end)
@@ -94,6 +108,7 @@ end)
 test("Nodes without pods drop", function()
   local port = getService("web").ports[1].nodePort
   local ok, reason = connect({ external = "203.0.113.7" }, getNode("node-3").ip .. ":" .. port)
+  --- check
   assertEqual(ok, nil)
   assertEqual(reason:match("^%a+"), "dropped")
   local r = connect({ external = "203.0.113.7" }, getNode("node-1").ip .. ":" .. port)

@@ -19,6 +19,7 @@ test("The same name in two namespaces", function()
       ports = { { name = "http", port = 80, targetPort = "http" } } })
   end
   local prod, staging = getService("default/web"), getService("staging/web")
+  --- check
   assert(prod.clusterIP ~= staging.clusterIP)
   for _, ep in ipairs(endpoints("staging/web")) do
     assertEqual(getPod("staging/" .. ep.pod).namespace, "staging")
@@ -33,6 +34,7 @@ test("The short name means your own namespace", function()
   addPod("client", { labels = { app = "client" } })
   local here = resolve("web", { from = "client", type = "A" })
   local there = resolve("web.staging", { from = "client", type = "A" })
+  --- check
   assertEqual(here.addresses, { getService("default/web").clusterIP })
   assertEqual(there.addresses, { getService("staging/web").clusterIP })
   assertEqual(connect("client", "web:80").namespace, "default")
@@ -48,8 +50,10 @@ end)
 -- serving terminating ones, so connections still get through for now.
 test("Deleting the Deployment leaves the Service", function()
   deleteDeployment("web")
-  assert(getService("web"), "the Service is still there")
   local eps = endpoints("web")
+  local r = connect("client", "web:80")
+  --- check
+  assert(getService("web"), "the Service is still there")
   assertEqual(#eps, 2)
   local lines = {}
   for _, ep in ipairs(eps) do
@@ -59,7 +63,6 @@ test("Deleting the Deployment leaves the Service", function()
     lines[#lines + 1] = string.format("%s %s ready=%s serving=%s terminating=%s", ep.ip, ep.pod,
       tostring(ep.ready), tostring(ep.serving), tostring(ep.terminating))
   end
-  local r = connect("client", "web:80")
   assertEqual(getPod(r.pod).terminating, true)
   lines[#lines + 1] = "a connection still reaches " .. r.pod
   return table.concat(lines, "\n")
@@ -71,9 +74,10 @@ end)
 -- node's rules REJECT it), not silently dropped.
 test("A Service with no endpoints", function()
   advance(31)
+  local ok, reason = connect("client", "web:80")
+  --- check
   assertEqual(endpoints("web"), {})
   assertEqual(resolve("web.default.svc.cluster.local").addresses, { getService("web").clusterIP })
-  local ok, reason = connect("client", "web:80")
   assertEqual(ok, nil)
   assertEqual(reason:match("^%a+"), "refused")
   assertEqual(#endpoints("staging/web"), 2, "the other namespace is untouched")
@@ -86,13 +90,14 @@ end)
 test("A new Deployment that matches", function()
   createDeployment("web-v2", { replicas = 2, labels = { app = "web", version = "v2" },
     ports = { { name = "http", containerPort = 8080 } } })
+  local r = connect("client", "web:80")
+  --- check
   local eps = endpoints("web")
   assertEqual(#eps, 2)
   for _, ep in ipairs(eps) do
     assertEqual(getPod(ep.pod).deployment, "web-v2")
     assertEqual(ep.ready, true)
   end
-  local r = connect("client", "web:80")
   assertEqual(getPod(r.pod).deployment, "web-v2")
   return r.pod .. " answers on " .. getService("web").clusterIP
 end)

@@ -26,19 +26,39 @@ extension LuaState {
       name = try call.checkString(1)
     }
     guard let entry = helpEntries[name] else { throw call.error("no help for '\(name)'") }
-    return entry.details.isEmpty
-      ? "\(entry.usage)\n  \(entry.summary)"
-      : "\(entry.usage)\n  \(entry.summary)\n\n\(entry.details)"
+    return helpText(entry, width: TextWrap.terminalWidth())
   }
 
-  /// One line per primitive, sorted by name: usage padded, then the summary.
-  func helpIndex() -> String {
+  /// One primitive's help fitted to `width` columns, broken between words: the usage line
+  /// as it is, the summary indented by two, then the details.
+  public func helpText(_ entry: HelpEntry, width: Int) -> String {
+    var lines = [entry.usage]
+    lines += TextWrap.wrap(entry.summary, width: width, first: "  ", indent: "  ")
+    if !entry.details.isEmpty { lines += [""] + TextWrap.wrapLines(entry.details, width: width) }
+    return lines.joined(separator: "\n")
+  }
+
+  /// One entry per primitive, sorted by name: usage padded, then the summary, fitted to the
+  /// terminal's width (``TextWrap/terminalWidth()``).
+  func helpIndex() -> String { helpIndex(width: TextWrap.terminalWidth()) }
+
+  /// The index fitted to `width` columns: summaries in a column a third of the width (at most
+  /// as wide as the longest usage needs), broken between words; a usage too long for the
+  /// column has its summary start on the next line.
+  public func helpIndex(width: Int) -> String {
     let names = helpEntries.keys.sorted()
-    let width = min(40, names.compactMap { helpEntries[$0]?.usage.count }.max() ?? 0)
+    let longest = names.compactMap { helpEntries[$0]?.usage.count }.max() ?? 0
+    let column = max(4, min(longest + 2, width / 3))
+    let indent = String(repeating: " ", count: column)
     return names.compactMap { name -> String? in
       guard let entry = helpEntries[name] else { return nil }
-      let pad = String(repeating: " ", count: max(1, width - entry.usage.count + 2))
-      return entry.usage + pad + entry.summary
+      if entry.usage.count + 2 > column {
+        return ([entry.usage] + TextWrap.wrap(entry.summary, width: width, first: indent, indent: indent))
+          .joined(separator: "\n")
+      }
+      let pad = String(repeating: " ", count: max(1, column - entry.usage.count))
+      return TextWrap.wrap(entry.summary, width: width, first: entry.usage + pad, indent: indent)
+        .joined(separator: "\n")
     }.joined(separator: "\n")
   }
 }

@@ -10,14 +10,17 @@ import LuaKit
 /// `--- Title`, followed by `--` lines of introduction. Each step starts with a line
 /// `--- step: Title`, then `--` lines of explanation, then the code, a call
 /// `test("Title", function() ... end)` closed by `end)` at the start of a line; `--`
-/// lines after it are shown once the step has run. `svclab test` runs the file as it
-/// runs any test; here each `test` call prints its step's text and code, runs it, and
-/// prints what the function returned.
+/// lines after it are shown once the step has run. Inside the code, a line `--- check`
+/// starts lines that run but are not shown (the step's assertions and formatting), up to
+/// a line `--- end` or the step's `end)`. `svclab test` runs the file as it runs any
+/// test; here each `test` call prints its step's text and shown code, runs it, and prints
+/// what the function returned. On a terminal the tutorial pauses after its introduction
+/// and after each step; a step taller than the terminal repeats its heading at the pause.
 enum TutorialCommand {
   /// Runs the command with the arguments after the word `tutorial`; returns the status.
   static func run(_ arguments: [String]) -> Int32 {
     if arguments.contains(where: { $0 == "-h" || $0 == "--help" }) {
-      print("usage: svclab tutorial [NAME]\n  lists the tutorials, or runs NAME step by step")
+      print("usage: svclab tutorial [NAME | FILE.lua]\n  lists the tutorials, or runs one step by step")
       return 0
     }
     guard arguments.count <= 1 else {
@@ -33,6 +36,11 @@ enum TutorialCommand {
     guard let wanted = arguments.first else {
       list(tutorials)
       return 0
+    }
+    if wanted.hasSuffix(".lua"), !tutorials.contains(where: { $0.matches(wanted) }),
+      let file = Tutorial(path: wanted)
+    {
+      return TutorialPlayer(tutorial: file, next: nil).play()
     }
     guard let tutorial = tutorials.first(where: { $0.matches(wanted) }) else {
       printError("svclab tutorial: no tutorial named '\(wanted)'")
@@ -124,7 +132,21 @@ struct Tutorial {
   private mutating func parse(_ lines: [String]) {
     enum Part { case header, explanation, code, afterword }
     var part = Part.header
+    var hidden = false
     for line in lines {
+      if part == .code || part == .explanation, steps.count > 0 {
+        let marker = line.trimmed
+        if marker == "--- check" {
+          hidden = true
+          part = .code
+          continue
+        }
+        if marker == "--- end" {
+          hidden = false
+          continue
+        }
+        if hidden && !line.hasPrefix("end)") { continue }
+      }
       if let title = line.removingPrefix("--- step:") {
         steps.append(Step(title: title.trimmed))
         part = .explanation
@@ -148,7 +170,10 @@ struct Tutorial {
         steps[steps.count - 1].code.append(line)
       case .code:
         steps[steps.count - 1].code.append(line)
-        if line.hasPrefix("end)") { part = .afterword }
+        if line.hasPrefix("end)") {
+          part = .afterword
+          hidden = false
+        }
       case .afterword:
         if let comment { steps[steps.count - 1].afterword.append(comment) }
       }
@@ -199,7 +224,7 @@ final class TutorialPlayer {
         try self.runStep(name: try call.checkString(1), body: try call.function(at: 2))
         return 0
       }
-      showIntroduction()
+      try showIntroduction()
       try state.loadFile(path: tutorial.path).call(freshBudget: true)
     } catch {
       if quit { return 0 }
@@ -227,26 +252,65 @@ final class TutorialPlayer {
     let step = tutorial.steps[stepsRun]
     stepsRun += 1
     let heading = "Step \(stepsRun) of \(tutorial.steps.count): \(step.title)"
-    print("\n" + paint("1", heading) + "\n" + String(repeating: "-", count: heading.count))
+    shownLines = 0
+    say("\n" + paint("1", heading) + "\n" + String(repeating: "-", count: heading.count))
     printParagraphs(step.explanation)
-    print(displayCode(step.code).map { paint("36", "    " + $0) }.joined(separator: "\n"))
-    print("")
+    say(displayCode(step.code).map { paint("36", "    " + $0) }.joined(separator: "\n"))
+    say("")
     let results = try body.callDescribing()
     for result in results {
       let lines = trimBlank(result.split(separator: "\n", omittingEmptySubsequences: false)
         .map(String.init))
       if lines.count == 1 {
-        print(paint("32", "--> " + (lines.first ?? "")))
+        say(paint("32", "--> " + (lines.first ?? "")))
       } else {
-        print(paint("32", "-->\n" + lines.map { "    " + $0 }.joined(separator: "\n")))
+        say(paint("32", "-->\n" + lines.map { "    " + $0 }.joined(separator: "\n")))
       }
     }
     if !step.afterword.isEmpty {
-      print("")
+      say("")
       printParagraphs(step.afterword)
+    }
+    // A step taller than the terminal has scrolled its heading off: say it again.
+    if interactive, stepsRun < tutorial.steps.count, shownLines + 2 > Self.terminalRows() {
+      say(paint("1", "(end of \(heading))"))
     }
     flushOutput()
     if stepsRun < tutorial.steps.count { try pause() }
+  }
+
+  /// Lines printed for the current step, counting those the terminal wraps.
+  private var shownLines = 0
+
+  /// Prints `text` and counts the terminal lines it takes.
+  private func say(_ text: String) {
+    print(text)
+    let width = TextWrap.terminalWidth()
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      shownLines += max(1, (visibleLength(line) + width - 1) / width)
+    }
+  }
+
+  /// The characters of `line` a terminal shows (SGR sequences left out).
+  private func visibleLength(_ line: Substring) -> Int {
+    var n = 0
+    var escape = false
+    for c in line {
+      if escape {
+        if c == "m" { escape = false }
+      } else if c == "\u{1b}" {
+        escape = true
+      } else {
+        n += 1
+      }
+    }
+    return n
+  }
+
+  /// The terminal's height: `$LINES` when set to a number, else TIOCGWINSZ, else 24.
+  static func terminalRows() -> Int {
+    if let env = getenv("LINES"), let n = Int(String(cString: env)), n > 0 { return n }
+    return TextWrap.terminalSize()?.rows ?? 24
   }
 
   /// Waits for Enter on a terminal; `q` (or end of input) ends the tutorial.
@@ -259,16 +323,19 @@ final class TutorialPlayer {
     }
   }
 
-  private func showIntroduction() {
+  /// The title and introduction, then (on a terminal) a pause so that they can be read
+  /// before the first step scrolls them away.
+  private func showIntroduction() throws {
     print(paint("1", tutorial.title) + "\n" + String(repeating: "=", count: tutorial.title.count))
     printParagraphs(tutorial.introduction)
     flushOutput()
+    if !tutorial.steps.isEmpty { try pause() }
   }
 
   /// Prose lines without the blank lines at either end.
   private func printParagraphs(_ lines: [String]) {
     let text = trimBlank(lines)
-    if !text.isEmpty { print(text.joined(separator: "\n") + "\n") }
+    if !text.isEmpty { say(text.joined(separator: "\n") + "\n") }
   }
 
   /// The step's code as a learner reads it: the body of its `test` function, dedented.

@@ -7,14 +7,17 @@ enum ManifestsAPI {
     try state.register(
       "apply",
       help: HelpEntry(
-        usage: "apply(pathOrYaml)",
+        usage: "apply(pathOrYaml, opts)",
         summary: "create or update objects from manifests (a YAML/JSON string, a file, or a folder); returns kubectl's lines",
-        details: "Kinds: v1 Namespace, Node, Pod, Service, List; apps/v1 Deployment, StatefulSet (its pods); discovery.k8s.io/v1 EndpointSlice. All or nothing: an error in any document applies nothing.")
+        details: "Kinds: v1 Namespace, Node, Pod, Service, List; apps/v1 Deployment, StatefulSet (its pods); discovery.k8s.io/v1 EndpointSlice. All or nothing: an error in any document applies nothing. opts.validate as kubectl apply --validate: \"strict\" (or true, the default) refuses a field Kubernetes 1.35 does not declare for the kind (strict decoding error: unknown field \"spec.selecter\"); \"warn\" applies and adds a line `Warning: unknown field ...` before the object's; \"ignore\" (or false) drops such fields silently.")
     ) { call in
       let arg = try call.checkString(1)
+      var f = Fields(try call.optTable(2), path: "opts", function: call.functionName)
+      let validation = try validationMode(f.raw("validate"), call: call)
+      try f.rejectUnknown()
       let lines: [String]
       do throws(ManifestError) {
-        lines = try apply(arg, to: lab)
+        lines = try apply(arg, to: lab, validation: validation)
       } catch {
         throw call.error(error.message)
       }
@@ -39,13 +42,31 @@ enum ManifestsAPI {
 
   /// Applies every object of `arg` to the lab, all or nothing: the objects go to a scratch
   /// copy of the cluster first, and the lab takes its state over only when all succeeded.
-  static func apply(_ arg: String, to lab: LabSession) throws(ManifestError) -> [String] {
+  /// kubectl's `--validate` values: strict (or true), warn, ignore (or false).
+  static func validationMode(_ v: LuaValue, call: LuaCall) throws -> ManifestSchema.Validation {
+    switch v {
+    case .nil: return .strict
+    case .boolean(let b): return b ? .strict : .ignore
+    case .string(let s):
+      // kubectl reads the flag as a Go boolean first (strconv.ParseBool), then as a mode.
+      if ["1", "t", "T", "TRUE", "true", "True"].contains(s) { return .strict }
+      if ["0", "f", "F", "FALSE", "false", "False"].contains(s) { return .ignore }
+      if let mode = ManifestSchema.Validation(rawValue: s.lowercased()) { return mode }
+      throw call.error("invalid - validate option \"\(s)\"; must be one of: strict (or true), warn, ignore (or false)")
+    default:
+      throw call.error("opts.validate: string or boolean expected, got \(v.type.name)")
+    }
+  }
+
+  static func apply(_ arg: String, to lab: LabSession, validation: ManifestSchema.Validation = .strict)
+    throws(ManifestError) -> [String]
+  {
     let docs = try ManifestInput.documents(arg)
     guard !docs.isEmpty else { throw .input("no objects passed to apply") }
     var objects: [ManifestObject] = []
     var seen: [String: Int] = [:]
     for doc in docs {
-      for o in try ManifestReader.objects(doc, namespace: lab.currentNamespace) {
+      for o in try ManifestReader.objects(doc, namespace: lab.currentNamespace, validation: validation) {
         if let first = seen[o.identity] {
           throw .duplicate(document: o.document, object: o.display, first: first)
         }

@@ -51,7 +51,7 @@ enum TrafficAPI {
       help: HelpEntry(
         usage: "connect(from, target, opts)",
         summary: "one connection; from: pod name, {pod=}, {node=}, {external=ip}; target: DNS name, \"name:port\", \"ip:port\"; opts: port, protocol, sourcePort, keep",
-        details: "Returns a result {pod, namespace, podIP, port, servicePort, node, entryNode, service, sourceIP, hops}, or nil and a reason starting with refused, dropped, unresolved or unreachable.")
+        details: "Returns a result {pod, namespace, podIP, port, servicePort, node, entryNode, service, sourceIP, sourceReason, hops}, or nil and a reason starting with refused, dropped, unresolved or unreachable. sourceReason is there when the backend sees another source than the client's own address: which node masqueraded the packet, why it was marked, and why that address (a tunnel device's address, such as 10.244.2.0, when the route leaves through Calico's IP-in-IP or VXLAN tunnel).")
     ) { call in
       let follower = slot.current
       if let made = connectAgain(call, follower, lab) {
@@ -148,7 +148,8 @@ enum TrafficAPI {
       "trace",
       help: HelpEntry(
         usage: "trace(from, target, opts)",
-        summary: "the same connection hop by hop: DNS queries, the handling node, each rule or IPVS decision, DNAT/SNAT, the CNI hop, delivery")
+        summary: "the same connection hop by hop: DNS queries, the handling node, each rule or IPVS decision, DNAT/SNAT, the CNI hop, delivery",
+        details: "A masqueraded source gets a last line `→ source <ip>: <why>` (as connect's sourceReason).")
     ) { call in
       var steps: [(kind: String, node: String?, chain: String?, text: String)] = []
       let req: TrafficRequest
@@ -167,7 +168,8 @@ enum TrafficAPI {
         from: req.source, to: req.destination, options: opts, using: &lab.cluster.random)
       steps += outcome.trace.map { ($0.kind.rawValue, $0.node, $0.chain, $0.text) }
       try ResultTables.pushTrace(
-        steps: steps, connection: outcome.connection, reason: outcome.failure?.description, on: call)
+        steps: steps, connection: outcome.connection, reason: outcome.failure?.description,
+        sourceReason: SourceReason.explain(outcome.trace), on: call)
       return 1
     }
   }

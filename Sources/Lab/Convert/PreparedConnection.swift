@@ -19,6 +19,8 @@ final class PreparedConnection {
   private var uses = 0
   /// Why the connection failed, for a failed outcome.
   private let reason: String?
+  /// Why the backend sees the source it sees, when it is not the client's own.
+  private let sourceReason: String?
   /// The first hop: the source line's head, room for a port, its tail.
   private let line: UnsafeMutablePointer<UInt8>
   private let head: Int
@@ -27,6 +29,7 @@ final class PreparedConnection {
   private init(_ outcome: PlannedOutcome) {
     self.outcome = outcome
     if case .failure(let failure) = outcome.result { reason = failure.description } else { reason = nil }
+    sourceReason = outcome.sourceReason
     head = outcome.sourceHead.count
     tail = outcome.sourceTail
     line = .allocate(capacity: head + 21 + tail.count)
@@ -66,7 +69,7 @@ final class PreparedConnection {
       template = try templates.template(for: c, outcome, on: call)
       return try push(made, templates: &templates, on: call)
     }
-    try call.pushRecord(fields: ResultTables.connectionFields(c))
+    try call.pushRecord(fields: ResultTables.connectionFields(c, sourceReason: sourceReason))
     try call.newTable(arrayCount: outcome.lines.count + 1)
     try call.pushString(utf8: firstHop(sourcePort: made.sourcePort))
     call.setIndex(1)
@@ -111,7 +114,7 @@ struct ConnectionTemplates {
     if let known = templates[key] { return known }
     if templates.count >= Self.capacity { templates.removeAll() }
     let made = try LuaRecordTemplate(
-      fields: ResultTables.connectionFields(same), parameters: ["id", "kept"],
+      fields: ResultTables.connectionFields(same, sourceReason: outcome.sourceReason), parameters: ["id", "kept"],
       list: (key: "hops", items: [""] + outcome.lines, firstItemIsParameter: true), on: call)
     templates[key] = made
     return made

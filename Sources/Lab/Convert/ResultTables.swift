@@ -6,7 +6,7 @@ enum ResultTables {
   /// `connect`'s result: one record pushed in one C call, then `hops`, each line written into
   /// one reused buffer and pushed from there.
   static func pushConnection(_ c: Connection, trace: [TraceStep], on call: LuaCall) throws {
-    try call.pushRecord(fields: connectionFields(c))
+    try call.pushRecord(fields: connectionFields(c, sourceReason: SourceReason.explain(trace)))
     try call.newTable(arrayCount: trace.count)
     let text = TraceText()
     var i = 0
@@ -18,8 +18,9 @@ enum ResultTables {
     call.setField(literal: "hops")
   }
 
-  /// The fields of `connect`'s result but `hops`; `id` and `kept` come last.
-  static func connectionFields(_ c: Connection) -> [LuaField] {
+  /// The fields of `connect`'s result but `hops`; `id` and `kept` come last. `sourceReason`
+  /// (``SourceReason``) is there when the source the backend sees is not the client's own.
+  static func connectionFields(_ c: Connection, sourceReason: String? = nil) -> [LuaField] {
     var fields: [LuaField] = []
     fields.reserveCapacity(11)
     if let pod = c.pod {
@@ -33,6 +34,7 @@ enum ResultTables {
     fields.append(LuaField("entryNode", .string(c.entryNode)))
     if let s = c.service { fields.append(LuaField("service", .string(s.name))) }
     fields.append(LuaField("sourceIP", .string(c.sourceIP.description)))
+    if let why = sourceReason { fields.append(LuaField("sourceReason", .string(why))) }
     fields.append(LuaField("id", .integer(c.id)))
     fields.append(LuaField("kept", .boolean(c.kept)))
     return fields
@@ -40,7 +42,7 @@ enum ResultTables {
 
   static func pushTrace(
     steps: [(kind: String, node: String?, chain: String?, text: String)], connection: Connection?,
-    reason: String?, on call: LuaCall
+    reason: String?, sourceReason: String? = nil, on call: LuaCall
   ) throws {
     try call.newTable(recordCount: 5)
     try call.newTable(arrayCount: steps.count)
@@ -59,9 +61,12 @@ enum ResultTables {
     call.setField("steps")
     call.setField("ok", connection != nil)
     if let c = connection {
-      try pushConnection(c, trace: [], on: call)
+      try call.pushRecord(fields: connectionFields(c, sourceReason: sourceReason))
+      try call.newTable(arrayCount: 0)
+      call.setField(literal: "hops")
       call.setField("result")
       lines.append("→ \(c.pod.map { "pod \($0)" } ?? c.podIP.description) port \(c.port), source \(c.sourceIP)")
+      if let sourceReason { lines.append("→ source \(c.sourceIP): \(sourceReason)") }
     }
     if let reason {
       call.setField("reason", reason)

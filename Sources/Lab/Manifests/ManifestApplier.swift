@@ -10,9 +10,10 @@ enum ManifestApplier {
   }
 
   /// Applies `objects` in order to `cluster`, returning kubectl's line per document (a
-  /// StatefulSet's pods share one line). Stops at the first refusal.
+  /// StatefulSet's pods share one line), each after its `Warning: ...` lines. Stops at the
+  /// first refusal.
   static func apply(_ objects: [ManifestObject], to cluster: Cluster) throws(ManifestError) -> [String] {
-    var lines: [(display: String, document: Int, outcome: Outcome)] = []
+    var lines: [(display: String, document: Int, outcome: Outcome, warnings: [String])] = []
     for o in objects {
       let outcome: Outcome
       do {
@@ -23,10 +24,10 @@ enum ManifestApplier {
       if let last = lines.last, last.display == o.display, last.document == o.document {
         lines[lines.count - 1].outcome = max(last.outcome, outcome)
       } else {
-        lines.append((o.display, o.document, outcome))
+        lines.append((o.display, o.document, outcome, o.warnings))
       }
     }
-    return lines.map { "\($0.display) \($0.outcome.word)" }
+    return lines.flatMap { l in l.warnings.map { "Warning: \($0)" } + ["\(l.display) \(l.outcome.word)"] }
   }
 
   /// The annotations an applied object carries: its own plus the applied document.

@@ -7,6 +7,8 @@ enum ManifestError: Error, Equatable {
   case syntax(source: String?, message: String)
   /// A document is not a mapping, lacks apiVersion/kind/name, or has a field of the wrong type.
   case malformed(document: Int, message: String)
+  /// Fields the kind's schema does not declare, refused by strict field validation.
+  case unknownFields(source: String?, owner: String, kind: String, fields: [String])
   /// A kind the lab does not know (or a known kind under the wrong apiVersion).
   case unknownKind(document: Int, apiVersion: String, kind: String)
   /// The same object twice in one call.
@@ -30,6 +32,11 @@ enum ManifestError: Error, Equatable {
       return from + "error converting YAML to JSON: " + message
     case .malformed(let d, let message):
       return "document \(d): \(message)"
+    case .unknownFields(let source, let owner, let kind, let fields):
+      // kubectl names the file, or STDIN for text (`kubectl apply -f -`).
+      return "Error from server (BadRequest): error when creating \"\(source ?? "STDIN")\": \(owner) cannot be"
+        + " handled as a \(kind): strict decoding error: "
+        + fields.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
     case .unknownKind(let d, let apiVersion, let kind):
       return "document \(d): no matches for kind \"\(kind)\" in version \"\(apiVersion)\""
         + " (supported: \(ManifestError.supportedKinds.joined(separator: ", ")))"

@@ -23,6 +23,9 @@ struct ManifestObject {
   /// The document as applied, kept in the last-applied annotation (so fields the lab does
   /// not model survive in the object and in `export`).
   var raw: YAMLValue
+  /// What the API server warns about the document (`unknown field "spec.selecter"` with
+  /// `validate = "warn"`); kubectl prints each as `Warning: ...` before the object's line.
+  var warnings: [String] = []
 
   var kind: ObjectKind {
     switch body {

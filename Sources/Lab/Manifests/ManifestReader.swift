@@ -5,7 +5,33 @@ import Cluster
 /// StatefulSet into its pods and a List into its items.
 enum ManifestReader {
   /// The objects of one document; `namespace` is the namespace of objects that name none.
-  static func objects(_ doc: YAMLDocument, namespace: String) throws(ManifestError) -> [ManifestObject] {
+  /// Fields Kubernetes does not declare for the kind refuse the document (`strict`), become
+  /// the first object's warnings (`warn`) or are dropped (`ignore`), after the fields' types
+  /// were checked, as the API server's strict decoding reports them.
+  static func objects(_ doc: YAMLDocument, namespace: String, validation: ManifestSchema.Validation = .strict)
+    throws(ManifestError) -> [ManifestObject]
+  {
+    var out = try read(doc, namespace: namespace, validation: validation)
+    guard validation != .ignore, case .map(let map) = doc.value, case .string(let apiVersion)? = map["apiVersion"],
+      case .string(let kind)? = map["kind"]
+    else { return out }
+    let unknown = ManifestSchema.unknownFields(doc.value, kind: "\(apiVersion)/\(kind)")
+    guard !unknown.isEmpty else { return out }
+    if validation == .strict {
+      throw .unknownFields(source: doc.source, owner: owner(apiVersion: apiVersion, kind: kind), kind: kind, fields: unknown)
+    }
+    if !out.isEmpty { out[0].warnings = unknown.map { "unknown field \"\($0)\"" } }
+    return out
+  }
+
+  /// `Service in version "v1"`: how the API server names the type it decodes into.
+  static func owner(apiVersion: String, kind: String) -> String {
+    "\(kind) in version \"\(apiVersion.split(separator: "/").last.map(String.init) ?? apiVersion)\""
+  }
+
+  private static func read(_ doc: YAMLDocument, namespace: String, validation: ManifestSchema.Validation)
+    throws(ManifestError) -> [ManifestObject]
+  {
     guard case .map(let map) = doc.value else {
       throw .malformed(document: doc.index, message: "a manifest document must be a mapping, got \(doc.value.jsonType)")
     }
@@ -20,15 +46,16 @@ enum ManifestReader {
       let items = try f.list("items") { item throws(ManifestError) in YAMLValue.map(item.map) } ?? []
       var out: [ManifestObject] = []
       for item in items {
-        out += try objects(YAMLDocument(value: item, index: doc.index, source: doc.source, line: doc.line), namespace: namespace)
+        out += try objects(
+          YAMLDocument(value: item, index: doc.index, source: doc.source, line: doc.line), namespace: namespace,
+          validation: validation)
       }
       return out
     }
     guard ManifestError.supportedKinds.contains("\(apiVersion)/\(kind)") else {
       throw .unknownKind(document: doc.index, apiVersion: apiVersion, kind: kind)
     }
-    let owner = "\(kind) in version \"\(apiVersion.split(separator: "/").last.map(String.init) ?? apiVersion)\""
-    let f = try ManifestFields(doc.value, path: "", owner: owner, document: doc.index)
+    let f = try ManifestFields(doc.value, path: "", owner: owner(apiVersion: apiVersion, kind: kind), document: doc.index)
     let meta = try f.object("metadata")
     guard let name = try meta.string("name"), !name.isEmpty else {
       throw .malformed(document: doc.index, message: "error validating data: metadata.name not set (\(kind) objects need a name)")
