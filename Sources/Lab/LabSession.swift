@@ -19,6 +19,8 @@ final class LabSession {
   @exclusivity(unchecked) var currentNamespace = "default"
   /// The calls that made this lab, for `saveLab`.
   var journal = Journal()
+  /// Run after each primitive that changed the lab (the kernel lab re-syncs there).
+  var afterChange: [() -> Void] = []
   private var followers: [ClusterFollower] = []
   private var makers: [(LabSession) -> ClusterFollower] = []
 
