@@ -8,7 +8,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "${1:-.build/debug/svclab}")
-export SVCLAB_NETNS_PREFIX="svl-t$$-"
+# Not under svl-: a sweep of the default prefix must not take this run's namespaces.
+export SVCLAB_NETNS_PREFIX="svk$$-"
 
 skip_all() {
   echo "ok - the lab on the kernel # SKIP $1"

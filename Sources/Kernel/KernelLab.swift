@@ -467,6 +467,14 @@ public final class KernelLab {
   public func probe(
     from source: ProbeSource, to address: String, port: Int, proto: String, timeoutMs: Int = 1000
   ) throws -> ProbeResult {
+    try probe(from: source, to: address, port: port, proto: proto, timeoutMs: timeoutMs, count: 1)[0]
+  }
+
+  /// `count` connections one after the other from one probe process (each a new socket).
+  public func probe(
+    from source: ProbeSource, to address: String, port: Int, proto: String, timeoutMs: Int = 1000,
+    count: Int
+  ) throws -> [ProbeResult] {
     guard let layout else { throw KernelError("probe: the lab is not on the kernel (materialize() first)") }
     let ns: String
     switch source {
@@ -482,13 +490,17 @@ public final class KernelLab {
       }
       ns = names.external(ip)
     }
-    let out = try runner.attempt(["ip", "netns", "exec", ns, program, "probe", address, String(port), proto, String(timeoutMs)])
-    let words = out.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-    guard out.status == 0 || !words.isEmpty else {
+    let out = try runner.attempt(["ip", "netns", "exec", ns, program, "probe", address, String(port), proto,
+      String(timeoutMs), String(max(1, count))])
+    let lines = out.stdout.split(separator: "\n")
+    guard out.status == 0, lines.count == max(1, count) else {
       throw KernelError("probe from \(ns): \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
     }
-    if words.first == "ok", words.count >= 3 { return ProbeResult(name: words[1], peer: words[2], failure: nil) }
-    return ProbeResult(name: nil, peer: nil, failure: words.joined(separator: " "))
+    return lines.map { line in
+      let words = line.split(separator: " ").map(String.init)
+      if words.first == "ok", words.count >= 3 { return ProbeResult(name: words[1], peer: words[2], failure: nil) }
+      return ProbeResult(name: nil, peer: nil, failure: words.joined(separator: " "))
+    }
   }
 
   // MARK: - Taking down

@@ -96,11 +96,14 @@ enum KernelCommands {
 
   static func probe(_ args: [String]) -> Int32 {
     guard args.count >= 3, let port = Int(args[1]) else {
-      printError("usage: svclab probe IP PORT TCP|UDP [TIMEOUT-MS]")
+      printError("usage: svclab probe IP PORT TCP|UDP [TIMEOUT-MS [COUNT]]")
       return 2
     }
     let timeout = args.count > 3 ? Int(args[3]) ?? 1000 : 1000
-    print(Probe.run(address: args[0], port: port, proto: args[2], timeoutMs: timeout))
+    let count = args.count > 4 ? Int(args[4]) ?? 1 : 1
+    for _ in 0..<max(1, count) {
+      print(Probe.run(address: args[0], port: port, proto: args[2], timeoutMs: timeout))
+    }
     return 0
   }
 

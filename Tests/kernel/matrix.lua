@@ -51,7 +51,12 @@ local function compare(from, target, opts, n, one, entry)
     if t.ok then
       lab[(t.result.pod or t.result.podIP) .. " saw " .. t.result.sourceIP] = true
       for _, s in ipairs(t.steps) do
-        if s.node and s.chain and s.chain:match("^KUBE%-") and s.kind ~= "snat" then chains[s.node .. " " .. s.chain] = true end
+        -- With session affinity the lab and the kernel each stick to their own random pick.
+        local sep = s.chain and s.chain:match("^KUBE%-SEP%-")
+        local ours = s.chain and (s.chain:match("^KUBE%-") or s.chain:match("^cali%-"))
+        if s.node and ours and not (one and sep) then
+          chains[s.node .. " " .. s.chain] = true
+        end
       end
     else
       lab[word(t.reason)] = true
@@ -60,9 +65,8 @@ local function compare(from, target, opts, n, one, entry)
   end
   zero()
   local kernel = {}
-  for _ = 1, n do
-    local r, reason = kernelConnect(from, target, opts)
-    kernel[r and (r.pod .. " saw " .. r.sourceIP) or (reason == "unreachable" and "timed out" or reason)] = true
+  for _, r in ipairs(kernelConnections(from, target, n, opts)) do
+    kernel[r.pod and (r.pod .. " saw " .. r.sourceIP) or (r.reason == "unreachable" and "timed out" or r.reason)] = true
   end
   if one then
     local function count(t) local k = 0 for _ in pairs(t) do k = k + 1 end return k end

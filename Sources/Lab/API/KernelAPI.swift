@@ -83,6 +83,42 @@ enum KernelAPI {
       return 0
     }
     try state.register(
+      "kernelConnections",
+      help: HelpEntry(
+        usage: "kernelConnections(from, target, count, opts)",
+        summary: "count real connections from one client process, as kernelConnect makes them: a list of {pod, sourceIP} or {reason}")
+    ) { call in
+      guard let kernel = binding.kernel, kernel.layout != nil else {
+        throw call.error("the lab is not on the kernel: call materialize() first")
+      }
+      let count = try call.checkInteger(3)
+      guard (1...10_000).contains(count) else { throw call.error("count must be between 1 and 10000, got \(count)") }
+      let req: TrafficRequest
+      do {
+        req = try TrafficRequest(call, from: 1, target: 2, opts: 4, lab)
+      } catch let f as TrafficFailure {
+        var r = Record()
+        r["reason"] = .string(f.reason)
+        return try call.result(.list(Array(repeating: r.value, count: count)))
+      }
+      let source = try probeSource(req, binding, call)
+      let results: [KernelLab.ProbeResult]
+      do {
+        results = try kernel.probe(from: source, to: req.destination.ip.description, port: req.destination.port,
+          proto: req.destination.proto.rawValue, timeoutMs: 1000, count: count)
+      } catch { throw call.error("\(error)") }
+      return try call.result(.list(results.map { res in
+        var r = Record()
+        if let name = res.name {
+          r["pod"] = .string(name)
+          r["sourceIP"] = LuaValue.optional(res.peer)
+        } else {
+          r["reason"] = .string(res.failure ?? "failed")
+        }
+        return r.value
+      }))
+    }
+    try state.register(
       "kernelConnect",
       help: HelpEntry(
         usage: "kernelConnect(from, target, opts)",
@@ -100,16 +136,7 @@ enum KernelAPI {
         try call.pushString(f.reason)
         return 2
       }
-      let source: KernelLab.ProbeSource
-      switch req.source {
-      case .pod(let key): source = .pod(namespace: key.namespace, name: key.name)
-      case .node(let name): source = .node(name)
-      case .external(let ip):
-        guard binding.externals.contains(ip) else {
-          throw call.error("no external client \(ip) on the kernel: materialize({external = {\"\(ip)\"}})")
-        }
-        source = .external(ip)
-      }
+      let source = try probeSource(req, binding, call)
       let result: KernelLab.ProbeResult
       do {
         result = try kernel.probe(from: source, to: req.destination.ip.description, port: req.destination.port,
@@ -124,6 +151,19 @@ enum KernelAPI {
       r["pod"] = .string(name)
       r["sourceIP"] = LuaValue.optional(result.peer)
       return try call.result(r.value)
+    }
+  }
+
+  /// Where a probe starts: the namespace of the source `connect` would use.
+  static func probeSource(_ req: TrafficRequest, _ binding: Binding, _ call: LuaCall) throws -> KernelLab.ProbeSource {
+    switch req.source {
+    case .pod(let key): return .pod(namespace: key.namespace, name: key.name)
+    case .node(let name): return .node(name)
+    case .external(let ip):
+      guard binding.externals.contains(ip) else {
+        throw call.error("no external client \(ip) on the kernel: materialize({external = {\"\(ip)\"}})")
+      }
+      return .external(ip)
     }
   }
 
