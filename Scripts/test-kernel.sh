@@ -51,22 +51,28 @@ if command -v setpriv >/dev/null; then
   else notok "svclab up without root stops with a reason" "status $st: $msg"; fi
 fi
 
-# `svclab up SCRIPT` killed with SIGTERM leaves nothing behind.
+# `svclab up SCRIPT` killed with SIGTERM leaves nothing behind (under a prefix of its own).
+wait_clean
+main_prefix=$SVCLAB_NETNS_PREFIX
+export SVCLAB_NETNS_PREFIX="svk$$u-"
 lab=$(mktemp --suffix=.lua)
 printf 'addPod("web-1", { ports = { { containerPort = 8080 } } })\n' >"$lab"
 fifo=$(mktemp -u)
 mkfifo "$fifo"
 exec 3<>"$fifo"  # its standard input stays open: the REPL waits, as on a terminal
-"$bin" up "$lab" <&3 >/dev/null 2>&1 &
+upout=$(mktemp)
+"$bin" up "$lab" <&3 >"$upout" 2>&1 &
 up_pid=$!
-for _ in $(seq 100); do [ "$(count_left)" -ge 3 ] && break; sleep 0.1; done
+for _ in $(seq 300); do grep -q "the lab is on the kernel" "$upout" && break; sleep 0.1; done
 built=$(count_left)
 kill -TERM "$up_pid" 2>/dev/null
 wait "$up_pid" 2>/dev/null
 exec 3>&-
-rm -f "$lab" "$fifo"
 if [ "$built" -ge 3 ] && wait_clean; then ok "svclab up built $built namespaces; SIGTERM removed them all"
-else notok "svclab up then SIGTERM leaves nothing" "built $built, left $(count_left)"; fi
+else notok "svclab up then SIGTERM leaves nothing" "built $built, left $(count_left): $(cat "$upout")"; fi
+rm -f "$lab" "$fifo" "$upout"
+"$bin" down >/dev/null 2>&1
+export SVCLAB_NETNS_PREFIX=$main_prefix
 
 # Nothing may be left behind: no namespace under the prefix, no /etc/netns directory.
 wait_clean

@@ -82,6 +82,7 @@ public final class KernelLab {
     notes = []
     do {
       try writeOwner()
+      try startGuardian()
       try buildUnderlay(layout)
       for node in layout.nodes { try buildNode(node, layout) }
       for (i, ip) in layout.externalClients.enumerated() { try buildExternal(ip, index: i, layout) }

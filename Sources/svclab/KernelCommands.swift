@@ -116,6 +116,8 @@ enum KernelCommands {
     signal(SIGTERM, SIG_IGN)
     while kill(pid, 0) == 0 || errno == EPERM { usleep(200_000) }
     let lab = KernelLab(names: KernelNames(prefix: args[1]), program: program)
+    // A later run that took over the prefix (its pid in the owner file) keeps its namespaces.
+    if let owner = lab.liveOwner(), owner != pid { return 0 }
     lab.sweep()
     try? FileManager.default.removeItem(atPath: lab.names.ownerFile)
     return 0

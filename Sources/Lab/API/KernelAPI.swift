@@ -56,7 +56,6 @@ enum KernelAPI {
         if !binding.nfacct {
           lines.insert("nfacct counters are unavailable on this kernel: the rules are rendered as kube-proxy renders them then, without their -m nfacct matches", at: 0)
         }
-        try kernel.startGuardian()
       } catch {
         throw call.error("\(error)")
       }
