@@ -109,6 +109,9 @@ createService("sticky", { selector = { app = "web" }, sessionAffinity = "ClientI
 createService("named", { selector = { app = "web" }, ports = { { name = "http", port = 80, targetPort = "http" } } })
 createDeployment("old", { replicas = 1, labels = { app = "old" }, ports = { { name = "http", containerPort = 8080 } } })
 createService("old", { selector = { app = "old" }, ports = http })
+addPod("host-web", { node = "node-2", hostNetwork = true, labels = { app = "host-web" },
+  ports = { { name = "http", containerPort = 9090 } } })
+createService("host-web", { selector = { app = "host-web" }, ports = { { name = "http", port = 80, targetPort = 9090 } } })
 
 local function nodePort(svc) return svc.ports[1].nodePort end
 
@@ -118,6 +121,16 @@ if not ok then
   return
 end
 for _, l in ipairs(lines) do print("# " .. l) end
+
+test("each pod namespace's resolv.conf is resolvConf(pod)", function()
+  for _, p in ipairs(pods({ allNamespaces = true })) do
+    if not p.hostNetwork then
+      local f = assert(io.open("/etc/netns/" .. prefix .. p.namespace .. "." .. p.name .. "/resolv.conf"))
+      assertEqual(f:read("a"), resolvConf(p.namespace .. "/" .. p.name))
+      f:close()
+    end
+  end
+end)
 
 local function cases(label)
   test(label .. ": ClusterIP across nodes (TCP)", function() compare("client", "web:80") end)
@@ -146,6 +159,9 @@ local function cases(label)
   test(label .. ": named targetPort", function() compare("client-2", "named:80") end)
   test(label .. ": the kubernetes Service from the API server's node", function() compare("client", "kubernetes:443") end)
   test(label .. ": the kubernetes Service from another node", function() compare("client-2", "kubernetes:443") end)
+  test(label .. ": a hostNetwork backend on another node", function() compare("client", "host-web:80") end)
+  test(label .. ": a hostNetwork backend on the client's node", function() compare("client-2", "host-web:80") end)
+  test(label .. ": a hostNetwork backend from a node", function() compare({ node = "node-1" }, getService("host-web").clusterIP .. ":80") end)
   test(label .. ": a node address where nothing listens", function() compare("client", ip("node-2") .. ":9999", nil, 1) end)
 end
 
