@@ -79,3 +79,18 @@ for _, case in ipairs({
     if case.chain ~= "KUBE-POSTROUTING" then assertEqual(hasStep(t, "KUBE-POSTROUTING"), false) end
   end)
 end
+
+-- The kernel primitives' bad input: a clear error in the contract's format, nothing built.
+test("kernel primitives reject bad input before touching the kernel", function()
+  reset {}
+  assertError(function() materialize({ external = { "not-an-ip" } }) end,
+    "materialize: opts.external: \"not%-an%-ip\" is not an IPv4 address")
+  assertError(function() materialize({ bogus = true }) end, "materialize: ")
+  assertError(function() kernelConnect("client", "web:80") end,
+    "kernelConnect: the lab is not on the kernel: call materialize%(%) first")
+  assertError(function() kernelConnections("client", "web:80", 3) end,
+    "kernelConnections: the lab is not on the kernel")
+  local ok, why = kernelSupport()
+  assert(ok == true or (ok == false and why:find("needs", 1, true)), tostring(why))
+  teardown() -- nothing built: nothing to do
+end)
