@@ -528,10 +528,7 @@ public final class KernelLab {
       return name.hasPrefix(names.prefix) ? name : nil
     }
     for ns in mine {
-      let pids = (try? runner.run(["ip", "netns", "pids", ns])) ?? ""
-      for pid in pids.split(separator: "\n").compactMap({ Int32($0) }) where pid != getpid() {
-        kill(pid, SIGKILL)
-      }
+      endResponders(in: ns)
       _ = try? runner.attempt(["ip", "netns", "del", ns])
       try? FileManager.default.removeItem(atPath: names.etcDirectory(ns))
     }
@@ -559,10 +556,21 @@ public final class KernelLab {
   }
 
   private func deleteNamespace(_ ns: String) throws {
-    let pids = (try? runner.run(["ip", "netns", "pids", ns])) ?? ""
-    for pid in pids.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
+    endResponders(in: ns)
     try runner.run(["ip", "netns", "del", ns])
     try? FileManager.default.removeItem(atPath: names.etcDirectory(ns))
+  }
+
+  /// Ends the responders (svclab processes) inside `ns`, by their ids; anything else a
+  /// learner started there (a shell from `ip netns exec`) is left alone.
+  private func endResponders(in ns: String) {
+    let pids = (try? runner.run(["ip", "netns", "pids", ns])) ?? ""
+    let mine = (try? FileManager.default.destinationOfSymbolicLink(atPath: program)) ?? program
+    for pid in pids.split(separator: "\n").compactMap({ Int32($0) }) where pid != getpid() {
+      let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
+      // (A rebuilt binary shows as "PATH (deleted)".)
+      if let exe, exe.hasPrefix(mine) || exe.hasPrefix(program) { kill(pid, SIGKILL) }
+    }
   }
 
   /// `ip -n NS -batch -`: one process for a namespace's lines.
