@@ -28,18 +28,20 @@ let package = Package(
     .target(
       name: "KubeProxy",
       dependencies: ["NetAddr", .product(name: "Crypto", package: "swift-crypto")]),
+    // The lab on this machine's kernel: namespaces, links, rules, responders.
+    .target(name: "Kernel", dependencies: ["NetAddr"]),
 
     // The Lua API over the engine.
     .target(
       name: "Lab",
       dependencies: [
-        "LuaKit", "NetAddr", "Cluster", "CoreDNS", "KubeProxy",
+        "LuaKit", "NetAddr", "Cluster", "CoreDNS", "KubeProxy", "Kernel",
         .product(name: "Yams", package: "Yams"),
       ]),
     .executableTarget(
       name: "svclab",
       dependencies: [
-        "Lab", "LuaKit", "CReadline",
+        "Lab", "LuaKit", "CReadline", "Kernel",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -47,6 +49,7 @@ let package = Package(
     .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"]),
     .testTarget(name: "ClusterTests", dependencies: ["Cluster", "NetAddr"]),
     .testTarget(name: "CoreDNSTests", dependencies: ["CoreDNS", "NetAddr"]),
+    .testTarget(name: "KernelTests", dependencies: ["Kernel", "NetAddr"]),
     .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy", "NetAddr"], resources: [.copy("Snapshots")]),
     .testTarget(
       name: "LabTests", dependencies: ["Lab", "LuaKit", "Cluster", "CoreDNS", "KubeProxy", "NetAddr"],

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 build_pkgs=(liblua5.4-dev libreadline-dev pkg-config)
-test_pkgs=(lua5.4 lua-busted tmux iptables iproute2 graphviz python3-pip nftables)
+test_pkgs=(lua5.4 lua-busted tmux iptables iproute2 graphviz python3-pip conntrack nftables tcpdump procps util-linux)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")

@@ -12,6 +12,7 @@ public enum Lab {
     try ManifestsAPI.register(lab, in: state)
     try ViewsAPI.register(lab, in: state)
     try InvariantsAPI.register(lab, in: state)
+    try KernelAPI.register(lab, in: state)
     CompletionAPI.install(lab, in: state)
     // Last: it wraps the primitives above that change the lab, to record them.
     try LabFilesAPI.register(lab, in: state)

@@ -21,6 +21,8 @@ final class LabSession {
   var journal = Journal()
   /// Where warnings are shown (see `Warnings.swift`); standard error unless a test replaces it.
   var warningSink: (String) -> Void = LabSession.standardErrorSink
+  /// Run after each primitive that changed the lab (the kernel lab re-syncs there).
+  var afterChange: [() -> Void] = []
   private var followers: [ClusterFollower] = []
   private var makers: [(LabSession) -> ClusterFollower] = []
 

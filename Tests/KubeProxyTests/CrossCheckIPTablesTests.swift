@@ -97,7 +97,7 @@ struct CrossCheckCase: CustomTestStringConvertible, Sendable {
         seen.outputs.insert(Self.verdict(failure.kind))
       }
       seen.masquerade = seen.masquerade
-        || outcome.trace.contains { $0.kind == .snat && $0.chain == "KUBE-POSTROUTING" }
+        || outcome.trace.contains { $0.kind == .snat && $0.text.contains("MASQUERADE") }
       byEntry[entry] = seen
     }
     #expect(!byEntry.isEmpty)

@@ -61,7 +61,7 @@ func masqueradeTable(_ c: MasqueradeCase) {
     case .success(let connection):
       seen.insert(connection.pod?.name ?? "?")
       // The MASQUERADE step, not the address: a node talking to its own pod keeps its IP.
-      snat.insert(outcome.trace.contains { $0.kind == .snat && $0.chain == "KUBE-POSTROUTING" })
+      snat.insert(outcome.trace.contains { $0.kind == .snat && $0.text.contains("MASQUERADE") || $0.kind == .snat && $0.text.contains("masquerade") })
     case .failure(let failure):
       seen.insert(failure.kind.rawValue)
     }

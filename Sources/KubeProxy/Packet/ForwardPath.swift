@@ -28,10 +28,19 @@ extension ProxyCluster {
         from: ctx.entry, to: located.node, destination: endpoint.ip, trace: &trace)
     }
     var sourceIP = ctx.sourceIP
-    if forward.masquerade {
-      trace.insert(.init(.snat, node: ctx.entry.name, chain: "KUBE-POSTROUTING",
-        detail: .masquerade(randomFully: ctx.config.randomFully, from: ctx.sourceIP, to: egress)),
+    let toNode = nodeByIP[endpoint.ip] != nil
+    let fromPool = ctx.config.clusterCIDR?.contains(ctx.sourceIP) == true && !ctx.sourceIsLocal
+    if toNode && located.node.name == ctx.entry.name {
+      // Delivered to a local address: the packet never reaches POSTROUTING, so no SNAT.
+    } else if toNode && fromPool {
+      // Calico's natOutgoing (hooked before kube-proxy's) masquerades pod traffic leaving
+      // the IP pools, whether or not kube-proxy marked it.
+      trace.insert(.init(.snat, node: ctx.entry.name, chain: "cali-nat-outgoing",
+        "-s \(ctx.config.clusterCIDR.map(\.description) ?? "") ! -d \(ctx.config.clusterCIDR.map(\.description) ?? "") -j MASQUERADE --random-fully: \(ctx.sourceIP) -> \(egress) (destination outside the IP pools)"),
         at: hopAt)
+      sourceIP = egress
+    } else if forward.masquerade {
+      trace.insert(masqueradeStep(ctx, egress: egress), at: hopAt)
       sourceIP = egress
     } else if located.node.name != ctx.entry.name && !repliesReturn(ctx) {
       // Without SNAT the backend answers the client directly; unless that answer passes the
@@ -52,6 +61,25 @@ extension ProxyCluster {
       podIP: endpoint.ip, port: endpoint.port, servicePort: port.port, node: located.node.name,
       entryNode: ctx.entry.name, service: port.name.serviceName, sourceIP: sourceIP,
       kept: ctx.keep))
+  }
+
+  /// The rule that masquerades a marked packet: Calico's tunnel rule when a host address
+  /// leaves by the tunnel (its chain is hooked first), else kube-proxy's — KUBE-POSTROUTING
+  /// in iptables and IPVS modes, its own `masquerading` chain in nftables mode.
+  private func masqueradeStep(_ ctx: PacketContext, egress: IPAddress) -> TraceStep {
+    let node = ctx.entry.name
+    if ctx.sourceIsLocal, egress != ctx.sourceIP, let tunnel = tunnelAddress(of: ctx.entry),
+      tunnel == egress, let device = podNetwork.tunnelDevice
+    {
+      return .init(.snat, node: node, chain: "cali-POSTROUTING",
+        "-o \(device) -m addrtype ! --src-type LOCAL --limit-iface-out -m addrtype --src-type LOCAL -j MASQUERADE: \(ctx.sourceIP) -> \(egress)")
+    }
+    if ctx.config.mode == .nftables {
+      return .init(.snat, node: node, chain: "masquerading",
+        "meta mark set meta mark ^ 0x00004000 masquerade fully-random: \(ctx.sourceIP) -> \(egress)")
+    }
+    return .init(.snat, node: node, chain: "KUBE-POSTROUTING",
+      detail: .masquerade(randomFully: ctx.config.randomFully, from: ctx.sourceIP, to: egress))
   }
 
   /// Whether replies to the unmodified source pass back through the entry node: the source

@@ -55,8 +55,10 @@ extension ProxyCluster {
         trace.append(.init(.deliver, node: node.name, "delivered to \(process.key) on \(node.name) at \(target)"))
         return nil
       }
-      trace.append(.init(.verdict, node: node.name, "nothing listens on \(target)"))
-      return ConnectFailure(.unreachable, "nothing listens on \(target) on \(node.name)")
+      // The node's kernel answers: TCP with a reset, UDP with ICMP port unreachable.
+      let answer = proto == .udp ? "ICMP port unreachable" : "RST"
+      trace.append(.init(.verdict, node: node.name, "nothing listens on \(target): \(answer)"))
+      return ConnectFailure(.refused, "nothing listens on \(target) on \(node.name)")
     }
     if !pod.listening.isEmpty && !pod.listening.contains(ProxyListen(port: port, proto: proto)) {
       let name = "\(pod.namespace)/\(pod.name)"

@@ -71,6 +71,7 @@ enum LabFilesAPI {
       throw LuaError(e.message, kind: e.kind)
     }
     lab.journal.record(name, recordedArguments(name, args), randomState: before)
+    for hook in lab.afterChange { hook() }
     return results
   }
 

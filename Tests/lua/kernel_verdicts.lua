@@ -1,0 +1,96 @@
+-- Verdicts the Linux kernel settled (Scripts/test-kernel.sh runs the same cases on it):
+-- the failure word for a node address where nothing listens, the source address a node's
+-- own endpoint sees through Calico's outgoing NAT, and which rule masquerades in each mode.
+
+local function word(reason) return reason and reason:match("^(%a+)") end
+
+local function hasStep(t, chain, text)
+  for _, s in ipairs(t.steps) do
+    if s.chain == chain and (not text or s.text:find(text, 1, true)) then return true end
+  end
+  return false
+end
+
+local function setup(network, mode)
+  reset { nodes = 3, podNetwork = network }
+  seed(21)
+  if mode then setProxyMode(mode) end
+  addPod("web-1", { node = "node-2", labels = { app = "web" }, ports = { { name = "http", containerPort = 8080 } } })
+  addPod("client", { node = "node-1" })
+  addPod("client-2", { node = "node-2" })
+  createService("web", { selector = { app = "web" }, ports = { { name = "http", port = 80, targetPort = 8080 } } })
+end
+
+-- A node address and port where nothing listens: the node's kernel answers (TCP reset, UDP
+-- ICMP port unreachable), so the client is refused, in every proxy mode.
+for _, case in ipairs({
+  { mode = "iptables", protocol = "TCP", answer = "RST" },
+  { mode = "iptables", protocol = "UDP", answer = "ICMP port unreachable" },
+  { mode = "nftables", protocol = "TCP", answer = "RST" },
+  { mode = "ipvs", protocol = "UDP", answer = "ICMP port unreachable" },
+}) do
+  test("nothing listens on a node address: refused (" .. case.mode .. ", " .. case.protocol .. ")", function()
+    setup("BGP", case.mode)
+    local target = getNode("node-2").ip .. ":9999"
+    local r, reason = connect("client", target, { protocol = case.protocol })
+    assertEqual(r, nil)
+    assertEqual(word(reason), "refused")
+    local t = trace("client", target, { protocol = case.protocol })
+    assert(t.text:find("nothing listens on " .. target .. "/" .. case.protocol .. ": " .. case.answer, 1, true), t.text)
+  end)
+end
+
+-- The `kubernetes` Service's endpoint is node-1's own address (the API server on 6443).
+for _, case in ipairs({
+  { from = "client", network = "BGP", source = "client", snat = false },
+  { from = "client-2", network = "BGP", source = "node-2", snat = true },
+  { from = "client-2", network = "VXLAN", source = "node-2", snat = true },
+  { from = "client-2", network = "IPIP", source = "node-2", snat = true, mode = "nftables" },
+}) do
+  test("kubernetes Service from " .. case.from .. " (" .. case.network .. ", " .. (case.mode or "iptables") .. ")", function()
+    setup(case.network, case.mode)
+    local r = assert(connect(case.from, "kubernetes:443"))
+    assertEqual(r.podIP, getNode("node-1").ip)
+    local want = case.source == "client" and getPod("client").ip or getNode(case.source).ip
+    assertEqual(r.sourceIP, want)
+    local t = trace(case.from, "kubernetes:443")
+    assertEqual(hasStep(t, "cali-nat-outgoing"), case.snat)
+    assertEqual(hasStep(t, "KUBE-POSTROUTING"), false)
+  end)
+end
+
+-- Who masquerades a node's connection to a ClusterIP whose endpoint is on another node.
+for _, case in ipairs({
+  { network = "BGP", mode = "iptables", chain = "KUBE-POSTROUTING", source = "node" },
+  { network = "BGP", mode = "nftables", chain = "masquerading", source = "node" },
+  { network = "VXLAN", mode = "iptables", chain = "cali-POSTROUTING", source = "tunnel" },
+  { network = "VXLAN", mode = "nftables", chain = "cali-POSTROUTING", source = "tunnel" },
+}) do
+  test("node to a remote endpoint: " .. case.chain .. " masquerades (" .. case.network .. ", " .. case.mode .. ")", function()
+    setup(case.network, case.mode)
+    local vip = getService("web").clusterIP .. ":80"
+    local r = assert(connect({ node = "node-1" }, vip))
+    local node = getNode("node-1")
+    -- The tunnel's address is the first of the node's pod CIDR.
+    local tunnel = node.podCIDR:match("^(.-)/")
+    assertEqual(r.sourceIP, case.source == "node" and node.ip or tunnel)
+    local t = trace({ node = "node-1" }, vip)
+    assert(hasStep(t, case.chain), t.text)
+    if case.chain ~= "KUBE-POSTROUTING" then assertEqual(hasStep(t, "KUBE-POSTROUTING"), false) end
+  end)
+end
+
+-- The kernel primitives' bad input: a clear error in the contract's format, nothing built.
+test("kernel primitives reject bad input before touching the kernel", function()
+  reset {}
+  assertError(function() materialize({ external = { "not-an-ip" } }) end,
+    "materialize: opts.external: \"not%-an%-ip\" is not an IPv4 address")
+  assertError(function() materialize({ bogus = true }) end, "materialize: ")
+  assertError(function() kernelConnect("client", "web:80") end,
+    "kernelConnect: the lab is not on the kernel: call materialize%(%) first")
+  assertError(function() kernelConnections("client", "web:80", 3) end,
+    "kernelConnections: the lab is not on the kernel")
+  local ok, why = kernelSupport()
+  assert(ok == true or (ok == false and why:find("needs", 1, true)), tostring(why))
+  teardown() -- nothing built: nothing to do
+end)
