@@ -9,12 +9,12 @@ enum ManifestsAPI {
       help: HelpEntry(
         usage: "apply(pathOrYaml)",
         summary: "create or update objects from manifests (a YAML/JSON string, a file, or a folder); returns kubectl's lines",
-        details: "Kinds: v1 Namespace, Node, Pod, Service, List; apps/v1 Deployment, StatefulSet (its pods); discovery.k8s.io/v1 EndpointSlice. All or nothing: an error in any document applies nothing.")
+        details: "Kinds: v1 Namespace, Node, Pod, Service, List; apps/v1 Deployment, StatefulSet (its pods); discovery.k8s.io/v1 EndpointSlice. All or nothing: an error in any document applies nothing. Limits: 4 MiB of text per call, nesting 200 deep, alias expansion as go-yaml bounds it (see Docs/API.md, Limits).")
     ) { call in
       let arg = try call.checkString(1)
       let lines: [String]
       do throws(ManifestError) {
-        lines = try apply(arg, to: lab)
+        lines = try apply(arg, to: lab, memory: call.state.processMemory)
       } catch {
         throw call.error(error.message)
       }
@@ -39,7 +39,12 @@ enum ManifestsAPI {
 
   /// Applies every object of `arg` to the lab, all or nothing: the objects go to a scratch
   /// copy of the cluster first, and the lab takes its state over only when all succeeded.
-  static func apply(_ arg: String, to lab: LabSession) throws(ManifestError) -> [String] {
+  ///
+  /// With a process memory cap (`--max-memory`), the scratch copy is measured before the lab
+  /// adopts it: past the cap the call fails with nothing changed.
+  static func apply(_ arg: String, to lab: LabSession, memory: ProcessMemory? = nil) throws(ManifestError)
+    -> [String]
+  {
     let docs = try ManifestInput.documents(arg)
     guard !docs.isEmpty else { throw .input("no objects passed to apply") }
     var objects: [ManifestObject] = []
@@ -58,6 +63,9 @@ enum ManifestsAPI {
     let recorder = ChangeRecorder()
     scratch.subscribe { recorder.changes.append($0) }
     let lines = try ManifestApplier.apply(objects, to: scratch)
+    if let memory, memory.isOverLimit {
+      throw .input("not enough memory (the session holds more than its limit of \(memory.limit) bytes, --max-memory)")
+    }
     lab.cluster.restore(scratch.snapshot(), announcing: recorder.changes)
     return lines
   }

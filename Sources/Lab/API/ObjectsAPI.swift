@@ -142,7 +142,7 @@ enum ObjectsAPI {
         usage: "createService(name, spec)",
         summary: "create a Service (v1 spec fields: type, selector, ports, clusterIP(s), ipFamilies, ipFamilyPolicy, externalName, externalIPs, sessionAffinity, externalTrafficPolicy, internalTrafficPolicy, ...)")
     ) { call in
-      let spec = try call.checkTable(2)
+      let spec = try call.checkTable(2, name: "spec")
       let key = try lab.key(call, 1, namespace: namespaceOption(spec))
       let (s, labels) = try SpecReaders.serviceSpec(spec, over: ServiceSpec(), function: call.functionName, name: key.name)
       let svc = try call.cluster { () throws(ClusterError) in
@@ -154,7 +154,7 @@ enum ObjectsAPI {
       "updateService",
       help: HelpEntry(usage: "updateService(name, changes)", summary: "change some fields of a Service's spec (same validation as create)")
     ) { call in
-      let changes = try call.checkTable(2)
+      let changes = try call.checkTable(2, name: "spec")
       let key = try lab.key(call, 1, namespace: namespaceOption(changes))
       guard let old = lab.cluster.service(key) else { throw call.error("services \"\(key.name)\" not found") }
       let (s, labels) = try SpecReaders.serviceSpec(changes, over: old.spec, function: call.functionName, name: key.name)
