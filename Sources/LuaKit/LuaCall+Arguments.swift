@@ -106,6 +106,22 @@ extension LuaCall {
     isAbsent(i) ? nil : try checkTable(i, name: name)
   }
 
+  /// Field `key` of the table at argument `i` (raw, no metamethods), converted with the
+  /// limits of ``checkTable(_:name:)`` without converting the rest of the table; nil when
+  /// the argument is not a table.
+  public func rawField(_ i: Int, _ key: String) throws -> LuaValue {
+    guard type(at: i) == .table else { return .nil }
+    try stack.reserve(2)
+    stack.pushString(key)
+    lua_rawget(stack.L, Int32(i))
+    defer { stack.pop() }
+    do {
+      return try stack.checkedValue(at: stack.top)
+    } catch {
+      throw conversionError(error, argument: i, name: nil)
+    }
+  }
+
   /// Argument `i` converted into Swift with the limits of ``checkTable(_:name:)``.
   public func checkedValue(at i: Int, name: String? = nil) throws -> LuaValue {
     do {

@@ -132,10 +132,11 @@ public enum LuaLimits {
   /// Deeper tables (built in a loop) would otherwise recurse in Swift until the C stack
   /// overflows.
   public static let maxDepth = 200
-  /// The most entries (keys and values of every nested table together) one argument may
-  /// convert into Swift: ten million, about a gigabyte of Lua tables. A bound on what
-  /// one primitive call builds on the Swift side beside the memory cap.
-  public static let maxEntries = 10_000_000
+  /// The most entries (key-value pairs of every nested table together) one argument may
+  /// convert into Swift: a million, far above any object's fields (an EndpointSlice holds
+  /// at most 1,000 endpoints) and about a second of conversion in a release build. A
+  /// bound on what one primitive call builds on the Swift side beside the memory cap.
+  public static let maxEntries = 1_000_000
   /// The longest string a primitive copies into Swift (`checkString`): 64 MiB, far above
   /// any name, manifest (4 MiB) or Corefile (1 MiB) a primitive reads, so that a huge Lua
   /// string is refused before a second copy of it is made.

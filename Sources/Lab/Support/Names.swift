@@ -9,11 +9,11 @@ extension LabSession {
     case .string:
       return try key(parsing: try call.checkString(i), call: call, arg: i, namespace: namespace)
     case .table:
-      let t = try call.checkTable(i)
-      guard case .string(let name) = t["name"] else {
+      // Only the two fields are read: an object table may be large.
+      guard case .string(let name) = try call.rawField(i, "name") else {
         throw call.argumentError(i, "object table without a name")
       }
-      if case .string(let ns) = t["namespace"] { return NamespacedName(namespace: ns, name: name) }
+      if case .string(let ns) = try call.rawField(i, "namespace") { return NamespacedName(namespace: ns, name: name) }
       return NamespacedName(namespace: namespace ?? currentNamespace, name: name)
     default:
       throw call.argumentError(i, "string expected, got \(call.type(at: i) == .none ? "no value" : call.type(at: i).name)")
@@ -36,7 +36,7 @@ extension LabSession {
 
   /// The name of a cluster-scoped object (node, namespace) in argument `i`.
   func plainName(_ call: LuaCall, _ i: Int) throws -> String {
-    if call.type(at: i) == .table, case .string(let name) = try call.checkTable(i)["name"] { return name }
+    if case .string(let name) = try call.rawField(i, "name") { return name }
     return try call.checkString(i)
   }
 }
