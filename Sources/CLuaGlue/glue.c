@@ -239,17 +239,21 @@ static int trampoline(lua_State *L) {
   int n = dispatcher(L, c->owner, *ud);
   c->depth--;
   c->running = running;
-  c->enforce = enforce;
-  if (n >= 0) return n;
+  if (n >= 0) {
+    c->enforce = enforce;
+    return n;
+  }
   if (n <= SVL_CALL_PUSHED) {
+    c->enforce = enforce;
     lua_call(L, SVL_CALL_PUSHED - n, 1);
     return 1;
   }
-  if (lua_type(L, -1) == LUA_TSTRING) {
+  if (lua_type(L, -1) == LUA_TSTRING) {  /* still uncapped: a memory error's message must fit */
     luaL_where(L, 1);
     lua_insert(L, -2);
     lua_concat(L, 2);
   }
+  c->enforce = enforce;
   return lua_error(L);
 }
 

@@ -34,7 +34,9 @@ private let dispatch: svl_Dispatcher = { L, owner, raw in
       }
       // The process-wide cap: refuse to start over it (nothing changes), then measure
       // what the call left on the Swift side for Lua's allocator to count.
-      if state.memoryUsed + memory.external > memory.limit, memory.isOverLimit {
+      if state.memoryUsed + memory.external > memory.limit, !memory.releasing.contains(box.name),
+        memory.isOverLimit
+      {
         lua_pushstring(L, memory.error(box.name).message)
         return Int32(SVL_ERROR_PUSHED)
       }

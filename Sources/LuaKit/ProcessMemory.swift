@@ -15,6 +15,9 @@ public final class ProcessMemory {
   public let limit: Int
   /// Heap bytes in use when the session started.
   let baseline: Int
+  /// Functions that run even over the cap because they give memory back (`reset`,
+  /// `delete…`): without them a session over its cap could never get under it again.
+  public var releasing: Set<String> = []
   /// The heap's growth that was not Lua's, measured after the last call into Swift.
   public internal(set) var external = 0
 
