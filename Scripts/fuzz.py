@@ -291,7 +291,7 @@ def run_case(bin, steps, files, mode, extra):
         if mode == "repl":
             # The REPL keeps no locals between lines: the preamble becomes globals.
             pre = PREAMBLE.replace("local function ", "function ").replace("local FUZZ_STEP", "FUZZ_STEP")
-            pre = " ".join(l for l in pre.split("\n") if l.strip())
+            pre = " ".join(l for l in pre.split("\n") if l.strip() and not l.strip().startswith("--"))
             lines = [pre]
             for s in steps:
                 lines.append(" ".join(x.replace("local FILE", "FILE") for x in decls) + " step(function() %s end)" % s)
