@@ -4,6 +4,7 @@
 ** longjmp always starts and ends in C or Lua frames.
 */
 #define _POSIX_C_SOURCE 200809L
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 typedef struct Control {
   size_t used;            /* bytes allocated */
   size_t cap;             /* 0 = no cap */
+  size_t external;        /* bytes the host holds beside Lua's, counted in the cap */
   int enforce;            /* 1 while Lua code runs: the cap applies */
   lua_Integer budget;     /* instructions per top-level call; 0 = none */
   lua_Integer remaining;  /* what is left of the budget */
@@ -57,7 +59,8 @@ static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     c->used -= osize;
     return NULL;
   }
-  if (c->cap != 0 && c->enforce && nsize > osize && c->used - osize + nsize > c->cap)
+  if (c->cap != 0 && c->enforce && nsize > osize &&
+      c->used + c->external - osize + nsize > c->cap)
     return NULL;  /* Lua runs an emergency collection and retries, then raises */
   void *p = realloc(ptr, nsize);
   if (p == NULL) {
@@ -106,6 +109,17 @@ int svl_depth(lua_State *L) { return control(L)->depth; }
 void svl_setowner(lua_State *L, void *owner) { control(L)->owner = owner; }
 
 size_t svl_memoryused(lua_State *L) { return control(L)->used; }
+
+void svl_setexternal(lua_State *L, size_t bytes) { control(L)->external = bytes; }
+
+size_t svl_heapinuse(void) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+#else
+  return 0;
+#endif
+}
 
 /* lua_CFunction opening the standard libraries (may raise memory errors). */
 static int openlibs(lua_State *L) {
@@ -225,17 +239,21 @@ static int trampoline(lua_State *L) {
   int n = dispatcher(L, c->owner, *ud);
   c->depth--;
   c->running = running;
-  c->enforce = enforce;
-  if (n >= 0) return n;
+  if (n >= 0) {
+    c->enforce = enforce;
+    return n;
+  }
   if (n <= SVL_CALL_PUSHED) {
+    c->enforce = enforce;
     lua_call(L, SVL_CALL_PUSHED - n, 1);
     return 1;
   }
-  if (lua_type(L, -1) == LUA_TSTRING) {
+  if (lua_type(L, -1) == LUA_TSTRING) {  /* still uncapped: a memory error's message must fit */
     luaL_where(L, 1);
     lua_insert(L, -2);
     lua_concat(L, 2);
   }
+  c->enforce = enforce;
   return lua_error(L);
 }
 

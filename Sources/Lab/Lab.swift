@@ -16,5 +16,10 @@ public enum Lab {
     CompletionAPI.install(lab, in: state)
     // Last: it wraps the primitives above that change the lab, to record them.
     try LabFilesAPI.register(lab, in: state)
+    // Over its --max-memory cap a session can still give memory back.
+    state.processMemory?.releasing = [
+      "reset", "deleteNamespace", "deletePod", "deleteDeployment", "deleteService", "removeNode",
+      "scale", "disconnect",
+    ]
   }
 }

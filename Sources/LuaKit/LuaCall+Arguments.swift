@@ -29,6 +29,9 @@ extension LuaCall {
   /// Argument `i` as a string; numbers are converted as `luaL_checklstring` does.
   public func checkString(_ i: Int) throws -> String {
     let t = type(at: i)
+    if t == .string, let bytes = stringBytes(i), bytes.count > LuaLimits.maxStringBytes {
+      throw argumentError(i, "string too long: \(bytes.count) bytes, limit \(LuaLimits.maxStringBytes)")
+    }
     guard t == .string || t == .number, let s = stack.string(at: i) else {
       throw typeError(i, expected: "string")
     }
@@ -81,17 +84,60 @@ extension LuaCall {
     isAbsent(i) ? value : try checkBoolean(i)
   }
 
-  /// Argument `i`, which must be a table, converted into Swift.
-  public func checkTable(_ i: Int) throws -> LuaTable {
-    guard type(at: i) == .table, case .table(let table) = value(at: i) else {
-      throw typeError(i, expected: "table")
+  /// Argument `i`, which must be a table, converted into Swift. A table nested deeper than
+  /// ``LuaLimits/maxDepth`` (or too large, or past the memory cap) is refused with
+  /// `fname: name.key: nested too deeply (limit 200)`, `name` naming the argument as the
+  /// primitive's errors do (`spec`, `opts`); without one, `bad argument #i (...)`.
+  public func checkTable(_ i: Int, name: String? = nil) throws -> LuaTable {
+    guard type(at: i) == .table else { throw typeError(i, expected: "table") }
+    do {
+      guard case .table(let table) = try stack.checkedValue(at: i) else {
+        throw typeError(i, expected: "table")
+      }
+      return table
+    } catch let error as LuaConversionError {
+      throw conversionError(error, argument: i, name: name)
     }
-    return table
   }
 
-  /// Argument `i` as a table, or nil when it is absent or nil.
-  public func optTable(_ i: Int) throws -> LuaTable? {
-    isAbsent(i) ? nil : try checkTable(i)
+  /// Argument `i` as a table, or nil when it is absent or nil (`name` as for `checkTable`,
+  /// `opts` unless given).
+  public func optTable(_ i: Int, name: String = "opts") throws -> LuaTable? {
+    isAbsent(i) ? nil : try checkTable(i, name: name)
+  }
+
+  /// Field `key` of the table at argument `i` (raw, no metamethods), converted with the
+  /// limits of ``checkTable(_:name:)`` without converting the rest of the table; nil when
+  /// the argument is not a table.
+  public func rawField(_ i: Int, _ key: String) throws -> LuaValue {
+    guard type(at: i) == .table else { return .nil }
+    try stack.reserve(2)
+    stack.pushString(key)
+    lua_rawget(stack.L, Int32(i))
+    defer { stack.pop() }
+    do {
+      return try stack.checkedValue(at: stack.top)
+    } catch {
+      throw conversionError(error, argument: i, name: nil)
+    }
+  }
+
+  /// Argument `i` converted into Swift with the limits of ``checkTable(_:name:)``.
+  public func checkedValue(at i: Int, name: String? = nil) throws -> LuaValue {
+    do {
+      return try stack.checkedValue(at: i)
+    } catch {
+      throw conversionError(error, argument: i, name: name)
+    }
+  }
+
+  /// The error for a conversion refused at argument `i`.
+  func conversionError(_ error: LuaConversionError, argument i: Int, name: String?) -> LuaError {
+    let kind: LuaError.Kind
+    if case .memory = error.reason { kind = .memory } else { kind = .runtime }
+    if case .memory = error.reason { return LuaError("\(functionName): \(error.message(under: ""))", kind: kind) }
+    if let name { return LuaError("\(functionName): \(error.message(under: name))", kind: kind) }
+    return LuaError("\(functionName): bad argument #\(i) (\(error.message(under: "#\(i)")))", kind: kind)
   }
 
   /// Argument `i` as one of `options` (`luaL_checkoption`), or `default` when absent.

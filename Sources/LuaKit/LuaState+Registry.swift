@@ -29,7 +29,21 @@ private let dispatch: svl_Dispatcher = { L, owner, raw in
     }
     state.drainUnrefs()
     return Unmanaged<FunctionBox>.fromOpaque(raw)._withUnsafeGuaranteedRef { box in
-      run(box.function, LuaCall(L: L, state: state, functionName: box.name))
+      guard let memory = state.processMemory else {
+        return run(box.function, LuaCall(L: L, state: state, functionName: box.name))
+      }
+      // The process-wide cap: refuse to start over it (nothing changes), then measure
+      // what the call left on the Swift side for Lua's allocator to count.
+      if state.memoryUsed + memory.external > memory.limit, !memory.releasing.contains(box.name),
+        memory.isOverLimit
+      {
+        lua_pushstring(L, memory.error(box.name).message)
+        return Int32(SVL_ERROR_PUSHED)
+      }
+      let n = run(box.function, LuaCall(L: L, state: state, functionName: box.name))
+      memory.external = max(0, memory.growth - state.memoryUsed)
+      svl_setexternal(L, memory.external)
+      return n
     }
   }
 }

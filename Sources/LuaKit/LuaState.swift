@@ -57,6 +57,8 @@ public final class LuaState {
   /// exclusivity check is skipped.)
   @exclusivity(unchecked) var pendingUnrefs: [Int32] = []
   @exclusivity(unchecked) var closing = false
+  /// The process-wide memory cap, when `maxMemory` is set.
+  public let processMemory: ProcessMemory?
   /// Completes names inside a string argument in the REPL: given the function's name
   /// and the partial string, returns candidate strings (e.g. Service names for
   /// `resolve("we<TAB>`). Set by the layer that knows the objects.
@@ -69,6 +71,7 @@ public final class LuaState {
   public init(options: LuaOptions = LuaOptions()) throws {
     LuaState.installCallbacks()
     self.options = options
+    processMemory = options.maxMemory.map { ProcessMemory(limit: max(0, $0)) }
     let cap = options.maxMemory.map { max(0, $0) } ?? 0
     guard let L = svl_newstate(cap, nil) else { throw LuaError("cannot create state: not enough memory", kind: .memory) }
     mainThread = L

@@ -99,6 +99,12 @@ int svl_depth(lua_State *L);
 void svl_setowner(lua_State *L, void *owner);
 /* Bytes currently allocated by L. */
 size_t svl_memoryused(lua_State *L);
+
+/* Bytes the host allocated beside Lua's own, counted against the memory cap. */
+void svl_setexternal(lua_State *L, size_t bytes);
+
+/* Bytes of the C heap in use by the whole process (glibc's mallinfo2), or 0. */
+size_t svl_heapinuse(void);
 /* [-0, +0, -] Opens the standard libraries under pcall; returns a status. */
 int svl_openlibs(lua_State *L);
 /*

@@ -100,7 +100,7 @@ enum DNSAPI {
   /// Fails unless the query name (argument 1) is a string: numbers are not names.
   static func checkQueryName(_ call: LuaCall) throws {
     guard call.type(at: 1) == .string else {
-      let got = call.type(at: 1) == .none ? "no value" : call.value(at: 1).type.name
+      let got = call.type(at: 1) == .none ? "no value" : call.type(at: 1).name
       throw call.argumentError(1, "string expected, got \(got)")
     }
   }
@@ -145,6 +145,11 @@ enum DNSAPI {
       "corefile",
       help: HelpEntry(usage: "corefile(text)", summary: "read CoreDNS settings from a Corefile (kubernetes, autopath, loadbalance, forward, cache)")
     ) { call in
+      // The Corefile lives in the coredns ConfigMap, and "the data stored in a ConfigMap
+      // cannot exceed 1 MiB" (Kubernetes docs, ConfigMaps): a bound before any Swift copy.
+      if let n = call.stringBytes(1)?.count, n > maxCorefileBytes {
+        throw call.error("the Corefile is too large (\(n) bytes; a ConfigMap holds at most \(maxCorefileBytes))")
+      }
       let text = try call.checkString(1)
       let settings: KubernetesPluginSettings
       do { settings = try parseCorefile(text) } catch { throw call.error("\(error)") }
@@ -153,6 +158,9 @@ enum DNSAPI {
     }
   }
 }
+
+/// The largest Corefile `corefile` reads: a ConfigMap's limit, 1 MiB.
+let maxCorefileBytes = 1 << 20
 
 /// The options of `resolve` and `dig`: a type string, or `{type=, from=, resolver=}`.
 struct QueryOptions {
@@ -167,7 +175,7 @@ struct QueryOptions {
     case .none, .nil: return
     case .string: type = try DNSAPI.parseType(call, try call.checkString(i))
     case .table:
-      let t = try call.checkTable(i)
+      let t = try call.checkTable(i, name: "opts")
       var f = Fields(t, path: "opts", function: call.functionName)
       if let s = try f.string("type") { type = try DNSAPI.parseType(call, s) }
       if let r = try f.string("resolver") {
@@ -189,7 +197,7 @@ struct QueryOptions {
       }
       try f.rejectUnknown()
     default:
-      throw call.argumentError(i, "string or table expected, got \(call.value(at: i).type.name)")
+      throw call.argumentError(i, "string or table expected, got \(call.type(at: i) == .none ? "no value" : call.type(at: i).name)")
     }
   }
 }

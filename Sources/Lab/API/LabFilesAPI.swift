@@ -5,6 +5,10 @@ import LuaKit
 /// changes the lab is recorded with the random generator's state before it, so replaying the
 /// file gives back the same objects, names, addresses, settings, clock and random stream.
 enum LabFilesAPI {
+  /// The largest lab file `loadLab` reads (svclab's own bound: a lab file is Lua source,
+  /// read whole and run by Lua's parser).
+  static let maxLabFileBytes = 64 << 20
+
   /// The primitives that change the lab (reads, lookups and connections are not recorded).
   static let recorded = [
     "reset", "seed", "advance", "useNamespace", "addNode", "removeNode", "createNamespace",
@@ -41,6 +45,10 @@ enum LabFilesAPI {
       help: HelpEntry(usage: "loadLab(path)", summary: "restore a lab kept with saveLab")
     ) { call in
       let path = try call.checkString(1)
+      let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+      guard size <= maxLabFileBytes else {
+        throw call.error("\"\(path)\" is too large (\(size) bytes; loadLab reads at most \(maxLabFileBytes))")
+      }
       guard let data = FileManager.default.contents(atPath: path) else {
         throw call.error("cannot open \"\(path)\"")
       }
@@ -62,7 +70,6 @@ enum LabFilesAPI {
   private static func record(
     _ name: String, _ original: LuaFunctionRef, _ call: LuaCall, _ lab: LabSession
   ) throws -> Int {
-    let args = call.argumentCount > 0 ? (1...call.argumentCount).map { call.value(at: $0) } : []
     let before = lab.cluster.random.state
     let results: Int
     do {
@@ -70,6 +77,10 @@ enum LabFilesAPI {
     } catch let e as LuaError {
       throw LuaError(e.message, kind: e.kind)
     }
+    // Converted once the primitive accepted them (it refuses, in its own words, a table
+    // nested too deeply or too large); the arguments stay below its results.
+    let args = call.argumentCount - results > 0
+      ? (1...(call.argumentCount - results)).map { call.value(at: $0) } : []
     lab.journal.record(name, recordedArguments(name, args), randomState: before)
     for hook in lab.afterChange { hook() }
     return results

@@ -9,7 +9,7 @@ enum ManifestsAPI {
       help: HelpEntry(
         usage: "apply(pathOrYaml, opts)",
         summary: "create or update objects from manifests (a YAML/JSON string, a file, or a folder); returns kubectl's lines",
-        details: "Kinds: v1 Namespace, Node, Pod, Service, List; apps/v1 Deployment, StatefulSet (its pods); discovery.k8s.io/v1 EndpointSlice. All or nothing: an error in any document applies nothing. opts.validate as kubectl apply --validate: \"strict\" (or true, the default) refuses a field Kubernetes 1.35 does not declare for the kind (strict decoding error: unknown field \"spec.selecter\"); \"warn\" applies and adds a line `Warning: unknown field ...` before the object's; \"ignore\" (or false) drops such fields silently.")
+        details: "Kinds: v1 Namespace, Node, Pod, Service, List; apps/v1 Deployment, StatefulSet (its pods); discovery.k8s.io/v1 EndpointSlice. All or nothing: an error in any document applies nothing. Limits: 4 MiB of text per call, nesting 200 deep, alias expansion as go-yaml bounds it (see Docs/API.md, Limits). opts.validate as kubectl apply --validate: \"strict\" (or true, the default) refuses a field Kubernetes 1.35 does not declare for the kind (strict decoding error: unknown field \"spec.selecter\"); \"warn\" applies and adds a line `Warning: unknown field ...` before the object's; \"ignore\" (or false) drops such fields silently.")
     ) { call in
       let arg = try call.checkString(1)
       var f = Fields(try call.optTable(2), path: "opts", function: call.functionName)
@@ -17,7 +17,7 @@ enum ManifestsAPI {
       try f.rejectUnknown()
       let lines: [String]
       do throws(ManifestError) {
-        lines = try apply(arg, to: lab, validation: validation)
+        lines = try apply(arg, to: lab, validation: validation, memory: call.state.processMemory)
       } catch {
         throw call.error(error.message)
       }
@@ -40,8 +40,6 @@ enum ManifestsAPI {
     }
   }
 
-  /// Applies every object of `arg` to the lab, all or nothing: the objects go to a scratch
-  /// copy of the cluster first, and the lab takes its state over only when all succeeded.
   /// kubectl's `--validate` values: strict (or true), warn, ignore (or false).
   static func validationMode(_ v: LuaValue, call: LuaCall) throws -> ManifestSchema.Validation {
     switch v {
@@ -58,9 +56,15 @@ enum ManifestsAPI {
     }
   }
 
-  static func apply(_ arg: String, to lab: LabSession, validation: ManifestSchema.Validation = .strict)
-    throws(ManifestError) -> [String]
-  {
+  /// Applies every object of `arg` to the lab, all or nothing: the objects go to a scratch
+  /// copy of the cluster first, and the lab takes its state over only when all succeeded.
+  ///
+  /// With a process memory cap (`--max-memory`), the scratch copy is measured before the lab
+  /// adopts it: past the cap the call fails with nothing changed.
+  static func apply(
+    _ arg: String, to lab: LabSession, validation: ManifestSchema.Validation = .strict,
+    memory: ProcessMemory? = nil
+  ) throws(ManifestError) -> [String] {
     let docs = try ManifestInput.documents(arg)
     guard !docs.isEmpty else { throw .input("no objects passed to apply") }
     var objects: [ManifestObject] = []
@@ -79,6 +83,9 @@ enum ManifestsAPI {
     let recorder = ChangeRecorder()
     scratch.subscribe { recorder.changes.append($0) }
     let lines = try ManifestApplier.apply(objects, to: scratch)
+    if let memory, memory.isOverLimit {
+      throw .input("not enough memory (the session holds more than its limit of \(memory.limit) bytes, --max-memory)")
+    }
     lab.cluster.restore(scratch.snapshot(), announcing: recorder.changes)
     // The API server's warnings on each Service written, as kubectl prints them.
     for o in objects {

@@ -9,7 +9,7 @@ extension ObjectsAPI {
         usage: "createEndpointSlice(name, opts)",
         summary: "an EndpointSlice for a selector-less Service (opts: service, namespace, addressType, endpoints, ports)")
     ) { call in
-      let opts = try call.checkTable(2)
+      let opts = try call.checkTable(2, name: "opts")
       let key = try lab.key(call, 1, namespace: namespaceOption(opts))
       let (slice, service) = try readSlice(opts, key: key, function: call.functionName)
       let s = try call.cluster { () throws(ClusterError) in

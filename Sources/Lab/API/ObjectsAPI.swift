@@ -143,7 +143,7 @@ enum ObjectsAPI {
         summary: "create a Service (v1 spec fields: type, selector, ports, clusterIP(s), ipFamilies, ipFamilyPolicy, externalName, externalIPs, sessionAffinity, externalTrafficPolicy, internalTrafficPolicy, ...)",
         details: "loadBalancerIPMode (\"VIP\" or \"Proxy\") sets the ipMode the simulated cloud reports in status.loadBalancer.ingress[]. The API server's warnings are printed as kubectl prints them (Warning: ...).")
     ) { call in
-      let spec = try call.checkTable(2)
+      let spec = try call.checkTable(2, name: "spec")
       let key = try lab.key(call, 1, namespace: namespaceOption(spec))
       let (s, labels) = try SpecReaders.serviceSpec(spec, over: ServiceSpec(), function: call.functionName, name: key.name)
       let mode = try SpecReaders.loadBalancerIPMode(spec, function: call.functionName, name: key.name)
@@ -162,7 +162,7 @@ enum ObjectsAPI {
         usage: "updateService(name, changes)", summary: "change some fields of a Service's spec (same validation as create)",
         details: "loadBalancerIPMode (\"VIP\" or \"Proxy\") changes the ipMode the simulated cloud reports; warnings as for createService.")
     ) { call in
-      let changes = try call.checkTable(2)
+      let changes = try call.checkTable(2, name: "spec")
       let key = try lab.key(call, 1, namespace: namespaceOption(changes))
       guard let old = lab.cluster.service(key) else { throw call.error("services \"\(key.name)\" not found") }
       let (s, labels) = try SpecReaders.serviceSpec(changes, over: old.spec, function: call.functionName, name: key.name)

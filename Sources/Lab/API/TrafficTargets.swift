@@ -57,11 +57,13 @@ struct TrafficRequest {
 
   /// `from`: a pod name, `{pod=}`, `{node=}` or `{external="ip"}`; also a pod table.
   static func source(_ call: LuaCall, _ i: Int, _ lab: LabSession) throws -> (ConnectSource, Pod?) {
-    switch call.value(at: i) {
-    case .string(let s):
+    switch call.type(at: i) {
+    case .string:
+      let s = try call.checkString(i)
       let pod = try DNSQueries.pod(key: lab.key(parsing: s, call: call, arg: i), call, lab)
       return (.pod(ProxyFollower.name(pod.key)), pod)
-    case .table(let t):
+    case .table:
+      let t = try call.checkTable(i)
       if case .string(let n) = t["node"] {
         guard lab.cluster.node(n) != nil else { throw call.error("nodes \"\(n)\" not found") }
         return (.node(n), nil)
@@ -82,7 +84,7 @@ struct TrafficRequest {
       }
       throw call.argumentError(i, "source must be a pod name, {pod=}, {node=} or {external=}")
     default:
-      throw call.argumentError(i, "string or table expected, got \(call.value(at: i).type.name)")
+      throw call.argumentError(i, "string or table expected, got \(call.type(at: i) == .none ? "no value" : call.type(at: i).name)")
     }
   }
 

@@ -14,8 +14,9 @@ enum ManifestInput {
   /// The documents of the argument, numbered from 1 across files.
   static func documents(_ arg: String) throws(ManifestError) -> [YAMLDocument] {
     var docs: [YAMLDocument] = []
+    var tally = YAMLGuard.Tally()
     for (source, text) in try texts(arg) {
-      docs += try YAMLReader.documents(text, source: source, firstIndex: docs.count + 1)
+      docs += try YAMLReader.documents(text, source: source, firstIndex: docs.count + 1, tally: &tally)
     }
     return docs
   }

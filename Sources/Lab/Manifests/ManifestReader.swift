@@ -175,6 +175,12 @@ enum ManifestReader {
     let podSpec = try template.object("spec")
     let labels = try template.object("metadata").stringMap("labels") ?? [:]
     let replicas = try spec.int("replicas") ?? 1
+    // Every pod is built here before anything is applied: the lab's capacity applies first.
+    if replicas > Cluster.maxReplicas {
+      throw .malformed(
+        document: spec.document,
+        message: "statefulsets.apps \"\(name)\" is forbidden: svclab simulates at most \(Cluster.maxReplicas) replicas per StatefulSet, not \(replicas)")
+    }
     let service = try spec.string("serviceName")
     let ports = try containerPorts(podSpec)
     return (0..<max(0, replicas)).map { i in

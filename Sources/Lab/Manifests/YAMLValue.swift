@@ -81,6 +81,16 @@ enum YAMLReader {
   static func documents(_ text: String, source: String?, firstIndex: Int) throws(ManifestError)
     -> [YAMLDocument]
   {
+    var tally = YAMLGuard.Tally()
+    return try documents(text, source: source, firstIndex: firstIndex, tally: &tally)
+  }
+
+  /// Every non-empty document of `text`, checked by ``YAMLGuard`` first (depth, aliases)
+  /// with `tally` carrying the alias counts across the texts of one call.
+  static func documents(
+    _ text: String, source: String?, firstIndex: Int, tally: inout YAMLGuard.Tally
+  ) throws(ManifestError) -> [YAMLDocument] {
+    try YAMLGuard.check(text, source: source, tally: &tally)
     var out: [YAMLDocument] = []
     do {
       var index = firstIndex

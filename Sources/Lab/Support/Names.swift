@@ -5,17 +5,18 @@ extension LabSession {
   /// The object named by argument `i`: `"name"` (namespace from `namespace`, else the current
   /// one), `"ns/name"`, or an object table with `name` and `namespace` fields.
   func key(_ call: LuaCall, _ i: Int, namespace: String? = nil) throws -> NamespacedName {
-    switch call.value(at: i) {
-    case .string(let s):
-      return try key(parsing: s, call: call, arg: i, namespace: namespace)
-    case .table(let t):
-      guard case .string(let name) = t["name"] else {
+    switch call.type(at: i) {
+    case .string:
+      return try key(parsing: try call.checkString(i), call: call, arg: i, namespace: namespace)
+    case .table:
+      // Only the two fields are read: an object table may be large.
+      guard case .string(let name) = try call.rawField(i, "name") else {
         throw call.argumentError(i, "object table without a name")
       }
-      if case .string(let ns) = t["namespace"] { return NamespacedName(namespace: ns, name: name) }
+      if case .string(let ns) = try call.rawField(i, "namespace") { return NamespacedName(namespace: ns, name: name) }
       return NamespacedName(namespace: namespace ?? currentNamespace, name: name)
     default:
-      throw call.argumentError(i, "string expected, got \(call.type(at: i) == .none ? "no value" : call.value(at: i).type.name)")
+      throw call.argumentError(i, "string expected, got \(call.type(at: i) == .none ? "no value" : call.type(at: i).name)")
     }
   }
 
@@ -35,7 +36,7 @@ extension LabSession {
 
   /// The name of a cluster-scoped object (node, namespace) in argument `i`.
   func plainName(_ call: LuaCall, _ i: Int) throws -> String {
-    if case .table(let t) = call.value(at: i), case .string(let name) = t["name"] { return name }
+    if case .string(let name) = try call.rawField(i, "name") { return name }
     return try call.checkString(i)
   }
 }
