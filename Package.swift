@@ -25,6 +25,8 @@ let package = Package(
     .target(name: "NetAddr"),
     .target(name: "Cluster", dependencies: ["NetAddr"]),
     .target(name: "CoreDNS", dependencies: ["NetAddr"]),
+    // DNS on the wire: the message codec and a UDP/TCP server over the CoreDNS engine.
+    .target(name: "Wire", dependencies: ["CoreDNS", "NetAddr"]),
     .target(
       name: "KubeProxy",
       dependencies: ["NetAddr", .product(name: "Crypto", package: "swift-crypto")]),
@@ -33,7 +35,7 @@ let package = Package(
     .target(
       name: "Lab",
       dependencies: [
-        "LuaKit", "NetAddr", "Cluster", "CoreDNS", "KubeProxy",
+        "LuaKit", "NetAddr", "Cluster", "CoreDNS", "KubeProxy", "Wire",
         .product(name: "Yams", package: "Yams"),
       ]),
     .executableTarget(
@@ -47,6 +49,7 @@ let package = Package(
     .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"]),
     .testTarget(name: "ClusterTests", dependencies: ["Cluster", "NetAddr"]),
     .testTarget(name: "CoreDNSTests", dependencies: ["CoreDNS", "NetAddr"]),
+    .testTarget(name: "WireTests", dependencies: ["Wire", "CoreDNS", "NetAddr"]),
     .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy", "NetAddr"], resources: [.copy("Snapshots")]),
     .testTarget(
       name: "LabTests", dependencies: ["Lab", "LuaKit", "Cluster", "CoreDNS", "KubeProxy", "NetAddr"],

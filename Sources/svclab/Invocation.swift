@@ -109,6 +109,7 @@ let usageText = """
   usage: svclab [options] [script [args]]
          svclab test [--max-instructions N] [--max-memory SIZE] [PATH...]
          svclab tutorial [NAME]
+         svclab dns [--listen ADDR:PORT]... [script [args]]
   Available options are:
     -e stat   execute string 'stat'
     -i        enter interactive mode after executing 'script'

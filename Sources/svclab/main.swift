@@ -7,6 +7,7 @@ func svclabMain(_ argv: [String]) -> Int32 {
   if argv.count > 1 && argv[1] == "test" {
     return TestCommand.run(arguments: Array(argv.dropFirst(2)))
   }
+  if argv.dropFirst().first == "dns" { return DNSCommand.run(Array(argv.dropFirst(2))) }
   if argv.dropFirst().first == "tutorial" { return TutorialCommand.run(Array(argv.dropFirst(2))) }
   let invocation: Invocation
   do {

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# glibc's getaddrinfo (getent ahosts) and musl's (a tiny program built with musl-gcc) in a
+# network namespace of our own (svlt-PID) with the client pod's resolv.conf and /etc/hosts
+# (`ip netns exec` bind-mounts /etc/netns/NAME/*): the kube-dns ClusterIP is put on the
+# namespace's loopback and svclab serves there (Tests/wire/resolvers.lua).
+# The namespace and /etc/netns/NAME are removed on exit, failure, Ctrl-C and SIGTERM.
+#   Tests/wire/netns.sh SVCLAB      (root)
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+bin=$(realpath "$1")
+if [ "$(id -u)" -ne 0 ]; then
+  echo "FAIL  the resolver tests need root (network namespaces)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+ns=svlt-$$
+work=$(mktemp -d)
+cleanup() {
+  ip netns del "$ns" 2>/dev/null
+  rm -rf "/etc/netns/$ns" "$work"
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+
+mkdir -p "/etc/netns/$ns"
+"$bin" Tests/wire/podfiles.lua resolv.conf >"/etc/netns/$ns/resolv.conf" || exit 1
+"$bin" Tests/wire/podfiles.lua hosts >"/etc/netns/$ns/hosts" || exit 1
+# files then dns, as in Debian's and most images' nsswitch.conf.
+printf 'hosts: files dns\n' >"/etc/netns/$ns/nsswitch.conf"
+ip netns add "$ns" || exit 1
+ip -n "$ns" link set lo up
+nameserver=$(awk '/^nameserver/ {print $2; exit}' "/etc/netns/$ns/resolv.conf")
+ip -n "$ns" addr add "$nameserver/32" dev lo
+
+total_status=0
+ip netns exec "$ns" "$bin" Tests/wire/resolvers.lua glibc "getent ahosts %s" >"$work/glibc.out" 2>&1 || total_status=1
+cat "$work/glibc.out"
+if command -v musl-gcc >/dev/null && musl-gcc -O2 -static -o "$work/gai-musl" Tests/wire/gai.c; then
+  ip netns exec "$ns" "$bin" Tests/wire/resolvers.lua musl "$work/gai-musl %s" >"$work/musl.out" 2>&1 || total_status=1
+  cat "$work/musl.out"
+else
+  echo "FAIL  musl-gcc (Debian's musl-tools) could not build Tests/wire/gai.c"
+  echo "0 passed, 1 failed" >"$work/musl.out"
+  total_status=1
+fi
+p=0; f=0
+for out in "$work/glibc.out" "$work/musl.out"; do
+  s=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -1)
+  [ -n "$s" ] || s="0 passed, 1 failed"
+  p=$((p + $(cut -d' ' -f1 <<<"$s"))); f=$((f + $(cut -d' ' -f3 <<<"$s")))
+done
+echo "$p passed, $f failed"
+exit $total_status

@@ -1,0 +1,51 @@
+-- Run inside a network namespace whose /etc/resolv.conf and /etc/hosts are the client pod's
+-- (Tests/wire/netns.sh): serves the lab on the kube-dns ClusterIP, resolves each name with a
+-- real C library (arg[1] = "glibc" or "musl", arg[2] = the command, "%s" for the name) and
+-- checks that the server's query log equals resolve(name, {from = pod, resolver = ...}).queries
+-- name by name and type by type, and that the lookup succeeds exactly when resolve finds
+-- addresses.
+local flavor, command = arg[1], arg[2]
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
+dofile(here .. "/podlab.lua")
+local nameserver = resolvConf("client"):match("nameserver (%S+)")
+local server = serveDNS{ listen = { nameserver .. ":53" } }
+
+local passed, failed = 0, 0
+local function check(label, ok, detail)
+  if ok then
+    passed = passed + 1
+    print("ok    " .. label)
+  else
+    failed = failed + 1
+    print("FAIL  " .. label .. (detail and ("\n      " .. detail) or ""))
+  end
+end
+
+local names = {
+  "web", "web.default", "web.default.svc", "web.default.svc.cluster.local",
+  "web.default.svc.cluster.local.", "db-0.db", "ext", "nothere", "example.com", "example.com.",
+  "localhost", "client", "web..", "a.b.c.d.e.f", string.rep("x", 63) .. "." .. string.rep("y", 63) .. "." .. string.rep("z", 63) .. ".q",
+}
+
+for _, name in ipairs(names) do
+  dnsLog{ clear = true }
+  local p = io.popen(command:format("'" .. name .. "'") .. " 2>&1; echo \"exit=$?\"")
+  local output = p:read("a")
+  p:close()
+  local status = tonumber(output:match("exit=(%d+)%s*$"))
+  local log = dnsLog()
+  local got = {}
+  for _, e in ipairs(log) do got[#got + 1] = e.type .. " " .. e.name end
+  local r = resolve(name, { from = "client", resolver = flavor })
+  local want = {}
+  for _, q in ipairs(r.queries) do want[#want + 1] = q.type .. " " .. q.name end
+  local gotText, wantText = table.concat(got, ", "), table.concat(want, ", ")
+  check(("%s %q: queries"):format(flavor, name), gotText == wantText,
+    "server saw: " .. gotText .. "\n      resolve:    " .. wantText)
+  local found = #r.addresses > 0
+  check(("%s %q: found=%s"):format(flavor, name, tostring(found)), (status == 0) == found,
+    "exit status " .. tostring(status) .. ": " .. output:gsub("\n", " | "))
+end
+server:stop()
+print(("%d passed, %d failed"):format(passed, failed))
+os.exit(failed == 0 and 0 or 1)
