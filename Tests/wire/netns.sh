@@ -32,6 +32,14 @@ ip netns add "$ns" || exit 1
 ip -n "$ns" link set lo up
 nameserver=$(awk '/^nameserver/ {print $2; exit}' "/etc/netns/$ns/resolv.conf")
 ip -n "$ns" addr add "$nameserver/32" dev lo
+# The pod's own interface: its IPv4 address and an IPv6 one. glibc's getaddrinfo with
+# AI_ADDRCONFIG (getent ahosts) asks AAAA only when the host has a non-loopback IPv6 address;
+# resolve() models a program that asks A and AAAA at every step (see Docs/Fidelity.md).
+ip -n "$ns" link add eth0 type veth peer name peer0
+ip -n "$ns" link set peer0 up
+ip -n "$ns" link set eth0 up
+ip -n "$ns" addr add 10.244.1.20/24 dev eth0
+ip -n "$ns" addr add fd00:10:244:1::20/64 dev eth0 nodad
 
 total_status=0
 ip netns exec "$ns" "$bin" Tests/wire/resolvers.lua glibc "getent ahosts %s" >"$work/glibc.out" 2>&1 || total_status=1

@@ -24,7 +24,9 @@ end
 local names = {
   "web", "web.default", "web.default.svc", "web.default.svc.cluster.local",
   "web.default.svc.cluster.local.", "db-0.db", "ext", "nothere", "example.com", "example.com.",
-  "localhost", "client", "web..", "a.b.c.d.e.f", string.rep("x", 63) .. "." .. string.rep("y", 63) .. "." .. string.rep("z", 63) .. ".q",
+  "localhost", "client", "web..", "..", "a.b.c.d.e.f",
+  -- 242 characters: every search candidate is too long to send.
+  string.rep("x", 63) .. "." .. string.rep("y", 63) .. "." .. string.rep("z", 63) .. "." .. string.rep("q", 50),
 }
 
 for _, name in ipairs(names) do
@@ -36,9 +38,15 @@ for _, name in ipairs(names) do
   local log = dnsLog()
   local got = {}
   for _, e in ipairs(log) do got[#got + 1] = e.type .. " " .. e.name end
-  local r = resolve(name, { from = "client", resolver = flavor })
+  local ok, r = pcall(resolve, name, { from = "client", resolver = flavor })
   local want = {}
-  for _, q in ipairs(r.queries) do want[#want + 1] = q.type .. " " .. q.name end
+  if ok then
+    for _, q in ipairs(r.queries) do want[#want + 1] = q.type .. " " .. q.name end
+  else
+    -- Refused before any query, in the library's words (shown by the musl program).
+    print("      resolve refused it: " .. tostring(r))
+    r = { addresses = {} }
+  end
   local gotText, wantText = table.concat(got, ", "), table.concat(want, ", ")
   check(("%s %q: queries"):format(flavor, name), gotText == wantText,
     "server saw: " .. gotText .. "\n      resolve:    " .. wantText)

@@ -76,7 +76,8 @@ public func lookup(
 /// a candidate that cannot be encoded is skipped or ends the search.)
 public func resolverRefusal(_ name: String, flavor: ResolverFlavor, getaddrinfo: Bool) -> String? {
   let bare = name.hasSuffix(".") ? String(name.dropLast()) : name
-  let emptyLabel = name != "." && (bare.isEmpty || bare.hasPrefix(".") || bare.contains(".."))
+  let emptyLabel =
+    name != "." && (bare.isEmpty || bare.hasPrefix(".") || bare.hasSuffix(".") || bare.contains(".."))
   guard emptyLabel else { return nil }
   switch flavor {
   case .glibc: return getaddrinfo ? "Name or service not known" : "Unknown host"
