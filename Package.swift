@@ -26,7 +26,7 @@ let package = Package(
     .target(name: "Cluster", dependencies: ["NetAddr"]),
     .target(name: "CoreDNS", dependencies: ["NetAddr"]),
     // DNS on the wire: the message codec and a UDP/TCP server over the CoreDNS engine.
-    .target(name: "Wire", dependencies: ["CoreDNS", "NetAddr"]),
+    .target(name: "Wire", dependencies: ["CoreDNS", "NetAddr"], exclude: ["README.md"]),
     .target(
       name: "KubeProxy",
       dependencies: ["NetAddr", .product(name: "Crypto", package: "swift-crypto")]),

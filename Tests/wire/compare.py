@@ -137,5 +137,57 @@ check("class CH is REFUSED", dns.rcode.to_text(dns.query.udp(q, server, port=por
 q = dns.message.make_query("web.default.svc.cluster.local.", "A")
 q.set_opcode(dns.opcode.STATUS)
 check("opcode STATUS is NOTIMP", dns.rcode.to_text(dns.query.udp(q, server, port=port, timeout=3).rcode()), "NOTIMP")
+# Malformed packets against the live server (seeded): random bytes, truncated headers,
+# pointer loops, labels past the end, lying counts, over UDP and TCP; the server must keep
+# answering, and no UDP reply may exceed 512 bytes (none of these carries a readable OPT).
+import random
+import socket
+rng = random.Random(14)
+good = dns.message.make_query("web.default.svc.cluster.local.", "A").to_wire()
+shapes = [
+    lambda: bytes(rng.randrange(256) for _ in range(rng.randrange(40))),
+    lambda: good[: rng.randrange(12)],
+    lambda: good[:12] + b"\xc0\x0c\x00\x01\x00\x01",
+    lambda: good[:12] + b"\x3f" + b"a" * 10,
+    lambda: good[:6] + b"\xff\xff\xff\xff\xff\xff" + good[12:],
+    lambda: bytes(b if rng.random() > 0.1 else rng.randrange(256) for b in good),
+]
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+udp.settimeout(0.05)
+biggest = 0
+for i in range(3000):
+    udp.sendto(shapes[i % len(shapes)](), (server, port))
+    try:
+        biggest = max(biggest, len(udp.recv(65535)))
+    except socket.timeout:
+        pass
+udp.close()
+check("malformed UDP: no reply over 512 bytes", biggest <= 512, True)
+for i in range(50):
+    t = socket.create_connection((server, port), timeout=3)
+    body = shapes[i % len(shapes)]()
+    frame = (len(body) + rng.randrange(3)).to_bytes(2, "big") + body  # some lengths lie
+    t.sendall(frame)
+    t.close()
+r = dns.query.udp(dns.message.make_query("web.default.svc.cluster.local.", "A"), server, port=port, timeout=3)
+check("after malformed packets the server still answers over UDP", dns.rcode.to_text(r.rcode()), "NOERROR")
+r = dns.query.tcp(dns.message.make_query("web.default.svc.cluster.local.", "A"), server, port=port, timeout=3)
+check("after malformed packets the server still answers over TCP", dns.rcode.to_text(r.rcode()), "NOERROR")
+# Several queries on one TCP connection.
+t = socket.create_connection((server, port), timeout=3)
+names = ["web.default.svc.cluster.local.", "db.default.svc.cluster.local.", "cluster.local."]
+for n in names:
+    w = dns.message.make_query(n, "A").to_wire()
+    t.sendall(len(w).to_bytes(2, "big") + w)
+got = []
+buf = b""
+while len(got) < len(names):
+    buf += t.recv(65535)
+    while len(buf) >= 2 and len(buf) >= 2 + int.from_bytes(buf[:2], "big"):
+        n = int.from_bytes(buf[:2], "big")
+        got.append(dns.message.from_wire(buf[2 : 2 + n]).question[0].name.to_text())
+        buf = buf[2 + n :]
+t.close()
+check("three queries pipelined on one TCP connection", got, names)
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -66,6 +66,21 @@ local server = serveDNS{ listen = { "127.0.0.1:0" } }
 local port = server.addresses[1]:match(":(%d+)$")
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
 local ok = os.execute(("python3 %s/compare.py %s %s/expected.txt"):format(here, port, out))
+-- Every change is visible to the next query: a Service created, then deleted, while serving.
+local function digShort(name)
+  local p = io.popen(("dig @127.0.0.1 -p %s +short +tries=1 +time=3 %s"):format(port, name))
+  local text = p:read("a")
+  p:close()
+  return (text:gsub("%s+$", ""))
+end
+createService("late", { selector = { app = "web" }, ports = { { port = 80 } } })
+local lateIP = resolve("late.default.svc.cluster.local.").addresses[1]
+local seenLate = digShort("late.default.svc.cluster.local") == lateIP
+deleteService("late")
+local goneLate = digShort("late.default.svc.cluster.local") == ""
+print(("change visible to the next query: created %s, deleted %s"):format(tostring(seenLate), tostring(goneLate)))
+ok = ok and seenLate and goneLate
+
 -- The log saw every query the two clients sent, with the case they sent it in.
 local log = dnsLog()
 local seen = {}
