@@ -8,3 +8,5 @@ addPod("db-0", { labels = { app = "db" }, hostname = "db-0", subdomain = "db", n
 createService("ext", { type = "ExternalName", externalName = "example.com" })
 addExternalRecord("example.com", "A", "93.184.216.34")
 addPod("client", { node = "node-2", ip = "10.244.1.20" })
+-- A pod whose dnsConfig puts the root in its search list.
+addPod("dotted", { node = "node-2", ip = "10.244.1.21", dnsConfig = { searches = { "." } } })

@@ -188,10 +188,19 @@ private struct Walk {
   /// musl: each search domain, continuing only on NXDOMAIN, then the name as given.
   mutating func musl(_ name: String, search: [String]) {
     for domain in search {
-      // musl 1.2.3 sends the name itself for `.` (its query writer drops the doubled dot);
-      // it skips a candidate that would exceed 255 octets.
-      let root = domain == "." || domain.isEmpty
-      guard let r = step(root ? name : name + "." + domain) else { continue }
+      if domain == "." || domain.isEmpty {
+        // musl 1.2.3 writes `name..` into a query whose name no server can read (a stray dot
+        // where the root label belongs); it ignores the FORMERR reply, asks once more, and
+        // the lookup ends with EAI_AGAIN. (Seen through the wire server; musl 1.2.4+ skips `.`.)
+        let bad = name + ".."
+        for _ in 0..<2 {
+          for t in types { queries.append(SentQuery(name: bad, type: t, rcode: send(bad, t).rcode)) }
+        }
+        last = types.map { send(bad, $0) }
+        return
+      }
+      // musl skips a candidate that would exceed 255 octets.
+      guard let r = step(name + "." + domain) else { continue }
       if Self.mustContinue(r) { continue }
       if Self.muslSuccess(r) { success = r }
       return
