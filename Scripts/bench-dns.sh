@@ -3,7 +3,7 @@
 # Service names from a zone generated from the lab (90 % existing names, 10 % NXDOMAIN).
 # Each server is pinned to CPU 0 and dnsperf to CPU 1 (taskset); each run lasts SECONDS.
 # Prints both QPS, their ratio, and svclab's memory (RSS) with the names and without.
-#   Scripts/bench-dns.sh [NAMES] [SECONDS]
+#   Scripts/bench-dns.sh [NAMES] [SECONDS]      (SVCLAB=path/to/svclab to skip the release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 names=${1:-10000}
@@ -17,8 +17,13 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-swift build -c release --product svclab >/dev/null
-bin=.build/release/svclab
+# SVCLAB=path uses that binary instead of building the release one.
+if [ -n "${SVCLAB:-}" ]; then
+  bin=$SVCLAB
+else
+  swift build -c release --product svclab >/dev/null
+  bin=.build/release/svclab
+fi
 
 # wait_for FILE: until the server prints its "serving" line (at most 10 minutes).
 wait_for() {
