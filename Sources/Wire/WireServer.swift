@@ -210,9 +210,11 @@ public final class WireServer: @unchecked Sendable {
       let n = poll(&fds, nfds_t(fds.count), 500)
       if n < 0 && errno != EINTR { break }
       if fds[0].revents != 0 { break }
-      if let fresh = snapshot.newer(than: &seen) { engine = fresh }
       let now = Self.now()
       func answer(_ q: [UInt8], tcp: Bool, peer: (IPAddress?, String)) -> [UInt8]? {
+        // The newest snapshot before every query, so a query sent after a change (even one
+        // read in the same batch as earlier queries) sees it.
+        if let fresh = snapshot.newer(than: &seen) { engine = fresh }
         var entry = QueryLogEntry(
           time: Self.wallClock(), client: peer.1, transport: tcp ? "tcp" : "udp", name: "",
           type: "", rcode: "", truncated: false)
