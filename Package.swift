@@ -25,6 +25,8 @@ let package = Package(
     .target(name: "NetAddr"),
     .target(name: "Cluster", dependencies: ["NetAddr"]),
     .target(name: "CoreDNS", dependencies: ["NetAddr"]),
+    // DNS on the wire: the message codec and a UDP/TCP server over the CoreDNS engine.
+    .target(name: "Wire", dependencies: ["CoreDNS", "NetAddr"], exclude: ["README.md"]),
     .target(
       name: "KubeProxy",
       dependencies: ["NetAddr", .product(name: "Crypto", package: "swift-crypto")]),
@@ -35,7 +37,7 @@ let package = Package(
     .target(
       name: "Lab",
       dependencies: [
-        "LuaKit", "NetAddr", "Cluster", "CoreDNS", "KubeProxy", "Kernel",
+        "LuaKit", "NetAddr", "Cluster", "CoreDNS", "KubeProxy", "Kernel", "Wire",
         .product(name: "Yams", package: "Yams"),
       ]),
     .executableTarget(
@@ -50,6 +52,7 @@ let package = Package(
     .testTarget(name: "ClusterTests", dependencies: ["Cluster", "NetAddr"]),
     .testTarget(name: "CoreDNSTests", dependencies: ["CoreDNS", "NetAddr"]),
     .testTarget(name: "KernelTests", dependencies: ["Kernel", "NetAddr"]),
+    .testTarget(name: "WireTests", dependencies: ["Wire", "CoreDNS", "NetAddr"]),
     .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy", "NetAddr"], resources: [.copy("Snapshots")]),
     .testTarget(
       name: "LabTests", dependencies: ["Lab", "LuaKit", "Cluster", "CoreDNS", "KubeProxy", "NetAddr"],

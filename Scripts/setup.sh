@@ -7,6 +7,8 @@ set -euo pipefail
 
 build_pkgs=(liblua5.4-dev libreadline-dev pkg-config)
 test_pkgs=(lua5.4 lua-busted tmux iptables iproute2 graphviz python3-pip conntrack nftables tcpdump procps util-linux)
+# DNS on the wire: dig, glibc's getent, musl-gcc, dnsperf and unbound (Scripts/test-wire.sh, bench-dns.sh).
+test_pkgs+=(dnsutils libc-bin musl-tools dnsperf unbound)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
@@ -33,5 +35,11 @@ if [ "${1:-}" = "--test" ]; then
     echo "setup: installing kubernetes-validate from PyPI" >&2
     python3 -m pip install -q --disable-pip-version-check kubernetes-validate >/dev/null 2>&1 \
       || python3 -m pip install -q --disable-pip-version-check --break-system-packages kubernetes-validate >/dev/null
+  fi
+  # dnspython, the second wire client of Scripts/test-wire.sh.
+  if ! python3 -c 'import dns.message' >/dev/null 2>&1; then
+    echo "setup: installing dnspython from PyPI" >&2
+    python3 -m pip install -q --disable-pip-version-check dnspython >/dev/null 2>&1 \
+      || python3 -m pip install -q --disable-pip-version-check --break-system-packages dnspython >/dev/null
   fi
 fi

@@ -10,11 +10,11 @@ public final class DNSServer {
   public static let schemaVersion = "1.1.0"
 
   /// The configuration in force.
-  public var settings: KubernetesPluginSettings { didSet { memo.invalidate() } }
+  public var settings: KubernetesPluginSettings { didSet { memo.invalidate(); onChange?() } }
   /// The records of the world outside the cluster, reached through `forward`.
-  public var external: ExternalRecords { didSet { memo.invalidate() } }
+  public var external: ExternalRecords { didSet { memo.invalidate(); onChange?() } }
   /// CoreDNS's own pod IPs (its "local IPs"), used for NS records and glue.
-  public var localAddresses: [IPAddress] { didSet { memo.invalidate() } }
+  public var localAddresses: [IPAddress] { didSet { memo.invalidate(); onChange?() } }
   /// The SOA serial: the logical time of the last change to a watched object.
   public private(set) var serial: UInt32 = 0
 
@@ -53,6 +53,21 @@ public final class DNSServer {
       index.update(pod: old, new)
       if settings.pods == .verified { serial = stamp }
     }
+    onChange?()
+  }
+
+  /// Called after every change to what the server answers from (a watch event, settings,
+  /// external records, local addresses): the wire server publishes a `snapshot()` here.
+  public var onChange: (() -> Void)?
+
+  /// An independent copy of everything the server answers from, for another thread to query
+  /// while this one goes on changing: the indexes are value types, so the copy shares their
+  /// storage until either side writes (copy-on-write). The copy has no `onChange`.
+  public func snapshot() -> DNSServer {
+    let copy = DNSServer(settings: settings, localAddresses: localAddresses, external: external)
+    copy.index = index
+    copy.serial = serial
+    return copy
   }
 
   /// Answers one query as a client at `client` would receive it (`client` matters only for

@@ -8,6 +8,7 @@ public enum Lab {
     try ClusterAPI.register(lab, in: state)
     try ObjectsAPI.register(lab, in: state)
     try DNSAPI.register(lab, in: state)
+    try WireAPI.register(lab, in: state)
     try TrafficAPI.register(lab, in: state)
     try ManifestsAPI.register(lab, in: state)
     try ViewsAPI.register(lab, in: state)

@@ -110,6 +110,7 @@ let usageText = """
          svclab test [--max-instructions N] [--max-memory SIZE] [PATH...]
          svclab tutorial [NAME]
          svclab up [SCRIPT]   build the lab on this machine's kernel (root); svclab down removes it
+         svclab dns [--listen ADDR:PORT]... [script [args]]
   Available options are:
     -e stat   execute string 'stat'
     -i        enter interactive mode after executing 'script'

@@ -8,6 +8,7 @@ func svclabMain(_ argv: [String]) -> Int32 {
     return TestCommand.run(arguments: Array(argv.dropFirst(2)))
   }
   if let status = KernelCommands.run(argv) { return status }
+  if argv.dropFirst().first == "dns" { return DNSCommand.run(Array(argv.dropFirst(2))) }
   if argv.dropFirst().first == "tutorial" { return TutorialCommand.run(Array(argv.dropFirst(2))) }
   let invocation: Invocation
   do {

@@ -42,6 +42,19 @@ public struct ExternalRecords: Sendable {
       reply.rcode = .refused
       return reply
     }
+    if qname == "." && byName["."] == nil {
+      // The root, as a recursive resolver answers it: its SOA and its thirteen servers.
+      let soa = DNSRecord(name: ".", type: .soa, ttl: 86400, data: Self.rootSOA)
+      switch type {
+      case .soa: reply.answer = [soa]
+      case .ns:
+        reply.answer = "abcdefghijklm".map {
+          DNSRecord(name: ".", type: .ns, ttl: 518400, data: "\($0).root-servers.net.")
+        }
+      default: reply.authority = [soa]
+      }
+      return reply
+    }
     var current = qname.lowercased()
     var owner = qname
     var visited: Set<String> = []
@@ -67,6 +80,9 @@ public struct ExternalRecords: Sendable {
   private func renamed(_ r: DNSRecord, _ owner: String) -> DNSRecord {
     DNSRecord(name: owner, type: r.type, ttl: r.ttl, data: r.data)
   }
+
+  /// The root zone's SOA as the root servers publish it (serial of 2026-12-07).
+  static let rootSOA = "a.root-servers.net. nstld.verisign-grs.com. 2026120700 1800 900 604800 86400"
 
   /// The SOA of the closest enclosing name that has one.
   private func closestSOA(_ name: String) -> DNSRecord? {

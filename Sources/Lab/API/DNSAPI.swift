@@ -55,11 +55,17 @@ enum DNSAPI {
           return 1
         }
         let name = try queryName(call)
+        if let why = resolverRefusal(name, flavor: q.flavor, getaddrinfo: q.type == nil) {
+          throw call.error("\(name): \(why)")
+        }
         let r = DNSQueries.send(name, type, nameserver: nil, client: nil, lab)
         try AnswerTables.push(direct: r, type: type, on: call)
         return 1
       }
-      try AnswerTables.push(DNSQueries.resolve(try queryName(call), q, lab), on: call)
+      let name = try queryName(call)
+      let looked = DNSQueries.resolve(name, q, lab)
+      if let why = looked.refusal { throw call.error("\(name): \(why)") }
+      try AnswerTables.push(looked, on: call)
       return 1
     }
     try state.register(
@@ -68,6 +74,8 @@ enum DNSAPI {
     ) { call in
       let name = try queryName(call)
       let q = try QueryOptions(call, 2, lab)
+      // dig itself refuses a name it cannot put in a query, before sending anything.
+      if let why = digRefusal(name) { throw call.error("'\(name)' is not a legal name (\(why))") }
       return try call.result(.string(DNSQueries.dig(name, q, lab)))
     }
     try state.register(

@@ -13,6 +13,8 @@ struct Lookup {
   var response: DNSResponse
   var queries: [Query]
   var addresses: [String]
+  /// The resolver's words when it refuses the name before sending anything.
+  var refusal: String? = nil
 }
 
 /// DNS lookups the way a pod (or a direct query) makes them: through the pod's resolv.conf to
@@ -58,6 +60,14 @@ enum DNSQueries {
       kubelet: kubelet)
   }
 
+  /// The pod's /etc/hosts, as `hostsFile(pod)` shows it.
+  static func podHostsFile(_ pod: Pod, _ lab: LabSession) -> String {
+    CoreDNS.hostsFile(
+      podName: pod.name, namespace: pod.namespace, podIPs: pod.podIPs.map(\.description),
+      hostname: pod.hostname, subdomain: pod.subdomain, clusterDomain: lab.cluster.domain,
+      hostNetwork: pod.hostNetwork, nodeHostsFile: nodeHostsFile(pod, lab))
+  }
+
   static func nodeHostsFile(_ pod: Pod, _ lab: LabSession) -> String {
     var out = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
     if let node = lab.cluster.node(pod.nodeName) { out += "\(node.internalIP)\t\(node.name)\n" }
@@ -94,13 +104,15 @@ enum DNSQueries {
     }
     let config = podResolvConf(pod, lab).config
     let server = config.nameservers.first
-    let result = lookup(name: name, type: q.type, config: config, flavor: q.flavor) { n, t in
+    let result = lookup(
+      name: name, type: q.type, config: config, flavor: q.flavor, hosts: podHostsFile(pod, lab)
+    ) { n, t in
       send(n, t, nameserver: server, client: pod.podIP, lab)
     }
     return Lookup(
       response: result.response,
       queries: result.queries.map { Lookup.Query(name: $0.name, type: $0.type, rcode: $0.rcode) },
-      addresses: result.addresses)
+      addresses: result.addresses, refusal: result.refusal)
   }
 
   /// The A/AAAA data of an answer, after any CNAMEs.
