@@ -12,8 +12,14 @@ public enum Lab {
     try ManifestsAPI.register(lab, in: state)
     try ViewsAPI.register(lab, in: state)
     try InvariantsAPI.register(lab, in: state)
+    try ImportAPI.register(lab, in: state)
+    try RulesAPI.register(lab, in: state)
     CompletionAPI.install(lab, in: state)
     // Last: it wraps the primitives above that change the lab, to record them.
     try LabFilesAPI.register(lab, in: state)
   }
+
+  /// Whether the file at `path` is a cluster dump (`kubectl get … -o yaml|json`) rather than
+  /// a Lua script, so that `svclab FILE` imports it.
+  public static func isClusterDump(path: String) -> Bool { DumpInput.isDump(path: path) }
 }
