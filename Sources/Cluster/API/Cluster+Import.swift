@@ -63,19 +63,19 @@ extension Cluster {
         var s = svc
         s.metadata.uid = takeUID()
         for ip in s.clusterIPAddresses {
-          do {
+          do throws(IPAllocationFailure) {
             try serviceIPs.allocate(ip)
           } catch {
-            notes.append("service \(s.key) has ClusterIP \(ip): \(error)")
+            notes.append("service \(s.key) has ClusterIP \(ip): \(error.message)")
           }
         }
         var ports = Set(s.spec.ports.compactMap(\.nodePort))
         if let h = s.spec.healthCheckNodePort { ports.insert(h) }
         for p in ports.sorted() {
-          do {
+          do throws(PortAllocationFailure) {
             try nodePorts.allocate(p)
           } catch {
-            notes.append("service \(s.key) has node port \(p): \(error)")
+            notes.append("service \(s.key) has node port \(p): \(error.message)")
           }
         }
         putService(s.key, s)
