@@ -64,7 +64,7 @@ import Testing
     d.services[0].spec.clusterIPs = ["192.168.0.10"]
     let c = try Cluster(config: ClusterConfig(nodeCount: 0, system: false))
     let notes = try c.importObjects(d)
-    #expect(notes == ["service shop/web has ClusterIP 192.168.0.10: provided IP 192.168.0.10 is not in the valid range"])
+    #expect(notes == ["service shop/web has ClusterIP 192.168.0.10: the provided network does not match the current range"])
     let found = c.checkInvariants()
     #expect(found.contains("slices of shop/web (IPv4) differ from its pods"))
     #expect(found.contains("ClusterIP 192.168.0.10 of shop/web not marked allocated"))

@@ -25,15 +25,17 @@ public struct IPTablesDump: Hashable, Sendable {
   /// Parses `text`; blank lines and `#` comments are skipped.
   public init(parsing text: String) throws(IPTablesDumpError) {
     do {
-      self = try IPTablesDump(parsingNumbered: text)
+      self = try IPTablesDump(parsingNumbered: text, strict: false)
     } catch {
       throw error.error
     }
   }
 
   /// Parses `text` (`iptables-save` output, with or without `-c` counters, or restore
-  /// input), naming the line of the first error as `iptables-restore` does.
-  public init(parsingNumbered text: String) throws(IPTablesParseError) {
+  /// input), naming the line of the first error as `iptables-restore` does. `strict` also
+  /// refuses rules iptables would not load (an option without its value, a stray word);
+  /// otherwise their matches are read as far as they go.
+  public init(parsingNumbered text: String, strict: Bool = true) throws(IPTablesParseError) {
     var current: Table? = nil
     var number = 0
     var tableLine = 0
@@ -52,7 +54,7 @@ public struct IPTablesDump: Hashable, Sendable {
         current = nil
       } else {
         do {
-          try Self.apply(line, number: number, to: &table)
+          try Self.apply(line, number: number, strict: strict, to: &table)
         } catch {
           throw IPTablesParseError(line: number, error: error)
         }
@@ -63,7 +65,7 @@ public struct IPTablesDump: Hashable, Sendable {
   }
 
   /// Applies one chain declaration, `-A` rule or `-X` deletion to `table`.
-  private static func apply(_ line: String, number: Int, to table: inout Table) throws(IPTablesDumpError) {
+  private static func apply(_ line: String, number: Int, strict: Bool, to table: inout Table) throws(IPTablesDumpError) {
     // `iptables-save -c` writes each rule's counters first: `[pkts:bytes] -A …`.
     var line = line
     var counters: (UInt64, UInt64)? = nil
@@ -86,7 +88,7 @@ public struct IPTablesDump: Hashable, Sendable {
       table.chains.append(chain)
     } else if line.hasPrefix("-A ") {
       var rule = try IPTablesRule(parsing: line)
-      try rule.parseMatches()
+      if strict { try rule.parseMatches() } else { try? rule.parseMatches() }
       rule.line = number
       if let (p, b) = counters {
         rule.packets = p
