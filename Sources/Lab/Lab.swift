@@ -14,6 +14,8 @@ public enum Lab {
     try ViewsAPI.register(lab, in: state)
     try InvariantsAPI.register(lab, in: state)
     try KernelAPI.register(lab, in: state)
+    try ImportAPI.register(lab, in: state)
+    try RulesAPI.register(lab, in: state)
     CompletionAPI.install(lab, in: state)
     // Last: it wraps the primitives above that change the lab, to record them.
     try LabFilesAPI.register(lab, in: state)
@@ -23,4 +25,8 @@ public enum Lab {
       "scale", "disconnect",
     ]
   }
+
+  /// Whether the file at `path` is a cluster dump (`kubectl get … -o yaml|json`) rather than
+  /// a Lua script, so that `svclab FILE` imports it.
+  public static func isClusterDump(path: String) -> Bool { DumpInput.isDump(path: path) }
 }

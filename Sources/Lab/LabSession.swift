@@ -50,7 +50,12 @@ final class LabSession {
 
   /// Replaces the cluster with a new one built from `config`; the old one stays if that fails.
   func reset(_ config: ClusterConfig) throws {
-    let fresh = try Cluster(config: config)
+    adopt(try Cluster(config: config))
+  }
+
+  /// Replaces the cluster with `fresh` (one built elsewhere, such as an imported dump) and
+  /// rebuilds the followers from it.
+  func adopt(_ fresh: Cluster) {
     cluster = fresh
     currentNamespace = "default"
     followers = makers.map { $0(self) }

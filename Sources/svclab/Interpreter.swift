@@ -104,6 +104,7 @@ struct Interpreter {
 
   /// Runs the script (or standard input for `-`) with the script arguments as `...`.
   private func runScript(_ path: String, in state: LuaState) -> Int32? {
+    if path != "-" && Lab.isClusterDump(path: path) { return importDump(path, in: state) }
     do {
       let chunk: LuaFunctionRef
       if path == "-" {
@@ -112,6 +113,20 @@ struct Interpreter {
         chunk = try state.loadFile(path: path)
       }
       try chunk.call(invocation.scriptArguments.map { .string($0) }, interruptible: true)
+      return nil
+    } catch {
+      return report(error)
+    }
+  }
+
+  /// `svclab DUMP`: a cluster dump (`kubectl get … -o yaml|json`) instead of a script is
+  /// imported, its summary printed; with a terminal (or -i) the REPL follows.
+  private func importDump(_ path: String, in state: LuaState) -> Int32? {
+    do {
+      let chunk = "local r = importCluster(...)\nprint(r.summary)\n"
+        + "for _, n in ipairs(r.notes) do print('  ' .. n) end\n"
+      try state.load(chunk, name: "=(import)").call([.string(path)], interruptible: true)
+      if isatty(0) != 0 && !invocation.interactive { Repl(state: state).run() }
       return nil
     } catch {
       return report(error)

@@ -6,6 +6,8 @@ public struct IPTablesDump: Hashable, Sendable {
     public var packets: UInt64 = 0
     public var bytes: UInt64 = 0
     public var rules: [IPTablesRule] = []
+    /// A built-in chain's policy (`ACCEPT`, `DROP`); nil for user chains (`-`).
+    public var policy: String?
     /// The input contained `-X <name>` (a restore input deleting a stale chain).
     public var deleted = false
   }
@@ -22,32 +24,62 @@ public struct IPTablesDump: Hashable, Sendable {
 
   /// Parses `text`; blank lines and `#` comments are skipped.
   public init(parsing text: String) throws(IPTablesDumpError) {
+    do {
+      self = try IPTablesDump(parsingNumbered: text, strict: false)
+    } catch {
+      throw error.error
+    }
+  }
+
+  /// Parses `text` (`iptables-save` output, with or without `-c` counters, or restore
+  /// input), naming the line of the first error as `iptables-restore` does. `strict` also
+  /// refuses rules iptables would not load (an option without its value, a stray word);
+  /// otherwise their matches are read as far as they go.
+  public init(parsingNumbered text: String, strict: Bool = true) throws(IPTablesParseError) {
     var current: Table? = nil
+    var number = 0
+    var tableLine = 0
     for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      number += 1
       let line = raw.trimmingSpaces()
       if line.isEmpty || line.hasPrefix("#") { continue }
       guard var table = current else {
-        guard line.hasPrefix("*") else { throw .noTable(line: line) }
+        guard line.hasPrefix("*") else { throw IPTablesParseError(line: number, error: .noTable(line: line)) }
         current = Table(name: String(line.dropFirst()))
+        tableLine = number
         continue
       }
       if line == "COMMIT" {
         tables.append(table)
         current = nil
       } else {
-        try Self.apply(line, to: &table)
+        do {
+          try Self.apply(line, number: number, strict: strict, to: &table)
+        } catch {
+          throw IPTablesParseError(line: number, error: error)
+        }
         current = table
       }
     }
-    if current != nil { throw .noCommit }
+    if current != nil { throw IPTablesParseError(line: tableLine, error: .noCommit) }
   }
 
   /// Applies one chain declaration, `-A` rule or `-X` deletion to `table`.
-  private static func apply(_ line: String, to table: inout Table) throws(IPTablesDumpError) {
+  private static func apply(_ line: String, number: Int, strict: Bool, to table: inout Table) throws(IPTablesDumpError) {
+    // `iptables-save -c` writes each rule's counters first: `[pkts:bytes] -A …`.
+    var line = line
+    var counters: (UInt64, UInt64)? = nil
+    if line.hasPrefix("["), let close = line.firstIndex(of: "]") {
+      let parts = line[line.index(after: line.startIndex)..<close].split(separator: ":")
+      guard parts.count == 2, let p = UInt64(parts[0]), let b = UInt64(parts[1]) else { throw .badLine(line) }
+      counters = (p, b)
+      line = String(line[line.index(after: close)...]).trimmingCharacters()
+    }
     if line.hasPrefix(":") {
       let fields = line.dropFirst().split(separator: " ")
       guard let name = fields.first else { throw .badLine(line) }
       var chain = Chain(name: String(name))
+      if fields.count >= 2, fields[1] != "-" { chain.policy = String(fields[1]) }
       if let counters = fields.last, counters.hasPrefix("["), counters.hasSuffix("]") {
         let parts = counters.dropFirst().dropLast().split(separator: ":")
         chain.packets = parts.first.flatMap { UInt64($0) } ?? 0
@@ -55,7 +87,13 @@ public struct IPTablesDump: Hashable, Sendable {
       }
       table.chains.append(chain)
     } else if line.hasPrefix("-A ") {
-      let rule = try IPTablesRule(parsing: line)
+      var rule = try IPTablesRule(parsing: line)
+      if strict { try rule.parseMatches() } else { try? rule.parseMatches() }
+      rule.line = number
+      if let (p, b) = counters {
+        rule.packets = p
+        rule.bytes = b
+      }
       guard let index = table.chains.firstIndex(where: { $0.name == rule.chain }) else {
         throw .undeclaredChain(rule.chain)
       }
@@ -81,13 +119,26 @@ public struct IPTablesDump: Hashable, Sendable {
     var lines: [String] = []
     for table in tables {
       lines.append("*\(table.name)")
-      lines += table.chains.map { ":\($0.name) - [\($0.packets):\($0.bytes)]" }
+      lines += table.chains.map { ":\($0.name) \($0.policy ?? "-") [\($0.packets):\($0.bytes)]" }
       lines += table.chains.flatMap { $0.rules.map(\.raw) }
       lines += table.chains.filter(\.deleted).map { "-X \($0.name)" }
       lines.append("COMMIT")
     }
     return lines.map { $0 + "\n" }.joined()
   }
+}
+
+/// A dump error and the line it is on (1-based).
+public struct IPTablesParseError: Error, Hashable, Sendable, CustomStringConvertible {
+  public var line: Int
+  public var error: IPTablesDumpError
+
+  public init(line: Int, error: IPTablesDumpError) {
+    self.line = line
+    self.error = error
+  }
+
+  public var description: String { "line \(line): \(error)" }
 }
 
 /// Why a rules dump could not be read.
@@ -108,6 +159,10 @@ public enum IPTablesDumpError: Error, Hashable, Sendable, CustomStringConvertibl
     case .deletedChain(let chain): "cannot add rules to deleted chain \"\(chain)\""
     }
   }
+}
+
+extension String {
+  func trimmingCharacters() -> String { self[...].trimmingSpaces() }
 }
 
 extension Substring {

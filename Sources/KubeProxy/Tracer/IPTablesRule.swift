@@ -33,6 +33,15 @@ public struct IPTablesRule: Hashable, Sendable {
   public var affinitySet: Bool?
   public var affinityReap: Bool?
   public var statisticMode: IPTablesValue?
+  /// The line of the dump the rule is on (0 when parsed alone).
+  public var line = 0
+  /// The rule's counters, when the dump has them (`iptables-save -c`).
+  public var packets: UInt64?
+  public var bytes: UInt64?
+  /// Every match option in order, with the module that provides it (`parseMatches`).
+  public var matches: [IPTablesMatch] = []
+  /// `-j TARGET` or `-g CHAIN` with the target's own options (`parseMatches`).
+  public var target: IPTablesTarget?
 
   /// Flags without an argument.
   private static let flags: Set<String> = ["--random-fully", "--rcheck", "--set", "--reap"]

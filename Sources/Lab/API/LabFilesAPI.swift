@@ -15,6 +15,7 @@ enum LabFilesAPI {
     "deleteNamespace", "addPod", "deletePod", "setPodReady", "createDeployment", "scale",
     "deleteDeployment", "createService", "updateService", "deleteService", "createEndpointSlice",
     "dnsConfig", "corefile", "addExternalRecord", "setProxyMode", "setPodNetwork", "apply",
+    "importCluster",
   ]
 
   static func register(_ lab: LabSession, in state: LuaState) throws {
@@ -134,7 +135,9 @@ enum LabFilesAPI {
       let args = e["args"].tableValue?.array ?? []
       return Journal.Entry(function: fn, arguments: args, randomState: UInt64(bitPattern: r))
     }
-    guard entries.first?.function == "reset" else { throw call.error("\(path): a lab file starts with reset") }
+    guard entries.first?.function == "reset" || entries.first?.function == "importCluster" else {
+      throw call.error("\(path): a lab file starts with reset")
+    }
     return LabFile(entries: entries, randomState: UInt64(bitPattern: random))
   }
 
@@ -144,7 +147,7 @@ enum LabFilesAPI {
   ) throws {
     for e in entries {
       guard let f = functions[e.function] else { continue }
-      if e.function != "reset" { lab.cluster.random.state = e.randomState }
+      if e.function != "reset" && e.function != "importCluster" { lab.cluster.random.state = e.randomState }
       _ = try f.call(e.arguments)
     }
   }

@@ -15,7 +15,9 @@ struct Journal {
 
   /// Records a successful call; a `reset` starts the journal over.
   mutating func record(_ function: String, _ arguments: [LuaValue], randomState: UInt64) {
-    if function == "reset" { entries.removeAll() }
+    // `importCluster` replaces the lab as `reset` does (it is kept by its paths: the dump
+    // files must still be there when the lab file is loaded).
+    if function == "reset" || function == "importCluster" { entries.removeAll() }
     entries.append(Entry(function: function, arguments: arguments, randomState: randomState))
   }
 }
