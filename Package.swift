@@ -18,16 +18,17 @@ let package = Package(
       name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
     .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
     // The small C layer: Lua's macros as functions, the error trampoline, hooks.
-    .target(name: "CLuaGlue", dependencies: ["CLua"]),
-    .target(name: "LuaKit", dependencies: ["CLua", "CLuaGlue"]),
+    .target(name: "CLuaGlue", dependencies: ["CLua"], exclude: ["README.md"]),
+    .target(name: "LuaKit", dependencies: ["CLua", "CLuaGlue"], exclude: ["README.md"]),
 
     // The engine: no Lua in here.
-    .target(name: "NetAddr"),
-    .target(name: "Cluster", dependencies: ["NetAddr"]),
-    .target(name: "CoreDNS", dependencies: ["NetAddr"]),
+    .target(name: "NetAddr", exclude: ["README.md"]),
+    .target(name: "Cluster", dependencies: ["NetAddr"], exclude: ["README.md"]),
+    .target(name: "CoreDNS", dependencies: ["NetAddr"], exclude: ["README.md"]),
     .target(
       name: "KubeProxy",
-      dependencies: ["NetAddr", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["NetAddr", .product(name: "Crypto", package: "swift-crypto")],
+      exclude: ["README.md"]),
 
     // The Lua API over the engine.
     .target(
@@ -35,13 +36,15 @@ let package = Package(
       dependencies: [
         "LuaKit", "NetAddr", "Cluster", "CoreDNS", "KubeProxy",
         .product(name: "Yams", package: "Yams"),
-      ]),
+      ],
+      exclude: ["README.md"]),
     .executableTarget(
       name: "svclab",
       dependencies: [
-        "Lab", "LuaKit", "CReadline",
+        "Lab", "LuaKit", "CLuaGlue", "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]),
+      ],
+      exclude: ["README.md"]),
 
     .testTarget(name: "NetAddrTests", dependencies: ["NetAddr"]),
     .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"]),

@@ -62,3 +62,22 @@ import Testing
     #expect(message.split(separator: "\n").count == 9)
   }
 }
+
+/// Tab completion offers Service names in the form each DNS primitive resolves them.
+@Test func completionOffersNamesAsTheyResolve() throws {
+  let (lab, _) = try InvariantsTests.lab()
+  _ = try lab.cluster.createService(
+    "web", spec: ServiceSpec(ports: [ServicePort(port: 80)]))
+  _ = try lab.cluster.createNamespace("other")
+  _ = try lab.cluster.createService(
+    "db", namespace: "other", spec: ServiceSpec(ports: [ServicePort(port: 5432)]))
+  let resolve = CompletionAPI.candidates("resolve", lab)
+  #expect(resolve.contains("web"))
+  #expect(resolve.contains("db.other"))
+  #expect(!resolve.contains("db"))
+  #expect(resolve.contains("web.default.svc.cluster.local."))
+  #expect(!resolve.contains("web.default.svc.cluster.local"), "no FQDN without its dot: it walks the search path first")
+  let dig = CompletionAPI.candidates("dig", lab)
+  #expect(dig.contains("web.default.svc.cluster.local"))
+  #expect(!dig.contains("web"), "dig sends names as given: a short name is not found")
+}
