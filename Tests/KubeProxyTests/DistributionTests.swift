@@ -103,8 +103,9 @@ func compiledPathsGiveTheWalksCounts(_ c: PlanCase) {
       #expect(a == counts, "\(c) after \(change.0), \(n) connections")
       #expect(a.values.reduce(0, +) == n)
     }
-    #expect(compiled.rng.next() == walked.rng.next(), "\(c): random stream after round \(round)")
-    #expect(walked.rng.next() == connected.rng.next(), "\(c): random stream after round \(round)")
+    let draws = (compiled.rng.next(), walked.rng.next(), connected.rng.next())
+    #expect(draws.0 == draws.1, "\(c): random stream after round \(round)")
+    #expect(draws.1 == draws.2, "\(c): random stream after round \(round)")
     #expect(compiled.cluster.nextConnectionID == walked.cluster.nextConnectionID)
     #expect(compiled.cluster.nextConnectionID == connected.cluster.nextConnectionID)
     if round == 0 {
