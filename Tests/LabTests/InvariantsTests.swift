@@ -81,3 +81,17 @@ import Testing
   #expect(dig.contains("web.default.svc.cluster.local"))
   #expect(!dig.contains("web"), "dig sends names as given: a short name is not found")
 }
+
+/// `resolve` without `from` uses the resolv.conf the kubelet writes for a ClusterFirst pod.
+@Test func aClusterFirstPodsConfigIsTheKubeletsFile() throws {
+  let (lab, _) = try InvariantsTests.lab()
+  for ns in ["default", "kube-system"] {
+    lab.currentNamespace = ns
+    let direct = DNSQueries.resolverConfig(nil, lab)
+    let file = DNSQueries.clusterFirstConfig(lab)
+    #expect(direct.nameservers == file.nameservers)
+    #expect(direct.search == file.search)
+    #expect(direct.ndots == file.ndots)
+    #expect(direct.ndots == 5)
+  }
+}

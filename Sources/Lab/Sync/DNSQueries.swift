@@ -94,6 +94,17 @@ enum DNSQueries {
   /// The resolver configuration of `pod`, or of a ClusterFirst pod in the current namespace.
   static func resolverConfig(_ pod: Pod?, _ lab: LabSession) -> ResolverConfig {
     if let pod { return podResolvConf(pod, lab).config }
+    // What the kubelet writes for it on a node without search domains, built directly: the
+    // whole resolv.conf would cost more than the lookup (`clusterFirstConfig` is that file's
+    // reading, and a test holds the two equal).
+    let d = lab.cluster.domain
+    return ResolverConfig(
+      nameservers: clusterDNS(lab), search: ["\(lab.currentNamespace).svc.\(d)", "svc.\(d)", d],
+      options: ["ndots:5"])
+  }
+
+  /// The resolv.conf the kubelet writes for a ClusterFirst pod in the current namespace.
+  static func clusterFirstConfig(_ lab: LabSession) -> ResolverConfig {
     let kubelet = KubeletDNS(
       clusterDNS: clusterDNS(lab), clusterDomain: lab.cluster.domain,
       nodeResolvConf: nodeResolver(nil), nodeIPs: [])
