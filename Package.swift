@@ -18,18 +18,19 @@ let package = Package(
       name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
     .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
     // The small C layer: Lua's macros as functions, the error trampoline, hooks.
-    .target(name: "CLuaGlue", dependencies: ["CLua"]),
-    .target(name: "LuaKit", dependencies: ["CLua", "CLuaGlue"]),
+    .target(name: "CLuaGlue", dependencies: ["CLua"], exclude: ["README.md"]),
+    .target(name: "LuaKit", dependencies: ["CLua", "CLuaGlue"], exclude: ["README.md"]),
 
     // The engine: no Lua in here.
-    .target(name: "NetAddr"),
-    .target(name: "Cluster", dependencies: ["NetAddr"]),
-    .target(name: "CoreDNS", dependencies: ["NetAddr"]),
-    // DNS on the wire: the message codec and a UDP/TCP server over the CoreDNS engine.
-    .target(name: "Wire", dependencies: ["CoreDNS", "NetAddr"], exclude: ["README.md"]),
+    .target(name: "NetAddr", exclude: ["README.md"]),
+    .target(name: "Cluster", dependencies: ["NetAddr"], exclude: ["README.md"]),
+    .target(name: "CoreDNS", dependencies: ["NetAddr"], exclude: ["README.md"]),
     .target(
       name: "KubeProxy",
-      dependencies: ["NetAddr", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["NetAddr", .product(name: "Crypto", package: "swift-crypto")],
+      exclude: ["README.md"]),
+    // DNS on the wire: the message codec and a UDP/TCP server over the CoreDNS engine.
+    .target(name: "Wire", dependencies: ["CoreDNS", "NetAddr"], exclude: ["README.md"]),
     // The lab on this machine's kernel: namespaces, links, rules, responders.
     .target(name: "Kernel", dependencies: ["NetAddr"]),
 
@@ -39,13 +40,15 @@ let package = Package(
       dependencies: [
         "LuaKit", "NetAddr", "Cluster", "CoreDNS", "KubeProxy", "Kernel", "Wire",
         .product(name: "Yams", package: "Yams"),
-      ]),
+      ],
+      exclude: ["README.md"]),
     .executableTarget(
       name: "svclab",
       dependencies: [
-        "Lab", "LuaKit", "CReadline", "Kernel",
+        "Lab", "LuaKit", "CLuaGlue", "CReadline", "Kernel",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]),
+      ],
+      exclude: ["README.md"]),
 
     .testTarget(name: "NetAddrTests", dependencies: ["NetAddr"]),
     .testTarget(name: "LuaKitTests", dependencies: ["LuaKit"]),

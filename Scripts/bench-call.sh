@@ -2,12 +2,17 @@
 # Measures, in one release-built process, what a call from Lua costs into an empty
 # Swift function (behind the error trampoline) and into an empty C function.
 #   Scripts/bench-call.sh [ITERATIONS]
+# SVCLAB=path/to/svclab measures that binary instead of building the release one.
 # Prints ns per call for each (median of 5 runs) and the ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-10000000}
-swift build -c release --product svclab >/dev/null
-.build/release/svclab --bench -e "
+bin=${SVCLAB:-}
+if [ -z "$bin" ]; then
+  swift build -c release --product svclab >/dev/null
+  bin=.build/release/svclab
+fi
+"$bin" --bench -e "
 local n = $n
 local function time(f)
   local runs = {}

@@ -109,10 +109,11 @@ check "Tab completes a table field" "completeMeTable.alphaField"
 line ' * 100'
 check "the completed expression runs" "700"
 
-# Inside a string argument, Tab completes object names: a Service FQDN in resolve("…
+# Inside a string argument, Tab completes object names: a Service name in resolve("… as it
+# resolves from a pod in the current namespace (an FQDN gets its trailing dot: absolute).
 type 'resolve("kube-dns.kube-system.s'
 key Tab
-check "Tab completes a Service FQDN inside resolve(\"" 'resolve("kube-dns.kube-system.svc.cluster.local"'
+check "Tab completes a Service FQDN inside resolve(\"" 'resolve("kube-dns.kube-system.svc.cluster.local."'
 line ').rcode'
 check "the completed lookup runs" "NOERROR"
 

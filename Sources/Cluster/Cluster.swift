@@ -22,9 +22,7 @@ public final class Cluster {
   /// The logical clock in seconds; only `advance(_:)` moves it.
   public internal(set) var now: Double = 0
   /// The cluster's random stream; other engines may draw from it too.
-  /// (Drawn from on every query and connection; used from one thread, so the dynamic
-  /// exclusivity check is skipped.)
-  @exclusivity(unchecked) public var random: SeededGenerator
+  public var random: SeededGenerator
 
   // MARK: - Objects
 
@@ -180,27 +178,8 @@ extension ClusterChange {
     case .node(let p, let c): return p == c
     case .pod(let p, let c): return p == c
     case .service(let p, let c): return p == c
-    case .endpointSlice(let p, let c):
-      guard let p, let c else { return p == nil && c == nil }
-      return p.metadata == c.metadata && p.addressType == c.addressType && p.ports == c.ports
-        && Self.sameEndpoints(p.endpoints, c.endpoints)
+    case .endpointSlice(let p, let c): return p == c
     case .deployment(let p, let c): return p == c
-    }
-  }
-
-  /// Whether two endpoint lists are equal, comparing each pair bit for bit before `==`: a
-  /// slice update carries all but one endpoint over unchanged (the same strings and arrays),
-  /// and those need no field-by-field comparison.
-  static func sameEndpoints(_ a: [Endpoint], _ b: [Endpoint]) -> Bool {
-    guard a.count == b.count else { return false }
-    return a.withUnsafeBufferPointer { x in
-      b.withUnsafeBufferPointer { y in
-        guard let p = x.baseAddress, let q = y.baseAddress, p != q else { return true }
-        for i in 0..<x.count where !Endpoint.sameBits(p + i, q + i) && x[i] != y[i] {
-          return false
-        }
-        return true
-      }
     }
   }
 }

@@ -20,7 +20,7 @@ public final class DNSServer {
 
   var index = ClusterIndex()
   /// Answers computed since the last change to anything above.
-  private var memo = AnswerMemo()
+  var memo = AnswerMemo()
   /// How deep upstream self-lookups are nested, to stop zone-to-zone CNAME loops.
   var upstreamDepth = 0
 
@@ -77,51 +77,16 @@ public final class DNSServer {
     using rng: inout some RandomNumberGenerator
   ) -> DNSResponse {
     // The client matters only to autopath; other answers are shared by every client.
-    let asker = settings.autopath ? client : nil
-    var bytes = name
+    let key = AnswerMemo.Key(name: name, type: type, client: settings.autopath ? client : nil)
     var reply: DNSResponse
-    if let known = bytes.withUTF8({
-      memo.answer(AnswerMemo.Key(name: UnsafeRawBufferPointer($0), type: type, client: asker))
-    }) {
-      reply = known.reply
+    if let known = memo.answer(key) {
+      reply = known
     } else {
       reply = answer(name: name, type: type, client: client)
-      bytes.withUTF8 {
-        let key = AnswerMemo.Key(name: UnsafeRawBufferPointer($0), type: type, client: asker)
-        memo.remember(reply, for: key)
-      }
+      memo.remember(reply, for: key)
     }
     balance(&reply, type, using: &rng)
     return reply
-  }
-
-  /// The answer to the query `name` (UTF-8 bytes, as the client sent them) if it is
-  /// memoized, as `query` would return it; `nil` when it must be computed by `query`. Lets a
-  /// caller holding the name as bytes skip making a `String` of it for a known question.
-  public func knownAnswer(
-    name: UnsafeRawBufferPointer, type: RRType, client: IPAddress? = nil,
-    using rng: inout some RandomNumberGenerator
-  ) -> DNSResponse? {
-    let key = AnswerMemo.Key(name: name, type: type, client: settings.autopath ? client : nil)
-    guard var reply = memo.answer(key)?.reply else { return nil }
-    balance(&reply, type, using: &rng)
-    return reply
-  }
-
-  /// The memoized answer to the query `name` (UTF-8 bytes) when the loadbalance plugin
-  /// leaves it as it is: loadbalance off, or no section of two or more records (such a
-  /// reply is served as memoized and draws nothing from the random stream). Nil when the
-  /// answer is not memoized or would be shuffled; `knownAnswer` serves those.
-  public func knownSteadyAnswer(
-    name: UnsafeRawBufferPointer, type: RRType, client: IPAddress? = nil
-  ) -> KnownAnswer? {
-    let key = AnswerMemo.Key(name: name, type: type, client: settings.autopath ? client : nil)
-    guard let known = memo.answer(key) else { return nil }
-    let r = known.reply
-    if shuffles(r, type) && (r.answer.count > 1 || r.authority.count > 1 || r.additional.count > 1) {
-      return nil
-    }
-    return known
   }
 
   /// Whether the loadbalance plugin shuffles replies like `reply` to a query of `type`.

@@ -13,10 +13,8 @@ protocol ClusterFollower: AnyObject {
 /// One lab: the cluster, the engines that follow it, and the scripting state around them
 /// (current namespace). Every Lua primitive works on the session of its state.
 final class LabSession {
-  // Read by every primitive; the session is used from one thread, so the dynamic
-  // exclusivity check is skipped.
-  @exclusivity(unchecked) private(set) var cluster: Cluster
-  @exclusivity(unchecked) var currentNamespace = "default"
+  private(set) var cluster: Cluster
+  var currentNamespace = "default"
   /// The calls that made this lab, for `saveLab`.
   var journal = Journal()
   /// Where warnings are shown (see `Warnings.swift`); standard error unless a test replaces it.
@@ -82,9 +80,7 @@ final class LabSession {
 
 /// The current follower of one kind: `reset` makes new followers and puts each in its slot.
 final class FollowerSlot<T: ClusterFollower> {
-  /// (Read on every call of the primitives that hold the slot; one thread, so the dynamic
-  /// exclusivity check is skipped.)
-  @exclusivity(unchecked) fileprivate(set) var current: T
+  fileprivate(set) var current: T
 
   init(_ follower: T) { current = follower }
 }

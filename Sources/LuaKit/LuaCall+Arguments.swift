@@ -4,28 +4,6 @@ import CLuaGlue
 // MARK: - Argument checks (lauxlib's luaL_check* and luaL_opt*)
 
 extension LuaCall {
-  /// Lends the bytes of argument `i` when it is a Lua string (not a number: reading one as
-  /// bytes would convert it in place), without making a Swift `String`. The bytes are
-  /// Lua's own and stay valid while the argument is on the stack, i.e. during `body`.
-  public func withStringBytes<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R)
-    rethrows -> R?
-  {
-    guard type(at: i) == .string else { return nil }
-    var length = 0
-    guard let pointer = lua_tolstring(stack.L, Int32(i), &length) else { return nil }
-    return try body(UnsafeRawBufferPointer(start: pointer, count: length))
-  }
-
-  /// The bytes of argument `i` when it is a Lua string, as `withStringBytes` lends them;
-  /// for reading while the function runs (the arguments stay on the stack until it
-  /// returns), never to be kept.
-  public func stringBytes(_ i: Int) -> UnsafeRawBufferPointer? {
-    guard lua_type(stack.L, Int32(i)) == LUA_TSTRING else { return nil }
-    var length = 0
-    guard let pointer = lua_tolstring(stack.L, Int32(i), &length) else { return nil }
-    return UnsafeRawBufferPointer(start: pointer, count: length)
-  }
-
   /// Argument `i` as a string; numbers are converted as `luaL_checklstring` does.
   public func checkString(_ i: Int) throws -> String {
     let t = type(at: i)

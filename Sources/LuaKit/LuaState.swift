@@ -53,10 +53,8 @@ public final class LuaState {
   /// Help text of every registered primitive, by global name.
   public internal(set) var helpEntries: [String: HelpEntry] = [:]
   /// Registry references dropped by Swift, freed at the next safe point.
-  /// (Read on every call into Swift; the state is used from one thread, so the dynamic
-  /// exclusivity check is skipped.)
-  @exclusivity(unchecked) var pendingUnrefs: [Int32] = []
-  @exclusivity(unchecked) var closing = false
+  var pendingUnrefs: [Int32] = []
+  var closing = false
   /// The process-wide memory cap, when `maxMemory` is set.
   public let processMemory: ProcessMemory?
   /// Completes names inside a string argument in the REPL: given the function's name

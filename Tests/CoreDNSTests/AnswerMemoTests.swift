@@ -81,68 +81,41 @@ struct AnswerMemoTests {
     #expect(composed.questionName.utf8.count + 1 == decomposed.questionName.utf8.count)
   }
 
-  /// A question looked up by its bytes finds the memoized answer only once it was asked, only
-  /// for the same bytes, and is shuffled by loadbalance exactly as `query` would shuffle it.
-  @Test func answersLookedUpByBytesAreThoseOfQuery() {
-    let s = Fixture.server { $0.loadbalance = true }
-    let name = "hdls1.testns.svc.cluster.local."
-    func known(_ n: String, _ rng: inout SeededRNG) -> DNSResponse? {
-      var n = n
-      return n.withUTF8 { s.knownAnswer(name: UnsafeRawBufferPointer($0), type: .a, using: &rng) }
+  /// The memo must be invisible: a server that memoizes and one that computes every answer,
+  /// asked the same questions with the same random stream, through every change above in
+  /// turn, give the same replies and leave the same random state.
+  @Test func memoizedAnswersAreTheComputedOnes() {
+    let memoized = Fixture.server {
+      $0.loadbalance = true
+      $0.autopath = true
+      $0.pods = .verified
     }
-    var rng = SeededRNG(seed: 3)
-    #expect(known(name, &rng) == nil)
-    _ = s.ask(name, .a)
-    #expect(known("HDLS1.testns.svc.cluster.local.", &rng) == nil)
-    #expect(known(name, &rng) != nil)
-    var byBytes = SeededRNG(seed: 5)
-    var byString = SeededRNG(seed: 5)
-    let a = known(name, &byBytes)
-    let b = s.query(name: name, type: .a, using: &byString)
-    #expect(a == b)
-    #expect(b.answer.count > 1)
-    #expect(byBytes.next() == byString.next())
-  }
-
-  /// Steady answers: served as memoized, drawing nothing; shuffled ones are not steady.
-  struct SteadyCase: CustomStringConvertible, Sendable {
-    let description: String
-    let name: String
-    let type: RRType
-    let loadbalance: Bool
-    let steady: Bool
-  }
-
-  static let steadyCases: [SteadyCase] = [
-    SteadyCase(description: "one A record", name: svc1, type: .a, loadbalance: true, steady: true),
-    SteadyCase(description: "NXDOMAIN with its SOA", name: "none.testns.svc.cluster.local.",
-      type: .a, loadbalance: true, steady: true),
-    SteadyCase(description: "headless: several A records, loadbalance on",
-      name: "hdls1.testns.svc.cluster.local.", type: .a, loadbalance: true, steady: false),
-    SteadyCase(description: "headless: several A records, loadbalance off",
-      name: "hdls1.testns.svc.cluster.local.", type: .a, loadbalance: false, steady: true),
-  ]
-
-  @Test(arguments: steadyCases)
-  func steadyAnswersAreTheMemosOwn(_ c: SteadyCase) {
-    let s = Fixture.server { $0.loadbalance = c.loadbalance }
-    func steady() -> KnownAnswer? {
-      var n = c.name
-      return n.withUTF8 { s.knownSteadyAnswer(name: UnsafeRawBufferPointer($0), type: c.type) }
+    let computed = Fixture.server {
+      $0.loadbalance = true
+      $0.autopath = true
+      $0.pods = .verified
     }
-    #expect(steady() == nil, "nothing is memoized before the first query")
-    var rng = SeededRNG(seed: 9)
-    let first = s.query(name: c.name, type: c.type, using: &rng)
-    let known = steady()
-    #expect((known != nil) == c.steady)
-    if let known {
-      var again = SeededRNG(seed: 9)
-      var untouched = SeededRNG(seed: 9)
-      #expect(known.reply == s.query(name: c.name, type: c.type, using: &again))
-      #expect(known.reply == first)
-      #expect(again.next() == untouched.next(), "a steady answer draws nothing")
+    computed.memo.enabled = false
+    var a = SeededRNG(seed: 21)
+    var b = SeededRNG(seed: 21)
+    let questions = Self.cases.map { ($0.name, $0.type, $0.client) } + [
+      ("hdls1.testns.svc.cluster.local.", .a, nil), ("HDLS1.testns.svc.cluster.local.", .a, nil),
+      ("kubernetes.default.testns.svc.cluster.local.", .a, "10.244.1.5"),
+      ("svc1.testns.svc.cluster.local.", .srv, nil), ("nothere.testns.svc.cluster.local.", .aaaa, nil),
+    ] as [(String, RRType, String?)]
+    for c in [nil] + Self.cases.map(Optional.some) {
+      if let c {
+        c.change(memoized)
+        c.change(computed)
+      }
+      for _ in 0..<3 {
+        for (name, type, client) in questions {
+          let x = memoized.query(name: name, type: type, client: client.map(ip), using: &a)
+          let y = computed.query(name: name, type: type, client: client.map(ip), using: &b)
+          #expect(x == y, "\(name) \(type) after \(c?.description ?? "nothing")")
+        }
+      }
+      #expect(a.next() == b.next(), "random stream after \(c?.description ?? "nothing")")
     }
-    s.settings.ttl = 11
-    #expect(steady() == nil, "a change forgets the memo")
   }
 }

@@ -54,7 +54,7 @@ struct IncrementalTests {
   }
 
   /// A large zone answers every name from its index; how fast is measured by
-  /// Scripts/bench-resolve.sh, not here.
+  /// Scripts/bench-users.sh, not here.
   @Test func manyServicesAnswerFromTheIndex() {
     let s = DNSServer(settings: Fixture.settings)
     s.apply(.namespace(old: nil, new: DNSNamespace(name: "ns")), at: 1)

@@ -62,3 +62,36 @@ import Testing
     #expect(message.split(separator: "\n").count == 9)
   }
 }
+
+/// Tab completion offers Service names in the form each DNS primitive resolves them.
+@Test func completionOffersNamesAsTheyResolve() throws {
+  let (lab, _) = try InvariantsTests.lab()
+  _ = try lab.cluster.createService(
+    "web", spec: ServiceSpec(ports: [ServicePort(port: 80)]))
+  _ = try lab.cluster.createNamespace("other")
+  _ = try lab.cluster.createService(
+    "db", namespace: "other", spec: ServiceSpec(ports: [ServicePort(port: 5432)]))
+  let resolve = CompletionAPI.candidates("resolve", lab)
+  #expect(resolve.contains("web"))
+  #expect(resolve.contains("db.other"))
+  #expect(!resolve.contains("db"))
+  #expect(resolve.contains("web.default.svc.cluster.local."))
+  #expect(!resolve.contains("web.default.svc.cluster.local"), "no FQDN without its dot: it walks the search path first")
+  let dig = CompletionAPI.candidates("dig", lab)
+  #expect(dig.contains("web.default.svc.cluster.local"))
+  #expect(!dig.contains("web"), "dig sends names as given: a short name is not found")
+}
+
+/// `resolve` without `from` uses the resolv.conf the kubelet writes for a ClusterFirst pod.
+@Test func aClusterFirstPodsConfigIsTheKubeletsFile() throws {
+  let (lab, _) = try InvariantsTests.lab()
+  for ns in ["default", "kube-system"] {
+    lab.currentNamespace = ns
+    let direct = DNSQueries.resolverConfig(nil, lab)
+    let file = DNSQueries.clusterFirstConfig(lab)
+    #expect(direct.nameservers == file.nameservers)
+    #expect(direct.search == file.search)
+    #expect(direct.ndots == file.ndots)
+    #expect(direct.ndots == 5)
+  }
+}

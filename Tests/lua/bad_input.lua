@@ -32,7 +32,7 @@ test("names too long to send get FORMERR, odd names NXDOMAIN; an empty label is 
   assertError(function() resolve("web..", { resolver = "musl" }) end, "resolve: web%.%.: Name does not resolve")
   assertError(function() dig("..") end, "dig: '%.%.' is not a legal name %(empty label%)")
   assertError(function() dig(string.rep("a", 64)) end, "dig: '" .. string.rep("a", 64) .. "' is not a legal name %(label too long%)")
-  assertEqual(resolve("nope.default.svc.cluster.local").rcode, "NXDOMAIN")
+  assertEqual(resolve("nope.default.svc.cluster.local.", "A").rcode, "NXDOMAIN")
   -- The root, as the forwarder answers it.
   local root = resolve(".", "SOA")
   assertEqual({ root.rcode, root.answer[1].type, root.answer[1].name }, { "NOERROR", "SOA", "." })
@@ -41,7 +41,7 @@ end)
 
 test("wrong argument types and unknown values are errors", function()
   assertError(function() resolve(42) end, "resolve: bad argument #1 %(string expected, got number%)")
-  assertError(function() resolve("x", "BOGUS") end, "resolve: unknown query type 'BOGUS'")
+  assertError(function() resolve("x.", "BOGUS") end, "resolve: unknown query type 'BOGUS'")
   assertError(function() resolve("x", { resolver = "bionic" }) end, 'unknown resolver "bionic"')
   assertError(function() setProxyMode("userspace") end, 'unknown proxy mode "userspace"')
   assertError(function() setProxyMode("ipvs", { scheduler = "fastest" }) end, 'unknown IPVS scheduler "fastest"')

@@ -53,7 +53,7 @@ end
 -- Services: A, AAAA, SRV
 
 case("a ClusterIP Service's A record, authoritative, TTL 30 as kubeadm sets", function()
-  local a = resolve("kubernetes.default.svc.cluster.local")
+  local a = resolve("kubernetes.default.svc.cluster.local.", "A")
   assertEqual(a.rcode, "NOERROR")
   assertEqual(a.flags, { aa = true, tc = false, rd = true, ra = false })
   assertEqual(rrs(a.answer), { FQDN .. " 30 A 10.96.0.1" })
@@ -62,13 +62,56 @@ case("a ClusterIP Service's A record, authoritative, TTL 30 as kubeadm sets", fu
   assertEqual(a.queries, { { name = FQDN, type = "A", rcode = "NOERROR" } })
 end)
 
-case("a name without a trailing dot is absolute without from", function()
-  assertEqual(resolve("kubernetes.default.svc.cluster.local.").answer, resolve("kubernetes.default.svc.cluster.local").answer)
-  assertEqual(resolve("kubernetes.default").rcode, "NXDOMAIN")
+case("without from, resolve is a ClusterFirst pod's lookup in the current namespace", function()
+  createService("web", { selector = { app = "web" }, ports = { { port = 80 } } })
+  local ip = getService("web").clusterIP
+  local short = resolve("web")
+  assertEqual(short.rcode, "NOERROR")
+  assertEqual(short.addresses, { ip })
+  assertEqual(short.answer[1].name, "web.default.svc.cluster.local.")
+  -- getaddrinfo: A and AAAA at the first search domain, which answers
+  assertEqual(walk(short), { "A web.default.svc.cluster.local. NOERROR", "AAAA web.default.svc.cluster.local. NOERROR" })
+  -- a trailing dot makes the name absolute: one step, the root's child "web." does not exist
+  local absolute = resolve("web.")
+  assertEqual(absolute.rcode, "NXDOMAIN")
+  assertEqual(absolute.addresses, {})
+  assertEqual(walk(absolute), { "A web. NXDOMAIN", "AAAA web. NXDOMAIN" })
+  -- fewer dots than ndots:5: the search list first, then the name as given
+  assertEqual(walk(resolve("kubernetes.default.svc.cluster.local", "A")), {
+    "A kubernetes.default.svc.cluster.local.default.svc.cluster.local. NXDOMAIN",
+    "A kubernetes.default.svc.cluster.local.svc.cluster.local. NXDOMAIN",
+    "A kubernetes.default.svc.cluster.local.cluster.local. NXDOMAIN",
+    "A kubernetes.default.svc.cluster.local. NOERROR",
+  })
+  assertEqual(resolve("kubernetes.default", "A").addresses, { "10.96.0.1" })
+  -- the search path is the current namespace's
+  createNamespace("other")
+  useNamespace("other")
+  assertEqual(resolve("web").rcode, "NXDOMAIN")
+  assertEqual(resolve("web.default").addresses, { ip })
+  assertEqual(resolve("web", "A").queries[1].name, "web.other.svc.cluster.local.")
+  useNamespace("default")
+  -- with a type, only that type; the walk's last rcode after a walk that found nothing
+  local none = resolve("nope", "A")
+  assertEqual(none.rcode, "NXDOMAIN")
+  assertEqual(#none.queries, 4)
+end)
+
+case("dig sends the name as given, absolute, unless search is asked for", function()
+  createService("web", { selector = { app = "web" }, ports = { { port = 80 } } })
+  local ip = getService("web").clusterIP
+  local plain = dig("web")
+  assert(plain:find("status: NXDOMAIN", 1, true), plain)
+  assert(plain:find(";web.%s+IN%s+A"), plain)
+  local searched = dig("web", { search = true })
+  assert(searched:find("status: NOERROR", 1, true), searched)
+  assert(searched:find("web.default.svc.cluster.local.%s+30%s+IN%s+A%s+" .. ip:gsub("%.", "%%.")), searched)
+  assert(searched:find("+search", 1, true), searched)
+  raises(function() resolve("web", { search = true }) end, 'resolve: strict decoding error: unknown field "opts.search"')
 end)
 
 case("AAAA on an IPv4-only Service is NODATA with the SOA", function()
-  local a = resolve("kubernetes.default.svc.cluster.local", "AAAA")
+  local a = resolve("kubernetes.default.svc.cluster.local.", "AAAA")
   assertEqual(a.rcode, "NOERROR")
   assertEqual(a.answer, {})
   assertEqual(rrs(a.authority), { SOA })
@@ -86,47 +129,47 @@ case("SOA TTL is min(ttl, 300) and its minimum is ttl", function()
     forward . /etc/resolv.conf
 }
 ]])
-  assertEqual(rrs(resolve("nope.default.svc.cluster.local").authority),
+  assertEqual(rrs(resolve("nope.default.svc.cluster.local.", "A").authority),
     { "cluster.local. 300 SOA ns.dns.cluster.local. hostmaster.cluster.local. 0 7200 1800 86400 3600" })
-  assertEqual(resolve("kubernetes.default.svc.cluster.local").answer[1].ttl, 3600)
+  assertEqual(resolve("kubernetes.default.svc.cluster.local.", "A").answer[1].ttl, 3600)
 end)
 
 case("dnsConfig{ttl=} sets every TTL", function()
   assertEqual(dnsConfig({ ttl = 10 }).ttl, 10)
-  assertEqual(resolve("kubernetes.default.svc.cluster.local").answer[1].ttl, 10)
-  assertEqual(rrs(resolve("kubernetes.default.svc.cluster.local", "AAAA").authority),
+  assertEqual(resolve("kubernetes.default.svc.cluster.local.", "A").answer[1].ttl, 10)
+  assertEqual(rrs(resolve("kubernetes.default.svc.cluster.local.", "AAAA").authority),
     { "cluster.local. 10 SOA ns.dns.cluster.local. hostmaster.cluster.local. 0 7200 1800 86400 10" })
 end)
 
 case("SRV for a named port: priority 0, weight 100, the ClusterIP in additional", function()
-  local a = resolve("_https._tcp.kubernetes.default.svc.cluster.local", "SRV")
+  local a = resolve("_https._tcp.kubernetes.default.svc.cluster.local.", "SRV")
   assertEqual(rrs(a.answer), { "_https._tcp." .. FQDN .. " 30 SRV 0 100 443 " .. FQDN })
   assertEqual(rrs(a.additional), { FQDN .. " 30 A 10.96.0.1" })
 end)
 
 case("SRV weights split over ports and addresses; bare name gives every port", function()
-  local a = resolve("kube-dns.kube-system.svc.cluster.local", "SRV")
+  local a = resolve("kube-dns.kube-system.svc.cluster.local.", "SRV")
   local target = "kube-dns.kube-system.svc.cluster.local."
   assertEqual(rrs(a.answer, true), {
     target .. " 30 SRV 0 33 53 " .. target,
     target .. " 30 SRV 0 33 9153 " .. target,
   })
-  local udp = resolve("_dns._udp.kube-dns.kube-system.svc.cluster.local", "SRV")
+  local udp = resolve("_dns._udp.kube-dns.kube-system.svc.cluster.local.", "SRV")
   assertEqual(rrs(udp.answer), { "_dns._udp." .. target .. " 30 SRV 0 100 53 " .. target })
 end)
 
 case("SRV for an unknown port is NXDOMAIN; unnamed ports have no SRV", function()
-  assertEqual(resolve("_http._tcp.kubernetes.default.svc.cluster.local", "SRV").rcode, "NXDOMAIN")
+  assertEqual(resolve("_http._tcp.kubernetes.default.svc.cluster.local.", "SRV").rcode, "NXDOMAIN")
   createService("plain", { ports = { { port = 80 } } })
-  assertEqual(resolve("_http._tcp.plain.default.svc.cluster.local", "SRV").rcode, "NXDOMAIN")
+  assertEqual(resolve("_http._tcp.plain.default.svc.cluster.local.", "SRV").rcode, "NXDOMAIN")
 end)
 
 case("dual-stack ClusterIP: A and AAAA, SRV weight 50", function()
   reset({ serviceCIDR = { "10.96.0.0/16", "fd00:10:96::/112" } })
   local s = createService("ds", { ipFamilyPolicy = "RequireDualStack", ports = { { name = "http", port = 80 } } })
-  assertEqual(resolve("ds.default.svc.cluster.local").addresses, { s.clusterIPs[1] })
-  assertEqual(resolve("ds.default.svc.cluster.local", "AAAA").addresses, { s.clusterIPs[2] })
-  local srv = resolve("_http._tcp.ds.default.svc.cluster.local", "SRV")
+  assertEqual(resolve("ds.default.svc.cluster.local.", "A").addresses, { s.clusterIPs[1] })
+  assertEqual(resolve("ds.default.svc.cluster.local.", "AAAA").addresses, { s.clusterIPs[2] })
+  local srv = resolve("_http._tcp.ds.default.svc.cluster.local.", "SRV")
   assertEqual(#srv.answer, 1) -- one target, de-duplicated
   assertEqual(srv.answer[1].data, "0 50 80 ds.default.svc.cluster.local.")
   assertEqual(#srv.additional, 2)
@@ -136,24 +179,24 @@ end)
 
 case("headless: one A per ready endpoint", function()
   headlessDB()
-  local a = resolve("db.default.svc.cluster.local")
+  local a = resolve("db.default.svc.cluster.local.", "A")
   assertEqual(sortedCopy(a.addresses), { "10.244.0.50", "10.244.1.50", "10.244.2.50" })
   setPodReady("db-1", false)
-  assertEqual(sortedCopy(resolve("db.default.svc.cluster.local").addresses), { "10.244.0.50", "10.244.2.50" })
+  assertEqual(sortedCopy(resolve("db.default.svc.cluster.local.", "A").addresses), { "10.244.0.50", "10.244.2.50" })
 end)
 
 case("headless: a name per endpoint, its hostname or its dashed IP", function()
   headlessDB()
-  assertEqual(rrs(resolve("db-0.db.default.svc.cluster.local").answer),
+  assertEqual(rrs(resolve("db-0.db.default.svc.cluster.local.", "A").answer),
     { "db-0.db.default.svc.cluster.local. 30 A 10.244.0.50" })
-  assertEqual(resolve("10-244-2-50.db.default.svc.cluster.local").addresses, { "10.244.2.50" })
-  assertEqual(resolve("anon.db.default.svc.cluster.local").rcode, "NXDOMAIN")
-  assertEqual(resolve("nope.db.default.svc.cluster.local").rcode, "NXDOMAIN")
+  assertEqual(resolve("10-244-2-50.db.default.svc.cluster.local.", "A").addresses, { "10.244.2.50" })
+  assertEqual(resolve("anon.db.default.svc.cluster.local.", "A").rcode, "NXDOMAIN")
+  assertEqual(resolve("nope.db.default.svc.cluster.local.", "A").rcode, "NXDOMAIN")
 end)
 
 case("headless SRV: one per endpoint, hostname targets, weight 100/3", function()
   headlessDB()
-  local a = resolve("_pg._tcp.db.default.svc.cluster.local", "SRV")
+  local a = resolve("_pg._tcp.db.default.svc.cluster.local.", "SRV")
   local owner = "_pg._tcp.db.default.svc.cluster.local. 30 SRV 0 33 5432 "
   assertEqual(rrs(a.answer, true), {
     owner .. "10-244-2-50.db.default.svc.cluster.local.",
@@ -169,15 +212,15 @@ end)
 
 case("headless with no ready endpoints is NXDOMAIN", function()
   createService("db", { clusterIP = "None", selector = { app = "db" }, ports = { { port = 5432 } } })
-  assertEqual(resolve("db.default.svc.cluster.local").rcode, "NXDOMAIN")
+  assertEqual(resolve("db.default.svc.cluster.local.", "A").rcode, "NXDOMAIN")
   addPod("p", { labels = { app = "db" }, ready = false })
-  assertEqual(resolve("db.default.svc.cluster.local").rcode, "NXDOMAIN")
+  assertEqual(resolve("db.default.svc.cluster.local.", "A").rcode, "NXDOMAIN")
 end)
 
 case("publishNotReadyAddresses publishes unready pods in DNS", function()
   createService("db", { clusterIP = "None", publishNotReadyAddresses = true, selector = { app = "db" }, ports = { { port = 5432 } } })
   local p = addPod("p", { labels = { app = "db" }, ready = false })
-  assertEqual(resolve("db.default.svc.cluster.local").addresses, { p.ip })
+  assertEqual(resolve("db.default.svc.cluster.local.", "A").addresses, { p.ip })
 end)
 
 -- ExternalName
@@ -185,20 +228,20 @@ end)
 case("ExternalName: CNAME then the external record's A", function()
   addExternalRecord("www.example.com", "A", "93.184.216.34")
   createService("ext", { type = "ExternalName", externalName = "www.example.com" })
-  local a = resolve("ext.default.svc.cluster.local")
+  local a = resolve("ext.default.svc.cluster.local.", "A")
   assertEqual(a.rcode, "NOERROR")
   assertEqual(rrs(a.answer), {
     "ext.default.svc.cluster.local. 30 CNAME www.example.com.",
     "www.example.com. 30 A 93.184.216.34",
   })
   assertEqual(a.addresses, { "93.184.216.34" })
-  assertEqual(rrs(resolve("ext.default.svc.cluster.local", "CNAME").answer),
+  assertEqual(rrs(resolve("ext.default.svc.cluster.local.", "CNAME").answer),
     { "ext.default.svc.cluster.local. 30 CNAME www.example.com." })
 end)
 
 case("ExternalName to an in-cluster name is chased inside CoreDNS", function()
   createService("alias", { type = "ExternalName", externalName = FQDN })
-  assertEqual(rrs(resolve("alias.default.svc.cluster.local").answer), {
+  assertEqual(rrs(resolve("alias.default.svc.cluster.local.", "A").answer), {
     "alias.default.svc.cluster.local. 30 CNAME " .. FQDN,
     FQDN .. " 30 A 10.96.0.1",
   })
@@ -206,41 +249,41 @@ end)
 
 case("ExternalName: SRV is NODATA, sub-names are NXDOMAIN", function()
   createService("ext", { type = "ExternalName", externalName = "www.example.com" })
-  local srv = resolve("ext.default.svc.cluster.local", "SRV")
+  local srv = resolve("ext.default.svc.cluster.local.", "SRV")
   assertEqual({ srv.rcode, srv.answer }, { "NOERROR", {} })
-  assertEqual(resolve("_http._tcp.ext.default.svc.cluster.local", "SRV").rcode, "NXDOMAIN")
-  assertEqual(resolve("x.ext.default.svc.cluster.local").rcode, "NXDOMAIN")
+  assertEqual(resolve("_http._tcp.ext.default.svc.cluster.local.", "SRV").rcode, "NXDOMAIN")
+  assertEqual(resolve("x.ext.default.svc.cluster.local.", "A").rcode, "NXDOMAIN")
 end)
 
 -- Reverse lookups
 
 case("PTR of a ClusterIP and of a headless endpoint", function()
   headlessDB()
-  assertEqual(rrs(resolve("1.0.96.10.in-addr.arpa", "PTR").answer), { "1.0.96.10.in-addr.arpa. 30 PTR " .. FQDN })
-  assertEqual(resolve("50.0.244.10.in-addr.arpa", "PTR").answer[1].data, "db-0.db.default.svc.cluster.local.")
-  assertEqual(resolve("50.2.244.10.in-addr.arpa", "PTR").answer[1].data, "10-244-2-50.db.default.svc.cluster.local.")
+  assertEqual(rrs(resolve("1.0.96.10.in-addr.arpa.", "PTR").answer), { "1.0.96.10.in-addr.arpa. 30 PTR " .. FQDN })
+  assertEqual(resolve("50.0.244.10.in-addr.arpa.", "PTR").answer[1].data, "db-0.db.default.svc.cluster.local.")
+  assertEqual(resolve("50.2.244.10.in-addr.arpa.", "PTR").answer[1].data, "10-244-2-50.db.default.svc.cluster.local.")
 end)
 
 case("PTR of an IP no Service knows falls through to the outside world", function()
   addPod("lonely", { ip = "10.244.0.77", node = "node-1" })
-  assertEqual(resolve("77.0.244.10.in-addr.arpa", "PTR").rcode, "NXDOMAIN")
+  assertEqual(resolve("77.0.244.10.in-addr.arpa.", "PTR").rcode, "NXDOMAIN")
   addExternalRecord("34.216.184.93.in-addr.arpa", "PTR", "www.example.com.")
-  assertEqual(resolve("34.216.184.93.in-addr.arpa", "PTR").answer[1].data, "www.example.com.")
+  assertEqual(resolve("34.216.184.93.in-addr.arpa.", "PTR").answer[1].data, "www.example.com.")
 end)
 
 -- Pod records
 
 case("pod records: insecure (kubeadm), disabled, verified", function()
   local p = addPod("p", { ip = "10.244.0.40", node = "node-1" })
-  assertEqual(resolve("10-244-0-40.default.pod.cluster.local").addresses, { "10.244.0.40" })
-  assertEqual(resolve("10-244-0-99.default.pod.cluster.local").addresses, { "10.244.0.99" })
-  assertEqual(resolve("10-244-0-40.nope.pod.cluster.local").rcode, "NXDOMAIN")
+  assertEqual(resolve("10-244-0-40.default.pod.cluster.local.", "A").addresses, { "10.244.0.40" })
+  assertEqual(resolve("10-244-0-99.default.pod.cluster.local.", "A").addresses, { "10.244.0.99" })
+  assertEqual(resolve("10-244-0-40.nope.pod.cluster.local.", "A").rcode, "NXDOMAIN")
   dnsConfig({ pods = "disabled" })
-  assertEqual(resolve("10-244-0-40.default.pod.cluster.local").rcode, "NXDOMAIN")
+  assertEqual(resolve("10-244-0-40.default.pod.cluster.local.", "A").rcode, "NXDOMAIN")
   dnsConfig({ pods = "verified" })
-  assertEqual(resolve("10-244-0-40.default.pod.cluster.local").addresses, { p.ip })
-  assertEqual(resolve("10-244-0-99.default.pod.cluster.local").rcode, "NXDOMAIN")
-  assertEqual(resolve("10-244-0-40.kube-system.pod.cluster.local").rcode, "NXDOMAIN")
+  assertEqual(resolve("10-244-0-40.default.pod.cluster.local.", "A").addresses, { p.ip })
+  assertEqual(resolve("10-244-0-99.default.pod.cluster.local.", "A").rcode, "NXDOMAIN")
+  assertEqual(resolve("10-244-0-40.kube-system.pod.cluster.local.", "A").rcode, "NXDOMAIN")
 end)
 
 -- NXDOMAIN and NODATA
@@ -263,20 +306,20 @@ case("NODATA at the apex, svc, pod and an existing namespace", function()
     assertEqual({ a.rcode, a.answer }, { "NOERROR", {} }, name)
     assertEqual(rrs(a.authority), { SOA }, name)
   end
-  assertEqual(rrs(resolve("cluster.local", "SOA").answer), { SOA })
-  assertEqual(rrs(resolve("dns-version.cluster.local", "TXT").answer), { 'dns-version.cluster.local. 30 TXT "1.1.0"' })
+  assertEqual(rrs(resolve("cluster.local.", "SOA").answer), { SOA })
+  assertEqual(rrs(resolve("dns-version.cluster.local.", "TXT").answer), { 'dns-version.cluster.local. 30 TXT "1.1.0"' })
 end)
 
 case("the answer echoes the query's case", function()
-  local a = resolve("KuberNetes.Default.SVC.Cluster.Local")
+  local a = resolve("KuberNetes.Default.SVC.Cluster.Local.", "A")
   assertEqual(rrs(a.answer), { "KuberNetes.Default.SVC.Cluster.Local. 30 A 10.96.0.1" })
-  local n = resolve("Nope.Default.SVC.Cluster.Local")
+  local n = resolve("Nope.Default.SVC.Cluster.Local.", "A")
   assertEqual(n.authority[1].name, "Cluster.Local.")
   assertEqual(n.authority[1].data, "ns.dns.Cluster.Local. hostmaster.Cluster.Local. 0 7200 1800 86400 30")
 end)
 
 case("the NS record names kube-dns and its ClusterIP", function()
-  local a = resolve("cluster.local", "NS")
+  local a = resolve("cluster.local.", "NS")
   assertEqual(rrs(a.answer), { "cluster.local. 30 NS kube-dns.kube-system.svc.cluster.local." })
   assertEqual(rrs(a.additional), { "kube-dns.kube-system.svc.cluster.local. 30 A 10.96.0.10" })
 end)
@@ -286,23 +329,23 @@ end)
 case("namespaces option: other namespaces are NXDOMAIN", function()
   createService("web", { ports = { { port = 80 } } })
   assertEqual(dnsConfig({ namespaces = { "kube-system" } }).namespaces, { "kube-system" })
-  assertEqual(resolve("web.default.svc.cluster.local").rcode, "NXDOMAIN")
-  assertEqual(resolve("default.svc.cluster.local").rcode, "NXDOMAIN")
-  assertEqual(resolve("kube-dns.kube-system.svc.cluster.local").rcode, "NOERROR")
+  assertEqual(resolve("web.default.svc.cluster.local.", "A").rcode, "NXDOMAIN")
+  assertEqual(resolve("default.svc.cluster.local.", "A").rcode, "NXDOMAIN")
+  assertEqual(resolve("kube-dns.kube-system.svc.cluster.local.", "A").rcode, "NOERROR")
   dnsConfig({ namespaces = {} })
-  assertEqual(resolve("web.default.svc.cluster.local").rcode, "NOERROR")
+  assertEqual(resolve("web.default.svc.cluster.local.", "A").rcode, "NOERROR")
 end)
 
 case("ignoreEmptyService: a ClusterIP with no ready endpoints is NXDOMAIN", function()
   createService("web", { selector = { app = "web" }, ports = { { port = 80 } } })
   createService("ext", { type = "ExternalName", externalName = FQDN })
   dnsConfig({ ignoreEmptyService = true })
-  assertEqual(resolve("web.default.svc.cluster.local").rcode, "NXDOMAIN")
-  assertEqual(resolve("ext.default.svc.cluster.local").rcode, "NOERROR")
+  assertEqual(resolve("web.default.svc.cluster.local.", "A").rcode, "NXDOMAIN")
+  assertEqual(resolve("ext.default.svc.cluster.local.", "A").rcode, "NOERROR")
   addPod("p", { labels = { app = "web" }, ready = false })
-  assertEqual(resolve("web.default.svc.cluster.local").rcode, "NXDOMAIN")
+  assertEqual(resolve("web.default.svc.cluster.local.", "A").rcode, "NXDOMAIN")
   setPodReady("p", true)
-  assertEqual(resolve("web.default.svc.cluster.local").rcode, "NOERROR")
+  assertEqual(resolve("web.default.svc.cluster.local.", "A").rcode, "NOERROR")
 end)
 
 case("dnsConfig changes only the given fields and rejects bad values", function()
@@ -318,8 +361,8 @@ end)
 case("endpointPodNames names endpoints without a hostname by pod name", function()
   headlessDB()
   dnsConfig({ endpointPodNames = true })
-  assertEqual(resolve("anon.db.default.svc.cluster.local").addresses, { "10.244.2.50" })
-  assertEqual(resolve("50.2.244.10.in-addr.arpa", "PTR").answer[1].data, "anon.db.default.svc.cluster.local.")
+  assertEqual(resolve("anon.db.default.svc.cluster.local.", "A").addresses, { "10.244.2.50" })
+  assertEqual(resolve("50.2.244.10.in-addr.arpa.", "PTR").answer[1].data, "anon.db.default.svc.cluster.local.")
 end)
 
 case("loadbalance shuffles A records the same way for the same seed", function()
@@ -327,7 +370,7 @@ case("loadbalance shuffles A records the same way for the same seed", function()
   createService("db", { clusterIP = "None", selector = { app = "db" }, ports = { { port = 5432 } } })
   local function orders()
     local out = {}
-    for i = 1, 5 do out[i] = table.concat(resolve("db.default.svc.cluster.local").addresses, ",") end
+    for i = 1, 5 do out[i] = table.concat(resolve("db.default.svc.cluster.local.", "A").addresses, ",") end
     return out
   end
   seed(11)
@@ -524,8 +567,8 @@ end)
 case("addExternalRecord: any type, ttl 300 by default, forwarded through the cache", function()
   addExternalRecord("example.com", "MX", "10 mail.example.com.")
   addExternalRecord("example.com", "TXT", '"v=spf1 -all"', 60)
-  assertEqual(rrs(resolve("example.com", "MX").answer), { "example.com. 30 MX 10 mail.example.com." })
-  assertEqual(rrs(resolve("example.com", "TXT").answer), { 'example.com. 30 TXT "v=spf1 -all"' })
+  assertEqual(rrs(resolve("example.com.", "MX").answer), { "example.com. 30 MX 10 mail.example.com." })
+  assertEqual(rrs(resolve("example.com.", "TXT").answer), { 'example.com. 30 TXT "v=spf1 -all"' })
   assertError(function() addExternalRecord("x.example", "A", "fd00::1") end, "addExternalRecord: bad argument #3")
   assertError(function() addExternalRecord("x.example", "BOGUS", "x") end, "addExternalRecord: .*BOGUS")
 end)
@@ -571,7 +614,7 @@ case("a label over 63 octets or a name over 253 cannot be packed: FORMERR, no cr
 end)
 
 case("unknown query types and non-string names raise", function()
-  raises(function() resolve("x", "BOGUS") end, "resolve: unknown query type 'BOGUS'")
+  raises(function() resolve("x.", "BOGUS") end, "resolve: unknown query type 'BOGUS'")
   raises(function() resolve("x", { type = "BOGUS" }) end, "resolve: unknown query type 'BOGUS'")
   raises(function() resolve({}) end, "resolve: bad argument #1 (string expected, got table)")
   raises(function() resolve(nil) end, "resolve: bad argument #1 (string expected, got nil)")
@@ -591,18 +634,18 @@ case("the SOA serial is the time of the last Service or endpoint change", functi
   createService("x", { ports = { { port = 1 } } })
   advance(50)
   addPod("unrelated") -- pods are not watched unless pods verified
-  local soa = resolve("nope.default.svc.cluster.local").authority[1].data
+  local soa = resolve("nope.default.svc.cluster.local.", "A").authority[1].data
   assertEqual(soa, "ns.dns.cluster.local. hostmaster.cluster.local. 100 7200 1800 86400 30")
 end)
 
 case("DNS follows updates and deletions at once", function()
   createService("ext", { type = "ExternalName", externalName = "a.example" })
   updateService("ext", { externalName = "b.example" })
-  assertEqual(resolve("ext.default.svc.cluster.local", "CNAME").answer[1].data, "b.example.")
+  assertEqual(resolve("ext.default.svc.cluster.local.", "CNAME").answer[1].data, "b.example.")
   local s = updateService("ext", { type = "ClusterIP", externalName = "", ports = { { port = 80 } } })
-  assertEqual(resolve("ext.default.svc.cluster.local").addresses, { s.clusterIP })
+  assertEqual(resolve("ext.default.svc.cluster.local.", "A").addresses, { s.clusterIP })
   deleteService("ext")
-  assertEqual(resolve("ext.default.svc.cluster.local").rcode, "NXDOMAIN")
+  assertEqual(resolve("ext.default.svc.cluster.local.", "A").rcode, "NXDOMAIN")
 end)
 
 case("a terminating pod leaves the headless answer", function()
@@ -610,7 +653,7 @@ case("a terminating pod leaves the headless answer", function()
   addPod("d1", { labels = { app = "db" } })
   local d2 = addPod("d2", { labels = { app = "db" } })
   deletePod("d1")
-  assertEqual(resolve("db.default.svc.cluster.local").addresses, { d2.ip })
+  assertEqual(resolve("db.default.svc.cluster.local.", "A").addresses, { d2.ip })
 end)
 
 case("a short name from another namespace walks the whole list and fails", function()

@@ -1,7 +1,6 @@
--- Repeated direct queries: CoreDNS's answer to a question is computed once and served again
--- until something it depends on changes, and its table is then built by a prepared
--- constructor. Every repeat must equal the first answer, be a table of its own, and follow
--- any change at once.
+-- Repeated queries: CoreDNS's answer to a question is computed once and served again from its
+-- memo until something it depends on changes. Every repeat must equal the first answer, be a
+-- table of its own, and follow any change at once.
 
 local FQDN = "kubernetes.default.svc.cluster.local"
 
@@ -72,7 +71,7 @@ test("an answer loadbalance shuffles is still shuffled on every repeat", functio
   addPod("db-2", { labels = { app = "db" }, hostname = "db-2", subdomain = "db", node = "node-3" })
   local orders = {}
   for _ = 1, 40 do
-    local a = resolve("db.default.svc.cluster.local")
+    local a = resolve("db.default.svc.cluster.local.", "A")
     assertEqual(#a.answer, 3)
     orders[a.addresses[1] .. "," .. a.addresses[2] .. "," .. a.addresses[3]] = true
   end

@@ -28,7 +28,7 @@ test("a folder with a Deployment and its Service applies in file order", functio
   local eps = endpoints("my-nginx")
   assertEqual(#eps, 2)
   for _, e in ipairs(eps) do assertEqual(e.port, 80); assert(e.pod:match("^my%-nginx%-"), e.pod) end
-  local a = resolve("my-nginx.default.svc.cluster.local")
+  local a = resolve("my-nginx.default.svc.cluster.local.", "A")
   assertEqual(a.rcode, "NOERROR")
   assertEqual(a.addresses, { svc.clusterIP })
 end)
@@ -84,10 +84,10 @@ test("a headless Service with StatefulSet pods answers per-pod DNS names", funct
   assertEqual(web0.hostname, "web-0")
   assertEqual(web0.subdomain, "nginx")
   assertEqual(#endpoints("nginx"), 2)
-  local a = resolve("web-0.nginx.default.svc.cluster.local")
+  local a = resolve("web-0.nginx.default.svc.cluster.local.", "A")
   assertEqual(a.rcode, "NOERROR")
   assertEqual(a.addresses, { web0.ip })
-  local all = resolve("nginx.default.svc.cluster.local").addresses
+  local all = resolve("nginx.default.svc.cluster.local.", "A").addresses
   table.sort(all)
   local want = { web0.ip, getPod("web-1").ip }
   table.sort(want)
@@ -101,7 +101,7 @@ test("an ExternalName Service answers with a CNAME", function()
   local svc = getService("prod/my-service")
   assertEqual(svc.type, "ExternalName")
   assertEqual(svc.clusterIP, nil)
-  local a = resolve("my-service.prod.svc.cluster.local", "CNAME")
+  local a = resolve("my-service.prod.svc.cluster.local.", "CNAME")
   assertEqual(a.answer[1].type, "CNAME")
   assertEqual(a.answer[1].data, "my.database.example.com.")
 end)
@@ -124,7 +124,7 @@ test("a multi-document file creates a namespace, a pod, Services and a slice", f
   local cart = getPod("shop/cart")
   assertEqual(endpointIPs("shop/cart"), { cart.ip .. ":8080" })
   assertEqual(endpointIPs("shop/legacy-db"), { "10.1.2.3:5432", "10.4.5.6:5432" })
-  assertEqual(resolve("cart.shop.svc.cluster.local").addresses, { getService("shop/cart").clusterIP })
+  assertEqual(resolve("cart.shop.svc.cluster.local.", "A").addresses, { getService("shop/cart").clusterIP })
 end)
 
 test("objects without a namespace go to the current namespace", function()
@@ -174,7 +174,7 @@ test("a failure after earlier objects applied rolls them back, DNS included", fu
     .. "\n---\napiVersion: v1\nkind: Service\nmetadata: {name: broken, namespace: shop}\nspec: {type: Bogus}\n"
   assertError(function() apply(yaml) end, 'document 6: error when applying service/broken: Service "broken" is invalid')
   assertEqual(getNamespace("shop"), nil)
-  assertEqual(resolve("cart.shop.svc.cluster.local").rcode, "NXDOMAIN")
+  assertEqual(resolve("cart.shop.svc.cluster.local.", "A").rcode, "NXDOMAIN")
 
 end)
 

@@ -351,3 +351,42 @@ test("a port named by the Service works as a target", function()
   local r = assert(connect("client", "web:http"))
   assertEqual(r.servicePort, 80)
 end)
+
+test("trace(result) retraces that very connection: same backend, same source port", function()
+  fresh()
+  for i = 1, 3 do backend("web-" .. i, "node-" .. i) end
+  webService("web")
+  addPod("client", { node = "node-1" })
+  local backends, fresh_differs = {}, false
+  for i = 1, 60 do
+    local r = assert(connect("client", i % 2 == 0 and "web:80" or "web.default:80"))
+    local t = trace(r)
+    assertEqual(t.ok, true)
+    assertEqual(t.result.pod, r.pod)
+    assertEqual(t.result.podIP, r.podIP)
+    assertEqual(t.result.id, r.id)
+    assertEqual(t.result.sourceIP, r.sourceIP)
+    -- the hops of the trace, past its DNS steps, are the connection's own (source port included)
+    local k = 0
+    for _, s in ipairs(t.steps) do
+      if s.kind ~= "dns" then
+        k = k + 1
+        assert(r.hops[k] and r.hops[k]:find(s.text, 1, true), tostring(r.hops[k]) .. " / " .. s.text)
+      end
+    end
+    assertEqual(k, #r.hops)
+    assertEqual(tostring(t):match("%d+%.%d+%.%d+%.%d+:(%d+) %->"), r.hops[1]:match("%d+%.%d+%.%d+%.%d+:(%d+) %->"))
+    backends[r.pod] = true
+    -- a new connection is drawn afresh
+    local new = trace("client", "web:80")
+    if new.result.pod ~= r.pod or new.steps[1].text ~= t.steps[1].text then fresh_differs = true end
+  end
+  assertEqual({ backends["web-1"], backends["web-2"], backends["web-3"] }, { true, true, true })
+  assert(fresh_differs, "trace(from, target) makes new connections")
+end)
+
+test("trace(result) refuses what is not a connect result", function()
+  fresh()
+  assertError(function() trace({}) end, "trace: bad argument #1 %(not a connect result")
+  assertError(function() trace({ id = 123456, hops = {} }) end, "trace: connection 123456 is too old to trace")
+end)

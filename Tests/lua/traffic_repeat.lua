@@ -1,6 +1,6 @@
--- Repeated connections: a loop of `connect(from, "ip:port")` calls is served from what the
--- first call worked out (the arguments' meaning, kube-proxy's compiled path). Every result
--- must still be what a first call would give, and any change must be seen at once.
+-- Repeated connections: a loop of `connect(from, "ip:port")` calls. Every result must be
+-- what a first call would give, and any change must be seen at once (kept from the days of
+-- the repeat shortcuts, as a check that no state leaks between calls).
 
 local support = dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "../support/traffic.lua")
 local backend, webService, word = support.backend, support.webService, support.word

@@ -30,7 +30,7 @@ enum {
 
 /* Status codes of the protected helpers beyond Lua's own (LUA_OK...). */
 enum {
-  /* The value is not a function (svl_docall) or not a table (svl_pgettable). */
+  /* The value is not a function (svl_docall). */
   SVL_STATUS_BADTYPE = 100
 };
 
@@ -178,47 +178,6 @@ typedef struct svl_Field {
 */
 void svl_pushrecord(lua_State *L, const svl_Field *fields, int n);
 
-/* A string by address and length (not NUL-terminated, copied by Lua). */
-typedef struct svl_Text {
-  const char *s;
-  size_t n;
-} svl_Text;
-
-/* A resource record of a DNS answer: {name=, type=, ttl=, data=}. */
-typedef struct svl_RR {
-  svl_Text name;
-  svl_Text type;
-  svl_Text data;
-  lua_Integer ttl;
-} svl_RR;
-
-/* A query a lookup sent: {name=, type=, rcode=}. */
-typedef struct svl_Query {
-  svl_Text name;
-  svl_Text type;
-  svl_Text rcode;
-} svl_Query;
-
-/* The fixed-shape answer of `resolve`: the reply's rcode and flags, its three
-** sections, the queries sent and the final addresses. */
-typedef struct svl_Answer {
-  svl_Text rcode;
-  int aa, tc, rd, ra;
-  const svl_RR *sections[3];  /* answer, authority, additional */
-  int counts[3];
-  const svl_Query *queries;
-  int nqueries;
-  const svl_Text *addresses;
-  int naddresses;
-} svl_Answer;
-
-/*
-** [-0, +1, m] Pushes the answer table {rcode, flags, answer, authority,
-** additional, queries, addresses}, every table sized exactly, in one call.
-** Only a memory error can raise here, as with lua_createtable itself.
-*/
-void svl_pushanswer(lua_State *L, const svl_Answer *a);
-
 /* ===== Protected calls ===== */
 
 /*
@@ -231,13 +190,6 @@ void svl_pushanswer(lua_State *L, const svl_Answer *a);
 int svl_docall(lua_State *L, int nargs, int nres, int toplevel, int catchsigint);
 /* [-1, +1, -] lua.c's msghandler: message plus traceback, __tostring aware. */
 int svl_msghandler(lua_State *L);
-/*
-** [-1, +1, -] t[k] with metamethods: pops the key, pushes the value (or the
-** error). `idx` is the table's index. Returns a status.
-*/
-int svl_pgettable(lua_State *L, int idx);
-/* [-2, +0|1, -] t[k] = v with metamethods; pushes the error on failure. */
-int svl_psettable(lua_State *L, int idx);
 /*
 ** [-0, +1, -] luaL_tolstring of the value at idx (honours __tostring and
 ** __name); pushes the string or the error. Returns a status.

@@ -11,9 +11,9 @@ public struct SliceChange: Sendable {
   }
 }
 
-/// Whether two slice states are equal. Endpoints are compared bit for bit first: an update
-/// usually rewrites one endpoint of a hundred and carries the others over unchanged (the same
-/// strings and arrays), and those need no field-by-field comparison.
+/// Whether two slice states are equal. An update usually rewrites one endpoint of a hundred
+/// and carries the others over unchanged: their synthesized `==` finds the shared strings and
+/// arrays equal by identity first.
 func sameSlice(_ a: ProxyEndpointSlice?, _ b: ProxyEndpointSlice?) -> Bool {
   guard let a, let b else { return a == nil && b == nil }
   guard a.name == b.name, a.namespace == b.namespace, a.serviceName == b.serviceName,
@@ -23,41 +23,17 @@ func sameSlice(_ a: ProxyEndpointSlice?, _ b: ProxyEndpointSlice?) -> Bool {
 }
 
 /// The lengths of the runs of equal endpoints at the start and at the end of two lists (the
-/// tail run not overlapping the head run), each pair compared in place: bit for bit, else `==`.
-func unchangedRuns(_ a: [ProxyEndpointSlice.Endpoint], _ b: [ProxyEndpointSlice.Endpoint])
+/// tail run not overlapping the head run).
+func unchangedRuns(_ x: [ProxyEndpointSlice.Endpoint], _ y: [ProxyEndpointSlice.Endpoint])
   -> (head: Int, tail: Int)
 {
-  a.withUnsafeBufferPointer { x in
-    b.withUnsafeBufferPointer { y in
-      guard let p = x.baseAddress, let q = y.baseAddress else { return (0, 0) }
-      let layout = ProxyEndpointSlice.Endpoint.fieldBytes
-      let same = { (i: Int, j: Int) in
-        layout.same(UnsafeRawPointer(p + i), UnsafeRawPointer(q + j)) || x[i] == y[j]
-      }
-      var head = 0
-      while head < x.count, head < y.count, same(head, head) { head += 1 }
-      var tail = 0
-      while tail < x.count - head, tail < y.count - head,
-        same(x.count - 1 - tail, y.count - 1 - tail)
-      {
-        tail += 1
-      }
-      return (head, tail)
-    }
+  var head = 0
+  while head < x.count, head < y.count, x[head] == y[head] { head += 1 }
+  var tail = 0
+  while tail < x.count - head, tail < y.count - head,
+    x[x.count - 1 - tail] == y[y.count - 1 - tail]
+  {
+    tail += 1
   }
-}
-
-extension ProxyEndpointSlice.Endpoint {
-  /// The byte ranges of the stored fields.
-  static let fieldBytes = FieldBytes([
-    (MemoryLayout<Self>.offset(of: \.addresses), MemoryLayout<[IPAddress]>.size),
-    (MemoryLayout<Self>.offset(of: \.ready), MemoryLayout<Bool?>.size),
-    (MemoryLayout<Self>.offset(of: \.serving), MemoryLayout<Bool?>.size),
-    (MemoryLayout<Self>.offset(of: \.terminating), MemoryLayout<Bool?>.size),
-    (MemoryLayout<Self>.offset(of: \.nodeName), MemoryLayout<String?>.size),
-    (MemoryLayout<Self>.offset(of: \.zone), MemoryLayout<String?>.size),
-    (MemoryLayout<Self>.offset(of: \.zoneHints), MemoryLayout<[String]?>.size),
-    (MemoryLayout<Self>.offset(of: \.nodeHints), MemoryLayout<[String]?>.size),
-    (MemoryLayout<Self>.offset(of: \.podName), MemoryLayout<String?>.size),
-  ])
+  return (head, tail)
 }

@@ -10,10 +10,8 @@ import NetAddr
 /// cluster's size.
 public final class ProxyCluster {
   // MARK: - Inputs waiting for sync
-  // The properties read on every connection skip the dynamic exclusivity check: the
-  // proxy is used from one thread and never lends them out while it runs.
-  @exclusivity(unchecked) var serviceChanges = ServiceChangeTracker()
-  @exclusivity(unchecked) var sliceChanges = EndpointSliceTracker()
+  var serviceChanges = ServiceChangeTracker()
+  var sliceChanges = EndpointSliceTracker()
 
   // MARK: - Applied state
   /// Every applied Service port, per family.
@@ -31,11 +29,11 @@ public final class ProxyCluster {
   public internal(set) var defaultConfig = ProxyConfig()
   var nodeConfigs: [String: ProxyConfig] = [:]
   /// How pod traffic crosses nodes.
-  public var podNetwork: PodNetworkMode { didSet { stateVersion += 1 } }
+  public var podNetwork: PodNetworkMode
   /// Chain names for traces.
-  public var namer: any ChainNamer { didSet { stateVersion += 1 } }
+  public var namer: any ChainNamer
   /// The `PreferSameTrafficDistribution` feature gate (node hints).
-  public var preferSameTrafficDistribution = true { didSet { stateVersion += 1 } }
+  public var preferSameTrafficDistribution = true
 
   // MARK: - Caches and per-node data plane
   var endpointCache: [NamespacedName: [IPFamily: [EndpointPortKey: [ProxyEndpoint]]]] = [:]
@@ -44,19 +42,10 @@ public final class ProxyCluster {
   var nodeGeneration: [String: Int] = [:]
   var dataplanes: [String: NodeDataplane] = [:]
   var openConnections: [Int: OpenConnection] = [:]
-  @exclusivity(unchecked) var nextConnectionID = 1
+  var nextConnectionID = 1
 
-  // MARK: - Compiled paths
-  /// Counts changes to everything a packet's walk reads but the kernel's per-connection
-  /// state; a plan made at another count is stale.
-  @exclusivity(unchecked) var stateVersion = 0
-  var plans: [PlanKey: ConnectPlan] = [:]
-  /// The state version at which each path was last walked without a plan.
-  var walkedOnce: [PlanKey: Int] = [:]
-  /// The random pick of the walk in progress, when it made one a plan can replay.
-  var walkPick: WalkPick?
-  /// Whether connections compile plans (off to compare with the plain walk).
-  var planning = true
+  /// Whether `distribution` compiles its path (off to compare with the plain walk).
+  var compilingPaths = true
 
   struct CachedDecision {
     var serviceGeneration: Int
@@ -101,7 +90,6 @@ public final class ProxyCluster {
       updated.insert(service)
     }
     for service in updated { serviceGeneration[service, default: 0] += 1 }
-    if !updated.isEmpty { stateVersion += 1 }
     return updated
   }
 
@@ -148,7 +136,6 @@ public final class ProxyCluster {
     nodes[node.name] = node
     for ip in node.ips { nodeByIP[ip] = node.name }
     nodeGeneration[node.name, default: 0] += 1
-    stateVersion += 1
   }
 
   /// Removes a node, its kube-proxy state and settings.
@@ -159,7 +146,6 @@ public final class ProxyCluster {
     dataplanes[name] = nil
     nodeConfigs[name] = nil
     nodeGeneration[name, default: 0] += 1
-    stateVersion += 1
   }
 
   /// Adds or replaces a pod (where a backend address lives and what it listens on).
@@ -169,7 +155,6 @@ public final class ProxyCluster {
     if pods[name] == pod { return }
     removePod(name)
     pods[name] = pod
-    stateVersion += 1
     if pod.hostNetwork {
       hostNetworkPods[pod.nodeName, default: []].insert(name)
     } else {
@@ -180,7 +165,6 @@ public final class ProxyCluster {
   /// Removes a pod.
   public func removePod(_ name: NamespacedName) {
     guard let old = pods.removeValue(forKey: name) else { return }
-    stateVersion += 1
     for ip in old.ips where podByIP[ip] == name { podByIP[ip] = nil }
     hostNetworkPods[old.nodeName]?.remove(name)
   }
@@ -191,7 +175,6 @@ public final class ProxyCluster {
   /// settings. A node whose mode or IPVS scheduler changes starts with empty kernel state, as
   /// after kube-proxy's cleanup and restart.
   public func setProxyConfig(_ config: ProxyConfig, node: String? = nil) {
-    stateVersion += 1
     let before = Dictionary(uniqueKeysWithValues: nodes.keys.map { ($0, self.config(for: $0)) })
     if let node {
       nodeConfigs[node] = config

@@ -8,20 +8,11 @@ extension ProxyCluster {
     from source: ConnectSource, to destination: ConnectDestination,
     options: ConnectOptions = ConnectOptions(), using rng: inout some RandomNumberGenerator
   ) -> ConnectOutcome {
-    if let plan = plan(from: source, to: destination),
-      let planned = connect(along: plan, options: options, using: &rng)
-    {
-      return planned.connectOutcome
-    }
     var trace: [TraceStep] = []
     trace.reserveCapacity(10)
     let id = nextConnectionID
     nextConnectionID += 1
-    walkPick = nil
     let result = route(source, destination, options, id: id, forcedPick: nil, trace: &trace, using: &rng)
-    // A Proxy-mode balancer draws its node before the rules' pick: no plan replays that.
-    if proxyModeBalancer(for: destination) != nil { walkPick = nil }
-    recordPlan(source, destination, pick: walkPick, result: result, trace: trace)
     return ConnectOutcome(result: result, trace: trace)
   }
 
@@ -33,26 +24,8 @@ extension ProxyCluster {
     }
   }
 
-  /// `count` connections; counts per backend pod name, failures under their reason word.
-  public func distribution(
-    from source: ConnectSource, to destination: ConnectDestination, count: Int,
-    options: ConnectOptions = ConnectOptions(), using rng: inout some RandomNumberGenerator
-  ) -> [String: Int] {
-    var counts: [String: Int] = [:]
-    for _ in 0..<count {
-      let outcome = connect(from: source, to: destination, options: options, using: &rng)
-      switch outcome.result {
-      case .success(let connection):
-        counts[connection.pod?.name ?? connection.podIP.description, default: 0] += 1
-      case .failure(let failure):
-        counts[failure.kind.rawValue, default: 0] += 1
-      }
-    }
-    return counts
-  }
-
-  /// The walk itself; `forcedPick` replaces the service chain's random pick (a plan's walk,
-  /// whose draws are already made).
+  /// The walk itself; `forcedPick` replaces the service chain's random pick (a compiled
+  /// path's walk, whose draws are already made).
   func route(
     _ source: ConnectSource, _ destination: ConnectDestination, _ options: ConnectOptions,
     id: Int, forcedPick: Int?, trace: inout [TraceStep], using rng: inout some RandomNumberGenerator

@@ -143,9 +143,6 @@ extension ProxyCluster {
     if chosen == nil {
       let index = ctx.forcedPick
         ?? (nft ? numgen(endpoints.count, using: &rng) : statistic(endpoints.count, using: &rng))
-      if port.stickyMaxAgeSeconds == nil {
-        walkPick = WalkPick(node: node, count: endpoints.count, index: index, numgen: nft)
-      }
       let endpoint = endpoints[index]
       chosen = endpoint
       chosenChain = sep(endpoint)

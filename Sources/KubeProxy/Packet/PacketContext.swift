@@ -33,7 +33,7 @@ struct PacketContext {
   var detectorCIDR: CIDR?
   /// The client is outside the cluster.
   var fromOutside: Bool
-  /// The service chain's pick, already drawn (a plan's walk); nil to draw it.
+  /// The service chain's pick, already drawn (a compiled path's walk); nil to draw it.
   var forcedPick: Int?
 }
 

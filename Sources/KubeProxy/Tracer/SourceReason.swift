@@ -90,8 +90,3 @@ public enum SourceReason {
     }
   }
 }
-
-extension PlannedOutcome {
-  /// ``SourceReason/explain(_:)`` for the outcome's walk.
-  public var sourceReason: String? { SourceReason.explain((source.map { [$0] } ?? []) + tail) }
-}

@@ -20,7 +20,7 @@ enum CompletionAPI {
     let pods = { names(c.pods().map(\.key), lab) }
     let services = { names(c.services().map(\.key), lab) }
     switch function {
-    case "resolve", "dig": return DNSAPI.serviceNames(lab)
+    case "resolve", "dig": return DNSAPI.serviceNames(lab, for: function)
     case "getPod", "deletePod", "setPodReady", "resolvConf", "hostsFile": return pods().sorted()
     case "connect", "trace", "distribution": return (pods() + services()).sorted()
     case "getService", "updateService", "deleteService", "endpoints", "endpointSlices":

@@ -17,11 +17,17 @@ enum DNSAPI {
     preconditionFailure("the DNS follower is registered with the DNS API")
   }
 
-  /// Every Service FQDN and `name.namespace` short form, for completion.
-  static func serviceNames(_ lab: LabSession) -> [String] {
+  /// Service names for completion, as they resolve. `resolve` walks a ClusterFirst pod's
+  /// search path in the current namespace: its own Services bare (`web`), others as
+  /// `name.namespace`, and every FQDN with its trailing dot (absolute). `dig` sends names as
+  /// they are, absolute: only FQDNs.
+  static func serviceNames(_ lab: LabSession, for function: String) -> [String] {
     let domain = lab.cluster.domain
-    return lab.cluster.services().flatMap { s in
-      ["\(s.name).\(s.namespace).svc.\(domain)", "\(s.name).\(s.namespace)"]
+    return lab.cluster.services().flatMap { s -> [String] in
+      let fqdn = "\(s.name).\(s.namespace).svc.\(domain)"
+      guard function == "resolve" else { return [fqdn] }
+      let short = s.namespace == lab.currentNamespace ? s.name : "\(s.name).\(s.namespace)"
+      return [short, fqdn + "."]
     }.sorted()
   }
 
@@ -32,37 +38,11 @@ enum DNSAPI {
       "resolve",
       help: HelpEntry(
         usage: "resolve(name, opts)",
-        summary: "one DNS lookup; opts: type (\"A\"), from (a pod: its search path and ndots), resolver (\"glibc\"/\"musl\")",
-        details: "Returns {rcode, flags, answer, authority, additional, queries, addresses}. Without from, the name is absolute.")
+        summary: "one DNS lookup as a pod makes it; opts: type (default A and AAAA, as getaddrinfo), from (a pod: its search path and ndots), resolver (\"glibc\"/\"musl\")",
+        details: "Returns {rcode, flags, answer, authority, additional, queries, addresses}. Without from, the lookup is that of a ClusterFirst pod in the current namespace (its search path, ndots:5): resolve(\"web\") finds the Service web. A name ending in a dot is absolute (one query).")
     ) { call in
-      try checkQueryName(call)
-      let q = try QueryOptions(call, 2, lab)
-      guard q.from != nil else {
-        // A direct query: its one query and its addresses are read off the reply itself. A
-        // memoized answer is found from the argument's bytes, without a `String` of it; one
-        // that loadbalance leaves as it is has its table made by a prepared constructor.
-        let type = q.type ?? .a
-        let dns = slot.current
-        if let name = call.stringBytes(1),
-          let known = dns.server.knownSteadyAnswer(name: name, type: type)
-        {
-          return try PreparedAnswer.of(known).push(known, type: type, templates: &dns.templates, on: call)
-        }
-        if let known = call.withStringBytes(1, { DNSQueries.knownDirect($0, type, lab) }),
-          let r = known
-        {
-          try AnswerTables.push(direct: r, type: type, on: call)
-          return 1
-        }
-        let name = try queryName(call)
-        if let why = resolverRefusal(name, flavor: q.flavor, getaddrinfo: q.type == nil) {
-          throw call.error("\(name): \(why)")
-        }
-        let r = DNSQueries.send(name, type, nameserver: nil, client: nil, lab)
-        try AnswerTables.push(direct: r, type: type, on: call)
-        return 1
-      }
       let name = try queryName(call)
+      let q = try QueryOptions(call, 2, lab)
       let looked = DNSQueries.resolve(name, q, lab)
       if let why = looked.refusal { throw call.error("\(name): \(why)") }
       try AnswerTables.push(looked, on: call)
@@ -70,7 +50,10 @@ enum DNSAPI {
     }
     try state.register(
       "dig",
-      help: HelpEntry(usage: "dig(name, opts)", summary: "the same lookup, printed as dig prints it (opts: type, from)")
+      help: HelpEntry(
+        usage: "dig(name, opts)",
+        summary: "one query, printed as dig prints it; opts: type, from, search",
+        details: "Unlike resolve, dig sends the name as given, absolute, with no search path: dig(\"web\") asks for \"web.\". {search = true} (dig's +search) walks the search path (the pod's with from, else a ClusterFirst pod's in the current namespace) and prints the answer of the query that ended the walk.")
     ) { call in
       let name = try queryName(call)
       let q = try QueryOptions(call, 2, lab)
@@ -175,6 +158,8 @@ struct QueryOptions {
   var type: RRType?
   var from: Pod?
   var flavor: ResolverFlavor = .glibc
+  /// `dig`'s `+search`.
+  var search = false
 
   init() {}
 
@@ -186,6 +171,7 @@ struct QueryOptions {
       let t = try call.checkTable(i, name: "opts")
       var f = Fields(t, path: "opts", function: call.functionName)
       if let s = try f.string("type") { type = try DNSAPI.parseType(call, s) }
+      if call.functionName == "dig", let b = try f.bool("search") { search = b }
       if let r = try f.string("resolver") {
         guard let fl = ResolverFlavor(rawValue: r) else {
           throw call.error("opts.resolver: unknown resolver \"\(r)\" (expected \"glibc\" or \"musl\")")

@@ -53,11 +53,6 @@ enum TrafficAPI {
         summary: "one connection; from: pod name, {pod=}, {node=}, {external=ip}; target: DNS name, \"name:port\", \"ip:port\"; opts: port, protocol, sourcePort, keep",
         details: "Returns a result {pod, namespace, podIP, port, servicePort, node, entryNode, service, sourceIP, sourceReason, hops}, or nil and a reason starting with refused, dropped, unresolved or unreachable. sourceReason is there when the backend sees another source than the client's own address: which node masqueraded the packet, why it was marked, and why that address (a tunnel device's address, such as 10.244.2.0, when the route leaves through Calico's IP-in-IP or VXLAN tunnel).")
     ) { call in
-      let follower = slot.current
-      if let made = connectAgain(call, follower, lab) {
-        if made.kept, case .success(let c) = made.result { follower.openConnections[c.id] = c }
-        return try PreparedConnection.of(made.outcome).push(made, templates: &follower.templates, on: call)
-      }
       let req: TrafficRequest
       do {
         req = try TrafficRequest(call, from: 1, target: 2, opts: 3, lab)
@@ -66,12 +61,12 @@ enum TrafficAPI {
         try call.pushString(f.reason)
         return 2
       }
-      let proxy = follower.synced()
-      let outcome = proxy.connect(
+      let follower = slot.current
+      let outcome = follower.synced().connect(
         from: req.source, to: req.destination, options: req.options, using: &lab.cluster.random)
-      remember(req, call, follower, lab)
       switch outcome.result {
       case .success(let c):
+        follower.recent.add(id: c.id, lookup: req.lookup, outcome: outcome)
         if c.kept { follower.openConnections[c.id] = c }
         try ResultTables.pushConnection(c, trace: outcome.trace, on: call)
         return 1
@@ -118,39 +113,17 @@ enum TrafficAPI {
     }
   }
 
-  /// A repeated `connect(from, "ip:port")`: its arguments' bytes find a shortcut, and its
-  /// plan makes the connection; nil when there is none or it went stale.
-  private static func connectAgain(_ call: LuaCall, _ follower: ProxyFollower, _ lab: LabSession)
-    -> PlannedConnection?
-  {
-    guard call.argumentCount == 2 else { return nil }
-    guard let from = call.stringBytes(1), let target = call.stringBytes(2),
-      let entry = follower.shortcuts.find(from: from, target: target, namespace: lab.currentNamespace)
-    else { return nil }
-    return follower.synced().connect(
-      along: entry.plan, options: ConnectOptions(now: lab.cluster.now), using: &lab.cluster.random)
-  }
-
-  /// Keeps a shortcut for a call with two string arguments, an address target and a plan.
-  private static func remember(
-    _ req: TrafficRequest, _ call: LuaCall, _ follower: ProxyFollower, _ lab: LabSession
-  ) {
-    guard call.argumentCount == 2, req.lookup == nil,
-      let plan = follower.proxy.plan(from: req.source, to: req.destination),
-      let from = call.stringBytes(1).map(Array.init),
-      let target = call.stringBytes(2).map(Array.init)
-    else { return }
-    follower.shortcuts.add(.init(from: from, target: target, namespace: lab.currentNamespace, plan: plan))
-  }
-
   private static func registerTrace(_ lab: LabSession, _ state: LuaState) throws {
     try state.register(
       "trace",
       help: HelpEntry(
-        usage: "trace(from, target, opts)",
-        summary: "the same connection hop by hop: DNS queries, the handling node, each rule or IPVS decision, DNAT/SNAT, the CNI hop, delivery",
-        details: "A masqueraded source gets a last line `→ source <ip>: <why>` (as connect's sourceReason).")
+        usage: "trace(from, target, opts) or trace(result)",
+        summary: "a new connection made as connect makes it, hop by hop: DNS queries, the handling node, each rule or IPVS decision, DNAT/SNAT, the CNI hop, delivery",
+        details: "Given a connect result, the trace of that very connection (same backend, same source port); trace(from, target) makes a new one, which may pick another backend. A masqueraded source gets a last line `→ source <ip>: <why>` (as connect's sourceReason).")
     ) { call in
+      if call.type(at: 1) == .table, call.isAbsent(2) {
+        return try retrace(call, lab)
+      }
       var steps: [(kind: String, node: String?, chain: String?, text: String)] = []
       let req: TrafficRequest
       do {
@@ -172,6 +145,23 @@ enum TrafficAPI {
         sourceReason: SourceReason.explain(outcome.trace), on: call)
       return 1
     }
+  }
+
+  /// `trace(result)`: the connection a `connect` result describes, as it was made.
+  private static func retrace(_ call: LuaCall, _ lab: LabSession) throws -> Int {
+    let t = try call.checkTable(1)
+    guard case .integer(let id) = t["id"], t["hops"] != .nil else {
+      throw call.argumentError(1, "not a connect result (trace(from, target) traces a new connection)")
+    }
+    guard let made = proxy(lab).recent.find(Int(id)) else {
+      throw call.error(
+        "connection \(id) is too old to trace (the last \(RecentConnections.capacity) are kept); trace(from, target) traces a new one")
+    }
+    let steps = dnsSteps(made.lookup)
+      + made.outcome.trace.map { ($0.kind.rawValue, $0.node, $0.chain, $0.text) }
+    try ResultTables.pushTrace(
+      steps: steps, connection: made.outcome.connection, reason: nil, on: call)
+    return 1
   }
 
   /// The DNS part of a trace: one step per query sent.

@@ -1,38 +1,48 @@
 import CoreDNS
 import LuaKit
 
-/// Pushes a DNS answer straight onto the Lua stack, without intermediate Swift tables: this
-/// is the hot path of `resolve`. The whole answer is built in one C call.
+/// `resolve`'s result: a lookup's final reply, every query sent and the final addresses,
+/// pushed as one Lua table (`{rcode, flags, answer, authority, additional, queries,
+/// addresses}`).
 enum AnswerTables {
-  /// The answer of a lookup that may have gone through a search path.
   static func push(_ l: Lookup, on call: LuaCall) throws {
     let r = l.response
-    try call.pushAnswer(
-      LuaAnswer(
-        rcode: r.rcode.rawValue, flags: (r.flags.aa, r.flags.tc, r.flags.rd, r.flags.ra),
-        sections: (r.answer, r.authority, r.additional), queries: l.queries,
-        addresses: l.addresses))
+    try call.newTable(recordCount: 7)
+    call.setField("rcode", r.rcode.rawValue)
+    try call.pushRecord(
+      LuaField("aa", .boolean(r.flags.aa)), LuaField("tc", .boolean(r.flags.tc)),
+      LuaField("rd", .boolean(r.flags.rd)), LuaField("ra", .boolean(r.flags.ra)))
+    call.setField(literal: "flags")
+    try pushRecords(r.answer, on: call)
+    call.setField(literal: "answer")
+    try pushRecords(r.authority, on: call)
+    call.setField(literal: "authority")
+    try pushRecords(r.additional, on: call)
+    call.setField(literal: "additional")
+    try call.newTable(arrayCount: l.queries.count)
+    for (i, q) in l.queries.enumerated() {
+      try call.pushRecord(
+        LuaField("name", .string(q.name)), LuaField("type", .string(q.type.rawValue)),
+        LuaField("rcode", .string(q.rcode.rawValue)))
+      call.setIndex(i + 1)
+    }
+    call.setField(literal: "queries")
+    try call.newTable(arrayCount: l.addresses.count)
+    for (i, a) in l.addresses.enumerated() {
+      try call.pushString(a)
+      call.setIndex(i + 1)
+    }
+    call.setField(literal: "addresses")
   }
 
-  /// The answer of one direct query of `type`: the query is the reply's question, the
-  /// addresses are the answer's A/AAAA data.
-  static func push(direct r: DNSResponse, type: RRType, on call: LuaCall) throws {
-    try call.pushAnswer(
-      LuaAnswer(
-        rcode: r.rcode.rawValue, flags: (r.flags.aa, r.flags.tc, r.flags.rd, r.flags.ra),
-        sections: (r.answer, r.authority, r.additional),
-        queries: CollectionOfOne(Lookup.Query(name: r.questionName, type: type, rcode: r.rcode)),
-        addresses: nil))
+  /// A section: `{name=, type=, ttl=, data=}` per record.
+  private static func pushRecords(_ rrs: [DNSRecord], on call: LuaCall) throws {
+    try call.newTable(arrayCount: rrs.count)
+    for (i, rr) in rrs.enumerated() {
+      try call.pushRecord(
+        LuaField("name", .string(rr.name)), LuaField("type", .string(rr.type.rawValue)),
+        LuaField("ttl", .integer(Int(rr.ttl))), LuaField("data", .string(rr.data)))
+      call.setIndex(i + 1)
+    }
   }
-}
-
-extension DNSRecord: LuaAnswerRecord {
-  public var typeName: String { type.rawValue }
-  public var timeToLive: Int { Int(ttl) }
-  public var isAddress: Bool { type == .a || type == .aaaa }
-}
-
-extension Lookup.Query: LuaAnswerQuery {
-  var typeName: String { type.rawValue }
-  var rcodeName: String { rcode.rawValue }
 }

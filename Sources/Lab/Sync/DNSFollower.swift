@@ -6,8 +6,6 @@ import NetAddr
 /// cut-down objects, so one Service or EndpointSlice change touches only its own names.
 final class DNSFollower: ClusterFollower {
   let server: DNSServer
-  /// Result templates of repeated queries, by reply.
-  @exclusivity(unchecked) var templates = AnswerTemplates()
   /// The CoreDNS pods (kube-system, k8s-app=kube-dns) whose IPs are CoreDNS's own addresses.
   private var corePods: [NamespacedName: IPAddress] = [:]
   /// The last conversion of each EndpointSlice, so that a change converts only the new

@@ -86,28 +86,17 @@ enum DNSQueries {
     return dns.server.query(name: name, type: type, client: client, using: &lab.cluster.random)
   }
 
-  /// The memoized reply of CoreDNS to a direct query of `name` (the query's bytes), as
-  /// `send` would return it, or `nil` when it has to be computed from a `String`.
-  static func knownDirect(_ name: UnsafeRawBufferPointer, _ type: RRType, _ lab: LabSession)
-    -> DNSResponse?
-  {
-    DNSAPI.dns(lab).server.knownAnswer(name: name, type: type, using: &lab.cluster.random)
-  }
-
+  /// A lookup through a resolv.conf: `from`'s, or without it the one a ClusterFirst pod in
+  /// the current namespace gets (its search path and ndots:5). A name ending in a dot is
+  /// absolute.
   static func resolve(_ name: String, _ q: QueryOptions, _ lab: LabSession) -> Lookup {
-    guard let pod = q.from else {
-      let type = q.type ?? .a
-      let r = send(name, type, nameserver: nil, client: nil, lab)
-      return Lookup(
-        response: r, queries: [Lookup.Query(name: r.questionName, type: type, rcode: r.rcode)],
-        addresses: addresses(r))
-    }
-    let config = podResolvConf(pod, lab).config
+    let config = resolverConfig(q.from, lab)
     let server = config.nameservers.first
     let result = lookup(
-      name: name, type: q.type, config: config, flavor: q.flavor, hosts: podHostsFile(pod, lab)
+      name: name, type: q.type, config: config, flavor: q.flavor,
+      hosts: q.from.map { podHostsFile($0, lab) }
     ) { n, t in
-      send(n, t, nameserver: server, client: pod.podIP, lab)
+      send(n, t, nameserver: server, client: q.from?.podIP, lab)
     }
     return Lookup(
       response: result.response,
@@ -115,21 +104,41 @@ enum DNSQueries {
       addresses: result.addresses, refusal: result.refusal)
   }
 
-  /// The A/AAAA data of an answer, after any CNAMEs.
-  static func addresses(_ r: DNSResponse) -> [String] {
-    var out: [String] = []
-    out.reserveCapacity(r.answer.count)
-    for rr in r.answer where rr.type == .a || rr.type == .aaaa { out.append(rr.data) }
-    return out
+  /// The resolver configuration of `pod`, or of a ClusterFirst pod in the current namespace.
+  static func resolverConfig(_ pod: Pod?, _ lab: LabSession) -> ResolverConfig {
+    if let pod { return podResolvConf(pod, lab).config }
+    // What the kubelet writes for it on a node without search domains, built directly: the
+    // whole resolv.conf would cost more than the lookup (`clusterFirstConfig` is that file's
+    // reading, and a test holds the two equal).
+    let d = lab.cluster.domain
+    return ResolverConfig(
+      nameservers: clusterDNS(lab), search: ["\(lab.currentNamespace).svc.\(d)", "svc.\(d)", d],
+      options: ["ndots:5"])
+  }
+
+  /// The resolv.conf the kubelet writes for a ClusterFirst pod in the current namespace.
+  static func clusterFirstConfig(_ lab: LabSession) -> ResolverConfig {
+    let kubelet = KubeletDNS(
+      clusterDNS: clusterDNS(lab), clusterDomain: lab.cluster.domain,
+      nodeResolvConf: nodeResolver(nil), nodeIPs: [])
+    return resolvConf(namespace: lab.currentNamespace, kubelet: kubelet).config
   }
 
   static func dig(_ name: String, _ q: QueryOptions, _ lab: LabSession) -> String {
     let type = q.type ?? .a
     let server = q.from.flatMap { podResolvConf($0, lab).config.nameservers.first }
       ?? clusterDNS(lab).first ?? "10.96.0.10"
-    let r = send(name, type, nameserver: server, client: q.from?.podIP, lab)
+    let r: DNSResponse
+    if q.search {
+      let config = resolverConfig(q.from, lab)
+      r = lookup(name: name, type: type, config: config, flavor: .glibc) { n, t in
+        send(n, t, nameserver: server, client: q.from?.podIP, lab)
+      }.response
+    } else {
+      r = send(name, type, nameserver: server, client: q.from?.podIP, lab)
+    }
     let id = UInt16(truncatingIfNeeded: lab.cluster.random.next())
-    let args = q.type == nil ? name : "\(name) \(type.rawValue)"
+    let args = (q.type == nil ? name : "\(name) \(type.rawValue)") + (q.search ? " +search" : "")
     return CoreDNS.dig(
       r, options: DigOptions(arguments: args, server: server, id: id, time: Int64(lab.cluster.now)))
   }

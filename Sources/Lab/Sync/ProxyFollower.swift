@@ -9,10 +9,8 @@ final class ProxyFollower: ClusterFollower {
   let proxy: ProxyCluster
   /// Connections kept open with `keep`, by id, for `disconnect`.
   var openConnections: [Int: Connection] = [:]
-  /// Recent `connect` arguments with their plans; any cluster change empties them.
-  @exclusivity(unchecked) var shortcuts = ConnectShortcuts()
-  /// Result templates of repeated connections, by what they say.
-  @exclusivity(unchecked) var templates = ConnectionTemplates()
+  /// The latest connections `connect` made, for `trace(result)`.
+  var recent = RecentConnections()
   /// The last conversion of each EndpointSlice, so that a change converts only the new
   /// version (the previous one is what was converted last time).
   private var slices: [ClusterKey: ProxyEndpointSlice] = [:]
@@ -33,7 +31,6 @@ final class ProxyFollower: ClusterFollower {
   }
 
   func apply(_ change: ClusterChange, in cluster: Cluster) {
-    shortcuts.removeAll()
     switch change {
     case .service(let old, let new):
       guard let key = (new ?? old)?.key else { return }
@@ -161,5 +158,27 @@ extension ProxyServicePort {
     var port = self
     port.proxyModeIngressIPs = ips
     return port
+  }
+}
+
+/// The last `capacity` connections `connect` made, by id: what `trace(result)` shows of one.
+struct RecentConnections {
+  struct Entry {
+    var id: Int
+    var lookup: Lookup?
+    var outcome: ConnectOutcome
+  }
+
+  static let capacity = 4096
+  private var entries: [Entry?] = Array(repeating: nil, count: capacity)
+
+  mutating func add(id: Int, lookup: Lookup?, outcome: ConnectOutcome) {
+    entries[id % Self.capacity] = Entry(id: id, lookup: lookup, outcome: outcome)
+  }
+
+  /// The connection `id`, unless more than `capacity` others were made since.
+  func find(_ id: Int) -> Entry? {
+    guard id > 0, let e = entries[id % Self.capacity], e.id == id else { return nil }
+    return e
   }
 }

@@ -2,17 +2,17 @@ import NetAddr
 import Testing
 @testable import KubeProxy
 
-/// Plans must be invisible: for every scenario, a cluster that compiles plans and one that
-/// always walks the rules, fed the same changes and the same random stream, give the same
-/// outcomes (connection, failure, every trace line), the same ids and leave the same random
-/// state.
+/// A compiled path must be invisible: for every scenario, a cluster whose `distribution`
+/// compiles its path and one that walks every connection, fed the same changes and the
+/// same random stream, give the same counts, the same connection ids and leave the same
+/// random state; and `distribution` counts what as many `connect` calls give.
 struct PlanCase: CustomStringConvertible, Sendable {
   var description: String
   var fixture: @Sendable () -> PacketFixture
   var source: ConnectSource
   var address: String
   var port: Int
-  /// Whether the path can be planned (random pick without affinity, netfilter modes).
+  /// Whether the path can be compiled (random pick without affinity, netfilter modes).
   var planned: Bool
 }
 
@@ -54,7 +54,7 @@ private let planCases: [PlanCase] = [
     source: client, address: "172.30.0.41", port: 80, planned: false),
 ]
 
-/// Changes made between rounds of connections: each must make the plans stale.
+/// Changes made between rounds of connections: each may change where a pick leads.
 private let changes: [(String, @Sendable (inout PacketFixture) -> Void)] = [
   ("an endpoint goes away", { f in
     f.cluster.updateEndpointSlice(previous: nil, current: ProxyEndpointSlice(
@@ -76,50 +76,58 @@ private let changes: [(String, @Sendable (inout PacketFixture) -> Void)] = [
 ]
 
 @Test(arguments: planCases)
-func plansGiveTheWalksOutcomes(_ c: PlanCase) {
-  var planned = c.fixture()
+func compiledPathsGiveTheWalksCounts(_ c: PlanCase) {
+  var compiled = c.fixture()
   var walked = c.fixture()
-  walked.cluster.planning = false
+  walked.cluster.compilingPaths = false
+  var connected = c.fixture()
+  let destination = ConnectDestination(ip: ip(c.address), port: c.port)
   for (round, change) in ([("start", { @Sendable (_: inout PacketFixture) in })] + changes).enumerated() {
-    change.1(&planned)
+    change.1(&compiled)
     change.1(&walked)
-    for i in 0..<40 {
-      let keep = i % 7 == 3
-      let sourcePort = i % 5 == 0 ? 40000 + i : nil
-      let a = planned.connect(c.source, c.address, c.port, sourcePort: sourcePort, keep: keep)
-      let b = walked.connect(c.source, c.address, c.port, sourcePort: sourcePort, keep: keep)
-      #expect(a.result == b.result, "\(c) after \(change.0), connection \(i)")
-      #expect(a.trace.map(\.description) == b.trace.map(\.description),
-        "\(c) after \(change.0), connection \(i)")
+    change.1(&connected)
+    for (n, sourcePort) in [(1, nil), (2, nil), (300, nil), (50, 40001)] as [(Int, Int?)] {
+      let options = ConnectOptions(sourcePort: sourcePort)
+      let a = compiled.cluster.distribution(
+        from: c.source, to: destination, count: n, options: options, using: &compiled.rng)
+      let b = walked.cluster.distribution(
+        from: c.source, to: destination, count: n, options: options, using: &walked.rng)
+      var counts: [String: Int] = [:]
+      for _ in 0..<n {
+        switch connected.connect(c.source, c.address, c.port, sourcePort: sourcePort).result {
+        case .success(let conn): counts[conn.pod?.name ?? conn.podIP.description, default: 0] += 1
+        case .failure(let f): counts[f.kind.rawValue, default: 0] += 1
+        }
+      }
+      #expect(a == b, "\(c) after \(change.0), \(n) connections")
+      #expect(a == counts, "\(c) after \(change.0), \(n) connections")
+      #expect(a.values.reduce(0, +) == n)
     }
-    #expect(planned.rng.next() == walked.rng.next(), "\(c): random stream after round \(round)")
-    #expect(planned.cluster.openConnections.keys.sorted() == walked.cluster.openConnections.keys.sorted())
+    let draws = (compiled.rng.next(), walked.rng.next(), connected.rng.next())
+    #expect(draws.0 == draws.1, "\(c): random stream after round \(round)")
+    #expect(draws.1 == draws.2, "\(c): random stream after round \(round)")
+    #expect(compiled.cluster.nextConnectionID == walked.cluster.nextConnectionID)
+    #expect(compiled.cluster.nextConnectionID == connected.cluster.nextConnectionID)
     if round == 0 {
       // The scenario as set up (later changes may turn it into another kind of path).
-      let destination = ConnectDestination(ip: ip(c.address), port: c.port)
-      #expect((planned.cluster.plan(from: c.source, to: destination) != nil) == c.planned, "\(c): planned")
-      #expect(walked.cluster.plan(from: c.source, to: destination) == nil)
+      let outcome = compiled.connect(c.source, c.address, c.port)
+      #expect((compiled.cluster.compiledPath(c.source, destination, after: outcome) != nil) == c.planned,
+        "\(c): compiled")
+      _ = walked.connect(c.source, c.address, c.port)
+      _ = connected.connect(c.source, c.address, c.port)
     }
   }
 }
 
-@Test func aPlansTextIsTheTracesText() throws {
-  var f = PacketFixture()
-  let destination = ConnectDestination(ip: ip("172.30.0.41"), port: 80)
-  _ = f.connect(client, "172.30.0.41", 80)
-  #expect(f.cluster.plan(from: client, to: destination) == nil, "a path walked once has no plan")
-  _ = f.connect(client, "172.30.0.41", 80)
-  let plan = try #require(f.cluster.plan(from: client, to: destination))
-  for _ in 0..<20 {
-    let made = try #require(f.cluster.connect(along: plan, options: ConnectOptions(), using: &f.rng))
-    let lines = made.connectOutcome.trace.map(\.description)
-    let head = String(decoding: made.outcome.sourceHead, as: UTF8.self)
-    let tail = String(decoding: made.outcome.sourceTail, as: UTF8.self)
-    #expect(lines.first == "\(head)\(made.sourcePort)\(tail)")
-    #expect(Array(lines.dropFirst()) == made.outcome.lines)
+@Test func aDistributionSpreadsOverEveryBackend() {
+  for mode in [ProxyConfig.Mode.iptables, .nftables] {
+    var f = PacketFixture(mode: mode)
+    let counts = f.cluster.distribution(
+      from: client, to: ConnectDestination(ip: ip("172.30.0.41"), port: 80), count: 3000,
+      using: &f.rng)
+    #expect(Set(counts.keys) == ["web-1", "web-2", "web-3"], "\(mode)")
+    #expect(counts.values.allSatisfy { (800...1200).contains($0) }, "\(mode): \(counts)")
   }
-  f.cluster.podNetwork = .vxlan
-  #expect(f.cluster.connect(along: plan, options: ConnectOptions(), using: &f.rng) == nil)
 }
 
 @Test func ephemeralPortsDrawAsTheStandardLibrary() {
