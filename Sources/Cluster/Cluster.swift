@@ -34,6 +34,7 @@ public final class Cluster {
   var serviceStore: [NamespacedName: Service] = [:]
   var sliceStore: [NamespacedName: EndpointSlice] = [:]
   var deploymentStore: [NamespacedName: Deployment] = [:]
+  var endpointsStore: [NamespacedName: V1Endpoints] = [:]
 
   // MARK: - Indexes
 
@@ -160,6 +161,7 @@ struct ChangeLog {
     case (.endpointSlice(let p, _), .endpointSlice(_, let c)):
       return .endpointSlice(previous: p, current: c)
     case (.deployment(let p, _), .deployment(_, let c)): return .deployment(previous: p, current: c)
+    case (.endpoints(let p, _), .endpoints(_, let c)): return .endpoints(previous: p, current: c)
     default: return b
     }
   }
@@ -185,6 +187,7 @@ extension ClusterChange {
       return p.metadata == c.metadata && p.addressType == c.addressType && p.ports == c.ports
         && Self.sameEndpoints(p.endpoints, c.endpoints)
     case .deployment(let p, let c): return p == c
+    case .endpoints(let p, let c): return p == c
     }
   }
 

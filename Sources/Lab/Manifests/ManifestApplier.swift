@@ -98,10 +98,17 @@ enum ManifestApplier {
         try c.setAnnotations(.endpointSlice, o.key, notes)
         return c.endpointSlice(o.key) == before ? .unchanged : .configured
       }
-      // A changed slice is replaced (the lab has no in-place slice update).
-      try c.deleteEndpointSlice(o.key)
-      try c.createEndpointSlice(wanted)
-      return .configured
+      try c.updateEndpointSlice(wanted)
+      return c.endpointSlice(o.key) == before ? .unchanged : .configured
+    case .endpoints(let ep):
+      var wanted = ep
+      wanted.metadata.annotations = notes
+      guard let before = c.v1Endpoints(o.key) else {
+        try c.createEndpoints(wanted)
+        return .created
+      }
+      try c.updateEndpoints(wanted)
+      return c.v1Endpoints(o.key) == before ? .unchanged : .configured
     }
   }
 

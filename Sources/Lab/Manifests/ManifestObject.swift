@@ -9,6 +9,7 @@ struct ManifestObject {
     case service(ServiceSpec, labels: [String: String])
     case deployment(DeploymentOptions)
     case endpointSlice(EndpointSlice)
+    case endpoints(V1Endpoints)
   }
 
   var body: Body
@@ -32,6 +33,7 @@ struct ManifestObject {
     case .service: return .service
     case .deployment: return .deployment
     case .endpointSlice: return .endpointSlice
+    case .endpoints: return .endpoints
     }
   }
 
@@ -49,6 +51,7 @@ struct ManifestObject {
     case .service: return "service"
     case .deployment: return "deployment.apps"
     case .endpointSlice: return "endpointslice.discovery.k8s.io"
+    case .endpoints: return "endpoints"
     }
   }
 }

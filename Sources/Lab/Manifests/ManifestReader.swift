@@ -55,6 +55,11 @@ enum ManifestReader {
       return try statefulSetPods(spec, name: name, namespace: ns).map { p in
         make(.pod(p.1), "statefulset.apps", name: p.0)
       }
+    case "Endpoints":
+      var ep = try EndpointsManifest.endpoints(f, name: name, namespace: ns)
+      ep.metadata.labels = labels
+      ep.metadata.annotations = annotations
+      return [make(.endpoints(ep), "endpoints")]
     default:
       var slice = try SliceManifest.slice(f, name: name, namespace: ns)
       slice.metadata.labels = labels

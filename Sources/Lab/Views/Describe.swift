@@ -16,6 +16,9 @@ enum Describe {
     case .endpointSlices:
       guard let s = c.endpointSlice(key) else { return nil }
       slice(s, &w)
+    case .endpoints:
+      guard let e = c.v1Endpoints(key) else { return nil }
+      endpoints(e, &w)
     case .nodes:
       guard let n = c.node(key.name) else { return nil }
       node(n, c, &w)
@@ -176,6 +179,28 @@ enum Describe {
       if let t = e.targetRef { w.add("    TargetRef:\t\(t.kind)/\(t.name)") }
       w.add("    NodeName:\t\(e.nodeName ?? "<unset>")")
       w.add("    Zone:\t\(e.zone ?? "<unset>")")
+    }
+  }
+
+  /// `describeEndpoints`: per subset its ready and not-ready addresses and its ports.
+  static func endpoints(_ e: V1Endpoints, _ w: inout Lines) {
+    w.add("Name:\t\(e.name)")
+    w.add("Namespace:\t\(e.namespace)")
+    labels("Labels", e.metadata.labels, &w)
+    annotations(e.metadata.annotations, &w)
+    w.add("Subsets:")
+    for s in e.subsets {
+      let ready = s.addresses.map(\.ip).joined(separator: ",")
+      let notReady = s.notReadyAddresses.map(\.ip).joined(separator: ",")
+      w.add("  Addresses:\t\(ready.isEmpty ? "<none>" : ready)")
+      w.add("  NotReadyAddresses:\t\(notReady.isEmpty ? "<none>" : notReady)")
+      if !s.ports.isEmpty {
+        w.add("  Ports:")
+        w.add("    Name\tPort\tProtocol")
+        w.add("    ----\t----\t--------")
+        for p in s.ports { w.add("    \(p.name.isEmpty ? "<unset>" : p.name)\t\(p.port)\t\(p.protocol.rawValue)") }
+      }
+      w.add("")
     }
   }
 
