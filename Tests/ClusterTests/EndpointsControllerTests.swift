@@ -206,7 +206,7 @@ import Testing
       spec: ServiceSpec(selector: ["foo": "bar"], ports: [ServicePort(name: "", port: 80)], ipFamilies: row.families))
     let pod = Pod(
       metadata: ObjectMeta(name: "p", namespace: "default", labels: ["foo": "bar"]), nodeName: "node-1",
-      podIPs: row.podIPs.compactMap(IPAddress.init), phase: .running, ready: true)
+      podIPs: row.podIPs.compactMap { IPAddress($0) }, phase: .running, ready: true)
     let subsets = EndpointsSubsets.perPod(svc, [pod])
     #expect(subsets.first?.addresses.first?.ip == row.expected)
   }

@@ -186,3 +186,94 @@ test("updateEndpointSlice and deleteEndpointSlice let a selector-less Service's 
   assertEqual(#endpoints("manual"), 0)
   assertErrorText(function() deleteEndpointSlice("manual-1") end, 'deleteEndpointSlice: endpointslices.discovery.k8s.io "manual-1" not found')
 end)
+
+test("apply of a ReplicaSet and a DaemonSet creates the pods their controllers would", function()
+  fixture()
+  local out = apply([[
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: front
+spec:
+  replicas: 3
+  selector:
+    matchLabels: { app: front }
+  template:
+    metadata:
+      labels: { app: front }
+    spec:
+      containers:
+      - name: nginx
+        image: nginx
+        ports:
+        - containerPort: 80
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels: { app: agent }
+  template:
+    metadata:
+      labels: { app: agent }
+    spec:
+      containers:
+      - name: agent
+        image: busybox
+]])
+  assertEqual(out, { "replicaset.apps/front created", "daemonset.apps/agent created" })
+  local front = pods{ selector = { app = "front" } }
+  assertEqual(#front, 3)
+  for _, p in ipairs(front) do
+    assert(p.name:match("^front%-[bcdfghjklmnpqrstvwxz2456789][bcdfghjklmnpqrstvwxz2456789][bcdfghjklmnpqrstvwxz2456789][bcdfghjklmnpqrstvwxz2456789][bcdfghjklmnpqrstvwxz2456789]$"), p.name)
+    assert(describe("po", p.name):find("Controlled By:  ReplicaSet/front", 1, true), describe("po", p.name))
+  end
+  local agents = pods{ selector = { app = "agent" } }
+  local nodesSeen = {}
+  for _, p in ipairs(agents) do
+    assert(p.name:match("^agent%-%w%w%w%w%w$"), p.name)
+    assertEqual(p.labels["pod-template-generation"], "1")
+    nodesSeen[p.node] = true
+  end
+  assertEqual(nodesSeen, { ["node-1"] = true, ["node-2"] = true })
+  -- Applying the same documents again changes nothing; a new replica count scales.
+  assertEqual(apply([[
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: front
+spec:
+  replicas: 1
+  selector:
+    matchLabels: { app: front }
+  template:
+    metadata:
+      labels: { app: front }
+    spec:
+      containers:
+      - name: nginx
+        image: nginx
+]]), { "replicaset.apps/front configured" })
+  local live, leaving = 0, 0
+  for _, p in ipairs(pods{ selector = { app = "front" } }) do
+    if p.terminating then leaving = leaving + 1 else live = live + 1 end
+  end
+  assertEqual({ live, leaving }, { 1, 2 })
+end)
+
+test("ServiceCIDR and IPAddress objects for the Service range and every ClusterIP", function()
+  fixture()
+  assertEqual(get("servicecidrs"), [[
+NAME         CIDRS          AGE
+kubernetes   10.96.0.0/12   10m
+]])
+  assertEqual(get("ipaddresses"), [[
+NAME           PARENTREF
+10.96.100.10   services/default/api
+]])
+  assertEqual(get("ipaddress/10.96.100.10"), get("ipaddresses"))
+  deleteService("api")
+  assertEqual(get("ipaddresses"), "No resources found\n")
+end)

@@ -3,7 +3,7 @@ import LuaKit
 
 /// `get`, `describe`, `graph`: the cluster as kubectl and Graphviz show it.
 enum ViewsAPI {
-  static let kindList = "svc, pods, endpointslices, ep, nodes, deployments, ns"
+  static let kindList = "svc, pods, endpointslices, ep, nodes, deployments, ns, servicecidrs, ipaddresses"
 
   static func register(_ lab: LabSession, in state: LuaState) throws {
     try state.register(

@@ -10,6 +10,8 @@ struct ManifestObject {
     case deployment(DeploymentOptions)
     case endpointSlice(EndpointSlice)
     case endpoints(V1Endpoints)
+    /// A ReplicaSet's (`replicas` set) or DaemonSet's (one pod per node) pods.
+    case ownedPods(kind: String, replicas: Int?, template: PodOptions)
   }
 
   var body: Body
@@ -34,6 +36,7 @@ struct ManifestObject {
     case .deployment: return .deployment
     case .endpointSlice: return .endpointSlice
     case .endpoints: return .endpoints
+    case .ownedPods: return .pod
     }
   }
 

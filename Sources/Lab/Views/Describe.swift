@@ -16,6 +16,23 @@ enum Describe {
     case .endpointSlices:
       guard let s = c.endpointSlice(key) else { return nil }
       slice(s, &w)
+    case .serviceCIDRs:
+      guard let s = ServiceCIDRView.objects(c).first(where: { $0.name == key.name }) else { return nil }
+      w.add("Name:\t\(s.name)")
+      w.add("Labels:\t<none>")
+      w.add("Annotations:\t<none>")
+      w.add("CIDRs:\t\(s.cidrs.joined(separator: ", "))")
+    case .ipAddresses:
+      guard let a = ServiceCIDRView.ipAddresses(c).first(where: { $0.ip == key.name }) else { return nil }
+      w.add("Name:\t\(a.ip)")
+      w.add("Labels:\tipaddress.kubernetes.io/ip-family=\(a.ip.contains(":") ? "IPv6" : "IPv4")")
+      w.add("\tipaddress.kubernetes.io/managed-by=ipallocator.k8s.io")
+      w.add("Annotations:\t<none>")
+      w.add("Parent Reference:")
+      w.add("  Group:\t")
+      w.add("  Resource:\tservices")
+      w.add("  Namespace:\t\(a.service.namespace)")
+      w.add("  Name:\t\(a.service.name)")
     case .endpoints:
       guard let e = c.v1Endpoints(key) else { return nil }
       endpoints(e, &w)
@@ -138,6 +155,8 @@ enum Describe {
     }
     if let d = c.deployment(NamespacedName(namespace: p.namespace, name: p.ownerDeployment ?? "")) {
       w.add("Controlled By:\tReplicaSet/\(d.replicaSetName)")
+    } else if let owner = p.metadata.ownerReferences.first(where: \.controller) {
+      w.add("Controlled By:\t\(owner.kind)/\(owner.name)")
     }
     let (names, images) = GetTables.containers(p.metadata)
     w.add("Containers:")

@@ -5,7 +5,7 @@ import Cluster
 enum GetTables {
   /// The kinds `get` and `describe` know, by every name kubectl accepts for them.
   enum Kind: String, CaseIterable {
-    case services, pods, endpointSlices, nodes, deployments, namespaces, endpoints
+    case services, pods, endpointSlices, nodes, deployments, namespaces, endpoints, serviceCIDRs, ipAddresses
 
     static func parse(_ s: String) -> Kind? {
       switch s.lowercased() {
@@ -18,11 +18,15 @@ enum GetTables {
       case "deploy", "deployment", "deployments", "deployment.apps", "deployments.apps": return .deployments
       case "ns", "namespace", "namespaces": return .namespaces
       case "ep", "endpoints": return .endpoints
+      case "servicecidr", "servicecidrs", "servicecidr.networking.k8s.io", "servicecidrs.networking.k8s.io":
+        return .serviceCIDRs
+      case "ipaddress", "ipaddresses", "ipaddress.networking.k8s.io", "ipaddresses.networking.k8s.io":
+        return .ipAddresses
       default: return nil
       }
     }
 
-    var clusterScoped: Bool { self == .nodes || self == .namespaces }
+    var clusterScoped: Bool { self == .nodes || self == .namespaces || self == .serviceCIDRs || self == .ipAddresses }
 
     /// The resource name in kubectl's messages.
     var resource: String {
@@ -34,6 +38,8 @@ enum GetTables {
       case .deployments: return "deployments.apps"
       case .namespaces: return "namespaces"
       case .endpoints: return "endpoints"
+      case .serviceCIDRs: return "servicecidrs.networking.k8s.io"
+      case .ipAddresses: return "ipaddresses.networking.k8s.io"
       }
     }
   }
@@ -110,6 +116,14 @@ enum GetTables {
       header = ["NAME", "ENDPOINTS", "AGE"]
       rows = items.map { [$0.name, endpointsText($0.subsets), age($0.metadata.creationTimestamp, now)] }
       namespaces = items.map(\.namespace)
+    case .serviceCIDRs:
+      header = ["NAME", "CIDRS", "AGE"]
+      rows = ServiceCIDRView.objects(c).map { [$0.name, $0.cidrs.joined(separator: ","), age(0, now)] }
+      namespaces = []
+    case .ipAddresses:
+      header = ["NAME", "PARENTREF"]
+      rows = ServiceCIDRView.ipAddresses(c).map { [$0.ip, "services/\($0.service.namespace)/\($0.service.name)"] }
+      namespaces = []
     }
     if let name = o.name {
       let keep = rows.indices.filter { rows[$0][0] == name }
