@@ -61,6 +61,10 @@ public final class Cluster {
   // MARK: - Bookkeeping
 
   var nextUID = 1
+  /// Services whose Endpoints the endpoints controller syncs once at the end of the call
+  /// (a call that adds 5000 pods syncs each Service once, as the controller's work queue
+  /// collapses repeated keys).
+  var endpointsDirty = Set<NamespacedName>()
   /// Readiness asked for pods that wait for a node.
   var readyIntent: [NamespacedName: Bool] = [:]
   /// Terminating pods and the clock time their grace period ends.
@@ -83,6 +87,7 @@ public final class Cluster {
     nodePorts = NodePortAllocator(first: nodePortRange.lowerBound, last: nodePortRange.upperBound)
     lbBlocks = loadBalancerPools.map(BlockAllocator.init)
     try bootstrap()
+    flushEndpoints()
     pending = ChangeLog()
   }
 
@@ -114,12 +119,14 @@ public final class Cluster {
     defer { inTransaction = false }
     do {
       let result = try body()
+      flushEndpoints()
       let changes = pending.drain()
       for change in changes { for o in observers { o.fn(change) } }
       return result
     } catch {
       random = savedRandom
       nextUID = savedUID
+      endpointsDirty = []
       pending = ChangeLog()
       throw error
     }

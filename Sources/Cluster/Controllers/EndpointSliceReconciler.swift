@@ -124,7 +124,7 @@ extension Cluster {
         || new.map({ selectorMatches(sel, $0.labels) }) == true
       else { continue }
       for type in addressTypes(svc) { syncPodEndpoint(svc, type, any.key, new) }
-      syncEndpoints(key)
+      endpointsDirty.insert(key)
     }
   }
 

@@ -22,6 +22,14 @@ extension Cluster {
     mirrorEndpoints(key)
   }
 
+  /// Syncs the Endpoints of every Service a pod change marked during the call.
+  func flushEndpoints() {
+    guard !endpointsDirty.isEmpty else { return }
+    let keys = endpointsDirty.sorted()
+    endpointsDirty = []
+    for k in keys { syncEndpoints(k) }
+  }
+
   /// `syncService` of the endpoints controller.
   func syncEndpoints(_ key: NamespacedName) {
     guard let svc = serviceStore[key] else {
