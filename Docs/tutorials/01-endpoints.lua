@@ -138,3 +138,36 @@ test("Scaling adds endpoints", function()
 end)
 -- The ClusterIP stayed the same through all of this. That is the point of a
 -- Service: clients keep one address while the pods behind it come and go.
+
+--- step: Endpoints, the object slices replaced
+-- Many guides still type `kubectl get endpoints web`. Before EndpointSlices, a
+-- Service's addresses lived in one v1 Endpoints object named as the Service,
+-- written by the endpoints controller. It is still there, next to the slices:
+-- its `subsets` group the addresses by the ports they offer, ready pods under
+-- `addresses`, the unready one under `notReadyAddresses`. Since Kubernetes 1.33
+-- the API server answers every read of it with a deprecation warning, and
+-- kubectl prints that warning before the table.
+--
+-- Why slices replaced it: one Endpoints object holds every address of the
+-- Service, so each pod change rewrites the whole object and sends it to every
+-- node's kube-proxy; and it stops at 1000 addresses (the controller drops the
+-- rest and marks the object `endpoints.kubernetes.io/over-capacity: truncated`).
+-- A slice holds at most 100 endpoints, a change rewrites only the slice that
+-- holds the pod, and a Service can have as many slices as it needs. Dual-stack
+-- addresses and topology hints exist only in slices.
+test("Endpoints, the object slices replaced", function()
+  local text = get("endpoints")
+  assertEqual(text:match("^[^\n]*"),
+    "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice")
+  local ep = getEndpoints("web")
+  assertEqual(#ep.subsets, 1)
+  assertEqual(#ep.subsets[1].addresses, 4)
+  assertEqual(#ep.subsets[1].notReadyAddresses, 1)
+  assertEqual(ep.subsets[1].ports, { { name = "http", port = 8080, protocol = "TCP" } })
+  assertEqual(ep.annotations["endpoints.kubernetes.io/over-capacity"], nil)
+  return text .. "\n" .. get("endpointslices")
+end)
+-- Both lists show the same pods. `kubectl get endpoints` shows at most three
+-- addresses and `+ N more...`, and only ready ones; the slices show every
+-- endpoint. Scripts should read EndpointSlices (label
+-- `kubernetes.io/service-name=web`).

@@ -44,6 +44,13 @@ extension Cluster {
       endpoints: [Endpoint(addresses: [first.internalIP.description], conditions: EndpointConditions(ready: true))],
       ports: [EndpointPort(name: "https", port: 6443, protocol: .tcp)])
     putSlice(slice.key, slice)
+    // ... and the v1 Endpoints beside it, labelled so that the mirroring controller leaves it.
+    let ep = V1Endpoints(
+      metadata: newMeta(name: "kubernetes", namespace: "default", labels: [EndpointsAnnotation.skipMirror: "true"]),
+      subsets: [EndpointSubset(
+        addresses: [EndpointAddress(ip: first.internalIP.description)],
+        ports: [EndpointPort(name: "https", port: 6443, protocol: .tcp)])])
+    putEndpoints(ep.key, ep)
   }
 
   private func createClusterDNS() throws(ClusterError) {

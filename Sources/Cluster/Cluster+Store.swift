@@ -93,6 +93,12 @@ extension Cluster {
     pending.record(.deployment(previous: old, current: new), key: key)
   }
 
+  func putEndpoints(_ key: NamespacedName, _ new: V1Endpoints?) {
+    let old = endpointsStore[key]
+    endpointsStore[key] = new
+    pending.record(.endpoints(previous: old, current: new), key: key)
+  }
+
   /// New object metadata stamped with the clock and a fresh uid.
   func newMeta(name: String, namespace: String, labels: [String: String]) -> ObjectMeta {
     ObjectMeta(name: name, namespace: namespace, labels: labels, creationTimestamp: now, uid: takeUID())

@@ -32,6 +32,7 @@ public final class Cluster {
   var serviceStore: [NamespacedName: Service] = [:]
   var sliceStore: [NamespacedName: EndpointSlice] = [:]
   var deploymentStore: [NamespacedName: Deployment] = [:]
+  var endpointsStore: [NamespacedName: V1Endpoints] = [:]
 
   // MARK: - Indexes
 
@@ -58,6 +59,10 @@ public final class Cluster {
   // MARK: - Bookkeeping
 
   var nextUID = 1
+  /// Services whose Endpoints the endpoints controller syncs once at the end of the call
+  /// (a call that adds 5000 pods syncs each Service once, as the controller's work queue
+  /// collapses repeated keys).
+  var endpointsDirty = Set<NamespacedName>()
   /// Readiness asked for pods that wait for a node.
   var readyIntent: [NamespacedName: Bool] = [:]
   /// Terminating pods and the clock time their grace period ends.
@@ -80,6 +85,7 @@ public final class Cluster {
     nodePorts = NodePortAllocator(first: nodePortRange.lowerBound, last: nodePortRange.upperBound)
     lbBlocks = loadBalancerPools.map(BlockAllocator.init)
     try bootstrap()
+    flushEndpoints()
     pending = ChangeLog()
   }
 
@@ -111,12 +117,14 @@ public final class Cluster {
     defer { inTransaction = false }
     do {
       let result = try body()
+      flushEndpoints()
       let changes = pending.drain()
       for change in changes { for o in observers { o.fn(change) } }
       return result
     } catch {
       random = savedRandom
       nextUID = savedUID
+      endpointsDirty = []
       pending = ChangeLog()
       throw error
     }
@@ -158,6 +166,7 @@ struct ChangeLog {
     case (.endpointSlice(let p, _), .endpointSlice(_, let c)):
       return .endpointSlice(previous: p, current: c)
     case (.deployment(let p, _), .deployment(_, let c)): return .deployment(previous: p, current: c)
+    case (.endpoints(let p, _), .endpoints(_, let c)): return .endpoints(previous: p, current: c)
     default: return b
     }
   }
@@ -180,6 +189,7 @@ extension ClusterChange {
     case .service(let p, let c): return p == c
     case .endpointSlice(let p, let c): return p == c
     case .deployment(let p, let c): return p == c
+    case .endpoints(let p, let c): return p == c
     }
   }
 }

@@ -6,6 +6,7 @@ public indirect enum ClusterChange: Hashable, Sendable {
   case service(previous: Service?, current: Service?)
   case endpointSlice(previous: EndpointSlice?, current: EndpointSlice?)
   case deployment(previous: Deployment?, current: Deployment?)
+  case endpoints(previous: V1Endpoints?, current: V1Endpoints?)
 
   /// The kind of the changed object.
   public var kind: ObjectKind {
@@ -16,6 +17,7 @@ public indirect enum ClusterChange: Hashable, Sendable {
     case .service: return .service
     case .endpointSlice: return .endpointSlice
     case .deployment: return .deployment
+    case .endpoints: return .endpoints
     }
   }
 }
@@ -28,4 +30,5 @@ public enum ObjectKind: String, Hashable, Sendable, CaseIterable {
   case service = "Service"
   case endpointSlice = "EndpointSlice"
   case deployment = "Deployment"
+  case endpoints = "Endpoints"
 }

@@ -12,6 +12,7 @@ import Testing
     case .service(let p, let c): return "\(verb(p, c))svc/\((c ?? p)?.name ?? "")"
     case .endpointSlice(let p, let c): return "\(verb(p, c))eps/\((c ?? p)?.serviceName ?? "")"
     case .deployment(let p, let c): return "\(verb(p, c))deploy/\((c ?? p)?.name ?? "")"
+    case .endpoints(let p, let c): return "\(verb(p, c))ep/\((c ?? p)?.name ?? "")"
     }
   }
 
@@ -23,10 +24,10 @@ import Testing
     #expect(log == ["+pod/a"])
     log = []
     try c.createService("web", spec: webSpec())
-    #expect(log == ["+svc/web", "+eps/web"])
+    #expect(log == ["+svc/web", "+eps/web", "+ep/web"])
     log = []
     try c.setPodReady(key("a"), false)
-    #expect(log == ["~pod/a", "~eps/web"])
+    #expect(log == ["~pod/a", "~eps/web", "~ep/web"])
     log = []
     try c.setPodReady(key("a"), false)
     #expect(log == [])
@@ -36,11 +37,12 @@ import Testing
     #expect(log == ["+pod/other"])
     log = []
     try c.deletePod(key("a"), grace: 0)
-    // The last endpoint left: its slice goes and a placeholder takes its place.
-    #expect(log == ["-pod/a", "-eps/web", "+eps/web"])
+    // The last endpoint left: its slice goes and a placeholder takes its place; the
+    // Endpoints object loses its subset.
+    #expect(log == ["-pod/a", "-eps/web", "+eps/web", "~ep/web"])
     log = []
     try c.deleteService(key("web"))
-    #expect(log == ["-svc/web", "-eps/web"])
+    #expect(log == ["-svc/web", "-eps/web", "-ep/web"])
   }
 
   @Test func previousAndCurrentAreTheObjectStates() throws {

@@ -11,6 +11,7 @@ public struct ClusterSnapshot {
   var serviceStore: [NamespacedName: Service]
   var sliceStore: [NamespacedName: EndpointSlice]
   var deploymentStore: [NamespacedName: Deployment]
+  var endpointsStore: [NamespacedName: V1Endpoints]
   var podIndex: PodIndex
   var serviceSelectorIndex: [LabelPair: Set<NamespacedName>]
   var servicesByNamespace: [String: Set<String>]
@@ -39,7 +40,7 @@ extension Cluster {
     ClusterSnapshot(
       now: now, random: random, namespaceStore: namespaceStore, nodeStore: nodeStore,
       podStore: podStore, serviceStore: serviceStore, sliceStore: sliceStore,
-      deploymentStore: deploymentStore, podIndex: podIndex,
+      deploymentStore: deploymentStore, endpointsStore: endpointsStore, podIndex: podIndex,
       serviceSelectorIndex: serviceSelectorIndex, servicesByNamespace: servicesByNamespace,
       slicesByService: slicesByService, slicesByNamespace: slicesByNamespace,
       deploymentsByNamespace: deploymentsByNamespace, endpointHome: endpointHome,
@@ -60,6 +61,7 @@ extension Cluster {
     serviceStore = s.serviceStore
     sliceStore = s.sliceStore
     deploymentStore = s.deploymentStore
+    endpointsStore = s.endpointsStore
     podIndex = s.podIndex
     serviceSelectorIndex = s.serviceSelectorIndex
     servicesByNamespace = s.servicesByNamespace

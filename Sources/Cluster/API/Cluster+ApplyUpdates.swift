@@ -34,6 +34,11 @@ extension Cluster {
         guard var o = deploymentStore[key] else { throw .notFound(resource: "deployments.apps", name: key.name) }
         o.metadata.annotations = annotations
         putDeployment(key, o)
+      case .endpoints:
+        guard var o = endpointsStore[key] else { throw .notFound(resource: "endpoints", name: key.name) }
+        o.metadata.annotations = annotations
+        putEndpoints(key, o)
+        mirrorEndpoints(key)
       }
     }
   }

@@ -27,6 +27,41 @@ extension Cluster {
     }
   }
 
+  /// Replaces a slice's endpoints, ports and labels (same validation as create; the address
+  /// type is immutable). `service` sets the `kubernetes.io/service-name` label; without it
+  /// the slice keeps the Service it had. A slice a controller manages is written back by it.
+  @discardableResult
+  public func updateEndpointSlice(_ slice: EndpointSlice, service: String? = nil) throws(ClusterError)
+    -> EndpointSlice
+  {
+    try transaction { () throws(ClusterError) in
+      guard let old = sliceStore[slice.key] else {
+        throw .notFound(resource: "endpointslices.discovery.k8s.io", name: slice.name)
+      }
+      var s = old
+      s.metadata.labels = slice.metadata.labels
+      if let svc = service ?? old.serviceName, slice.metadata.labels[WellKnownLabel.serviceName] == nil {
+        s.metadata.labels[WellKnownLabel.serviceName] = svc
+      }
+      s.metadata.annotations = slice.metadata.annotations
+      s.endpoints = slice.endpoints
+      s.ports = slice.ports
+      s.addressType = slice.addressType
+      var errs = EndpointSliceValidation.validate(s)
+      if slice.addressType != old.addressType {
+        errs.append(.invalid(FieldPath("addressType"), .string(slice.addressType.rawValue), "field is immutable"))
+      }
+      if !errs.isEmpty { throw .invalid(kind: "EndpointSlice.discovery.k8s.io", name: s.name, errors: errs) }
+      putSlice(s.key, s)
+      if old.managedBy == Cluster.controllerName, let svc = old.serviceName {
+        reconcileService(NamespacedName(namespace: s.namespace, name: svc))
+      } else if old.managedBy == Cluster.mirroringControllerName, let svc = old.serviceName {
+        mirrorEndpoints(NamespacedName(namespace: s.namespace, name: svc))
+      }
+      return sliceStore[s.key] ?? s
+    }
+  }
+
   /// Deletes a slice (a managed one is written again by the controller at once).
   public func deleteEndpointSlice(_ key: NamespacedName) throws(ClusterError) {
     try transaction { () throws(ClusterError) in
@@ -36,6 +71,8 @@ extension Cluster {
       putSlice(key, nil)
       if s.managedBy == Cluster.controllerName, let svc = s.serviceName {
         reconcileService(NamespacedName(namespace: key.namespace, name: svc))
+      } else if s.managedBy == Cluster.mirroringControllerName, let svc = s.serviceName {
+        mirrorEndpoints(NamespacedName(namespace: key.namespace, name: svc))
       }
     }
   }

@@ -41,6 +41,7 @@ extension Cluster {
       for s in (slicesByNamespace[name] ?? []).sorted() {
         putSlice(NamespacedName(namespace: name, name: s), nil)
       }
+      removeEndpoints(inNamespace: name)
       putNamespace(name, nil)
     }
   }

@@ -17,6 +17,8 @@ public struct PodOptions: Hashable, Sendable {
   public var hostNetwork: Bool
   public var setHostnameAsFQDN: Bool
   public var terminationGracePeriodSeconds: Int
+  /// `metadata.ownerReferences` (a ReplicaSet's or DaemonSet's pods).
+  public var ownerReferences: [OwnerReference] = []
 
   public init(
     namespace: String = "default", labels: [String: String] = [:], node: String? = nil,
@@ -59,6 +61,7 @@ extension Cluster {
         dnsPolicy: opts.dnsPolicy, dnsConfig: opts.dnsConfig, hostNetwork: opts.hostNetwork,
         setHostnameAsFQDN: opts.setHostnameAsFQDN,
         terminationGracePeriodSeconds: opts.terminationGracePeriodSeconds)
+      pod.metadata.ownerReferences = opts.ownerReferences
       let explicitIP = try parsePodIP(name, opts.ip)
       if let node = opts.node ?? scheduleTarget() {
         try bind(&pod, to: node, ip: explicitIP, ready: opts.ready)
@@ -68,6 +71,16 @@ extension Cluster {
       storePodChange(key, pod)
       return pod
     }
+  }
+
+  /// A free pod name `<base><5 chars>` from the seeded generator, as `generateName` makes
+  /// them (a ReplicaSet's or DaemonSet's pods: base `<owner>-`).
+  public func generatePodName(base: String, namespace: String) -> String {
+    var name: String
+    repeat {
+      name = NameAlphabet.generateName(base: base, using: &random)
+    } while podStore[NamespacedName(namespace: namespace, name: name)] != nil
+    return name
   }
 
   private func parsePodIP(_ name: String, _ text: String?) throws(ClusterError) -> IPAddress? {

@@ -1,7 +1,14 @@
 /// Full and incremental reconciliation of a Service's EndpointSlices.
 extension Cluster {
-  /// Reconciles every slice of one Service (after the Service changed or went away).
+  /// Runs the controllers that follow a Service (after it changed or went away): the
+  /// EndpointSlice controller, the endpoints controller and the mirroring controller.
   func reconcileService(_ key: NamespacedName) {
+    reconcileServiceSlices(key)
+    syncEndpointsControllers(key)
+  }
+
+  /// Reconciles every slice of one Service.
+  func reconcileServiceSlices(_ key: NamespacedName) {
     guard let svc = serviceStore[key], managesSlices(svc) else {
       for name in (slicesByService[key] ?? []).sorted() {
         let sk = NamespacedName(namespace: key.namespace, name: name)
@@ -117,6 +124,7 @@ extension Cluster {
         || new.map({ selectorMatches(sel, $0.labels) }) == true
       else { continue }
       for type in addressTypes(svc) { syncPodEndpoint(svc, type, any.key, new) }
+      endpointsDirty.insert(key)
     }
   }
 

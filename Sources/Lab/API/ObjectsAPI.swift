@@ -9,6 +9,7 @@ enum ObjectsAPI {
     try registerDeployments(lab, state)
     try registerServices(lab, state)
     try registerSlices(lab, state)
+    try EndpointsAPI.register(lab, in: state)
     try registerReads(lab, state)
   }
 

@@ -163,6 +163,51 @@ enum ObjectTables {
     return r.value
   }
 
+  /// A v1 Endpoints object: `{kind="Endpoints", name, namespace, labels, annotations,
+  /// subsets={ {addresses, notReadyAddresses, ports} }}`, each address
+  /// `{ip, hostname, nodeName, targetRef}`.
+  static func v1Endpoints(_ e: V1Endpoints) -> LuaValue {
+    var r = Record()
+    r["kind"] = "Endpoints"
+    r["name"] = .string(e.name)
+    r["namespace"] = .string(e.namespace)
+    r["labels"] = .stringMap(e.metadata.labels)
+    r["annotations"] = .stringMap(e.metadata.annotations.filter { $0.key != LastApplied.key })
+    r["subsets"] = .list(
+      e.subsets.map { s in
+        var sr = Record()
+        sr["addresses"] = .list(s.addresses.map(endpointAddress))
+        sr["notReadyAddresses"] = .list(s.notReadyAddresses.map(endpointAddress))
+        sr["ports"] = .list(
+          s.ports.map { p in
+            var pr = Record()
+            pr["name"] = .string(p.name)
+            pr["port"] = .int(p.port)
+            pr["protocol"] = .string(p.protocol.rawValue)
+            pr["appProtocol"] = .optional(p.appProtocol)
+            return pr.value
+          })
+        return sr.value
+      })
+    r["created"] = .seconds(e.metadata.creationTimestamp)
+    return r.value
+  }
+
+  static func endpointAddress(_ a: EndpointAddress) -> LuaValue {
+    var r = Record()
+    r["ip"] = .string(a.ip)
+    r["hostname"] = .optional(a.hostname)
+    r["nodeName"] = .optional(a.nodeName)
+    if let t = a.targetRef {
+      var tr = Record()
+      tr["kind"] = .string(t.kind)
+      tr["namespace"] = .string(t.namespace)
+      tr["name"] = .string(t.name)
+      r["targetRef"] = tr.value
+    }
+    return r.value
+  }
+
   static func endpoint(_ e: Endpoint) -> LuaValue {
     var r = Record()
     r["addresses"] = .strings(e.addresses)

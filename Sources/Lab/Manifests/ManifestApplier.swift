@@ -99,11 +99,56 @@ enum ManifestApplier {
         try c.setAnnotations(.endpointSlice, o.key, notes)
         return c.endpointSlice(o.key) == before ? .unchanged : .configured
       }
-      // A changed slice is replaced (the lab has no in-place slice update).
-      try c.deleteEndpointSlice(o.key)
-      try c.createEndpointSlice(wanted)
-      return .configured
+      try c.updateEndpointSlice(wanted)
+      return c.endpointSlice(o.key) == before ? .unchanged : .configured
+    case .ownedPods(let kind, let replicas, let template):
+      return try applyOwnedPods(o, kind: kind, replicas: replicas, template: template, c)
+    case .endpoints(let ep):
+      var wanted = ep
+      wanted.metadata.annotations = notes
+      guard let before = c.v1Endpoints(o.key) else {
+        try c.createEndpoints(wanted)
+        return .created
+      }
+      try c.updateEndpoints(wanted)
+      return c.v1Endpoints(o.key) == before ? .unchanged : .configured
     }
+  }
+
+  /// A ReplicaSet's or DaemonSet's pods, as their controllers create them: owned by the
+  /// object (`ownerReferences`), named `<owner>-<5 chars>` (`generateName`); a ReplicaSet
+  /// keeps `replicas` pods placed by the scheduler (deleting the newest names first when
+  /// there are too many), a DaemonSet one pod on every node, with the label
+  /// `pod-template-generation: "1"`.
+  private static func applyOwnedPods(
+    _ o: ManifestObject, kind: String, replicas: Int?, template: PodOptions, _ c: Cluster
+  ) throws(ClusterError) -> Outcome {
+    let owner = OwnerReference(apiVersion: "apps/v1", kind: kind, name: o.name)
+    let owned = c.pods(namespace: o.namespace).filter { $0.metadata.ownerReferences.contains(owner) && !$0.isTerminating }
+    var t = template
+    t.ownerReferences = [owner]
+    var changed = false
+    if let replicas {
+      for _ in owned.count..<max(owned.count, replicas) {
+        try c.addPod(c.generatePodName(base: o.name + "-", namespace: o.namespace), t)
+        changed = true
+      }
+      for p in owned.sorted(by: { $0.metadata.uid > $1.metadata.uid }).prefix(max(0, owned.count - replicas)) {
+        try c.deletePod(p.key, grace: nil)
+        changed = true
+      }
+    } else {
+      t.labels["pod-template-generation"] = "1"
+      let covered = Set(owned.map(\.nodeName))
+      for n in c.nodes() where !covered.contains(n.name) {
+        var p = t
+        p.node = n.name
+        try c.addPod(c.generatePodName(base: o.name + "-", namespace: o.namespace), p)
+        changed = true
+      }
+    }
+    if owned.isEmpty { return .created }
+    return changed ? .configured : .unchanged
   }
 
   /// Keeps what the API server allocated when the manifest leaves it out, as apply's merge

@@ -21,7 +21,7 @@ enum ManifestError: Error, Equatable {
   /// The kinds `apply` reads, as `apiVersion/Kind`.
   static let supportedKinds = [
     "v1/Namespace", "v1/Node", "v1/Pod", "v1/Service", "v1/List", "apps/v1/Deployment",
-    "apps/v1/StatefulSet", "discovery.k8s.io/v1/EndpointSlice",
+    "apps/v1/StatefulSet", "discovery.k8s.io/v1/EndpointSlice", "v1/Endpoints", "apps/v1/ReplicaSet", "apps/v1/DaemonSet",
   ]
 
   /// The message after `apply: `.

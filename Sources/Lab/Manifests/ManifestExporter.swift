@@ -37,6 +37,13 @@ enum ManifestExporter {
     docs += c.endpointSlices(namespace: ns).filter { s in
       s.managedBy == nil && !isSystem(namespace: s.namespace, name: s.serviceName ?? s.name)
     }.map(endpointSlice)
+    // Endpoints the user wrote: those of Services without a selector (or with no Service);
+    // the endpoints controller writes the others.
+    docs += c.v1EndpointsList(namespace: ns).filter { e in
+      guard !isSystem(namespace: e.namespace, name: e.name) else { return false }
+      guard let svc = c.service(e.key) else { return true }
+      return svc.spec.type == .externalName || (svc.spec.selector ?? [:]).isEmpty
+    }.map(endpoints)
     return docs
   }
 
@@ -191,6 +198,31 @@ enum ManifestExporter {
       ("template", template),
     ])
     return header("apps/v1", "Deployment", d.metadata, [("spec", spec)])
+  }
+
+  static func endpoints(_ e: V1Endpoints) -> YAMLValue {
+    func address(_ a: EndpointAddress) -> YAMLValue {
+      map([
+        ("ip", .string(a.ip)), ("hostname", a.hostname.map(YAMLValue.string)),
+        ("nodeName", a.nodeName.map(YAMLValue.string)),
+        ("targetRef", a.targetRef.map { t in
+          map([("kind", .string(t.kind)), ("name", .string(t.name)), ("namespace", .string(t.namespace))])
+        }),
+      ])
+    }
+    let subsets: [YAMLValue] = e.subsets.map { s in
+      map([
+        ("addresses", s.addresses.isEmpty ? nil : .list(s.addresses.map(address))),
+        ("notReadyAddresses", s.notReadyAddresses.isEmpty ? nil : .list(s.notReadyAddresses.map(address))),
+        ("ports", s.ports.isEmpty ? nil : .list(s.ports.map { p in
+          map([
+            ("name", p.name.isEmpty ? nil : .string(p.name)), ("port", .int(p.port)),
+            ("protocol", .string(p.protocol.rawValue)), ("appProtocol", p.appProtocol.map(YAMLValue.string)),
+          ])
+        })),
+      ])
+    }
+    return header("v1", "Endpoints", e.metadata, [("subsets", subsets.isEmpty ? nil : .list(subsets))])
   }
 
   static func endpointSlice(_ s: EndpointSlice) -> YAMLValue {

@@ -9,6 +9,9 @@ struct ManifestObject {
     case service(ServiceSpec, labels: [String: String])
     case deployment(DeploymentOptions)
     case endpointSlice(EndpointSlice)
+    case endpoints(V1Endpoints)
+    /// A ReplicaSet's (`replicas` set) or DaemonSet's (one pod per node) pods.
+    case ownedPods(kind: String, replicas: Int?, template: PodOptions)
   }
 
   var body: Body
@@ -35,6 +38,8 @@ struct ManifestObject {
     case .service: return .service
     case .deployment: return .deployment
     case .endpointSlice: return .endpointSlice
+    case .endpoints: return .endpoints
+    case .ownedPods: return .pod
     }
   }
 
@@ -52,6 +57,7 @@ struct ManifestObject {
     case .service: return "service"
     case .deployment: return "deployment.apps"
     case .endpointSlice: return "endpointslice.discovery.k8s.io"
+    case .endpoints: return "endpoints"
     }
   }
 }

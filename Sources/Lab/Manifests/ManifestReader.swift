@@ -82,6 +82,20 @@ enum ManifestReader {
       return try statefulSetPods(spec, name: name, namespace: ns).map { p in
         make(.pod(p.1), "statefulset.apps", name: p.0)
       }
+    case "ReplicaSet", "DaemonSet":
+      let template = try spec.object("template")
+      let podSpec = try template.object("spec")
+      var o = PodOptions(namespace: ns, labels: try template.object("metadata").stringMap("labels") ?? [:])
+      o.ports = try containerPorts(podSpec)
+      o.dnsPolicy = try dnsPolicy(podSpec)
+      o.hostNetwork = try podSpec.bool("hostNetwork") ?? false
+      let replicas: Int? = kind == "ReplicaSet" ? (try spec.int("replicas") ?? 1) : nil
+      return [make(.ownedPods(kind: kind, replicas: replicas, template: o), kind.lowercased() + ".apps")]
+    case "Endpoints":
+      var ep = try EndpointsManifest.endpoints(f, name: name, namespace: ns)
+      ep.metadata.labels = labels
+      ep.metadata.annotations = annotations
+      return [make(.endpoints(ep), "endpoints")]
     default:
       var slice = try SliceManifest.slice(f, name: name, namespace: ns)
       slice.metadata.labels = labels

@@ -95,3 +95,33 @@ enum SliceManifest {
       metadata: ObjectMeta(name: name, namespace: namespace), addressType: type, endpoints: endpoints, ports: ports)
   }
 }
+
+/// A v1 Endpoints document's subsets.
+enum EndpointsManifest {
+  static func endpoints(_ f: ManifestFields, name: String, namespace: String) throws(ManifestError) -> V1Endpoints {
+    func addresses(_ s: ManifestFields, _ key: String) throws(ManifestError) -> [EndpointAddress] {
+      try s.list(key) { a throws(ManifestError) -> EndpointAddress in
+        var addr = EndpointAddress(ip: try a.string("ip") ?? "")
+        addr.hostname = try a.string("hostname")
+        addr.nodeName = try a.string("nodeName")
+        if a.has("targetRef") {
+          let t = try a.object("targetRef")
+          addr.targetRef = ObjectReference(
+            kind: try t.string("kind") ?? "Pod", namespace: try t.string("namespace") ?? namespace,
+            name: try t.string("name") ?? "")
+        }
+        return addr
+      } ?? []
+    }
+    let subsets = try f.list("subsets") { s throws(ManifestError) -> EndpointSubset in
+      EndpointSubset(
+        addresses: try addresses(s, "addresses"), notReadyAddresses: try addresses(s, "notReadyAddresses"),
+        ports: try s.list("ports") { p throws(ManifestError) in
+          EndpointPort(
+            name: try p.string("name") ?? "", port: try p.int("port") ?? 0,
+            protocol: PortProtocol(rawValue: try p.string("protocol") ?? "TCP"), appProtocol: try p.string("appProtocol"))
+        } ?? [])
+    } ?? []
+    return V1Endpoints(metadata: ObjectMeta(name: name, namespace: namespace), subsets: subsets)
+  }
+}

@@ -39,7 +39,7 @@ final class DNSFollower: ClusterFollower {
     case .pod(let old, let new):
       server.apply(.pod(old: old.flatMap(Self.pod), new: new.flatMap(Self.pod)), at: t)
       trackCoreDNS(old: old, new: new)
-    case .node, .deployment:
+    case .node, .deployment, .endpoints:
       break
     }
   }

@@ -56,7 +56,7 @@ final class ProxyFollower: ClusterFollower {
       } else if let gone = new ?? old {
         proxy.removePod(Self.name(gone.key))
       }
-    case .namespace, .deployment:
+    case .namespace, .deployment, .endpoints:
       break
     }
   }

@@ -16,6 +16,26 @@ enum Describe {
     case .endpointSlices:
       guard let s = c.endpointSlice(key) else { return nil }
       slice(s, &w)
+    case .serviceCIDRs:
+      guard let s = ServiceCIDRView.objects(c).first(where: { $0.name == key.name }) else { return nil }
+      w.add("Name:\t\(s.name)")
+      w.add("Labels:\t<none>")
+      w.add("Annotations:\t<none>")
+      w.add("CIDRs:\t\(s.cidrs.joined(separator: ", "))")
+    case .ipAddresses:
+      guard let a = ServiceCIDRView.ipAddresses(c).first(where: { $0.ip == key.name }) else { return nil }
+      w.add("Name:\t\(a.ip)")
+      w.add("Labels:\tipaddress.kubernetes.io/ip-family=\(a.ip.contains(":") ? "IPv6" : "IPv4")")
+      w.add("\tipaddress.kubernetes.io/managed-by=ipallocator.k8s.io")
+      w.add("Annotations:\t<none>")
+      w.add("Parent Reference:")
+      w.add("  Group:\t")
+      w.add("  Resource:\tservices")
+      w.add("  Namespace:\t\(a.service.namespace)")
+      w.add("  Name:\t\(a.service.name)")
+    case .endpoints:
+      guard let e = c.v1Endpoints(key) else { return nil }
+      endpoints(e, &w)
     case .nodes:
       guard let n = c.node(key.name) else { return nil }
       node(n, c, &w)
@@ -135,6 +155,8 @@ enum Describe {
     }
     if let d = c.deployment(NamespacedName(namespace: p.namespace, name: p.ownerDeployment ?? "")) {
       w.add("Controlled By:\tReplicaSet/\(d.replicaSetName)")
+    } else if let owner = p.metadata.ownerReferences.first(where: \.controller) {
+      w.add("Controlled By:\t\(owner.kind)/\(owner.name)")
     }
     let (names, images) = GetTables.containers(p.metadata)
     w.add("Containers:")
@@ -176,6 +198,28 @@ enum Describe {
       if let t = e.targetRef { w.add("    TargetRef:\t\(t.kind)/\(t.name)") }
       w.add("    NodeName:\t\(e.nodeName ?? "<unset>")")
       w.add("    Zone:\t\(e.zone ?? "<unset>")")
+    }
+  }
+
+  /// `describeEndpoints`: per subset its ready and not-ready addresses and its ports.
+  static func endpoints(_ e: V1Endpoints, _ w: inout Lines) {
+    w.add("Name:\t\(e.name)")
+    w.add("Namespace:\t\(e.namespace)")
+    labels("Labels", e.metadata.labels, &w)
+    annotations(e.metadata.annotations, &w)
+    w.add("Subsets:")
+    for s in e.subsets {
+      let ready = s.addresses.map(\.ip).joined(separator: ",")
+      let notReady = s.notReadyAddresses.map(\.ip).joined(separator: ",")
+      w.add("  Addresses:\t\(ready.isEmpty ? "<none>" : ready)")
+      w.add("  NotReadyAddresses:\t\(notReady.isEmpty ? "<none>" : notReady)")
+      if !s.ports.isEmpty {
+        w.add("  Ports:")
+        w.add("    Name\tPort\tProtocol")
+        w.add("    ----\t----\t--------")
+        for p in s.ports { w.add("    \(p.name.isEmpty ? "<unset>" : p.name)\t\(p.port)\t\(p.protocol.rawValue)") }
+      }
+      w.add("")
     }
   }
 

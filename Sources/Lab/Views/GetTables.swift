@@ -5,7 +5,7 @@ import Cluster
 enum GetTables {
   /// The kinds `get` and `describe` know, by every name kubectl accepts for them.
   enum Kind: String, CaseIterable {
-    case services, pods, endpointSlices, nodes, deployments, namespaces
+    case services, pods, endpointSlices, nodes, deployments, namespaces, endpoints, serviceCIDRs, ipAddresses
 
     static func parse(_ s: String) -> Kind? {
       switch s.lowercased() {
@@ -17,11 +17,16 @@ enum GetTables {
       case "no", "node", "nodes": return .nodes
       case "deploy", "deployment", "deployments", "deployment.apps", "deployments.apps": return .deployments
       case "ns", "namespace", "namespaces": return .namespaces
+      case "ep", "endpoints": return .endpoints
+      case "servicecidr", "servicecidrs", "servicecidr.networking.k8s.io", "servicecidrs.networking.k8s.io":
+        return .serviceCIDRs
+      case "ipaddress", "ipaddresses", "ipaddress.networking.k8s.io", "ipaddresses.networking.k8s.io":
+        return .ipAddresses
       default: return nil
       }
     }
 
-    var clusterScoped: Bool { self == .nodes || self == .namespaces }
+    var clusterScoped: Bool { self == .nodes || self == .namespaces || self == .serviceCIDRs || self == .ipAddresses }
 
     /// The resource name in kubectl's messages.
     var resource: String {
@@ -32,6 +37,9 @@ enum GetTables {
       case .nodes: return "nodes"
       case .deployments: return "deployments.apps"
       case .namespaces: return "namespaces"
+      case .endpoints: return "endpoints"
+      case .serviceCIDRs: return "servicecidrs.networking.k8s.io"
+      case .ipAddresses: return "ipaddresses.networking.k8s.io"
       }
     }
   }
@@ -40,6 +48,8 @@ enum GetTables {
     var namespace: String
     var allNamespaces = false
     var wide = false
+    /// Only the object of this name (`get svc web`, `get svc/web`).
+    var name: String?
   }
 
   /// Fixed node facts the lab reports for every node (it models no kubelet or OS).
@@ -101,6 +111,24 @@ enum GetTables {
       header = ["NAME", "STATUS", "AGE"]
       rows = items.map { [$0.name, $0.phase, age($0.metadata.creationTimestamp, now)] }
       namespaces = []
+    case .endpoints:
+      let items = c.v1EndpointsList(namespace: ns)
+      header = ["NAME", "ENDPOINTS", "AGE"]
+      rows = items.map { [$0.name, endpointsText($0.subsets), age($0.metadata.creationTimestamp, now)] }
+      namespaces = items.map(\.namespace)
+    case .serviceCIDRs:
+      header = ["NAME", "CIDRS", "AGE"]
+      rows = ServiceCIDRView.objects(c).map { [$0.name, $0.cidrs.joined(separator: ","), age(0, now)] }
+      namespaces = []
+    case .ipAddresses:
+      header = ["NAME", "PARENTREF"]
+      rows = ServiceCIDRView.ipAddresses(c).map { [$0.ip, "services/\($0.service.namespace)/\($0.service.name)"] }
+      namespaces = []
+    }
+    if let name = o.name {
+      let keep = rows.indices.filter { rows[$0][0] == name }
+      rows = keep.map { rows[$0] }
+      namespaces = namespaces.isEmpty ? [] : keep.map { namespaces[$0] }
     }
     if rows.isEmpty {
       if let ns { return "No resources found in \(ns) namespace.\n" }
@@ -174,6 +202,32 @@ enum GetTables {
     if items.isEmpty { return "<unset>" }
     let shown = items.prefix(3).joined(separator: ",")
     return items.count > 3 ? "\(shown) + \(items.count - 3) more..." : shown
+  }
+
+  /// The ENDPOINTS cell of v1 Endpoints (`formatEndpoints`): ready addresses as `ip:port` for
+  /// every port of every subset (a bare IP for a subset without ports), at most three and
+  /// `+ N more...`; `<none>` without subsets.
+  static func endpointsText(_ subsets: [EndpointSubset]) -> String {
+    if subsets.isEmpty { return "<none>" }
+    var list: [String] = []
+    var count = 0
+    var more = false
+    for s in subsets {
+      let ports: [EndpointPort?] = s.ports.isEmpty ? [nil] : s.ports
+      for p in ports {
+        count += s.addresses.count
+        for a in s.addresses {
+          if list.count == 3 { more = true; break }
+          if let p {
+            list.append(a.ip.contains(":") ? "[\(a.ip)]:\(p.port)" : "\(a.ip):\(p.port)")
+          } else {
+            list.append(a.ip)
+          }
+        }
+      }
+    }
+    let shown = list.joined(separator: ",")
+    return more ? "\(shown) + \(count - 3) more..." : shown
   }
 
   static func slicePorts(_ ports: [EndpointPort]) -> String { listWithMore(ports.map { String($0.port) }) }
