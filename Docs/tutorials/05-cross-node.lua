@@ -61,21 +61,23 @@ end)
 --- step: From the node itself: a masqueraded source
 -- Now a process on node-1 itself, not in a pod, connects to the ClusterIP. Its
 -- address, node-1's own, lies outside the pod network, so the Service's chain
--- marks the packet (KUBE-MARK-MASQ) and KUBE-POSTROUTING masquerades it.
--- MASQUERADE takes the address of the interface the packet leaves by, here the
--- IP-in-IP tunnel `tunl0`, whose address Calico took from node-1's own pod
--- block: the backend sees the connection come from 10.244.0.0, an address
--- no pod has. `sourceReason` says why, in one line.
+-- marks the packet (KUBE-MARK-MASQ) for kube-proxy's KUBE-POSTROUTING. But
+-- Calico's own rule in cali-POSTROUTING comes first: a host address leaving
+-- by the IP-in-IP tunnel `tunl0` is masqueraded there. MASQUERADE takes the
+-- address of the interface the packet leaves by, and tunl0's address is one
+-- Calico took from node-1's own pod block: the backend sees the connection
+-- come from 10.244.0.0, an address no pod has. `sourceReason` says why, in
+-- one line.
 test("From the node itself: a masqueraded source", function()
   local r = connect({ node = "node-1" }, getService("backend").clusterIP .. ":80")
   --- check
   local block = getNode("node-1").podCIDR:match("^(.-)/")
   assertEqual(r.sourceIP, block)
-  assert(r.sourceReason:find("node-1's KUBE-POSTROUTING masqueraded the packet", 1, true), r.sourceReason)
+  assert(r.sourceReason:find("Calico's cali-POSTROUTING on node-1 masqueraded", 1, true), r.sourceReason)
   assert(r.sourceReason:find("tunl0, whose address " .. block .. " is node-1's tunnel address", 1, true),
     r.sourceReason)
   local text = tostring(trace({ node = "node-1" }, getService("backend").clusterIP .. ":80"))
-  assert(text:find("→ source " .. block .. ": node-1's KUBE-POSTROUTING", 1, true), text)
+  assert(text:find("→ source " .. block .. ": Calico's cali-POSTROUTING on node-1", 1, true), text)
   --- end
   return r.sourceIP, r.sourceReason
 end)

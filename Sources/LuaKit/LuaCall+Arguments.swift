@@ -7,13 +7,19 @@ extension LuaCall {
   /// Argument `i` as a string; numbers are converted as `luaL_checklstring` does.
   public func checkString(_ i: Int) throws -> String {
     let t = type(at: i)
-    if t == .string, let bytes = stringBytes(i), bytes.count > LuaLimits.maxStringBytes {
-      throw argumentError(i, "string too long: \(bytes.count) bytes, limit \(LuaLimits.maxStringBytes)")
+    if let count = stringLength(i), count > LuaLimits.maxStringBytes {
+      throw argumentError(i, "string too long: \(count) bytes, limit \(LuaLimits.maxStringBytes)")
     }
     guard t == .string || t == .number, let s = stack.string(at: i) else {
       throw typeError(i, expected: "string")
     }
     return s
+  }
+
+  /// The length in bytes of argument `i` when it is a string, without copying it; nil for any
+  /// other type. The corresponding C API is `lua_rawlen`.
+  public func stringLength(_ i: Int) -> Int? {
+    type(at: i) == .string ? Int(lua_rawlen(stack.L, Int32(i))) : nil
   }
 
   /// Argument `i` as a string, or `default` when it is absent or nil.

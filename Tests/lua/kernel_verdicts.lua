@@ -21,6 +21,29 @@ local function setup(network, mode)
   createService("web", { selector = { app = "web" }, ports = { { name = "http", port = 80, targetPort = 8080 } } })
 end
 
+-- A NodePort on 127.0.0.1 from a process on the node: iptables mode's localhost NodePorts
+-- take it to the Service; nftables mode has none (and iptables with localhostNodePorts off),
+-- so it reaches the node's own loopback, where nothing listens: refused, as the kernel says.
+for _, case in ipairs({
+  { mode = "iptables", refused = false },
+  { mode = "nftables", refused = true },
+  { mode = "iptables", opts = { localhostNodePorts = false }, refused = true },
+}) do
+  test("NodePort via 127.0.0.1 from a node (" .. case.mode .. (case.opts and ", localhostNodePorts off" or "") .. ")", function()
+    setup("BGP")
+    setProxyMode(case.mode, case.opts)
+    local np = createService("web-np", { type = "NodePort", selector = { app = "web" },
+      ports = { { port = 80, targetPort = 8080 } } }).ports[1].nodePort
+    local r, reason = connect({ node = "node-1" }, "127.0.0.1:" .. np)
+    if case.refused then
+      assertEqual(r, nil)
+      assertEqual(reason, "refused: nothing listens on 127.0.0.1:" .. np .. "/TCP on node-1")
+    else
+      assertEqual(r.pod, "web-1")
+    end
+  end)
+end
+
 -- A node address and port where nothing listens: the node's kernel answers (TCP reset, UDP
 -- ICMP port unreachable), so the client is refused, in every proxy mode.
 for _, case in ipairs({

@@ -19,8 +19,9 @@ local cases = {
     function() return getPod("c").ip end, nil },
   { "a node to a ClusterIP across the IP-in-IP tunnel", nil, { node = "node-1" }, clusterIP,
     function() return tunnel("node-1") end,
-    { "node-1's KUBE-POSTROUTING masqueraded the packet",
-      "its source 172.18.0.2 is outside the pod network 10.244.0.0/16",
+    -- Calico's tunnel rule comes first in POSTROUTING: it masquerades a host address leaving
+    -- by the tunnel before kube-proxy's KUBE-POSTROUTING sees the packet.
+    { "Calico's cali-POSTROUTING on node-1 masqueraded the node's own address",
       function() return "the IP-in-IP device tunl0, whose address " .. tunnel("node-1") .. " is node-1's tunnel address" end } },
   { "a node to a ClusterIP across VXLAN", function() setPodNetwork("vxlan") end, { node = "node-1" }, clusterIP,
     function() return tunnel("node-1") end,
@@ -36,8 +37,9 @@ local cases = {
     function() return nodePort("node-2") end, function() return tunnel("node-2") end,
     { "node-2's KUBE-POSTROUTING masqueraded", "node port or an external address" } },
   { "a node under nftables", function() setProxyMode("nftables") end, { node = "node-2" }, clusterIP,
-    function() return tunnel("node-2") end, { "node-2's", "is outside the pod network" } },
-  { "a pod reaching itself through its Service", nil, "b", function() return "b:80" end,
+    function() return tunnel("node-2") end, { "Calico's cali-POSTROUTING on node-2", "is node-2's tunnel address" } },
+  -- ("b" alone is the pod's own hostname: its /etc/hosts answers it with its own address.)
+  { "a pod reaching itself through its Service", nil, "b", function() return "b.default:80" end,
     function() return getNode("node-3").ip end,
     { "hairpin: the backend is the client itself", "the pod's veth, which has no address of its own" } },
   { "a node process straight to a remote pod", nil, { node = "node-1" },

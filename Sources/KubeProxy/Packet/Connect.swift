@@ -196,7 +196,10 @@ extension ProxyCluster {
   {
     let dst = ctx.destination
     // Pod addresses are not routed from outside the cluster.
-    guard let located = locate(dst.ip, port: dst.port, proto: dst.proto),
+    // 127.0.0.1 from a process on a node, when no rule took it (nftables mode has no
+    // localhost NodePorts), is that node itself: its kernel answers.
+    let sender = ctx.sourceIsLocal ? ctx.entry : nil
+    guard let located = locate(dst.ip, port: dst.port, proto: dst.proto, sender: sender),
       !(ctx.fromOutside && podByIP[dst.ip] != nil)
     else {
       let text = "no Service rule and no pod or node answers at \(dst.ip.joined(port: dst.port))"

@@ -28,14 +28,16 @@ extension ProxyCluster {
   }
 
   /// The node an address lives on and the pod behind it, if any: a pod IP, or a node IP
-  /// (hostNetwork pods listening there).
-  func locate(_ address: IPAddress, port: Int, proto: ProxyProtocol)
+  /// (hostNetwork pods listening there). Loopback is `sender`'s own, when the sender is a
+  /// process on a node.
+  func locate(_ address: IPAddress, port: Int, proto: ProxyProtocol, sender: ProxyNode? = nil)
     -> (node: ProxyNode, pod: ProxyPod?)?
   {
     if let name = podByIP[address], let pod = pods[name], let node = nodes[pod.nodeName] {
       return (node, pod)
     }
-    guard let nodeName = nodeByIP[address], let node = nodes[nodeName] else { return nil }
+    let local = address == loopback(address.family) ? sender?.name : nil
+    guard let nodeName = nodeByIP[address] ?? local, let node = nodes[nodeName] else { return nil }
     let hostPods = (hostNetworkPods[nodeName] ?? []).sorted().compactMap { pods[$0] }
     let listener = hostPods.first { $0.listening.contains(ProxyListen(port: port, proto: proto)) }
       ?? hostPods.first { $0.listening.isEmpty }

@@ -19,9 +19,19 @@ public enum SourceReason {
         return "\(node)'s \(step.chain ?? "KUBE-POSTROUTING") masqueraded the packet (\(marked(before, from: from, trace: trace)))"
           + ", and MASQUERADE takes the address of the interface it leaves by: "
           + interface(trace[i...], node: node, address: to)
-      case .text(let text) where text.hasPrefix("cali-nat-outgoing"):
+      case .text(let text) where step.chain == "cali-nat-outgoing" || text.hasPrefix("cali-nat-outgoing"):
         return "Calico's natOutgoing on \(node) masqueraded the pod's address: the destination is"
           + " outside the IP pools, so the packet leaves with \(node)'s own address"
+      case .text(let text):
+        guard let (from, to) = rewrite(in: text) else { continue }
+        let leaves = interface(trace[i...], node: node, address: to)
+        if step.chain == "cali-POSTROUTING" {
+          return "Calico's cali-POSTROUTING on \(node) masqueraded the node's own address, as it does"
+            + " for every host address leaving by its tunnel: " + leaves
+        }
+        let before = trace[..<i].filter { $0.node == step.node }
+        return "\(node)'s \(step.chain ?? "KUBE-POSTROUTING") masqueraded the packet (\(marked(before, from: from, trace: trace)))"
+          + ", and MASQUERADE takes the address of the interface it leaves by: " + leaves
       default:
         continue
       }
@@ -35,6 +45,16 @@ public enum SourceReason {
         + " takes: " + interface([hop], node: name, address: ip)
     }
     return nil
+  }
+
+  /// The `from -> to` rewrite a rule's text ends with (`...: 10.0.0.1 -> 10.244.1.0`).
+  private static func rewrite(in text: String) -> (IPAddress, IPAddress)? {
+    guard let colon = text.range(of: ": ", options: .backwards) else { return nil }
+    let parts = text[colon.upperBound...].split(separator: " ")
+    guard parts.count >= 3, parts[1] == "->", let from = IPAddress(String(parts[0])),
+      let to = IPAddress(String(parts[2]))
+    else { return nil }
+    return (from, to)
   }
 
   /// Why kube-proxy marked the packet for masquerading, from the steps before on that node.

@@ -138,7 +138,7 @@ enum DNSAPI {
     ) { call in
       // The Corefile lives in the coredns ConfigMap, and "the data stored in a ConfigMap
       // cannot exceed 1 MiB" (Kubernetes docs, ConfigMaps): a bound before any Swift copy.
-      if let n = call.stringBytes(1)?.count, n > maxCorefileBytes {
+      if let n = call.stringLength(1), n > maxCorefileBytes {
         throw call.error("the Corefile is too large (\(n) bytes; a ConfigMap holds at most \(maxCorefileBytes))")
       }
       let text = try call.checkString(1)
