@@ -92,6 +92,17 @@ print(string.format("%-44s %10.3f s  (%d lines, %d bytes)", "iptablesSave(" .. n
 setProxyMode("nftables")
 local nft, nftBytes, nftLines = render(function() return nftRuleset(node) end, 3)
 print(string.format("%-44s %10.3f s  (%d lines, %d bytes)", "nftRuleset(" .. node .. ")", nft, nftLines, nftBytes))
+-- what kube-proxy would write on the node for one readiness change, in each mode
+local flipTo = not getPod(names[1]).ready
+local w = proxyWork(node, function() setPodReady(names[1], flipTo) end)
+print(string.format("one readiness change, iptables: %d rules in %d chains, %d bytes to iptables-restore",
+  w.iptables.rules, w.iptables.chains, w.iptables.bytes))
+print(string.format("one readiness change, IPVS: %d real server added or removed, %d bytes of iptables rules",
+  w.ipvs.realServersRemoved + w.ipvs.realServersAdded, w.ipvs.iptablesBytes))
+print(string.format("one readiness change, nftables: %d rules in %d chains, %d chain deleted, %d bytes to nft",
+  w.nftables.rules, w.nftables.chains, w.nftables.deletedChains, w.nftables.bytes))
+print(string.format("node rules: iptables %d, IPVS %d virtual / %d real servers, nftables %d rules + %d elements",
+  w.iptables.total, w.ipvs.virtualServers, w.ipvs.realServers, w.nftables.total, w.nftables.elements))
 local f = io.open("/proc/self/status")
 if f then
   local status = f:read("a")
