@@ -10,12 +10,29 @@ extension Cluster {
     guard config.system else { return }
     for ns in ["kube-system", "kube-public", "kube-node-lease"] { _ = try insertNamespace(ns, labels: [:]) }
     let names = config.nodeNames ?? (0..<max(0, config.nodeCount)).map { "node-\($0 + 1)" }
+    try checkPodCIDRCapacity(names.count)
     for (i, name) in names.enumerated() {
       let zone = ClusterConfig.defaultZones[i % ClusterConfig.defaultZones.count]
-      _ = try insertNode(name, NodeOptions(zone: zone, region: ClusterConfig.defaultRegion))
+      _ = try insertNode(name, NodeOptions(zone: zone, region: ClusterConfig.defaultRegion), sequence: i)
     }
     try createKubernetesService()
     try createClusterDNS()
+  }
+
+  /// Refuses a cluster whose pod CIDR cannot give each of `count` nodes its /24 (or /64):
+  /// kube-controller-manager would leave the extra nodes without `spec.podCIDR`, and their pods
+  /// would never get addresses. (kind's default 10.244.0.0/16 holds 256 nodes.)
+  private func checkPodCIDRCapacity(_ count: Int) throws(ClusterError) {
+    for (idx, pc) in podCIDRs.enumerated() {
+      let bits = ConfigParsing.nodeMaskLength(pc.family) - pc.prefixLength
+      let capacity = bits >= 62 ? Int.max : 1 << bits
+      guard count > capacity else { continue }
+      throw .badConfig(
+        "pod CIDR \(pc) holds \(capacity) node subnets of /\(ConfigParsing.nodeMaskLength(pc.family)), "
+          + "fewer than the \(count) nodes (kube-controller-manager: failed to allocate cidr from cluster cidr "
+          + "at idx:\(idx): \(Self.noCIDRsRemaining)); give a larger podCIDR, e.g. \"10.128.0.0/11\" "
+          + "holds 8192")
+    }
   }
 
   /// The address at `index` of the first Service CIDR (1 = `kubernetes`, 10 = `kube-dns`).

@@ -30,12 +30,22 @@ extension Cluster {
     try transaction { () throws(ClusterError) in try insertNode(name, opts) }
   }
 
-  func insertNode(_ name: String, _ opts: NodeOptions) throws(ClusterError) -> Node {
+  /// `sequence` is the node's position when a new cluster creates its nodes in order: its
+  /// address and pod CIDR are then the `sequence`-th ones, found without searching the nodes
+  /// already made (the same values the search gives, since nothing else holds addresses yet).
+  func insertNode(_ name: String, _ opts: NodeOptions, sequence: Int? = nil) throws(ClusterError) -> Node {
     let errs = NameValidation.metadataName(name, NameValidation.dns1123Subdomain)
     if !errs.isEmpty { throw .invalid(kind: "Node", name: name, errors: errs) }
     if nodeStore[name] != nil { throw .alreadyExists(resource: "nodes", name: name) }
-    let ip = try nodeAddress(name, opts.ip)
-    let (cidrs, index) = try nodePodCIDRs(name, opts.podCIDR)
+    let ip: IPAddress
+    if let sequence, opts.ip == nil, let first = IPAddress(config.firstNodeIP),
+      let next = first.advanced(by: UInt64(sequence))
+    {
+      ip = next
+    } else {
+      ip = try nodeAddress(name, opts.ip)
+    }
+    let (cidrs, index) = try nodePodCIDRs(name, opts.podCIDR, sequence: opts.podCIDR == nil ? sequence : nil)
     var labels = opts.labels
     labels[WellKnownLabel.hostname] = name
     labels["kubernetes.io/os"] = "linux"
@@ -78,7 +88,7 @@ extension Cluster {
   }
 
   /// The node's pod CIDRs (one per cluster family) and the index of its subnet.
-  private func nodePodCIDRs(_ name: String, _ text: String?) throws(ClusterError) -> ([CIDR], UInt64?) {
+  private func nodePodCIDRs(_ name: String, _ text: String?, sequence: Int?) throws(ClusterError) -> ([CIDR], UInt64?) {
     if let text {
       guard let c = CIDR(text) else {
         throw .invalid(kind: "Node", name: name, errors: [
@@ -92,21 +102,34 @@ extension Cluster {
       }
       return ([c], nil)
     }
-    let taken = Set(podCIDRIndexes.values)
-    var index: UInt64 = 0
-    while taken.contains(index) { index += 1 }
+    let index: UInt64
+    if let sequence {
+      index = UInt64(sequence)
+    } else {
+      // The lowest index no node holds: a flag per index up to the node count.
+      var used = [Bool](repeating: false, count: podCIDRIndexes.count + 1)
+      for v in podCIDRIndexes.values where v < UInt64(used.count) { used[Int(v)] = true }
+      index = UInt64(used.firstIndex(of: false) ?? used.count)
+    }
+    // Only a node given its own podCIDR can overlap an allocated subnet.
+    let explicit = podBlocks.count > podCIDRIndexes.count
     var out: [CIDR] = []
-    for pc in podCIDRs {
-      guard let sub = pc.subnet(length: ConfigParsing.nodeMaskLength(pc.family), index: index) else {
-        throw .internalError("failed to allocate a pod CIDR for node \(name): CIDR range is full")
-      }
-      if podBlocks.values.contains(where: { $0.contains(where: { overlaps($0.cidr, sub) }) }) {
-        throw .internalError("failed to allocate a pod CIDR for node \(name): CIDR range is full")
+    for (idx, pc) in podCIDRs.enumerated() {
+      guard let sub = pc.subnet(length: ConfigParsing.nodeMaskLength(pc.family), index: index),
+        !explicit || !podBlocks.values.contains(where: { $0.contains(where: { overlaps($0.cidr, sub) }) })
+      else {
+        // kube-controller-manager's range allocator words; it would leave the node without
+        // spec.podCIDR, the lab refuses the node instead.
+        throw .internalError("failed to allocate cidr from cluster cidr at idx:\(idx): \(Self.noCIDRsRemaining)")
       }
       out.append(sub)
     }
     return (out, index)
   }
+
+  /// The range allocator's error when the cluster CIDR has no free node subnet (`cidr_set.go`).
+  static let noCIDRsRemaining =
+    "CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range"
 
   private func overlaps(_ a: CIDR, _ b: CIDR) -> Bool { a.contains(b.network) || b.contains(a.network) }
 

@@ -9,7 +9,7 @@ enum ClusterAPI {
       help: HelpEntry(
         usage: "reset(opts)",
         summary: "start a new cluster (opts: domain, serviceCIDR, podCIDR, nodePortRange, proxyMode, podNetwork, nodes, system, seed)",
-        details: "reset{} gives the default cluster: 3 nodes in zones zone-a..c, the system namespaces, default/kubernetes and kube-system/kube-dns with two CoreDNS pods. reset{system=false} gives an empty cluster with no nodes.")
+        details: "reset{} gives the default cluster: 3 nodes in zones zone-a..c, the system namespaces, default/kubernetes and kube-system/kube-dns with two CoreDNS pods. reset{system=false} gives an empty cluster with no nodes. nodes: at most 5000; each node takes a /24 of podCIDR (the default 10.244.0.0/16 holds 256 nodes; e.g. podCIDR=\"10.128.0.0/11\" holds 8192).")
     ) { call in
       let config = try readConfig(call.optTable(1), function: call.functionName)
       let peek = Fields(try call.optTable(1), path: "opts", function: call.functionName)
@@ -72,9 +72,12 @@ enum ClusterAPI {
     switch f.raw("nodes") {
     case .nil: break
     case .integer(let n):
-      guard n >= 0, n <= 1000 else { throw LuaError("\(function): opts.nodes: must be between 0 and 1000") }
+      guard n >= 0, n <= 5000 else { throw LuaError("\(function): opts.nodes: must be between 0 and 5000") }
       c.nodeCount = Int(n)
-    case .table: c.nodeNames = try f.strings("nodes")
+    case .table:
+      let names = try f.strings("nodes") ?? []
+      guard names.count <= 5000 else { throw LuaError("\(function): opts.nodes: at most 5000 names, got \(names.count)") }
+      c.nodeNames = names
     case let v: throw LuaError("\(function): opts.nodes: number or list of names expected, got \(v.type.name)")
     }
     if let v = try f.bool("system") { c.system = v }

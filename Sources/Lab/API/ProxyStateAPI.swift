@@ -48,6 +48,7 @@ enum ProxyStateAPI {
       let text = renderNFTablesRuleset(node: node, config: config, decisions: p.decisions(node: node.name))
       return try call.result(.string(text))
     }
+    try registerProxyWork(lab, in: state)
     try state.register(
       "ipvsadm",
       help: HelpEntry(usage: "ipvsadm(node)", summary: "the node's IPVS table as `ipvsadm -Ln` prints it")
@@ -59,6 +60,63 @@ enum ProxyStateAPI {
         ipvsVirtualServers(node: node, config: config, decisions: p.decisions(node: node.name)),
         p.ipvsKernelState(node: node.name, now: lab.cluster.now))
       return try call.result(.string(renderIPVSAdm(servers)))
+    }
+  }
+
+  /// `proxyWork(node, fn)`: the node's rules in every mode before and after `fn()` (or from
+  /// nothing, without `fn`), and what kube-proxy would write for the difference.
+  static func registerProxyWork(_ lab: LabSession, in state: LuaState) throws {
+    try state.register(
+      "proxyWork",
+      help: HelpEntry(
+        usage: "proxyWork(node, fn)",
+        summary: "what the node's kube-proxy would write in each mode for the changes fn() makes (without fn: a first sync)",
+        details: "Returns {iptables={rules=, chains=, deletedChains=, bytes=, total=}, ipvs={virtualServersAdded=, virtualServersRemoved=, realServersAdded=, realServersRemoved=, iptablesRules=, iptablesBytes=, virtualServers=, realServers=}, nftables={rules=, chains=, deletedChains=, elementsAdded=, elementsDeleted=, bytes=, total=, elements=}}: rules and bytes handed to iptables-restore (partial sync: every top-level chain, changed per-service chains), IPVS servers added and removed, the nft transaction (changed chains, elements). total counts the node's rules after.")
+    ) { call in
+      let name = try lab.plainName(call, 1)
+      var body: LuaFunctionRef? = nil
+      if !call.isAbsent(2) { body = try call.function(at: 2) }
+      func snapshot() throws -> ProxyRuleSnapshot {
+        let p = TrafficAPI.proxy(lab).synced()
+        guard let node = p.nodes[name] else { throw call.error("nodes \"\(name)\" not found") }
+        return ProxyRuleSnapshot(node: node, config: p.config(for: name), decisions: p.decisions(node: name))
+      }
+      var before = ProxyRuleSnapshot()
+      if let body {
+        before = try snapshot()
+        try body.call()
+      }
+      let after = try snapshot()
+      let w = ProxyWork(from: before, to: after)
+      var ipt = Record()
+      ipt["rules"] = .int(w.iptables.rules)
+      ipt["chains"] = .int(w.iptables.chains)
+      ipt["deletedChains"] = .int(w.iptables.deletedChains)
+      ipt["bytes"] = .int(w.iptables.bytes)
+      ipt["total"] = .int(after.iptablesRules)
+      var ipvs = Record()
+      ipvs["virtualServersAdded"] = .int(w.ipvs.virtualServersAdded)
+      ipvs["virtualServersRemoved"] = .int(w.ipvs.virtualServersRemoved)
+      ipvs["realServersAdded"] = .int(w.ipvs.realServersAdded)
+      ipvs["realServersRemoved"] = .int(w.ipvs.realServersRemoved)
+      ipvs["iptablesRules"] = .int(w.ipvs.iptablesRules)
+      ipvs["iptablesBytes"] = .int(w.ipvs.iptablesBytes)
+      ipvs["virtualServers"] = .int(after.ipvsVirtualServerCount)
+      ipvs["realServers"] = .int(after.ipvsRealServerCount)
+      var nft = Record()
+      nft["rules"] = .int(w.nftables.rules)
+      nft["chains"] = .int(w.nftables.chains)
+      nft["deletedChains"] = .int(w.nftables.deletedChains)
+      nft["elementsAdded"] = .int(w.nftables.elementsAdded)
+      nft["elementsDeleted"] = .int(w.nftables.elementsDeleted)
+      nft["bytes"] = .int(w.nftables.bytes)
+      nft["total"] = .int(after.nftRules)
+      nft["elements"] = .int(after.nftElementCount)
+      var r = Record()
+      r["iptables"] = ipt.value
+      r["ipvs"] = ipvs.value
+      r["nftables"] = nft.value
+      return try call.result(r.value)
     }
   }
 
