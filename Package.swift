@@ -32,7 +32,7 @@ let package = Package(
     // DNS on the wire: the message codec and a UDP/TCP server over the CoreDNS engine.
     .target(name: "Wire", dependencies: ["CoreDNS", "NetAddr"], exclude: ["README.md"]),
     // The lab on this machine's kernel: namespaces, links, rules, responders.
-    .target(name: "Kernel", dependencies: ["NetAddr"]),
+    .target(name: "Kernel", dependencies: ["NetAddr"], exclude: ["README.md"]),
 
     // The Lua API over the engine.
     .target(
