@@ -157,6 +157,7 @@ end)
 -- addresses and topology hints exist only in slices.
 test("Endpoints, the object slices replaced", function()
   local text = get("endpoints")
+  --- check
   assertEqual(text:match("^[^\n]*"),
     "Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice")
   local ep = getEndpoints("web")
@@ -165,6 +166,7 @@ test("Endpoints, the object slices replaced", function()
   assertEqual(#ep.subsets[1].notReadyAddresses, 1)
   assertEqual(ep.subsets[1].ports, { { name = "http", port = 8080, protocol = "TCP" } })
   assertEqual(ep.annotations["endpoints.kubernetes.io/over-capacity"], nil)
+  --- end
   return text .. "\n" .. get("endpointslices")
 end)
 -- Both lists show the same pods. `kubectl get endpoints` shows at most three

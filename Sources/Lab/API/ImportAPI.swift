@@ -10,8 +10,8 @@ enum ImportAPI {
       "importCluster",
       help: HelpEntry(
         usage: "importCluster(path | {paths...})",
-        summary: "a fresh lab from a real cluster's `kubectl get nodes,namespaces,pods,services,endpointslices,deployments,replicasets,daemonsets,statefulsets,configmaps -A -o yaml` (or -o json, or several files)",
-        details: "Addresses, node ports, pod CIDRs, readiness, phases and EndpointSlices are the dump's, not re-allocated or recomputed; checkInvariants() then says where the dump and the controllers disagree. Service and pod CIDRs and the DNS domain come from the kubeadm-config ConfigMap (else they are inferred from the objects), the proxy mode and options from kube-proxy's config.conf, the DNS settings from the coredns Corefile. Kinds the lab does not model are counted in the summary line. Returns {summary, counts, skipped, notes, serviceCIDR, podCIDR, proxyMode}.")
+        summary: "a fresh lab from a real cluster's objects as `kubectl get KINDS -A -o yaml` prints them (or -o json, or several files)",
+        details: "KINDS: nodes, namespaces, pods, services, endpointslices, deployments, replicasets, daemonsets, statefulsets, configmaps (written without spaces on kubectl's command line). Addresses, node ports, pod CIDRs, readiness, phases and EndpointSlices are the dump's, not re-allocated or recomputed; checkInvariants() then says where the dump and the controllers disagree. Service and pod CIDRs and the DNS domain come from the kubeadm-config ConfigMap (else they are inferred from the objects), the proxy mode and options from kube-proxy's config.conf, the DNS settings from the coredns Corefile. Kinds the lab does not model are counted in the summary line. Returns {summary, counts, skipped, notes, serviceCIDR, podCIDR, proxyMode}.")
     ) { call in
       let sources: [String]
       switch call.type(at: 1) {
