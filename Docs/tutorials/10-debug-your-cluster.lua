@@ -26,9 +26,11 @@ local data = "Docs/tutorials/data/"
 -- lab does not model are counted, not lost silently.
 test("Import the dump", function()
   local r = importCluster(data .. "kind-cluster.yaml")
+  --- check
   assertEqual(r.serviceCIDR, { "10.96.0.0/16" })
   assertEqual(r.proxyMode, "iptables")
   assertEqual(getPod("shop/web-6d4cf56db6-8tq2n").ip, "10.244.2.5")
+  --- end
   return r.summary
 end)
 
@@ -41,8 +43,10 @@ end)
 -- stale slice means the EndpointSlice controller has not caught up.
 test("Where the dump and the controllers disagree", function()
   local ok, err = pcall(checkInvariants)
+  --- check
   assertEqual(ok, false)
   assert(err:find("slices of shop/web (IPv4) differ from its pods", 1, true), err)
+  --- end
   local lines = {}
   for _, e in ipairs(endpointSlices("shop/web")[1].endpoints) do
     local pod = e.targetRef and e.targetRef.name
@@ -64,7 +68,9 @@ test("What that costs: one request in three", function()
   for k, n in pairs(counts) do
     if not k:match("^web%-") then failed = failed + n end
   end
+  --- check
   assert(failed > 50 and failed < 150, "about a third fail, got " .. failed)
+  --- end
   local lines = {}
   for k, n in pairs(counts) do lines[#lines + 1] = string.format("%-28s %d", k, n) end
   table.sort(lines)
@@ -86,13 +92,17 @@ test("Walk the node's real rules", function()
     { src = "10.244.2.5", dst = "10.96.112.40", dport = 80, iif = "calicda9c68722d", oif = "tunl0" },
     { nodeIPs = { "172.18.0.4" },
       ipsets = { ["cali40masq-ipam-pools"] = { "10.244.0.0/16" }, ["cali40all-ipam-pools"] = { "10.244.0.0/16" } } })
+  --- check
   assertEqual(#t.outcomes, 3)
   for _, o in ipairs(t.outcomes) do assertEqual(o.verdict, "ACCEPT") end
+  --- end
   -- The rules forward to the gone pod as readily as to the others: the fault is
   -- the slice, not the node.
+  --- check
   local gone = false
   for _, o in ipairs(t.outcomes) do if o.dnat == "10.244.1.9:8080" then gone = true end end
   assert(gone)
+  --- end
   return tostring(t)
 end)
 
@@ -106,10 +116,14 @@ test("Ask what you do not know", function()
   local packet = { src = "10.244.2.5", dst = "10.244.2.7", dport = 5432, iif = "calicda9c68722d",
     oif = "cali7fd651e3ab8" }
   local blind = traceRules(data .. "kind-worker2.iptables", packet, { nodeIPs = { "172.18.0.4" } })
+  --- check
   assertEqual(blind.verdict, "DROP")
+  --- end
   local told = traceRules(data .. "kind-worker2.iptables", packet, { nodeIPs = { "172.18.0.4" },
     ipsets = { ["cali40s:web-pods"] = { "10.244.1.4", "10.244.2.5", "10.244.2.6" } } })
+  --- check
   assertEqual(told.verdict, "ACCEPT")
+  --- end
   return "without the ipset: " .. blind.verdict .. " (" .. table.concat(blind.unknowns, "; ") .. ")\n"
     .. "with its members:   " .. told.verdict
 end)
@@ -122,10 +136,14 @@ end)
 -- since, and lacks the NodePort rules of `shop/web-np`: its kube-proxy stopped
 -- syncing (look at its log, and at `sync_proxy_rules_last_timestamp_seconds`).
 test("Is this node's kube-proxy keeping up?", function()
+  --- check
   assert(diffRules("kind-worker", data .. "kind-worker.iptables").inSync)
+  --- end
   local d = diffRules("kind-worker2", data .. "kind-worker2.iptables")
+  --- check
   assertEqual(d.inSync, false)
   assertEqual(#d.staleChains, 2)
   assert(#d.missingRules > 0)
+  --- end
   return tostring(d)
 end)

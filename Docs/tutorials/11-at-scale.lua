@@ -16,11 +16,15 @@ local SERVICES, PER_SERVICE = 100, 15
 -- 8,192 /24s. Node 5,000 gets the 5,000th subnet and the 5,000th address.
 test("A pod CIDR big enough for 5,000 nodes", function()
   local ok, err = pcall(reset, { nodes = 5000 })
+  --- check
   assert(not ok and err:find("no remaining CIDRs left to allocate", 1, true), err)
+  --- end
   reset { nodes = 5000, podCIDR = "10.128.0.0/11" }
   seed(11)
   local last = getNode("node-5000")
+  --- check
   assertEqual(last.podCIDR, "10.147.135.0/24")
+  --- end
   for i = 1, SERVICES do
     createDeployment("app-" .. i, { replicas = PER_SERVICE, labels = { app = "app-" .. i },
       ports = { { name = "http", containerPort = 8080 } } })
@@ -28,8 +32,10 @@ test("A pod CIDR big enough for 5,000 nodes", function()
       ports = { { name = "http", port = 80, targetPort = 8080 } } })
   end
   local c = cluster().counts
+  --- check
   assertEqual(c.nodes, 5000)
   assertEqual(c.services, SERVICES + 2) -- and kubernetes, kube-dns
+  --- end
   return string.format("%d nodes, %d pods, %d Services\nnode-5000: %s, pods from %s",
     c.nodes, c.pods, c.services, last.ip, last.podCIDR)
 end)
@@ -45,10 +51,12 @@ end)
 test("What one node holds in each mode", function()
   local w = proxyWork("node-1")
   local endpoints = SERVICES * PER_SERVICE
+  --- check
   assert(w.iptables.total > 2 * endpoints, w.iptables.total)
   assert(w.ipvs.realServers >= endpoints)
   assert(w.ipvs.iptablesRules < 40, w.ipvs.iptablesRules)
   assert(w.nftables.elements >= SERVICES)
+  --- end
   return string.format(
     "iptables: %d rules (%d bytes to iptables-restore)\n"
       .. "IPVS:     %d virtual servers, %d real servers, %d iptables rules\n"
@@ -66,11 +74,13 @@ end)
 test("One endpoint changes", function()
   local pod = endpoints("app-1")[1].pod
   local w = proxyWork("node-1", function() setPodReady(pod, false) end)
+  --- check
   assertEqual(w.ipvs.realServersRemoved, 1)
   assertEqual(w.ipvs.realServersAdded, 0)
   assertEqual(w.nftables.deletedChains, 1) -- the endpoint's chain
   assert(w.iptables.rules > SERVICES, w.iptables.rules)
   assert(w.iptables.bytes > 10 * w.nftables.bytes, w.iptables.bytes .. " vs " .. w.nftables.bytes)
+  --- end
   return string.format(
     "iptables: %d rules in %d chains, %d bytes (and %d chain deleted)\n"
       .. "IPVS:     %d real server removed (+ %d bytes of constant iptables rules)\n"
@@ -91,8 +101,10 @@ test("The same change on a bigger cluster", function()
     createService("app-" .. i, { selector = { app = "app-" .. i }, ports = { { port = 80 } } })
   end
   local after = proxyWork("node-1", function() setPodReady(pod, true) end)
+  --- check
   assert(after.iptables.bytes > 1.5 * before.iptables.bytes)
   assert(after.nftables.bytes < 2 * before.nftables.bytes)
+  --- end
   return string.format("%d Services: iptables %d bytes, nftables %d bytes\n%d Services: iptables %d bytes, nftables %d bytes",
     SERVICES + 2, before.iptables.bytes, before.nftables.bytes,
     2 * SERVICES + 2, after.iptables.bytes, after.nftables.bytes)
@@ -108,10 +120,14 @@ test("What one DNS name costs with ndots:5", function()
   addExternalRecord("api.example.com", "A", "192.0.2.10")
   addPod("client", { node = "node-5000" })
   local r = resolve("api.example.com", { from = "client" })
+  --- check
   assertEqual(r.addresses, { "192.0.2.10" })
   assertEqual(#r.queries, 8)
+  --- end
   local dotted = resolve("api.example.com.", { from = "client" })
+  --- check
   assertEqual(#dotted.queries, 2)
+  --- end
   local pods = cluster().counts.pods
   return string.format("api.example.com: %d queries (%d NXDOMAIN)\napi.example.com.: %d queries\n"
     .. "%d pods, one lookup each: %d queries to CoreDNS, or %d with the trailing dot",
