@@ -79,6 +79,27 @@ step("The rules counted it", function()
   return out
 end)
 
+--- step: A name, resolved through the real DNAT
+-- The CoreDNS pods are on the kernel too: in each one's namespace the lab's
+-- CoreDNS answers on port 53 (the server of `serveDNS`). The client's
+-- resolv.conf (`resolvConf("client")`) names the kube-dns ClusterIP, so glibc's
+-- `getent hosts web` inside the client's namespace sends its queries to that
+-- ClusterIP; node-1's kube-proxy rules DNAT them to a CoreDNS pod, which answers
+-- from the same engine as `resolve`. `dnsLog()` shows what the server received:
+-- the search walk of a real glibc, from the client's own address.
+step("A name, resolved through the real DNAT", function()
+  dnsLog{ clear = true }
+  local out = sh("ip netns exec " .. prefix .. "default.client getent hosts web")
+  assert(out:find(getService("web").clusterIP, 1, true), out)
+  local lines = {}
+  for _, e in ipairs(dnsLog()) do
+    lines[#lines + 1] = e.client .. "  " .. e.type .. " " .. e.name .. "  " .. e.rcode
+  end
+  local log = table.concat(lines, "\n")
+  assert(log:find("A web.default.svc.cluster.local", 1, true), log)
+  return out .. "\nthe lab's CoreDNS received:\n" .. log
+end)
+
 --- step: Taken down
 -- `teardown()` (or `svclab down`, or simply the end of the script) removes every
 -- namespace, link, rule and responder it made.
