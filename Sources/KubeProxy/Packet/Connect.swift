@@ -222,6 +222,22 @@ extension ProxyCluster {
     -> Result<Connection, ConnectFailure>
   {
     let dst = ctx.destination
+    // The node's own loopback (no rule took it, as in nftables mode or without localhost
+    // NodePorts): the node's kernel answers, with a listener or a reset.
+    if ctx.sourceIsLocal, dst.ip == loopback(dst.ip.family),
+      let home = ctx.entry.ips.first(where: { $0.family == dst.ip.family }),
+      let located = locate(home, port: dst.port, proto: dst.proto)
+    {
+      if let failure = deliver(to: dst.ip, port: dst.port, proto: dst.proto, node: located.node,
+        pod: located.pod, trace: &trace)
+      {
+        return .failure(failure)
+      }
+      return .success(Connection(
+        id: ctx.connectionID, pod: located.pod.map { NamespacedName(namespace: $0.namespace, name: $0.name) },
+        podIP: dst.ip, port: dst.port, servicePort: nil, node: located.node.name,
+        entryNode: ctx.entry.name, service: nil, sourceIP: ctx.sourceIP, kept: ctx.keep))
+    }
     // Pod addresses are not routed from outside the cluster.
     guard let located = locate(dst.ip, port: dst.port, proto: dst.proto),
       !(ctx.fromOutside && podByIP[dst.ip] != nil)
