@@ -85,8 +85,10 @@ end)
 -- resolv.conf (`resolvConf("client")`) names the kube-dns ClusterIP, so glibc's
 -- `getent hosts web` inside the client's namespace sends its queries to that
 -- ClusterIP; node-1's kube-proxy rules DNAT them to a CoreDNS pod, which answers
--- from the same engine as `resolve`. `dnsLog()` shows what the server received:
--- the search walk of a real glibc, from the client's own address.
+-- from the same engine as `resolve`. `dnsLog()` shows what the server received,
+-- from the client's own address: `getent hosts` asks for IPv6 first, walking the
+-- whole search list with AAAA (the Service has no IPv6 address), then IPv4 (A),
+-- found at the first candidate.
 step("A name, resolved through the real DNAT", function()
   dnsLog{ clear = true }
   local out = sh("ip netns exec " .. prefix .. "default.client getent hosts web")
