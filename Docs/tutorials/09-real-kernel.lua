@@ -39,8 +39,10 @@ step("A small lab, brought up", function()
     ports = { { name = "http", port = 80, targetPort = "http" } } })
   materialize()
   local list = sh("ip netns list")
+  --- check
   assert(list:find(prefix .. "node-1", 1, true), list)
   assert(list:find(prefix .. "default.client", 1, true), list)
+  --- end
   return list
 end)
 
@@ -51,8 +53,10 @@ end)
 step("A real connection", function()
   local real = kernelConnect("client", "web:80")
   local lab = connect("client", "web:80")
+  --- check
   assertEqual(real.sourceIP, lab.sourceIP)
   assert(real.pod == "web-1" or real.pod == "web-2", real.pod)
+  --- end
   return "kernel: " .. real.pod .. " saw " .. real.sourceIP .. "\nlab:    " .. lab.pod .. " saw " .. lab.sourceIP
 end)
 
@@ -63,8 +67,10 @@ end)
 step("The DNAT in conntrack", function()
   kernelConnect("client", "web:80")
   local out = sh("ip netns exec " .. prefix .. "node-1 conntrack -L -p tcp")
+  --- check
   assert(out:find("dst=" .. getService("web").clusterIP .. " sport=", 1, true), out)
   assert(out:find("sport=8080 dport=", 1, true), out)
+  --- end
   return out
 end)
 
@@ -73,9 +79,11 @@ end)
 -- the Service's `KUBE-SVC-…` chain and the `KUBE-SEP-…` chains it picked from.
 step("The rules counted it", function()
   local out = sh("ip netns exec " .. prefix .. "node-1 iptables -t nat -L KUBE-SERVICES -v -n")
+  --- check
   local line = assert(out:match("[^\n]*default/web:http cluster IP[^\n]*"), out)
   local counted = tonumber(line:match("^%s*(%d+)"))
   assert(counted and counted > 0, out)
+  --- end
   return out
 end)
 
@@ -92,13 +100,17 @@ end)
 step("A name, resolved through the real DNAT", function()
   dnsLog{ clear = true }
   local out = sh("ip netns exec " .. prefix .. "default.client getent hosts web")
+  --- check
   assert(out:find(getService("web").clusterIP, 1, true), out)
+  --- end
   local lines = {}
   for _, e in ipairs(dnsLog()) do
     lines[#lines + 1] = e.client .. "  " .. e.type .. " " .. e.name .. "  " .. e.rcode
   end
   local log = table.concat(lines, "\n")
+  --- check
   assert(log:find("A web.default.svc.cluster.local", 1, true), log)
+  --- end
   return out .. "\nthe lab's CoreDNS received:\n" .. log
 end)
 
@@ -108,6 +120,8 @@ end)
 step("Taken down", function()
   teardown()
   local list = sh("ip netns list")
+  --- check
   assert(not list:find(prefix .. "node-1", 1, true), list)
+  --- end
   return "ip netns list: " .. (list == "" and "(nothing)" or list)
 end)
