@@ -88,6 +88,33 @@ step("The rules counted it", function()
   return out
 end)
 
+--- step: A name, resolved through the real DNAT
+-- The CoreDNS pods are on the kernel too: in each one's namespace the lab's
+-- CoreDNS answers on port 53 (the server of `serveDNS`). The client's
+-- resolv.conf (`resolvConf("client")`) names the kube-dns ClusterIP, so glibc's
+-- `getent hosts web` inside the client's namespace sends its queries to that
+-- ClusterIP; node-1's kube-proxy rules DNAT them to a CoreDNS pod, which answers
+-- from the same engine as `resolve`. `dnsLog()` shows what the server received,
+-- from the client's own address: `getent hosts` asks for IPv6 first, walking the
+-- whole search list with AAAA (the Service has no IPv6 address), then IPv4 (A),
+-- found at the first candidate.
+step("A name, resolved through the real DNAT", function()
+  dnsLog{ clear = true }
+  local out = sh("ip netns exec " .. prefix .. "default.client getent hosts web")
+  --- check
+  assert(out:find(getService("web").clusterIP, 1, true), out)
+  --- end
+  local lines = {}
+  for _, e in ipairs(dnsLog()) do
+    lines[#lines + 1] = e.client .. "  " .. e.type .. " " .. e.name .. "  " .. e.rcode
+  end
+  local log = table.concat(lines, "\n")
+  --- check
+  assert(log:find("A web.default.svc.cluster.local", 1, true), log)
+  --- end
+  return out .. "\nthe lab's CoreDNS received:\n" .. log
+end)
+
 --- step: Taken down
 -- `teardown()` (or `svclab down`, or simply the end of the script) removes every
 -- namespace, link, rule and responder it made.

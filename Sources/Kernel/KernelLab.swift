@@ -19,11 +19,17 @@ public final class KernelLab {
   /// rejecting kube-proxy's table, IPVS); shown by `svclab up`.
   public private(set) var notes: [String] = []
   /// Called for each CoreDNS pod once its namespace is wired: where the wire DNS server is
-  /// started, bound to the pod's address, inside the pod's namespace (the DNS-on-the-wire
-  /// issue). Without a hook the pod gets the plain responder on its ports, like any pod.
-  public var dnsHook: ((_ namespace: String, _ pod: KernelPod) throws -> Void)?
+  /// started, bound to the pod's address on port 53, inside the pod's namespace (the
+  /// DNS-on-the-wire issue); it returns what stops that server, called when the pod goes and
+  /// at teardown, before its namespace is deleted. The pod's other ports (metrics) get the
+  /// plain responder. Without a hook the pod gets the plain responder on every port.
+  public var dnsHook: ((_ namespace: String, _ pod: KernelPod) throws -> () -> Void)?
+  /// The port the hook's server takes over from the responder.
+  public static let dnsPort = 53
 
   private var responders: [String: [Process]] = [:]
+  /// What stops each CoreDNS pod's DNS server (from `dnsHook`), by pod key.
+  private var dnsStoppers: [String: () -> Void] = [:]
   private var loadedRules: [String: String] = [:]
   private var guardian: Process?
   private var ipipAvailable: Bool?
@@ -402,13 +408,14 @@ public final class KernelLab {
   // MARK: - Responders
 
   private func startResponders(_ pod: KernelPod) throws {
-    if pod.servesDNS, let hook = dnsHook {
-      try hook(pod.hostNetwork ? names.node(pod.node) : names.pod(namespace: pod.namespace, name: pod.name), pod)
-      return
-    }
-    guard !pod.ports.isEmpty else { return }
     let ns = pod.hostNetwork ? names.node(pod.node) : names.pod(namespace: pod.namespace, name: pod.name)
-    try startResponder(key: pod.key, ns: ns, name: pod.name, listeners: pod.ports)
+    var ports = pod.ports
+    if pod.servesDNS, let hook = dnsHook {
+      dnsStoppers[pod.key] = try hook(ns, pod)
+      ports.removeAll { $0.port == Self.dnsPort }
+    }
+    guard !ports.isEmpty else { return }
+    try startResponder(key: pod.key, ns: ns, name: pod.name, listeners: ports)
   }
 
   private func startListeners(_ node: KernelNode) throws {
@@ -442,6 +449,7 @@ public final class KernelLab {
   }
 
   private func stopResponders(_ key: String) {
+    dnsStoppers.removeValue(forKey: key)?()
     for p in responders.removeValue(forKey: key) ?? [] where p.isRunning {
       kill(p.processIdentifier, SIGTERM)
       p.waitUntilExit()
@@ -509,7 +517,7 @@ public final class KernelLab {
   /// Removes everything this run made: responders, namespaces (with their links and rules),
   /// /etc/netns files, the owner file; then anything else left under the prefix.
   public func teardown() throws {
-    for key in responders.keys.sorted() { stopResponders(key) }
+    for key in Set(responders.keys).union(dnsStoppers.keys).sorted() { stopResponders(key) }
     layout = nil
     loadedRules = [:]
     _ = sweep()

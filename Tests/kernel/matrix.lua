@@ -113,6 +113,12 @@ addPod("host-web", { node = "node-2", hostNetwork = true, labels = { app = "host
   ports = { { name = "http", containerPort = 9090 } } })
 createService("host-web", { selector = { app = "host-web" }, ports = { { name = "http", port = 80, targetPort = 9090 } } })
 
+-- For the resolver cases: a headless Service and an ExternalName (its target answered by
+-- the lab's forwarder).
+createService("web-headless", { clusterIP = "None", selector = { app = "web" }, ports = http })
+createService("ext", { type = "ExternalName", externalName = "example.com" })
+addExternalRecord("example.com", "A", "93.184.216.34")
+
 local function nodePort(svc) return svc.ports[1].nodePort end
 
 local ok, lines = pcall(materialize)
@@ -132,7 +138,59 @@ test("each pod namespace's resolv.conf is resolvConf(pod)", function()
   end
 end)
 
+-- glibc's getaddrinfo (`getent ahosts`) in a pod's namespace, whose resolv.conf is the
+-- pod's: the query goes to the kube-dns ClusterIP, through the node's real DNAT, to a CoreDNS
+-- pod's namespace where the wire server answers from the lab's engine. The addresses must be
+-- resolve()'s, and the servers' query log must be resolve(name, {resolver = "glibc"}).queries
+-- name by name, from the client address connect() says a CoreDNS pod sees. glibc's
+-- AI_ADDRCONFIG asks AAAA only when the namespace has an IPv6 address other than ::1 (the
+-- veth's link-local fe80:: counts, as glibc 2.36 shows here); resolve() lists A and AAAA.
+local function getent(pod, name)
+  local ns = prefix .. "default." .. pod
+  local v6 = false
+  for addr in sh("ip -n " .. ns .. " -6 -o addr show"):gmatch("inet6 (%S+)") do
+    if addr ~= "::1/128" then v6 = true end
+  end
+  dnsLog{ clear = true }
+  local out = sh("timeout 30 ip netns exec " .. ns .. " getent ahosts '" .. name .. "'; echo \"exit=$?\"")
+  local status = tonumber(out:match("exit=(%d+)%s*$"))
+  local got = {}
+  for addr in out:gmatch("(%S+)%s+STREAM") do got[#got + 1] = addr end
+  table.sort(got)
+  local log = dnsLog()
+  local r = resolve(name, { from = pod })
+  local want = {}
+  for _, a in ipairs(r.addresses) do want[#want + 1] = a end
+  table.sort(want)
+  assertEqual(got, want)
+  assertEqual(status == 0, #want > 0)
+  local walk = {}
+  for _, q in ipairs(resolve(name, { from = pod, resolver = "glibc" }).queries) do
+    if v6 or q.type ~= "AAAA" then walk[#walk + 1] = q.type .. " " .. q.name end
+  end
+  local seen = {}
+  local nameserver = resolvConf(pod):match("nameserver (%S+)")
+  local c = connect(pod, nameserver .. ":53", { protocol = "UDP" })
+  for _, e in ipairs(log) do
+    seen[#seen + 1] = e.type .. " " .. e.name
+    assertEqual(e.client:match("^(.*):%d+$"), c.sourceIP)
+  end
+  assertEqual(table.concat(seen, ", "), table.concat(walk, ", "))
+  assert(#seen > 0, "the lab's CoreDNS received no query for " .. name)
+end
+
+local function dnsCases(label)
+  for _, pod in ipairs({ "client", "client-2" }) do
+    for _, name in ipairs({ "web", "web-headless", "ext", "nothere", "kube-dns.kube-system" }) do
+      test(label .. ": getent ahosts " .. name .. " from " .. pod .. " through the kube-dns ClusterIP", function()
+        getent(pod, name)
+      end)
+    end
+  end
+end
+
 local function cases(label)
+  dnsCases(label)
   test(label .. ": ClusterIP across nodes (TCP)", function() compare("client", "web:80") end)
   test(label .. ": ClusterIP (UDP)", function() compare("client", "web:53", { protocol = "UDP" }) end)
   test(label .. ": NodePort, externalTrafficPolicy Cluster, from outside", function()

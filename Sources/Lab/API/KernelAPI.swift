@@ -1,9 +1,15 @@
 import Cluster
+import CoreDNS
 import Foundation
 import Kernel
 import KubeProxy
 import LuaKit
 import NetAddr
+import Wire
+
+#if canImport(Glibc)
+  @preconcurrency import Glibc
+#endif
 
 /// `materialize`, `teardown`, `kernelConnect`: the lab on this machine's kernel (root), kept
 /// in step with every change made afterwards.
@@ -23,14 +29,14 @@ enum KernelAPI {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
   }
 
-  static func register(_ lab: LabSession, in state: LuaState) throws {
+  static func register(_ lab: LabSession, in state: LuaState, wire: WireAPI.Servers) throws {
     let binding = Binding()
     lab.afterChange.append { [unowned lab] in resync(binding, lab) }
     try state.register(
       "materialize",
       help: HelpEntry(
         usage: "materialize(opts)",
-        summary: "build the lab on this machine's kernel (root): network namespaces per node and pod named svl-…, Calico-style wiring, each node's kube-proxy rules, a responder on every container port; opts: external (client addresses outside the cluster, default {\"203.0.113.7\"}); returns the lines about what was skipped",
+        summary: "build the lab on this machine's kernel (root): network namespaces per node and pod named svl-…, Calico-style wiring, each node's kube-proxy rules, a responder on every container port, the CoreDNS pods served on port 53 by the lab's DNS engine (queries in dnsLog()); opts: external (client addresses outside the cluster, default {\"203.0.113.7\"}); returns the lines about what was skipped",
         details: "Later changes are applied to the kernel as kube-proxy would (changed chains only). Everything is removed by teardown(), at exit, and by `svclab down`.")
     ) { call in
       var f = Fields(try call.optTable(1), path: "opts", function: call.functionName)
@@ -49,6 +55,7 @@ enum KernelAPI {
       let prefix = ProcessInfo.processInfo.environment["SVCLAB_NETNS_PREFIX"] ?? "svl-"
       let kernel = binding.kernel ?? KernelLab(names: KernelNames(prefix: prefix), program: program)
       binding.externals = externals
+      kernel.dnsHook = dnsHook(lab, wire)
       var lines: [String]
       do {
         if binding.kernel == nil { binding.nfacct = kernel.nfacctAvailable() }
@@ -151,6 +158,63 @@ enum KernelAPI {
       r["sourceIP"] = LuaValue.optional(result.peer)
       return try call.result(r.value)
     }
+  }
+
+  /// The CoreDNS pods served by the wire DNS server: bound to the pod's address on port 53
+  /// (UDP and TCP) from a thread inside the pod's namespace, answering from the lab's engine,
+  /// its queries in `dnsLog()`. Queries to the kube-dns ClusterIP reach it through the node's
+  /// real DNAT.
+  static func dnsHook(_ lab: LabSession, _ servers: WireAPI.Servers) -> (String, KernelPod) throws -> () -> Void {
+    { [unowned lab] ns, pod in
+      let live = DNSAPI.dns(lab).server
+      let listen = "\(pod.ip):\(KernelLab.dnsPort)"
+      let server = try inNamespace(ns) { try WireServer(listen: [listen], engine: live) }
+      server.start()
+      servers.all.append(server)
+      return { server.stop() }
+    }
+  }
+
+  /// The box a namespace thread hands its outcome back in.
+  private final class Outcome: @unchecked Sendable {
+    var result: Result<WireServer, Error>?
+    let body: () throws -> WireServer
+    init(_ body: @escaping () throws -> WireServer) { self.body = body }
+  }
+
+  /// glibc's setns(2), looked up at run time: Swift's Glibc module leaves out the
+  /// _GNU_SOURCE declarations. CLONE_NEWNET is 0x40000000 (linux/sched.h).
+  private typealias SetNS = @convention(c) (Int32, Int32) -> Int32
+  private static let cloneNewNet: Int32 = 0x4000_0000
+
+  /// Runs `body` on a thread of its own that has entered the network namespace
+  /// /run/netns/`ns` (setns affects only the calling thread, which then ends); sockets
+  /// created there stay in that namespace.
+  static func inNamespace(_ ns: String, _ body: @escaping () throws -> WireServer) throws -> WireServer {
+    guard let symbol = dlsym(nil /* RTLD_DEFAULT */, "setns") else {
+      throw KernelError("setns is not available in this C library")
+    }
+    let setns = unsafeBitCast(symbol, to: SetNS.self)
+    let outcome = Outcome(body)
+    let done = DispatchSemaphore(value: 0)
+    let thread = Thread {
+      defer { done.signal() }
+      let fd = open("/run/netns/\(ns)", O_RDONLY | O_CLOEXEC)
+      guard fd >= 0 else {
+        outcome.result = .failure(KernelError("cannot open /run/netns/\(ns): \(String(cString: strerror(errno)))"))
+        return
+      }
+      defer { close(fd) }
+      guard setns(fd, cloneNewNet) == 0 else {
+        outcome.result = .failure(KernelError("setns into \(ns): \(String(cString: strerror(errno)))"))
+        return
+      }
+      outcome.result = Result { try outcome.body() }
+    }
+    thread.name = "svclab-netns"
+    thread.start()
+    done.wait()
+    return try outcome.result!.get()
   }
 
   /// Where a probe starts: the namespace of the source `connect` would use.

@@ -36,7 +36,10 @@ enum WireAPI {
 
   static let defaultListen = "127.0.0.1:5353"
 
-  static func register(_ lab: LabSession, in state: LuaState) throws {
+  /// Returns the lab's servers: the kernel lab adds its CoreDNS pods' servers there, so that
+  /// `dnsLog` shows their queries and every change reaches them.
+  @discardableResult
+  static func register(_ lab: LabSession, in state: LuaState) throws -> Servers {
     let servers = Servers()
     lab.follow { Publisher(lab: $0, servers: servers) }
     try state.register(
@@ -108,6 +111,7 @@ enum WireAPI {
       }
       return try call.result(.table(LuaTable(array: rows)))
     }
+    return servers
   }
 
   /// The handle `serveDNS` returns: `addresses`, `:stop()`, `:stats()`.
