@@ -36,7 +36,7 @@ for i in stride(from: 1, through: n, by: 1) {
 try! zone.write(toFile: out + "/zone.conf", atomically: true, encoding: .utf8)
 var queries = ""
 var state = 12345
-for i in 1...(n > 0 ? 100_000 : 0) {
+for i in stride(from: 1, through: n > 0 ? 100_000 : 0, by: 1) {
   state = (state * 1_103_515_245 + 12345) % 2_147_483_648
   queries += i % 10 == 0 ? "missing-\(state % 100_000).default.svc.cluster.local. A\n" : names[state % n] + " A\n"
 }
