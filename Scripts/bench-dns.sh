@@ -3,7 +3,8 @@
 # Service names from a zone generated from the lab (90 % existing names, 10 % NXDOMAIN).
 # Each server is pinned to CPU 0 and dnsperf to CPU 1 (taskset); each run lasts SECONDS.
 # Prints both QPS, their ratio, and svclab's memory (RSS) with the names and without.
-#   Scripts/bench-dns.sh [NAMES] [SECONDS]      (SVCLAB=path/to/svclab to skip the release build)
+#   Scripts/bench-dns.sh [NAMES] [SECONDS]      (SVCLAB=path/to/svclab to skip the release build;
+#   WIRE_SERVER=path serves with Scripts/bench/wire-server.swift built alone, no Lua lab)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 names=${1:-10000}
@@ -18,7 +19,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 # SVCLAB=path uses that binary instead of building the release one.
-if [ -n "${SVCLAB:-}" ]; then
+if [ -n "${WIRE_SERVER:-}" ]; then
+  bin=$WIRE_SERVER
+elif [ -n "${SVCLAB:-}" ]; then
   bin=$SVCLAB
 else
   swift build -c release --product svclab >/dev/null
@@ -36,17 +39,25 @@ wait_for() {
 }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
+# serve PORT OUT NAMES: svclab with the lab, or (WIRE_SERVER=path) the wire server alone over
+# the engine, built from Scripts/bench/wire-server.swift (no Lua lab; same names and queries).
+serve() {
+  mkdir -p "$2"
+  if [ -n "${WIRE_SERVER:-}" ]; then
+    exec taskset -c 0 "$WIRE_SERVER" "$2" "$3" "$1"
+  else
+    exec taskset -c 0 "$bin" dns --listen "127.0.0.1:$1" Scripts/bench/dns-lab.lua "$2" "$3"
+  fi
+}
 # svclab: the lab, then serving.
-taskset -c 0 "$bin" dns --listen "127.0.0.1:$port_svclab" Scripts/bench/dns-lab.lua "$work" "$names" \
-  >"$work/svclab.out" 2>&1 &
+serve "$port_svclab" "$work" "$names" >"$work/svclab.out" 2>&1 &
 svclab_pid=$!
 pids+=("$svclab_pid")
 wait_for "$work/svclab.out"
 rss_lab=$(rss_kb "$svclab_pid")
 
 # svclab with no Services, for the memory the names take.
-taskset -c 0 "$bin" dns --listen "127.0.0.1:$((port_svclab + 10))" Scripts/bench/dns-lab.lua "$work/empty" 0 \
-  >"$work/empty.out" 2>&1 &
+serve "$((port_svclab + 10))" "$work/empty" 0 >"$work/empty.out" 2>&1 &
 empty_pid=$!
 pids+=("$empty_pid")
 wait_for "$work/empty.out"

@@ -89,6 +89,25 @@ public final class DNSServer {
     return reply
   }
 
+  /// The reply a wire front end rendered for exactly `request` (the key it chose: the
+  /// request's bytes after the ID and anything else its bytes depend on) since the last
+  /// change, if any.
+  public func rendered(_ request: [UInt8]) -> RenderedReply? { memo.rendered(request) }
+
+  /// Keeps `rendered`, made from `answer` (this server's reply to a query of `type`), for the
+  /// same request — unless another query could get different records: with autopath (the
+  /// answer depends on the client) or when loadbalance would shuffle a section of several
+  /// records. Emptied with the answer memo, on every change.
+  public func remember(rendered: RenderedReply, for request: [UInt8], answer: DNSResponse, type: RRType) {
+    guard !settings.autopath else { return }
+    if shuffles(answer, type)
+      && (answer.answer.count > 1 || answer.authority.count > 1 || answer.additional.count > 1)
+    {
+      return
+    }
+    memo.remember(rendered, for: request)
+  }
+
   /// Whether the loadbalance plugin shuffles replies like `reply` to a query of `type`.
   private func shuffles(_ reply: DNSResponse, _ type: RRType) -> Bool {
     settings.loadbalance && reply.rcode == .noError && type != .axfr && type != .ixfr

@@ -90,8 +90,11 @@ enum RData {
 
   /// Writes the wire form of presentation `data`.
   static func write(type: UInt16, _ data: String, into w: inout WireWriter) throws(WireError) {
-    let fields = data.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-    func number<T: FixedWidthInteger>(_ i: Int, _: T.Type) throws(WireError) -> T {
+    // Addresses (most records) need no split into fields.
+    func split() -> [String] {
+      data.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+    }
+    func number<T: FixedWidthInteger>(_ fields: [String], _ i: Int, _: T.Type) throws(WireError) -> T {
       guard i < fields.count, let v = T(fields[i]) else { throw .badData(data) }
       return v
     }
@@ -106,21 +109,25 @@ enum RData {
       w.u32(UInt32(ip.low >> 32))
       w.u32(UInt32(ip.low & 0xFFFF_FFFF))
     case 2, 5, 12:
+      let fields = split()
       guard fields.count == 1 else { throw .badData(data) }
       try w.name(fields[0])
     case 15:
+      let fields = split()
       guard fields.count == 2 else { throw .badData(data) }
-      w.u16(try number(0, UInt16.self))
+      w.u16(try number(fields, 0, UInt16.self))
       try w.name(fields[1])
     case 33:
+      let fields = split()
       guard fields.count == 4 else { throw .badData(data) }
-      for i in 0..<3 { w.u16(try number(i, UInt16.self)) }
+      for i in 0..<3 { w.u16(try number(fields, i, UInt16.self)) }
       try w.name(fields[3], pointing: false)
     case 6:
+      let fields = split()
       guard fields.count == 7 else { throw .badData(data) }
       try w.name(fields[0])
       try w.name(fields[1])
-      for i in 2..<7 { w.u32(try number(i, UInt32.self)) }
+      for i in 2..<7 { w.u32(try number(fields, i, UInt32.self)) }
     case 16, 99:
       for s in try characterStrings(data) {
         guard s.count <= 255 else { throw .badData(data) }
@@ -128,6 +135,7 @@ enum RData {
         w.bytes.append(contentsOf: s)
       }
     default:
+      let fields = split()
       guard fields.count >= 2, fields[0] == "\\#", let n = Int(fields[1]) else { throw .badData(data) }
       let hex = Array(fields.dropFirst(2).joined().utf8)
       guard hex.count == 2 * n else { throw .badData(data) }
@@ -183,7 +191,11 @@ enum RData {
 extension RRType {
   /// The type with this numeric code, if the lab knows it.
   public init?(code: UInt16) {
-    guard let t = RRType.allCases.first(where: { $0.code == code }) else { return nil }
+    guard let t = Self.byCode[code] else { return nil }
     self = t
   }
+
+  /// Every known type by its code, built once (not a walk over `allCases` per query).
+  private static let byCode: [UInt16: RRType] = Dictionary(
+    allCases.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
 }

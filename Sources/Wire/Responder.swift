@@ -25,27 +25,68 @@ public enum Responder {
   /// - Parameters:
   ///   - overTCP: the reply's size limit is 65535 instead of the client's UDP payload size.
   ///   - answer: the engine, given the name as sent, the type and the client address.
+  ///   - cache: the server whose answers `answer` gives, to keep this reply with them
+  ///     (`DNSServer.remember(rendered:…)`) and answer the same request again from it; nil
+  ///     renders every reply.
   public static func reply(
-    to query: [UInt8], overTCP: Bool, log: inout QueryLogEntry,
+    to query: [UInt8], overTCP: Bool, log: inout QueryLogEntry, cache: DNSServer? = nil,
     answer: (String, RRType) -> DNSResponse
   ) -> [UInt8]? {
-    query.withUnsafeBytes { b in reply(b, overTCP: overTCP, log: &log, answer: answer) }
+    query.withUnsafeBytes { b in reply(b, overTCP: overTCP, log: &log, cache: cache, answer: answer) }
   }
 
+  /// The largest request whose reply is kept (a question and an OPT fit with room to spare).
+  static let largestCachedRequest = 512
+
   static func reply(
-    _ b: UnsafeRawBufferPointer, overTCP: Bool, log: inout QueryLogEntry,
+    _ b: UnsafeRawBufferPointer, overTCP: Bool, log: inout QueryLogEntry, cache: DNSServer? = nil,
     answer: (String, RRType) -> DNSResponse
   ) -> [UInt8]? {
     guard let h = WireHeader(b), !h.qr else { return nil }
+    // The reply depends on the request's bytes after the ID and on the transport (its size
+    // limit); the same request again gets the same bytes with its own ID.
+    var key: [UInt8] = []
+    if let cache, b.count <= largestCachedRequest {
+      key.reserveCapacity(b.count - 1)
+      key.append(overTCP ? 1 : 0)
+      key.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[2...]))
+      if let known = cache.rendered(key) {
+        log.name = known.name
+        log.type = known.type
+        log.rcode = known.rcode
+        log.truncated = known.truncated
+        var bytes = known.bytes
+        bytes[0] = b[0]
+        bytes[1] = b[1]
+        return bytes
+      }
+    }
+    guard let bytes = render(b, h, overTCP: overTCP, log: &log, answer: answer) else { return nil }
+    if let cache, !key.isEmpty, let (r, type) = bytes.answer {
+      cache.remember(
+        rendered: RenderedReply(bytes: bytes.bytes, name: log.name, type: log.type, rcode: log.rcode, truncated: log.truncated),
+        for: key, answer: r, type: type)
+    }
+    return bytes.bytes
+  }
+
+  /// The reply's bytes, and the engine's answer they were made from when there was one.
+  private static func render(
+    _ b: UnsafeRawBufferPointer, _ h: WireHeader, overTCP: Bool, log: inout QueryLogEntry,
+    answer: (String, RRType) -> DNSResponse
+  ) -> (bytes: [UInt8], answer: (DNSResponse, RRType)?)? {
+    func plain(_ bytes: [UInt8]?) -> (bytes: [UInt8], answer: (DNSResponse, RRType)?)? {
+      bytes.map { ($0, nil) }
+    }
     // miekg/dns's default accept function: NOTIMP for opcodes other than QUERY and NOTIFY,
     // FORMERR for section counts no query has; both echo only the header.
     if h.opcode != 0 && h.opcode != 4 {
       log.rcode = "NOTIMP"
-      return headerOnly(h, rcode: 4, keepOpcode: true)
+      return plain(headerOnly(h, rcode: 4, keepOpcode: true))
     }
     if h.qdcount != 1 || h.ancount > 1 || h.nscount > 1 || h.arcount > 2 {
       log.rcode = "FORMERR"
-      return headerOnly(h, rcode: 1, keepOpcode: false)
+      return plain(headerOnly(h, rcode: 1, keepOpcode: false))
     }
     var m = WireMessage(header: h)
     do throws(WireError) {
@@ -56,7 +97,7 @@ public enum Responder {
       if let q = m.questions.first { (log.name, log.type) = (q.name, typeName(q.type)) }
       var out = WireMessage(header: formErrHeader(h))
       out.questions = Array(m.questions.prefix(1))
-      return (try? out.bytes()) ?? headerOnly(h, rcode: 1, keepOpcode: false)
+      return plain((try? out.bytes()) ?? headerOnly(h, rcode: 1, keepOpcode: false))
     }
     let q = m.questions[0]
     log.name = q.name
@@ -69,12 +110,12 @@ public enum Responder {
       log.rcode = "REFUSED"
       reply.header.rcode = 5
       reply.edns = m.edns.map { WireEDNS(udpSize: $0.udpSize, dnssecOK: $0.dnssecOK) }
-      return try? reply.bytes()
+      return plain(try? reply.bytes())
     }
     if let e = m.edns, e.version != 0 {
       log.rcode = "BADVERS"
       reply.edns = WireEDNS(udpSize: 0, extendedRcode: 1)
-      return try? reply.bytes()
+      return plain(try? reply.bytes())
     }
     // A type the lab has no name for is answered as the kubernetes plugin's default case
     // (NODATA or NXDOMAIN from a stand-in lookup); HINFO takes that path.
@@ -94,7 +135,7 @@ public enum Responder {
     do throws(WireError) {
       let (bytes, tc) = try fit(reply, size: size)
       log.truncated = tc
-      return bytes
+      return (bytes, (r, type))
     } catch {
       // A record the codec cannot write (bad external data): SERVFAIL, as a plugin error.
       log.rcode = "SERVFAIL"
@@ -102,7 +143,7 @@ public enum Responder {
       fail.questions = [q]
       fail.header.rcode = 2
       fail.edns = reply.edns
-      return try? fail.bytes()
+      return plain(try? fail.bytes())
     }
   }
 

@@ -226,6 +226,12 @@ struct WireWriter {
   /// Writes a presentation name; `pointing` false writes it whole (SRV targets, RFC 2782) but
   /// still lets later names point into it.
   mutating func name(_ text: String, pointing: Bool = true) throws(WireError) {
+    if !compress {
+      // No table to keep: the labels go straight into the bytes, with no per-label arrays.
+      var utf8 = text
+      guard utf8.withUTF8({ plainName($0) }) else { throw .badName(text) }
+      return
+    }
     guard let labels = WireName.labels(text) else { throw .badName(text) }
     var key: [UInt8] = []
     for i in labels.indices {
@@ -247,6 +253,71 @@ struct WireWriter {
       bytes.append(contentsOf: labels[i])
     }
     bytes.append(0)
+  }
+
+  /// Writes a presentation name uncompressed, as `WireName.labels` reads it (same escapes,
+  /// same limits); false, with nothing written, when it is not a valid name.
+  private mutating func plainName(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    let start = bytes.count
+    if b.count == 1 && b[0] == UInt8(ascii: ".") {
+      bytes.append(0)
+      return true
+    }
+    if b.isEmpty { return false }
+    var lengthAt = bytes.count
+    bytes.append(0)
+    var length = 0
+    var endedWithDot = false
+    var i = 0
+    func digit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+    while i < b.count {
+      let c = b[i]
+      endedWithDot = false
+      if c == UInt8(ascii: "\\") {
+        guard i + 1 < b.count else { return failName(start) }
+        let n = b[i + 1]
+        if digit(n) {
+          guard i + 3 < b.count else { return failName(start) }
+          var v = 0
+          for k in 1...3 {
+            guard digit(b[i + k]) else { return failName(start) }
+            v = v * 10 + Int(b[i + k] - UInt8(ascii: "0"))
+          }
+          guard v <= 255 else { return failName(start) }
+          bytes.append(UInt8(v))
+          i += 4
+        } else {
+          bytes.append(n)
+          i += 2
+        }
+        length += 1
+      } else if c == UInt8(ascii: ".") {
+        guard length > 0, length <= 63 else { return failName(start) }
+        bytes[lengthAt] = UInt8(length)
+        lengthAt = bytes.count
+        bytes.append(0)
+        length = 0
+        i += 1
+        endedWithDot = true
+      } else {
+        bytes.append(c)
+        length += 1
+        i += 1
+      }
+    }
+    if !endedWithDot {
+      guard length > 0, length <= 63 else { return failName(start) }
+      bytes[lengthAt] = UInt8(length)
+      bytes.append(0)
+    }
+    // After a final dot the last length byte written is the root's zero.
+    guard bytes.count - start <= WireName.maxLength else { return failName(start) }
+    return true
+  }
+
+  private mutating func failName(_ start: Int) -> Bool {
+    bytes.removeSubrange(start...)
+    return false
   }
 
   mutating func question(_ q: WireQuestion) throws(WireError) {

@@ -195,6 +195,7 @@ public final class WireServer: @unchecked Sendable {
     var rng = SystemRandomNumberGenerator()
     var connections: [Connection] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
+    var peers = PeerNames()
     let ownUDP = udpFDs
     let ownTCP = tcpFDs
     while true {
@@ -211,14 +212,14 @@ public final class WireServer: @unchecked Sendable {
       if n < 0 && errno != EINTR { break }
       if fds[0].revents != 0 { break }
       let now = Self.now()
-      func answer(_ q: [UInt8], tcp: Bool, peer: (IPAddress?, String)) -> [UInt8]? {
+      func answer(_ q: UnsafeRawBufferPointer, tcp: Bool, peer: (IPAddress?, String)) -> [UInt8]? {
         // The newest snapshot before every query, so a query sent after a change (even one
         // read in the same batch as earlier queries) sees it.
         if let fresh = snapshot.newer(than: &seen) { engine = fresh }
         var entry = QueryLogEntry(
           time: Self.wallClock(), client: peer.1, transport: tcp ? "tcp" : "udp", name: "",
           type: "", rcode: "", truncated: false)
-        let reply = Responder.reply(to: q, overTCP: tcp, log: &entry) { name, type in
+        let reply = Responder.reply(q, overTCP: tcp, log: &entry, cache: engine) { name, type in
           engine.query(name: name, type: type, client: peer.0, using: &rng)
         }
         record(entry, tcp: tcp, replied: reply != nil)
@@ -237,8 +238,12 @@ public final class WireServer: @unchecked Sendable {
             }
           }
           if got < 0 { break }
-          let peer = Self.describe(&from)
-          guard let reply = answer(Array(buffer[0..<got]), tcp: false, peer: peer) else { continue }
+          let peer = peers.describe(&from, len)
+          // Answered straight from the receive buffer, not a copy of it.
+          let reply = buffer.withUnsafeBytes {
+            answer(UnsafeRawBufferPointer(rebasing: $0[0..<got]), tcp: false, peer: peer)
+          }
+          guard let reply else { continue }
           _ = reply.withUnsafeBytes { r in
             withUnsafePointer(to: &from) {
               $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -287,9 +292,11 @@ public final class WireServer: @unchecked Sendable {
             while c.input.count >= 2 {
               let len = Int(c.input[0]) << 8 | Int(c.input[1])
               guard c.input.count >= 2 + len else { break }
-              let q = Array(c.input[2..<(2 + len)])
+              let reply = c.input.withUnsafeBytes {
+                answer(UnsafeRawBufferPointer(rebasing: $0[2..<(2 + len)]), tcp: true, peer: c.peer)
+              }
               c.input.removeFirst(2 + len)
-              if let reply = answer(q, tcp: true, peer: c.peer) {
+              if let reply {
                 c.output.append(UInt8(reply.count >> 8))
                 c.output.append(UInt8(reply.count & 0xFF))
                 c.output.append(contentsOf: reply)
@@ -328,6 +335,30 @@ public final class WireServer: @unchecked Sendable {
     }
     for c in connections { close(c.fd) }
     count { $0.openConnections = 0 }
+  }
+
+  /// The last few UDP senders' addresses as the log writes them, so a client sending many
+  /// queries from one socket is not formatted again for each.
+  private struct PeerNames {
+    private var recent: [(sockaddr_storage, socklen_t, (IPAddress?, String))] = []
+    private var next = 0
+
+    mutating func describe(_ from: inout sockaddr_storage, _ len: socklen_t) -> (IPAddress?, String) {
+      for i in recent.indices where recent[i].1 == len {
+        let same = withUnsafeBytes(of: &recent[i].0) { a in
+          withUnsafeBytes(of: &from) { b in memcmp(a.baseAddress!, b.baseAddress!, Int(len)) == 0 }
+        }
+        if same { return recent[i].2 }
+      }
+      let peer = WireServer.describe(&from)
+      if recent.count < 16 {
+        recent.append((from, len, peer))
+      } else {
+        recent[next] = (from, len, peer)
+        next = (next + 1) % 16
+      }
+      return peer
+    }
   }
 
   // MARK: Sockets

@@ -30,10 +30,13 @@ struct AnswerMemo {
   }
 
   /// The most answers kept; past it the memo starts again empty.
-  static let capacity = 16384
+  static let capacity = 32768
   /// Off to compare the server's answers with and without the memo.
   var enabled = true
   private var answers: [Key: DNSResponse] = [:]
+  /// A wire front end's finished replies, by request bytes: made from the answers above and
+  /// forgotten with them.
+  private var rendered: [[UInt8]: RenderedReply] = [:]
 
   /// The memoized answer to `key`, if any.
   func answer(_ key: Key) -> DNSResponse? { answers[key] }
@@ -44,8 +47,36 @@ struct AnswerMemo {
     answers[key] = reply
   }
 
+  func rendered(_ request: [UInt8]) -> RenderedReply? { rendered[request] }
+
+  mutating func remember(_ reply: RenderedReply, for request: [UInt8]) {
+    guard enabled else { return }
+    if rendered.count >= Self.capacity { rendered.removeAll(keepingCapacity: true) }
+    rendered[request] = reply
+  }
+
   /// Forgets every answer: something an answer depends on changed.
   mutating func invalidate() {
     if !answers.isEmpty { answers.removeAll(keepingCapacity: true) }
+    if !rendered.isEmpty { rendered.removeAll(keepingCapacity: true) }
+  }
+}
+
+/// What a wire front end made of one answer — the reply's bytes and what its query log
+/// records — kept by the server (`DNSServer.remember(rendered:for:answer:type:)`) until
+/// anything an answer depends on changes, so a repeated request skips the engine and the
+/// encoder. The front end patches the ID.
+public struct RenderedReply: Sendable {
+  public var bytes: [UInt8]
+  public var name: String
+  public var type: String
+  public var rcode: String
+  public var truncated: Bool
+  public init(bytes: [UInt8], name: String, type: String, rcode: String, truncated: Bool) {
+    self.bytes = bytes
+    self.name = name
+    self.type = type
+    self.rcode = rcode
+    self.truncated = truncated
   }
 }
