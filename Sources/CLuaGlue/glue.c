@@ -4,7 +4,6 @@
 ** longjmp always starts and ends in C or Lua frames.
 */
 #define _POSIX_C_SOURCE 200809L
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,15 +110,6 @@ void svl_setowner(lua_State *L, void *owner) { control(L)->owner = owner; }
 size_t svl_memoryused(lua_State *L) { return control(L)->used; }
 
 void svl_setexternal(lua_State *L, size_t bytes) { control(L)->external = bytes; }
-
-size_t svl_heapinuse(void) {
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
-  struct mallinfo2 m = mallinfo2();
-  return m.uordblks + m.hblkhd;
-#else
-  return 0;
-#endif
-}
 
 /* lua_CFunction opening the standard libraries (may raise memory errors). */
 static int openlibs(lua_State *L) {
