@@ -57,11 +57,13 @@ extension Cluster {
   static func validateServiceCIDR(_ name: String, _ cidrs: [String]) throws(ClusterError) -> [CIDR] {
     var errs = NameValidation.metadataName(name, NameValidation.dns1123Subdomain)
     let path = FieldPath("spec", "cidrs")
+    // the API server reports the whole spec (a Go struct, printed as its JSON)
+    let spec = FieldValue.json(#"{"CIDRs":["# + cidrs.map { goQuoted($0) }.joined(separator: ",") + "]}")
     var out: [CIDR] = []
     if cidrs.isEmpty {
       errs.append(.required(path, "at least one CIDR required"))
     } else if cidrs.count > 2 {
-      errs.append(.invalid(path, .stringList(cidrs), "may only hold up to 2 values"))
+      errs.append(.invalid(path, spec, "may only hold up to 2 values"))
     } else {
       for (i, text) in cidrs.enumerated() {
         let addr = text.split(separator: "/").first.map(String.init) ?? ""
@@ -76,7 +78,7 @@ extension Cluster {
         out.append(c)
       }
       if cidrs.count == 2, out.count == 2, out[0].family == out[1].family {
-        errs = [.invalid(path, .stringList(cidrs), "may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64")]
+        errs = [.invalid(path, spec, "may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64")]
       }
     }
     guard errs.isEmpty else { throw .invalid(kind: "ServiceCIDR.networking.k8s.io", name: name, errors: errs) }
