@@ -113,6 +113,7 @@ extension Cluster {
     releaseLoadBalancerIngress(svc)
     putService(key, nil)
     reconcileService(key)
+    syncServiceCIDRs()
   }
 
   /// The Service `key`.

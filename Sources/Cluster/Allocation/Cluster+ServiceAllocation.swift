@@ -20,6 +20,7 @@ extension Cluster {
   func commit(_ txn: AllocationTxn) {
     for ip in txn.releaseIPs { serviceIPs.release(ip) }
     for p in txn.releasePorts { nodePorts.release(p) }
+    if !txn.releaseIPs.isEmpty { syncServiceCIDRs() }
   }
 
   /// Allocates (or reserves) the ClusterIP of each family `s.ipFamilies` lists from `start`.

@@ -15,7 +15,7 @@ enum LabFilesAPI {
     "deleteNamespace", "addPod", "deletePod", "setPodReady", "createDeployment", "scale",
     "deleteDeployment", "createService", "updateService", "deleteService", "createEndpointSlice",
     "dnsConfig", "corefile", "addExternalRecord", "setProxyMode", "setPodNetwork", "apply",
-    "importCluster",
+    "importCluster", "createServiceCIDR", "deleteServiceCIDR",
   ]
 
   static func register(_ lab: LabSession, in state: LuaState) throws {

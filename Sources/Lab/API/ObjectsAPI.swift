@@ -10,6 +10,7 @@ enum ObjectsAPI {
     try registerServices(lab, state)
     try registerSlices(lab, state)
     try EndpointsAPI.register(lab, in: state)
+    try ServiceCIDRAPI.register(lab, in: state)
     try registerReads(lab, state)
   }
 

@@ -21,7 +21,7 @@ enum Describe {
       w.add("Name:\t\(s.name)")
       w.add("Labels:\t<none>")
       w.add("Annotations:\t<none>")
-      w.add("CIDRs:\t\(s.cidrs.joined(separator: ", "))")
+      w.add("CIDRs:\t\(s.cidrs.map(\.description).joined(separator: ", "))")
     case .ipAddresses:
       guard let a = ServiceCIDRView.ipAddresses(c).first(where: { $0.ip == key.name }) else { return nil }
       w.add("Name:\t\(a.ip)")

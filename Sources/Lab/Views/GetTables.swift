@@ -118,7 +118,7 @@ enum GetTables {
       namespaces = items.map(\.namespace)
     case .serviceCIDRs:
       header = ["NAME", "CIDRS", "AGE"]
-      rows = ServiceCIDRView.objects(c).map { [$0.name, $0.cidrs.joined(separator: ","), age(0, now)] }
+      rows = ServiceCIDRView.objects(c).map { [$0.name, $0.cidrs.map(\.description).joined(separator: ","), age(0, now)] }
       namespaces = []
     case .ipAddresses:
       header = ["NAME", "PARENTREF"]
