@@ -277,3 +277,26 @@ NAME           PARENTREF
   deleteService("api")
   assertEqual(get("ipaddresses"), "No resources found\n")
 end)
+
+test("saveLab keeps Endpoints and EndpointSlices written by hand, and their changes", function()
+  fixture()
+  createService("ext", { ports = { { name = "https", port = 443 } } })
+  createEndpoints("ext", { subsets = { { addresses = { "192.0.2.10" }, ports = { { name = "https", port = 8443 } } } } })
+  updateEndpoints("ext", { subsets = { { addresses = { "192.0.2.20" }, ports = { { name = "https", port = 8443 } } } } })
+  createService("manual", { ports = { { name = "http", port = 80 } } })
+  createEndpointSlice("manual-1", { service = "manual", endpoints = { { addresses = { "192.0.2.1" } } },
+                                    ports = { { name = "http", port = 8080 } } })
+  createEndpointSlice("manual-2", { service = "manual", endpoints = { { addresses = { "192.0.2.3" } } },
+                                    ports = { { name = "http", port = 8080 } } })
+  updateEndpointSlice("manual-1", { service = "manual",
+    endpoints = { { addresses = { "192.0.2.1" } }, { addresses = { "192.0.2.2" } } },
+    ports = { { name = "http", port = 8080 } } })
+  deleteEndpointSlice("manual-2")
+  local before = { endpoints("ext"), endpoints("manual"), getEndpoints("ext") }
+  local path = os.tmpname()
+  saveLab(path)
+  reset {}
+  loadLab(path)
+  os.remove(path)
+  assertEqual({ endpoints("ext"), endpoints("manual"), getEndpoints("ext") }, before)
+end)

@@ -14,6 +14,8 @@ enum LabFilesAPI {
     "reset", "seed", "advance", "useNamespace", "addNode", "removeNode", "createNamespace",
     "deleteNamespace", "addPod", "deletePod", "setPodReady", "createDeployment", "scale",
     "deleteDeployment", "createService", "updateService", "deleteService", "createEndpointSlice",
+    "updateEndpointSlice", "deleteEndpointSlice", "createEndpoints", "updateEndpoints",
+    "deleteEndpoints",
     "dnsConfig", "corefile", "addExternalRecord", "setProxyMode", "setPodNetwork", "apply",
     "importCluster", "createServiceCIDR", "deleteServiceCIDR",
   ]
