@@ -53,13 +53,17 @@ struct PodIndex {
   /// Keys of pods in `namespace` whose labels include every pair of `selector` (an empty
   /// selector matches nothing, as a Service's empty selector does).
   func matching(namespace: String, selector: [String: String]) -> [NamespacedName] {
-    var best: Set<NamespacedName>?
+    var sets: [Set<NamespacedName>] = []
     for (k, v) in selector {
       let set = byLabel[LabelPair(namespace: namespace, key: k, value: v)] ?? []
-      if best == nil || set.count < (best?.count ?? 0) { best = set }
       if set.isEmpty { return [] }
+      sets.append(set)
     }
-    return Array(best ?? [])
+    // Walk the smallest set; a pod must carry every pair of the selector.
+    guard let smallest = sets.indices.min(by: { sets[$0].count < sets[$1].count }) else { return [] }
+    return sets[smallest].filter { key in
+      sets.indices.allSatisfy { $0 == smallest || sets[$0].contains(key) }
+    }
   }
 }
 

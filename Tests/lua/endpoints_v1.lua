@@ -300,3 +300,20 @@ test("saveLab keeps Endpoints and EndpointSlices written by hand, and their chan
   os.remove(path)
   assertEqual({ endpoints("ext"), endpoints("manual"), getEndpoints("ext") }, before)
 end)
+
+test("a selector of two labels takes only the pods that carry both", function()
+  fixture()
+  addPod("both", { labels = { app = "web", tier = "x" } })
+  addPod("app-only", { labels = { app = "web" } })
+  addPod("tier-only", { labels = { tier = "x" } })
+  createService("two", { selector = { app = "web", tier = "x" }, ports = { { port = 80 } } })
+  local ips = {}
+  for _, a in ipairs(getEndpoints("two").subsets[1].addresses) do ips[#ips + 1] = a.ip end
+  assertEqual(ips, { getPod("both").ip })
+  local names = {}
+  for _, e in ipairs(endpoints("two")) do names[#names + 1] = e.pod end
+  assertEqual(names, { "both" })
+  local listed = {}
+  for _, p in ipairs(pods({ selector = { app = "web", tier = "x" } })) do listed[#listed + 1] = p.name end
+  assertEqual(listed, { "both" })
+end)
