@@ -10,33 +10,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "${1:-.build/debug/svclab}")
-work=$(mktemp -d)
 prefix="svclab-nft-$$"
-namespaces=()
-passed=0
-failed=0
-skipped=0
-
-cleanup() {
-  for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-pass() { passed=$((passed + 1)); echo "ok - $1"; }
-fail() { failed=$((failed + 1)); echo "not ok - $1"; [[ -n "${2:-}" ]] && sed 's/^/# /' <<<"$2"; }
-skip() { skipped=$((skipped + 1)); echo "ok - $1 # SKIP $2"; }
-summary() {
-  local line="$passed passed, $failed failed"
-  ((skipped > 0)) && line+=", $skipped skipped"
-  echo "$line"
-}
-
-newns() {
-  ns="$prefix-$1"
-  ip netns add "$ns" 2>/dev/null || return 1
-  namespaces+=("$ns")
-}
+# shellcheck source=lib/netns-tap.sh
+source Scripts/lib/netns-tap.sh
 
 if ! command -v ip >/dev/null || ! command -v nft >/dev/null; then
   skip "nft listing round trip" "iproute2 (ip) or nftables (nft) is not installed"
