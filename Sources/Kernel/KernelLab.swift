@@ -20,7 +20,7 @@ public final class KernelLab {
   public private(set) var notes: [String] = []
   /// Called for each CoreDNS pod once its namespace is wired: where the wire DNS server is
   /// started, bound to the pod's address on port 53, inside the pod's namespace (the
-  /// DNS-on-the-wire issue); it returns what stops that server, called when the pod goes and
+  /// Wire module's server); it returns what stops that server, called when the pod goes and
   /// at teardown, before its namespace is deleted. The pod's other ports (metrics) get the
   /// plain responder. Without a hook the pod gets the plain responder on every port.
   public var dnsHook: ((_ namespace: String, _ pod: KernelPod) throws -> () -> Void)?
