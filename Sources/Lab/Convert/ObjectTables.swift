@@ -151,16 +151,18 @@ enum ObjectTables {
     r["labels"] = .stringMap(s.metadata.labels)
     r["addressType"] = .string(s.addressType.rawValue)
     r["endpoints"] = .list(s.endpoints.map(endpoint))
-    r["ports"] = .list(
-      s.ports.map { p in
-        var pr = Record()
-        pr["name"] = .string(p.name)
-        pr["port"] = .int(p.port)
-        pr["protocol"] = .string(p.protocol.rawValue)
-        pr["appProtocol"] = .optional(p.appProtocol)
-        return pr.value
-      })
+    r["ports"] = .list(s.ports.map(endpointPort))
     return r.value
+  }
+
+  /// An endpoint port, of a slice or of an Endpoints subset: `{name, port, protocol, appProtocol}`.
+  static func endpointPort(_ p: EndpointPort) -> LuaValue {
+    var pr = Record()
+    pr["name"] = .string(p.name)
+    pr["port"] = .int(p.port)
+    pr["protocol"] = .string(p.protocol.rawValue)
+    pr["appProtocol"] = .optional(p.appProtocol)
+    return pr.value
   }
 
   /// A v1 Endpoints object: `{kind="Endpoints", name, namespace, labels, annotations,
@@ -178,15 +180,7 @@ enum ObjectTables {
         var sr = Record()
         sr["addresses"] = .list(s.addresses.map(endpointAddress))
         sr["notReadyAddresses"] = .list(s.notReadyAddresses.map(endpointAddress))
-        sr["ports"] = .list(
-          s.ports.map { p in
-            var pr = Record()
-            pr["name"] = .string(p.name)
-            pr["port"] = .int(p.port)
-            pr["protocol"] = .string(p.protocol.rawValue)
-            pr["appProtocol"] = .optional(p.appProtocol)
-            return pr.value
-          })
+        sr["ports"] = .list(s.ports.map(endpointPort))
         return sr.value
       })
     r["created"] = .seconds(e.metadata.creationTimestamp)
