@@ -56,9 +56,12 @@ let package = Package(
     .testTarget(name: "CoreDNSTests", dependencies: ["CoreDNS", "NetAddr"]),
     .testTarget(name: "KernelTests", dependencies: ["Kernel", "NetAddr"]),
     .testTarget(name: "WireTests", dependencies: ["Wire", "CoreDNS", "NetAddr"]),
-    .testTarget(name: "KubeProxyTests", dependencies: ["KubeProxy", "NetAddr"], resources: [.copy("Snapshots")]),
     .testTarget(
-      name: "LabTests", dependencies: ["Lab", "LuaKit", "Cluster", "CoreDNS", "KubeProxy", "NetAddr"],
+      name: "KubeProxyTests", dependencies: ["KubeProxy", "NetAddr"],
+      resources: [.copy("Snapshots")]),
+    .testTarget(
+      name: "LabTests",
+      dependencies: ["Lab", "LuaKit", "Cluster", "CoreDNS", "KubeProxy", "NetAddr"],
       resources: [.copy("Fixtures")]),
     // Runs the built svclab binary: scripts, errors, the test runner, the REPL on a pipe.
     .testTarget(name: "CLITests", dependencies: ["svclab"]),

@@ -13,14 +13,18 @@ let args = CommandLine.arguments
 let out = args[1]
 let n = Int(args[2]) ?? 10000
 let port = args[3]
-let dns = DNSServer(settings: KubernetesPluginSettings(), localAddresses: [IPAddress("10.244.0.5")!])
+let dns = DNSServer(
+  settings: KubernetesPluginSettings(), localAddresses: [IPAddress("10.244.0.5")!])
 let t: Int64 = 1_700_000_000
 dns.apply(.namespace(old: nil, new: DNSNamespace(name: "default")), at: t)
 for i in stride(from: 1, through: n, by: 1) {
   let ip = IPAddress(v4: 0x0A60_0000 | UInt32(i + 10))
-  dns.apply(.service(old: nil, new: DNSService(
-    namespace: "default", name: String(format: "svc-%05d", i), clusterIPs: [ip],
-    ports: [DNSServicePort(name: "http", port: 80)])), at: t)
+  dns.apply(
+    .service(
+      old: nil,
+      new: DNSService(
+        namespace: "default", name: String(format: "svc-%05d", i), clusterIPs: [ip],
+        ports: [DNSServicePort(name: "http", port: 80)])), at: t)
 }
 var rng = SystemRandomNumberGenerator()
 var zone = "server:\n  local-zone: \"cluster.local.\" static\n"
@@ -38,7 +42,9 @@ var queries = ""
 var state = 12345
 for i in stride(from: 1, through: n > 0 ? 100_000 : 0, by: 1) {
   state = (state * 1_103_515_245 + 12345) % 2_147_483_648
-  queries += i % 10 == 0 ? "missing-\(state % 100_000).default.svc.cluster.local. A\n" : names[state % n] + " A\n"
+  queries +=
+    i % 10 == 0
+    ? "missing-\(state % 100_000).default.svc.cluster.local. A\n" : names[state % n] + " A\n"
 }
 try! queries.write(toFile: out + "/queries.txt", atomically: true, encoding: .utf8)
 let server = try! WireServer(listen: ["127.0.0.1:\(port)"], engine: dns)

@@ -8,12 +8,15 @@ extension Cluster {
   func bootstrap() throws(ClusterError) {
     _ = try insertNamespace("default", labels: [:])
     guard config.system else { return }
-    for ns in ["kube-system", "kube-public", "kube-node-lease"] { _ = try insertNamespace(ns, labels: [:]) }
+    for ns in ["kube-system", "kube-public", "kube-node-lease"] {
+      _ = try insertNamespace(ns, labels: [:])
+    }
     let names = config.nodeNames ?? (0..<max(0, config.nodeCount)).map { "node-\($0 + 1)" }
     try checkPodCIDRCapacity(names.count)
     for (i, name) in names.enumerated() {
       let zone = ClusterConfig.defaultZones[i % ClusterConfig.defaultZones.count]
-      _ = try insertNode(name, NodeOptions(zone: zone, region: ClusterConfig.defaultRegion), sequence: i)
+      _ = try insertNode(
+        name, NodeOptions(zone: zone, region: ClusterConfig.defaultRegion), sequence: i)
     }
     try createKubernetesService()
     try createClusterDNS()
@@ -56,17 +59,25 @@ extension Cluster {
     let type = AddressType(first.internalIP.family)
     guard svc.spec.ipFamilies.first.map(AddressType.init) == type else { return }
     let slice = EndpointSlice(
-      metadata: newMeta(name: "kubernetes", namespace: "default", labels: [WellKnownLabel.serviceName: "kubernetes"]),
+      metadata: newMeta(
+        name: "kubernetes", namespace: "default", labels: [WellKnownLabel.serviceName: "kubernetes"]
+      ),
       addressType: type,
-      endpoints: [Endpoint(addresses: [first.internalIP.description], conditions: EndpointConditions(ready: true))],
+      endpoints: [
+        Endpoint(
+          addresses: [first.internalIP.description], conditions: EndpointConditions(ready: true))
+      ],
       ports: [EndpointPort(name: "https", port: 6443, protocol: .tcp)])
     putSlice(slice.key, slice)
     // ... and the v1 Endpoints beside it, labelled so that the mirroring controller leaves it.
     let ep = V1Endpoints(
-      metadata: newMeta(name: "kubernetes", namespace: "default", labels: [EndpointsAnnotation.skipMirror: "true"]),
-      subsets: [EndpointSubset(
-        addresses: [EndpointAddress(ip: first.internalIP.description)],
-        ports: [EndpointPort(name: "https", port: 6443, protocol: .tcp)])])
+      metadata: newMeta(
+        name: "kubernetes", namespace: "default", labels: [EndpointsAnnotation.skipMirror: "true"]),
+      subsets: [
+        EndpointSubset(
+          addresses: [EndpointAddress(ip: first.internalIP.description)],
+          ports: [EndpointPort(name: "https", port: 6443, protocol: .tcp)])
+      ])
     putEndpoints(ep.key, ep)
   }
 
@@ -79,7 +90,8 @@ extension Cluster {
     ]
     _ = try insertDeployment(
       "coredns",
-      DeploymentOptions(namespace: "kube-system", replicas: 2, labels: labels, ports: ports, dnsPolicy: .default))
+      DeploymentOptions(
+        namespace: "kube-system", replicas: 2, labels: labels, ports: ports, dnsPolicy: .default))
     let spec = ServiceSpec(
       selector: labels,
       ports: [
@@ -90,6 +102,9 @@ extension Cluster {
       clusterIP: try systemServiceIP(10))
     _ = try insertService(
       "kube-dns", namespace: "kube-system", spec: spec,
-      labels: ["k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "kubernetes.io/name": "CoreDNS"])
+      labels: [
+        "k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true",
+        "kubernetes.io/name": "CoreDNS",
+      ])
   }
 }

@@ -4,7 +4,8 @@ extension Cluster {
   func putNamespace(_ name: String, _ new: Namespace?) {
     let old = namespaceStore[name]
     namespaceStore[name] = new
-    pending.record(.namespace(previous: old, current: new), key: NamespacedName(namespace: "", name: name))
+    pending.record(
+      .namespace(previous: old, current: new), key: NamespacedName(namespace: "", name: name))
   }
 
   func putNode(_ name: String, _ new: Node?) {
@@ -13,7 +14,8 @@ extension Cluster {
     nodeStore[name] = new
     if let new { nodeIPs[new.internalIP] = name }
     if new != nil { podIndex.nodeLoad.note(name, count: podIndex.byNode[name]?.count ?? 0) }
-    pending.record(.node(previous: old, current: new), key: NamespacedName(namespace: "", name: name))
+    pending.record(
+      .node(previous: old, current: new), key: NamespacedName(namespace: "", name: name))
   }
 
   func putPod(_ key: NamespacedName, _ new: Pod?) {
@@ -49,7 +51,8 @@ extension Cluster {
     serviceStore[key] = new
     if let new {
       for (k, v) in new.spec.selector ?? [:] {
-        serviceSelectorIndex[LabelPair(namespace: key.namespace, key: k, value: v), default: []].insert(key)
+        serviceSelectorIndex[LabelPair(namespace: key.namespace, key: k, value: v), default: []]
+          .insert(key)
       }
       servicesByNamespace[key.namespace, default: []].insert(key.name)
     }
@@ -75,7 +78,8 @@ extension Cluster {
     sliceStore[key] = new
     if let new {
       if let svc = new.serviceName {
-        slicesByService[NamespacedName(namespace: key.namespace, name: svc), default: []].insert(key.name)
+        slicesByService[NamespacedName(namespace: key.namespace, name: svc), default: []].insert(
+          key.name)
       }
       slicesByNamespace[key.namespace, default: []].insert(key.name)
     }
@@ -101,6 +105,7 @@ extension Cluster {
 
   /// New object metadata stamped with the clock and a fresh uid.
   func newMeta(name: String, namespace: String, labels: [String: String]) -> ObjectMeta {
-    ObjectMeta(name: name, namespace: namespace, labels: labels, creationTimestamp: now, uid: takeUID())
+    ObjectMeta(
+      name: name, namespace: namespace, labels: labels, creationTimestamp: now, uid: takeUID())
   }
 }

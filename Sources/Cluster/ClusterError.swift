@@ -128,7 +128,8 @@ public struct FieldError: Hashable, Sendable {
   /// `Unsupported value: "X": supported values: "A", "B"`.
   public static func unsupported(_ p: FieldPath, _ v: String, _ supported: [String]) -> FieldError {
     let list = supported.map(goQuoted).joined(separator: ", ")
-    return FieldError(path: p, kind: .unsupported, value: .string(v), detail: "supported values: \(list)")
+    return FieldError(
+      path: p, kind: .unsupported, value: .string(v), detail: "supported values: \(list)")
   }
 
   /// `<path>: <Type>[: <value>][: <detail>]`.
@@ -165,7 +166,9 @@ public enum ClusterError: Error, Equatable, Sendable, CustomStringConvertible {
     switch self {
     case .invalid(let kind, let name, let errors):
       var seen = Set<String>()
-      let msgs = errors.map { $0.rendered(indexBase: indexBase) }.filter { seen.insert($0).inserted }
+      let msgs = errors.map { $0.rendered(indexBase: indexBase) }.filter {
+        seen.insert($0).inserted
+      }
       let agg = msgs.count == 1 ? msgs[0] : "[" + msgs.joined(separator: ", ") + "]"
       return "\(kind) \(goQuoted(name)) is invalid: \(agg)"
     case .alreadyExists(let resource, let name):

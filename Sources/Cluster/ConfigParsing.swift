@@ -21,11 +21,13 @@ enum ConfigParsing {
       let c = try cidr(text, what: "service CIDR")
       if c.family == .v4 && c.prefixLength < 12 {
         throw .badConfig(
-          "specified service CIDR \(text) is too large; for 32-bit addresses, the mask must be >= 12")
+          "specified service CIDR \(text) is too large; for 32-bit addresses, the mask must be >= 12"
+        )
       }
       if c.family == .v6 && c.prefixLength < 64 {
         throw .badConfig(
-          "specified service CIDR \(text) is too large; for 128-bit addresses, the mask must be >= 64")
+          "specified service CIDR \(text) is too large; for 128-bit addresses, the mask must be >= 64"
+        )
       }
       if c.family == .v4 && c.prefixLength > 30 || c.family == .v6 && c.prefixLength > 126 {
         throw .badConfig("specified service CIDR \(text) is too small to hold any Service")
@@ -62,7 +64,8 @@ enum ConfigParsing {
   /// A `first-last` port range inside 1–65535.
   static func portRange(_ text: String) throws(ClusterError) -> ClosedRange<Int> {
     let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-    guard parts.count == 2, let a = Int(parts[0].trimmingSpaces), let b = Int(parts[1].trimmingSpaces),
+    guard parts.count == 2, let a = Int(parts[0].trimmingSpaces),
+      let b = Int(parts[1].trimmingSpaces),
       a >= 1, b <= 65535, a <= b
     else { throw .badConfig("invalid port range \(text): expected first-last within 1-65535") }
     return a...b

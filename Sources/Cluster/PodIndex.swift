@@ -22,7 +22,9 @@ struct PodIndex {
   mutating func insert(_ pod: Pod) {
     let key = pod.key
     byNamespace[pod.namespace, default: []].insert(pod.name)
-    for (k, v) in pod.labels { byLabel[LabelPair(namespace: pod.namespace, key: k, value: v), default: []].insert(key) }
+    for (k, v) in pod.labels {
+      byLabel[LabelPair(namespace: pod.namespace, key: k, value: v), default: []].insert(key)
+    }
     byNode[pod.nodeName, default: []].insert(key)
     if let d = pod.ownerDeployment {
       byDeployment[NamespacedName(namespace: pod.namespace, name: d), default: []].insert(key)
@@ -60,7 +62,9 @@ struct PodIndex {
       sets.append(set)
     }
     // Walk the smallest set; a pod must carry every pair of the selector.
-    guard let smallest = sets.indices.min(by: { sets[$0].count < sets[$1].count }) else { return [] }
+    guard let smallest = sets.indices.min(by: { sets[$0].count < sets[$1].count }) else {
+      return []
+    }
     return sets[smallest].filter { key in
       sets.indices.allSatisfy { $0 == smallest || sets[$0].contains(key) }
     }

@@ -10,11 +10,26 @@ public final class DNSServer {
   public static let schemaVersion = "1.1.0"
 
   /// The configuration in force.
-  public var settings: KubernetesPluginSettings { didSet { memo.invalidate(); onChange?() } }
+  public var settings: KubernetesPluginSettings {
+    didSet {
+      memo.invalidate()
+      onChange?()
+    }
+  }
   /// The records of the world outside the cluster, reached through `forward`.
-  public var external: ExternalRecords { didSet { memo.invalidate(); onChange?() } }
+  public var external: ExternalRecords {
+    didSet {
+      memo.invalidate()
+      onChange?()
+    }
+  }
   /// CoreDNS's own pod IPs (its "local IPs"), used for NS records and glue.
-  public var localAddresses: [IPAddress] { didSet { memo.invalidate(); onChange?() } }
+  public var localAddresses: [IPAddress] {
+    didSet {
+      memo.invalidate()
+      onChange?()
+    }
+  }
   /// The SOA serial: the logical time of the last change to a watched object.
   public private(set) var serial: UInt32 = 0
 
@@ -98,7 +113,9 @@ public final class DNSServer {
   /// same request — unless another query could get different records: with autopath (the
   /// answer depends on the client) or when loadbalance would shuffle a section of several
   /// records. Emptied with the answer memo, on every change.
-  public func remember(rendered: RenderedReply, for request: [UInt8], answer: DNSResponse, type: RRType) {
+  public func remember(
+    rendered: RenderedReply, for request: [UInt8], answer: DNSResponse, type: RRType
+  ) {
     guard !settings.autopath else { return }
     if shuffles(answer, type)
       && (answer.answer.count > 1 || answer.authority.count > 1 || answer.additional.count > 1)

@@ -34,7 +34,9 @@ public final class KernelLab {
   private var guardian: Process?
   private var ipipAvailable: Bool?
 
-  public init(names: KernelNames = KernelNames(), runner: CommandRunner = CommandRunner(), program: String) {
+  public init(
+    names: KernelNames = KernelNames(), runner: CommandRunner = CommandRunner(), program: String
+  ) {
     self.names = names
     self.runner = runner
     self.program = program
@@ -48,7 +50,8 @@ public final class KernelLab {
   /// for `ip netns`), iproute2 and iptables-restore, and a kernel with network namespaces.
   public static func missing(runner: CommandRunner = CommandRunner()) -> String? {
     if geteuid() != 0 {
-      return "it needs root: network namespaces, links and rules are created with `ip netns add`, `ip link` and `iptables-restore` (run it with sudo, or as root)"
+      return
+        "it needs root: network namespaces, links and rules are created with `ip netns add`, `ip link` and `iptables-restore` (run it with sudo, or as root)"
     }
     for tool in ["ip", "iptables-restore", "sysctl"] {
       guard (try? runner.attempt(["which", tool]).status) == 0 else {
@@ -67,8 +70,12 @@ public final class KernelLab {
     let ns = "\(names.prefix)probe"
     guard (try? runner.run(["ip", "netns", "add", ns])) != nil else { return false }
     defer { _ = try? runner.attempt(["ip", "netns", "del", ns]) }
-    let input = "*filter\n:KUBE-PROBE - [0:0]\n-A KUBE-PROBE -m nfacct --nfacct-name svclab_probe -j ACCEPT\nCOMMIT\n"
-    return (try? runner.attempt(["ip", "netns", "exec", ns, "iptables-restore", "--noflush"], input: input).status) == 0
+    let input =
+      "*filter\n:KUBE-PROBE - [0:0]\n-A KUBE-PROBE -m nfacct --nfacct-name svclab_probe -j ACCEPT\nCOMMIT\n"
+    return
+      (try? runner.attempt(
+        ["ip", "netns", "exec", ns, "iptables-restore", "--noflush"], input: input
+      ).status) == 0
   }
 
   // MARK: - Building
@@ -80,11 +87,16 @@ public final class KernelLab {
     if self.layout != nil { try teardown() }
     if let reason = Self.missing(runner: runner) { throw KernelError("materialize: \(reason)") }
     if let owner = liveOwner(), owner != getpid() {
-      throw KernelError("materialize: svclab process \(owner) has the lab on the kernel (names \(names.prefix)*); stop it or run `svclab down`")
+      throw KernelError(
+        "materialize: svclab process \(owner) has the lab on the kernel (names \(names.prefix)*); stop it or run `svclab down`"
+      )
     }
     var lines: [String] = []
     let swept = sweep()
-    if !swept.isEmpty { lines.append("swept \(swept.count) leftovers of an earlier run: \(swept.joined(separator: ", "))") }
+    if !swept.isEmpty {
+      lines.append(
+        "swept \(swept.count) leftovers of an earlier run: \(swept.joined(separator: ", "))")
+    }
     notes = []
     do {
       try writeOwner()
@@ -107,11 +119,13 @@ public final class KernelLab {
 
   private func buildUnderlay(_ layout: KernelLayout) throws {
     try addNamespace(names.underlay)
-    try ip(names.underlay, [
-      "link set lo up",
-      "link add \(names.bridge) type bridge",
-      "link set \(names.bridge) up",
-    ])
+    try ip(
+      names.underlay,
+      [
+        "link set lo up",
+        "link add \(names.bridge) type bridge",
+        "link set \(names.bridge) up",
+      ])
   }
 
   /// A node: its namespace on the underlay, its address, forwarding and the sysctls
@@ -121,12 +135,14 @@ public final class KernelLab {
     let index = layout.nodes.firstIndex(of: node) ?? 0
     try addNamespace(ns)
     try attachToUnderlay(ns, port: names.underlayPort(index))
-    try ip(ns, [
-      "link set lo up",
-      "addr add \(node.ip)/32 dev eth0",
-      "link set eth0 up",
-      "route add default dev eth0",
-    ])
+    try ip(
+      ns,
+      [
+        "link set lo up",
+        "addr add \(node.ip)/32 dev eth0",
+        "link set eth0 up",
+        "route add default dev eth0",
+      ])
     var sysctls = [
       "net.ipv4.ip_forward=1",  // Felix (routing between pods and nodes)
       "net.ipv4.conf.default.rp_filter=1",  // Felix: strict reverse-path on cali* devices
@@ -155,11 +171,13 @@ public final class KernelLab {
 
   /// A veth from `ns` (named eth0 there) to the underlay's bridge.
   private func attachToUnderlay(_ ns: String, port: String) throws {
-    try ip(names.underlay, [
-      "link add \(port) type veth peer name eth0 netns \(ns)",
-      "link set \(port) master \(names.bridge)",
-      "link set \(port) up",
-    ])
+    try ip(
+      names.underlay,
+      [
+        "link add \(port) type veth peer name eth0 netns \(ns)",
+        "link set \(port) master \(names.bridge)",
+        "link set \(port) up",
+      ])
   }
 
   /// A pod, wired as Calico does: the pod's eth0 holds its /32 and a default route via the
@@ -173,22 +191,28 @@ public final class KernelLab {
     try addNamespace(ns)
     try writeResolvConf(ns, pod.resolvConf)
     try ip(nodeNS, ["link add \(veth) type veth peer name eth0 netns \(ns)"])
-    try sysctl(nodeNS, [
-      "net.ipv4.conf.\(veth).proxy_arp=1",
-      "net.ipv4.neigh.\(veth).proxy_delay=0",
-      "net.ipv4.conf.\(veth).forwarding=1",
-    ])
-    try ip(nodeNS, [
-      "link set \(veth) up",
-      "route add \(pod.ip)/32 dev \(veth) scope link",
-    ])
-    try ip(ns, [
-      "link set lo up",
-      "addr add \(pod.ip)/32 dev eth0",
-      "link set eth0 up",
-      "route add 169.254.1.1 dev eth0 scope link",
-      "route add default via 169.254.1.1 dev eth0",
-    ])
+    try sysctl(
+      nodeNS,
+      [
+        "net.ipv4.conf.\(veth).proxy_arp=1",
+        "net.ipv4.neigh.\(veth).proxy_delay=0",
+        "net.ipv4.conf.\(veth).forwarding=1",
+      ])
+    try ip(
+      nodeNS,
+      [
+        "link set \(veth) up",
+        "route add \(pod.ip)/32 dev \(veth) scope link",
+      ])
+    try ip(
+      ns,
+      [
+        "link set lo up",
+        "addr add \(pod.ip)/32 dev eth0",
+        "link set eth0 up",
+        "route add 169.254.1.1 dev eth0 scope link",
+        "route add default via 169.254.1.1 dev eth0",
+      ])
   }
 
   private func removePod(_ pod: KernelPod) throws {
@@ -205,9 +229,11 @@ public final class KernelLab {
     switch layout.podNetwork {
     case .bgp:
       for node in layout.nodes {
-        try ip(names.node(node.name), layout.nodes.filter { $0 != node }.map {
-          "route add \($0.podCIDR) via \($0.ip) dev eth0 onlink proto bird"
-        })
+        try ip(
+          names.node(node.name),
+          layout.nodes.filter { $0 != node }.map {
+            "route add \($0.podCIDR) via \($0.ip) dev eth0 onlink proto bird"
+          })
       }
     case .vxlan:
       for node in layout.nodes {
@@ -217,7 +243,9 @@ public final class KernelLab {
           "link set vxlan.calico address \(Self.vxlanMAC(node, layout)) mtu 1450",
           "link set vxlan.calico up",
         ]
-        if let tunnel = node.tunnelAddress { lines.append("addr add \(tunnel)/32 dev vxlan.calico") }
+        if let tunnel = node.tunnelAddress {
+          lines.append("addr add \(tunnel)/32 dev vxlan.calico")
+        }
         for other in layout.nodes where other != node {
           guard let tunnel = other.tunnelAddress else { continue }
           let mac = Self.vxlanMAC(other, layout)
@@ -226,13 +254,17 @@ public final class KernelLab {
         }
         try ip(ns, lines)
         for other in layout.nodes where other != node {
-          try runner.run(["ip", "netns", "exec", ns, "bridge", "fdb", "add",
-            Self.vxlanMAC(other, layout), "dev", "vxlan.calico", "dst", other.ip.description])
+          try runner.run([
+            "ip", "netns", "exec", ns, "bridge", "fdb", "add",
+            Self.vxlanMAC(other, layout), "dev", "vxlan.calico", "dst", other.ip.description,
+          ])
         }
       }
     case .ipip:
       guard ipipWorks(layout) else {
-        notes.append("IP-in-IP skipped: this kernel has no ipip module (`ip link add … type ipip`: Unknown device type), so no tunl0 is built and pods on different nodes cannot reach each other in IPIP mode; use BGP or VXLAN here")
+        notes.append(
+          "IP-in-IP skipped: this kernel has no ipip module (`ip link add … type ipip`: Unknown device type), so no tunl0 is built and pods on different nodes cannot reach each other in IPIP mode; use BGP or VXLAN here"
+        )
         return
       }
       for node in layout.nodes {
@@ -250,7 +282,10 @@ public final class KernelLab {
   private func ipipWorks(_ layout: KernelLayout) -> Bool {
     if let known = ipipAvailable { return known }
     let ns = names.node(layout.nodes.first?.name ?? "")
-    let ok = (try? runner.attempt(["ip", "-n", ns, "link", "add", "name", "\(names.prefix)ipip", "type", "ipip"]).status) == 0
+    let ok =
+      (try? runner.attempt([
+        "ip", "-n", ns, "link", "add", "name", "\(names.prefix)ipip", "type", "ipip",
+      ]).status) == 0
     if ok { _ = try? runner.attempt(["ip", "-n", ns, "link", "del", "\(names.prefix)ipip"]) }
     ipipAvailable = ok
     return ok
@@ -275,15 +310,20 @@ public final class KernelLab {
       loadedRules[node.name] = node.iptablesRestore
       try restore(ns, Self.jumpRules(declaredIn: node.iptablesRestore))
     case .nftables:
-      let out = try runner.attempt(["ip", "netns", "exec", ns, "nft", "-f", "-"], input: node.nftRuleset)
+      let out = try runner.attempt(
+        ["ip", "netns", "exec", ns, "nft", "-f", "-"], input: node.nftRuleset)
       if out.status != 0 {
         let err = out.stderr.split(separator: "\n").prefix(3).joined(separator: " / ")
-        notes.append("nftables mode on \(node.name) not loaded: this nft rejects kube-proxy's table as rendered (\(err)); kube-proxy's own ruleset needs the same syntax (Debian 12's nft 1.0.6 rejects the dstnat priority on the input/output hooks), so it is not rewritten")
+        notes.append(
+          "nftables mode on \(node.name) not loaded: this nft rejects kube-proxy's table as rendered (\(err)); kube-proxy's own ruleset needs the same syntax (Debian 12's nft 1.0.6 rejects the dstnat priority on the input/output hooks), so it is not rewritten"
+        )
       } else {
         loadedRules[node.name] = node.nftRuleset
       }
     case .ipvs:
-      notes.append("IPVS mode on \(node.name) not loaded: the lab does not program IPVS virtual servers on the kernel (ipvsadm); its ipset-matching iptables rules alone would not forward")
+      notes.append(
+        "IPVS mode on \(node.name) not loaded: the lab does not program IPVS virtual servers on the kernel (ipvsadm); its ipset-matching iptables rules alone would not forward"
+      )
     }
     // Last, so that its jump comes first: Felix keeps its chains ahead of kube-proxy's.
     try restore(ns, Self.calicoRules(layout))
@@ -293,14 +333,20 @@ public final class KernelLab {
   /// (`natOutgoing`), and traffic leaving by the tunnel with a host source other than the
   /// tunnel's own address is masqueraded to it.
   static func calicoRules(_ layout: KernelLayout) -> String {
-    var lines = ["*nat", ":cali-POSTROUTING - [0:0]", ":cali-nat-outgoing - [0:0]",
+    var lines = [
+      "*nat", ":cali-POSTROUTING - [0:0]", ":cali-nat-outgoing - [0:0]",
       "-I POSTROUTING 1 -m comment --comment \"cali:O3lYWMrLQYEMJtB5\" -j cali-POSTROUTING",
-      "-A cali-POSTROUTING -m comment --comment \"cali:Z-c7XtVd2Bq7s_hA\" -j cali-nat-outgoing"]
+      "-A cali-POSTROUTING -m comment --comment \"cali:Z-c7XtVd2Bq7s_hA\" -j cali-nat-outgoing",
+    ]
     for device in ["vxlan.calico", "tunl0"] {
-      lines.append("-A cali-POSTROUTING -o \(device) -m comment --comment \"cali:tunnel-masquerade\" -m addrtype ! --src-type LOCAL --limit-iface-out -m addrtype --src-type LOCAL -j MASQUERADE")
+      lines.append(
+        "-A cali-POSTROUTING -o \(device) -m comment --comment \"cali:tunnel-masquerade\" -m addrtype ! --src-type LOCAL --limit-iface-out -m addrtype --src-type LOCAL -j MASQUERADE"
+      )
     }
     if layout.natOutgoing, let pool = layout.clusterCIDR {
-      lines.append("-A cali-nat-outgoing -m comment --comment \"cali:flqWnvo8yq4ULQLa\" -s \(pool) ! -d \(pool) -j MASQUERADE --random-fully")
+      lines.append(
+        "-A cali-nat-outgoing -m comment --comment \"cali:flqWnvo8yq4ULQLa\" -s \(pool) ! -d \(pool) -j MASQUERADE --random-fully"
+      )
     }
     lines.append("COMMIT")
     return lines.joined(separator: "\n") + "\n"
@@ -309,12 +355,20 @@ public final class KernelLab {
   /// kube-proxy's `iptablesJumpChains`: the built-in chains' jumps into its own, prepended
   /// with the same comments and conntrack matches, for each chain the input declares.
   static func jumpRules(declaredIn input: String, except loaded: String = "") -> String {
-    let tables = Dictionary(RuleDiff.parse(input).map { ($0.name, $0.table) }, uniquingKeysWith: { a, _ in a })
-    let before = Dictionary(RuleDiff.parse(loaded).map { ($0.name, $0.table) }, uniquingKeysWith: { a, _ in a })
+    let tables = Dictionary(
+      RuleDiff.parse(input).map { ($0.name, $0.table) }, uniquingKeysWith: { a, _ in a })
+    let before = Dictionary(
+      RuleDiff.parse(loaded).map { ($0.name, $0.table) }, uniquingKeysWith: { a, _ in a })
     let new = "-m conntrack --ctstate NEW "
     let jumps: [(table: String, chain: String, from: String, comment: String, extra: String)] = [
-      ("filter", "KUBE-EXTERNAL-SERVICES", "INPUT", "kubernetes externally-visible service portals", new),
-      ("filter", "KUBE-EXTERNAL-SERVICES", "FORWARD", "kubernetes externally-visible service portals", new),
+      (
+        "filter", "KUBE-EXTERNAL-SERVICES", "INPUT",
+        "kubernetes externally-visible service portals", new
+      ),
+      (
+        "filter", "KUBE-EXTERNAL-SERVICES", "FORWARD",
+        "kubernetes externally-visible service portals", new
+      ),
       ("filter", "KUBE-NODEPORTS", "INPUT", "kubernetes health check service ports", ""),
       ("filter", "KUBE-SERVICES", "FORWARD", "kubernetes service portals", new),
       ("filter", "KUBE-SERVICES", "OUTPUT", "kubernetes service portals", new),
@@ -360,7 +414,8 @@ public final class KernelLab {
     if old.nodes.map(\.ip) != new.nodes.map(\.ip) || old.nodes.map(\.name) != new.nodes.map(\.name)
       || old.nodes.map(\.podCIDR) != new.nodes.map(\.podCIDR) || old.podNetwork != new.podNetwork
       || old.externalClients != new.externalClients || old.underlayRoutes != new.underlayRoutes
-      || old.clusterCIDR != new.clusterCIDR || old.nodes.map(\.proxyMode) != new.nodes.map(\.proxyMode)
+      || old.clusterCIDR != new.clusterCIDR
+      || old.nodes.map(\.proxyMode) != new.nodes.map(\.proxyMode)
     {
       try teardown()
       return ["nodes, pod network or proxy modes changed: rebuilt"] + (try materialize(new))
@@ -382,16 +437,21 @@ public final class KernelLab {
         let ns = names.node(node.name)
         if node.proxyMode == .iptables {
           let previous = loadedRules[node.name] ?? ""
-          guard let diff = RuleDiff.partial(from: previous, to: node.iptablesRestore) else { continue }
+          guard let diff = RuleDiff.partial(from: previous, to: node.iptablesRestore) else {
+            continue
+          }
           let changed = diff.changed
           try restore(ns, diff.input)
           try restore(ns, Self.jumpRules(declaredIn: node.iptablesRestore, except: previous))
           loadedRules[node.name] = node.iptablesRestore
-          lines.append("\(node.name): \(changed.count) chain\(changed.count == 1 ? "" : "s") restored (\(changed.prefix(4).joined(separator: ", "))\(changed.count > 4 ? ", …" : ""))")
+          lines.append(
+            "\(node.name): \(changed.count) chain\(changed.count == 1 ? "" : "s") restored (\(changed.prefix(4).joined(separator: ", "))\(changed.count > 4 ? ", …" : ""))"
+          )
         } else if node.proxyMode == .nftables, loadedRules[node.name] != nil,
           loadedRules[node.name] != node.nftRuleset
         {
-          try runner.run(["ip", "netns", "exec", ns, "nft", "-f", "-"],
+          try runner.run(
+            ["ip", "netns", "exec", ns, "nft", "-f", "-"],
             input: "delete table ip kube-proxy\n" + node.nftRuleset)
           loadedRules[node.name] = node.nftRuleset
           lines.append("\(node.name): kube-proxy table reloaded")
@@ -408,7 +468,8 @@ public final class KernelLab {
   // MARK: - Responders
 
   private func startResponders(_ pod: KernelPod) throws {
-    let ns = pod.hostNetwork ? names.node(pod.node) : names.pod(namespace: pod.namespace, name: pod.name)
+    let ns =
+      pod.hostNetwork ? names.node(pod.node) : names.pod(namespace: pod.namespace, name: pod.name)
     var ports = pod.ports
     if pod.servesDNS, let hook = dnsHook {
       dnsStoppers[pod.key] = try hook(ns, pod)
@@ -420,15 +481,19 @@ public final class KernelLab {
 
   private func startListeners(_ node: KernelNode) throws {
     for l in node.listeners {
-      try startResponder(key: "node/\(node.name)/\(l.name)", ns: names.node(node.name), name: l.name, listeners: [l])
+      try startResponder(
+        key: "node/\(node.name)/\(l.name)", ns: names.node(node.name), name: l.name, listeners: [l])
     }
   }
 
   /// `svclab responder NAME PORT/PROTO…` inside `ns`; returns once it listens.
-  private func startResponder(key: String, ns: String, name: String, listeners: [KernelListener]) throws {
+  private func startResponder(
+    key: String, ns: String, name: String, listeners: [KernelListener]
+  ) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["ip", "netns", "exec", ns, program, "responder", name]
+    process.arguments =
+      ["ip", "netns", "exec", ns, program, "responder", name]
       + listeners.map { "\($0.port)/\($0.proto)" }
     let out = Pipe()
     let err = Pipe()
@@ -436,14 +501,18 @@ public final class KernelLab {
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
     do { try process.run() } catch {
-      throw KernelError("`\(CommandRunner.line(process.arguments ?? []))` could not start: \(error.localizedDescription)")
+      throw KernelError(
+        "`\(CommandRunner.line(process.arguments ?? []))` could not start: \(error.localizedDescription)"
+      )
     }
     // The responder prints one line once every socket is bound.
     let ready = out.fileHandleForReading.availableLine()
     guard ready.hasPrefix("listening") else {
       process.waitUntilExit()
       let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      throw KernelError("`\(CommandRunner.line(process.arguments ?? []))` failed: \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
+      throw KernelError(
+        "`\(CommandRunner.line(process.arguments ?? []))` failed: \(text.trimmingCharacters(in: .whitespacesAndNewlines))"
+      )
     }
     responders[key, default: []].append(process)
   }
@@ -476,7 +545,8 @@ public final class KernelLab {
   public func probe(
     from source: ProbeSource, to address: String, port: Int, proto: String, timeoutMs: Int = 1000
   ) throws -> ProbeResult {
-    try probe(from: source, to: address, port: port, proto: proto, timeoutMs: timeoutMs, count: 1)[0]
+    try probe(from: source, to: address, port: port, proto: proto, timeoutMs: timeoutMs, count: 1)[
+      0]
   }
 
   /// `count` connections one after the other from one probe process (each a new socket).
@@ -484,11 +554,14 @@ public final class KernelLab {
     from source: ProbeSource, to address: String, port: Int, proto: String, timeoutMs: Int = 1000,
     count: Int
   ) throws -> [ProbeResult] {
-    guard let layout else { throw KernelError("probe: the lab is not on the kernel (materialize() first)") }
+    guard let layout else {
+      throw KernelError("probe: the lab is not on the kernel (materialize() first)")
+    }
     let ns: String
     switch source {
     case .pod(let namespace, let name):
-      guard let pod = layout.pods.first(where: { $0.namespace == namespace && $0.name == name }) else {
+      guard let pod = layout.pods.first(where: { $0.namespace == namespace && $0.name == name })
+      else {
         throw KernelError("probe: pod \(namespace)/\(name) is not on the kernel")
       }
       ns = pod.hostNetwork ? names.node(pod.node) : names.pod(namespace: namespace, name: name)
@@ -499,15 +572,20 @@ public final class KernelLab {
       }
       ns = names.external(ip)
     }
-    let out = try runner.attempt(["ip", "netns", "exec", ns, program, "probe", address, String(port), proto,
-      String(timeoutMs), String(max(1, count))])
+    let out = try runner.attempt([
+      "ip", "netns", "exec", ns, program, "probe", address, String(port), proto,
+      String(timeoutMs), String(max(1, count)),
+    ])
     let lines = out.stdout.split(separator: "\n")
     guard out.status == 0, lines.count == max(1, count) else {
-      throw KernelError("probe from \(ns): \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+      throw KernelError(
+        "probe from \(ns): \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
     }
     return lines.map { line in
       let words = line.split(separator: " ").map(String.init)
-      if words.first == "ok", words.count >= 3 { return ProbeResult(name: words[1], peer: words[2], failure: nil) }
+      if words.first == "ok", words.count >= 3 {
+        return ProbeResult(name: words[1], peer: words[2], failure: nil)
+      }
       return ProbeResult(name: nil, peer: nil, failure: words.joined(separator: " "))
     }
   }
@@ -521,7 +599,10 @@ public final class KernelLab {
     layout = nil
     loadedRules = [:]
     _ = sweep()
-    if let g = guardian, g.isRunning { kill(g.processIdentifier, SIGKILL); g.waitUntilExit() }
+    if let g = guardian, g.isRunning {
+      kill(g.processIdentifier, SIGKILL)
+      g.waitUntilExit()
+    }
     guardian = nil
     try? FileManager.default.removeItem(atPath: names.ownerFile)
   }
@@ -594,7 +675,8 @@ public final class KernelLab {
   private func writeResolvConf(_ ns: String, _ text: String) throws {
     let dir = names.etcDirectory(ns)
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    guard FileManager.default.createFile(atPath: dir + "/resolv.conf", contents: Data(text.utf8)) else {
+    guard FileManager.default.createFile(atPath: dir + "/resolv.conf", contents: Data(text.utf8))
+    else {
       throw KernelError("cannot write \(dir)/resolv.conf")
     }
   }
@@ -609,7 +691,8 @@ public final class KernelLab {
   /// The process recorded as owning the prefix's namespaces, if it still runs.
   public func liveOwner() -> Int32? {
     guard let data = FileManager.default.contents(atPath: names.ownerFile),
-      let pid = Int32(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+      let pid = Int32(
+        String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     else { return nil }
     return kill(pid, 0) == 0 ? pid : nil
   }

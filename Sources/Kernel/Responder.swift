@@ -16,7 +16,9 @@ public enum Responder {
     for l in listeners {
       let udp = l.proto.uppercased() == "UDP"
       let fd = socket(AF_INET, Int32(udp ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue), 0)
-      guard fd >= 0 else { throw KernelError("responder: socket: \(String(cString: strerror(errno)))") }
+      guard fd >= 0 else {
+        throw KernelError("responder: socket: \(String(cString: strerror(errno)))")
+      }
       var one: Int32 = 1
       setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
       var addr = sockaddr_in()
@@ -29,7 +31,8 @@ public enum Responder {
         }
       }
       guard bound == 0 else {
-        throw KernelError("responder: bind \(l.port)/\(l.proto): \(String(cString: strerror(errno)))")
+        throw KernelError(
+          "responder: bind \(l.port)/\(l.proto): \(String(cString: strerror(errno)))")
       }
       if !udp { listen(fd, 128) }
       sockets.append((fd, udp))
@@ -40,7 +43,11 @@ public enum Responder {
     while true {
       guard poll(&fds, nfds_t(fds.count), -1) > 0 else { continue }
       for (i, p) in fds.enumerated() where p.revents & Int16(POLLIN) != 0 {
-        if sockets[i].udp { answerDatagram(sockets[i].fd, name: name) } else { answerStream(sockets[i].fd, name: name) }
+        if sockets[i].udp {
+          answerDatagram(sockets[i].fd, name: name)
+        } else {
+          answerStream(sockets[i].fd, name: name)
+        }
       }
     }
   }
@@ -62,13 +69,17 @@ public enum Responder {
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
     var buffer = [UInt8](repeating: 0, count: 2048)
     let n = withUnsafeMutablePointer(to: &peer) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, &buffer, buffer.count, 0, $0, &len) }
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        recvfrom(fd, &buffer, buffer.count, 0, $0, &len)
+      }
     }
     guard n >= 0 else { return }
     let line = "ok \(name) \(text(peer.sin_addr))\n"
     _ = line.withCString { s in
       withUnsafePointer(to: &peer) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, s, strlen(s), 0, $0, len) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          sendto(fd, s, strlen(s), 0, $0, len)
+        }
       }
     }
   }
@@ -93,7 +104,9 @@ public enum Probe {
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
-    guard inet_pton(AF_INET, address, &addr.sin_addr) == 1 else { return "error bad address \(address)" }
+    guard inet_pton(AF_INET, address, &addr.sin_addr) == 1 else {
+      return "error bad address \(address)"
+    }
     if !udp {
       let flags = fcntl(fd, F_GETFL)
       _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
@@ -119,7 +132,8 @@ public enum Probe {
     var buffer = [UInt8](repeating: 0, count: 512)
     let n = recv(fd, &buffer, buffer.count, 0)
     if n < 0 { return word(errno) }
-    return String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(
+      in: .whitespacesAndNewlines)
   }
 
   static func word(_ code: Int32) -> String {

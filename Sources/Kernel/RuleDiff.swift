@@ -35,7 +35,9 @@ public enum RuleDiff {
 
   /// The partial restore input, or nil when nothing changed; `changed` lists the chains
   /// rewritten or deleted ("nat/KUBE-SVC-…").
-  public static func partial(from old: String, to new: String) -> (input: String, changed: [String])? {
+  public static func partial(
+    from old: String, to new: String
+  ) -> (input: String, changed: [String])? {
     let before = Dictionary(parse(old).map { ($0.name, $0.table) }, uniquingKeysWith: { a, _ in a })
     var out: [String] = []
     var changed: [String] = []
@@ -46,7 +48,8 @@ public enum RuleDiff {
       var lines: [String] = []
       var rules: [String] = []
       var removed: [String] = []
-      for chain in table.chains where previous.rules[chain] != table.rules[chain]
+      for chain in table.chains
+      where previous.rules[chain] != table.rules[chain]
         || previous.declarations[chain] == nil
       {
         lines.append(table.declarations[chain] ?? ":\(chain) - [0:0]")

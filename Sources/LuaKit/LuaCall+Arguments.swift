@@ -119,13 +119,18 @@ extension LuaCall {
   func conversionError(_ error: LuaConversionError, argument i: Int, name: String?) -> LuaError {
     let kind: LuaError.Kind
     if case .memory = error.reason { kind = .memory } else { kind = .runtime }
-    if case .memory = error.reason { return LuaError("\(functionName): \(error.message(under: ""))", kind: kind) }
+    if case .memory = error.reason {
+      return LuaError("\(functionName): \(error.message(under: ""))", kind: kind)
+    }
     if let name { return LuaError("\(functionName): \(error.message(under: name))", kind: kind) }
-    return LuaError("\(functionName): bad argument #\(i) (\(error.message(under: "#\(i)")))", kind: kind)
+    return LuaError(
+      "\(functionName): bad argument #\(i) (\(error.message(under: "#\(i)")))", kind: kind)
   }
 
   /// Argument `i` as one of `options` (`luaL_checkoption`), or `default` when absent.
-  public func checkOption(_ i: Int, _ options: [String], default value: String? = nil) throws
+  public func checkOption(
+    _ i: Int, _ options: [String], default value: String? = nil
+  ) throws
     -> String
   {
     if isAbsent(i), let value { return value }
@@ -158,7 +163,9 @@ extension LuaCall {
   /// Pushes UTF-8 bytes as a string. The corresponding C API is `lua_pushlstring`.
   public func pushString(utf8 bytes: UnsafeBufferPointer<UInt8>) throws {
     try stack.reserve()
-    bytes.withMemoryRebound(to: CChar.self) { _ = lua_pushlstring(stack.L, $0.baseAddress, $0.count) }
+    bytes.withMemoryRebound(to: CChar.self) {
+      _ = lua_pushlstring(stack.L, $0.baseAddress, $0.count)
+    }
   }
 
   /// Pushes an integer. The corresponding C API is `lua_pushinteger`.

@@ -85,7 +85,9 @@ extension LuaState {
   /// Runs the Lua file at `path`, as `lua path` does; the chunk is named `@path`.
   /// A first line starting with `#` is skipped, as `luaL_loadfile` does.
   @discardableResult
-  public func runFile(path: String, arguments: [LuaValue] = [], interruptible: Bool = false)
+  public func runFile(
+    path: String, arguments: [LuaValue] = [], interruptible: Bool = false
+  )
     throws -> [LuaValue]
   {
     try loadFile(path: path).call(arguments, interruptible: interruptible)
@@ -150,7 +152,8 @@ extension LuaReference {
   /// returns its results as the REPL shows them (``PrettyPrinter``, `__tostring`
   /// honoured, top-level strings as they are).
   public func callDescribing(
-    _ arguments: [LuaValue] = [], interruptible: Bool = false, printer: PrettyPrinter = PrettyPrinter()
+    _ arguments: [LuaValue] = [], interruptible: Bool = false,
+    printer: PrettyPrinter = PrettyPrinter()
   ) throws -> [String] {
     guard let state else { throw LuaError("attempt to call into a closed Lua state") }
     let stack = state.activeStack

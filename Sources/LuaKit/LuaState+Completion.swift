@@ -61,7 +61,9 @@ extension LuaState {
         depth -= 1
       }
     }
-    let name = before[..<index].reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == ":" }
+    let name = before[..<index].reversed().prefix {
+      $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == ":"
+    }
     guard !name.isEmpty else { return nil }
     return (String(name.reversed()), partial)
   }

@@ -77,7 +77,9 @@ extension LuaState {
   /// The corresponding C API is `lua_pushcclosure` + `lua_setglobal`; the closure is
   /// released when Lua collects the function or the state closes.
   /// - Throws: ``LuaError`` when memory runs out.
-  public func register(_ name: String, help: HelpEntry? = nil, _ function: @escaping LuaFunction)
+  public func register(
+    _ name: String, help: HelpEntry? = nil, _ function: @escaping LuaFunction
+  )
     throws
   {
     let stack = activeStack
@@ -95,11 +97,14 @@ extension LuaState {
   }
 
   /// Makes a Lua function value out of a Swift closure (for tables of methods).
-  public func makeFunction(name: String, _ function: @escaping LuaFunction) throws -> LuaFunctionRef {
+  public func makeFunction(name: String, _ function: @escaping LuaFunction) throws -> LuaFunctionRef
+  {
     let stack = activeStack
     try pushFunction(name: name, function, on: stack)
     defer { stack.pop() }
-    guard let ref = stack.reference(at: -1) else { throw LuaError("not enough memory", kind: .memory) }
+    guard let ref = stack.reference(at: -1) else {
+      throw LuaError("not enough memory", kind: .memory)
+    }
     return ref
   }
 
@@ -138,7 +143,9 @@ extension LuaState {
   }
 
   /// Pushes a C closure over a retained box (see `svl_pushswiftfunction`).
-  private func pushFunction(name: String, _ function: @escaping LuaFunction, on stack: LuaStack)
+  private func pushFunction(
+    name: String, _ function: @escaping LuaFunction, on stack: LuaStack
+  )
     throws
   {
     try stack.reserve(3)

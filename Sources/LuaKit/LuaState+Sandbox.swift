@@ -8,8 +8,10 @@ extension LuaState {
   /// could lift the instruction budget) and writing outside the current directory.
   func applySandbox() throws {
     var buffer = [CChar](repeating: 0, count: 4096)
-    let cwd = getcwd(&buffer, buffer.count) != nil
-      ? String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let cwd =
+      getcwd(&buffer, buffer.count) != nil
+      ? String(
+        decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
       : "/nonexistent"
     try setGlobal("_SVCLAB_SANDBOX_DIR", .string(cwd))
     try run(chunk: sandboxChunk, name: "=sandbox")

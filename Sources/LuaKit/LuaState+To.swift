@@ -64,7 +64,9 @@ extension LuaStack {
     case .none, .nil: return .nil
     case .boolean: return .boolean(lua_toboolean(L, Int32(index)) != 0)
     case .number:
-      if lua_isinteger(L, Int32(index)) != 0 { return .integer(Int64(lua_tointegerx(L, Int32(index), nil))) }
+      if lua_isinteger(L, Int32(index)) != 0 {
+        return .integer(Int64(lua_tointegerx(L, Int32(index), nil)))
+      }
       return .number(lua_tonumberx(L, Int32(index), nil))
     case .string: return stringValue(at: index)
     case .table: return try table(at: index, walk: &walk)

@@ -71,7 +71,9 @@ public final class LuaState {
     self.options = options
     processMemory = options.maxMemory.map { ProcessMemory(limit: max(0, $0)) }
     let cap = options.maxMemory.map { max(0, $0) } ?? 0
-    guard let L = svl_newstate(cap, nil) else { throw LuaError("cannot create state: not enough memory", kind: .memory) }
+    guard let L = svl_newstate(cap, nil) else {
+      throw LuaError("cannot create state: not enough memory", kind: .memory)
+    }
     mainThread = L
     svl_setowner(L, Unmanaged.passUnretained(self).toOpaque())
     if svl_openlibs(L) != LUA_OK {

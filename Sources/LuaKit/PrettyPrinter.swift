@@ -64,7 +64,9 @@ public struct PrettyPrinter: Sendable {
     }
   }
 
-  private func node(_ stack: LuaStack, _ index: Int, _ depth: Int, _ path: inout Set<UnsafeRawPointer>)
+  private func node(
+    _ stack: LuaStack, _ index: Int, _ depth: Int, _ path: inout Set<UnsafeRawPointer>
+  )
     -> Node
   {
     let L = stack.L
@@ -87,7 +89,9 @@ public struct PrettyPrinter: Sendable {
     while lua_next(L, Int32(index)) != 0 {
       let top = stack.top
       var key = stackKey(stack, top - 1)
-      if key.rank == 1, key.number >= 1, key.number <= Double(length), key.number.rounded() == key.number {
+      if key.rank == 1, key.number >= 1, key.number <= Double(length),
+        key.number.rounded() == key.number
+      {
         key.rank = 0
       }
       entries.append((key, node(stack, top, depth + 1, &path)))
@@ -151,7 +155,8 @@ public struct PrettyPrinter: Sendable {
   func formatNumber(_ d: Double) -> String {
     var buffer = [CChar](repeating: 0, count: 64)
     _ = withVaList([d]) { vsnprintf(&buffer, buffer.count, "%.14g", $0) }
-    let text = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let text = String(
+      decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     let looksIntegral = text.allSatisfy { $0 == "-" || $0.isNumber }
     return looksIntegral ? text + ".0" : text
   }
@@ -177,7 +182,9 @@ public struct PrettyPrinter: Sendable {
     guard let first = s.unicodeScalars.first, first == "_" || first.properties.isAlphabetic,
       first.isASCII
     else { return false }
-    return s.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+    return s.unicodeScalars.allSatisfy {
+      $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0))
+    }
       && !luaKeywords.contains(s)
   }
 
@@ -189,10 +196,11 @@ public struct PrettyPrinter: Sendable {
       return text
     case .table(let entries, let more):
       if entries.isEmpty && more == 0 { return "{}" }
-      let parts = entries.map { entry -> String in
-        let value = layout(entry.value, indent: indent + 2)
-        return entry.key.rank == 0 ? value : "\(entry.key.text) = \(value)"
-      } + (more > 0 ? ["... (\(more) more)"] : [])
+      let parts =
+        entries.map { entry -> String in
+          let value = layout(entry.value, indent: indent + 2)
+          return entry.key.rank == 0 ? value : "\(entry.key.text) = \(value)"
+        } + (more > 0 ? ["... (\(more) more)"] : [])
       let oneLine = "{ " + parts.joined(separator: ", ") + " }"
       if oneLine.count + indent <= lineWidth, !oneLine.contains("\n") { return oneLine }
       let pad = String(repeating: " ", count: indent + 2)

@@ -23,7 +23,9 @@ public enum TextWrap {
   /// `text` broken into lines of at most `width` characters, between words only: a word
   /// longer than the line stays whole on a line of its own. The first line starts with
   /// `first` (its width counted), the others with `indent`.
-  public static func wrap(_ text: String, width: Int, first: String = "", indent: String = "") -> [String] {
+  public static func wrap(
+    _ text: String, width: Int, first: String = "", indent: String = ""
+  ) -> [String] {
     var lines: [String] = []
     var line = first
     var lineHasWord = false

@@ -62,7 +62,9 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
   /// The last address of the prefix (the IPv4 broadcast address).
   public var lastAddress: IPAddress {
     let (hm, lm) = CIDR.masks(family: family, length: prefixLength)
-    if family == .v4 { return IPAddress(v4: UInt32(truncatingIfNeeded: network.low | (~lm & 0xffff_ffff))) }
+    if family == .v4 {
+      return IPAddress(v4: UInt32(truncatingIfNeeded: network.low | (~lm & 0xffff_ffff)))
+    }
     return IPAddress(v6High: network.high | ~hm, low: network.low | ~lm)
   }
 
@@ -70,7 +72,8 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
   public func subnet(length: Int, index: UInt64) -> CIDR? {
     guard length >= prefixLength, length <= family.bitWidth else { return nil }
     let shift = family.bitWidth - length
-    let count = length - prefixLength >= 64 ? UInt64.max : UInt64(1) << UInt64(length - prefixLength)
+    let count =
+      length - prefixLength >= 64 ? UInt64.max : UInt64(1) << UInt64(length - prefixLength)
     guard index < count else { return nil }
     if shift >= 64 {
       let h = network.high + (index << UInt64(shift - 64))
@@ -86,8 +89,10 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
       let m: UInt64 = length == 0 ? 0 : (0xffff_ffff << UInt64(32 - length)) & 0xffff_ffff
       return (0, m)
     }
-    let hm: UInt64 = length >= 64 ? UInt64.max : (length == 0 ? 0 : UInt64.max << UInt64(64 - length))
-    let lm: UInt64 = length <= 64 ? 0 : (length == 128 ? UInt64.max : UInt64.max << UInt64(128 - length))
+    let hm: UInt64 =
+      length >= 64 ? UInt64.max : (length == 0 ? 0 : UInt64.max << UInt64(64 - length))
+    let lm: UInt64 =
+      length <= 64 ? 0 : (length == 128 ? UInt64.max : UInt64.max << UInt64(128 - length))
     return (hm, lm)
   }
 }

@@ -67,11 +67,20 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
       var n = 0
       for shift in stride(from: UInt32(24), through: 0, by: -8) {
         let octet = UInt8(truncatingIfNeeded: v >> shift)
-        if octet >= 100 { buffer[n] = UInt8(ascii: "0") + octet / 100; n += 1 }
-        if octet >= 10 { buffer[n] = UInt8(ascii: "0") + octet / 10 % 10; n += 1 }
+        if octet >= 100 {
+          buffer[n] = UInt8(ascii: "0") + octet / 100
+          n += 1
+        }
+        if octet >= 10 {
+          buffer[n] = UInt8(ascii: "0") + octet / 10 % 10
+          n += 1
+        }
         buffer[n] = UInt8(ascii: "0") + octet % 10
         n += 1
-        if shift != 0 { buffer[n] = UInt8(ascii: "."); n += 1 }
+        if shift != 0 {
+          buffer[n] = UInt8(ascii: ".")
+          n += 1
+        }
       }
       return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[..<n]), as: UTF8.self)
     }
@@ -160,7 +169,10 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
         // An empty piece is the second colon of "::" (only one allowed) or a trailing "::".
         guard gapIndex == nil else { return nil }
         gapIndex = groups.count
-        if i == pieces.count - 2 && pieces[i + 1].isEmpty { i += 2; continue }
+        if i == pieces.count - 2 && pieces[i + 1].isEmpty {
+          i += 2
+          continue
+        }
         guard i < pieces.count - 1 else { return nil }
         i += 1
         continue
@@ -192,8 +204,12 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
   /// groups compressed, the first such run on a tie.
   static func formatV6(high: UInt64, low: UInt64) -> String {
     var groups: [UInt16] = []
-    for k in stride(from: 48, through: 0, by: -16) { groups.append(UInt16((high >> UInt64(k)) & 0xffff)) }
-    for k in stride(from: 48, through: 0, by: -16) { groups.append(UInt16((low >> UInt64(k)) & 0xffff)) }
+    for k in stride(from: 48, through: 0, by: -16) {
+      groups.append(UInt16((high >> UInt64(k)) & 0xffff))
+    }
+    for k in stride(from: 48, through: 0, by: -16) {
+      groups.append(UInt16((low >> UInt64(k)) & 0xffff))
+    }
     var bestStart = -1
     var bestLen = 0
     var k = 0
@@ -201,7 +217,10 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
       if groups[k] == 0 {
         var e = k
         while e < 8 && groups[e] == 0 { e += 1 }
-        if e - k > bestLen { bestStart = k; bestLen = e - k }
+        if e - k > bestLen {
+          bestStart = k
+          bestLen = e - k
+        }
         k = e
       } else {
         k += 1

@@ -23,12 +23,16 @@ extension IPAddress {
     var n = name.lowercased()
     if n.hasSuffix(".") { n.removeLast() }
     if n.hasSuffix(".in-addr.arpa") {
-      let labels = n.dropLast(".in-addr.arpa".count).split(separator: ".", omittingEmptySubsequences: false)
+      let labels = n.dropLast(".in-addr.arpa".count).split(
+        separator: ".", omittingEmptySubsequences: false)
       guard labels.count == 4 else { return nil }
-      guard let v = IPAddress.parseV4(Substring(labels.reversed().joined(separator: "."))) else { return nil }
+      guard let v = IPAddress.parseV4(Substring(labels.reversed().joined(separator: "."))) else {
+        return nil
+      }
       self.init(v4: v)
     } else if n.hasSuffix(".ip6.arpa") {
-      let labels = n.dropLast(".ip6.arpa".count).split(separator: ".", omittingEmptySubsequences: false)
+      let labels = n.dropLast(".ip6.arpa".count).split(
+        separator: ".", omittingEmptySubsequences: false)
       guard labels.count == 32 else { return nil }
       var h: UInt64 = 0
       var l: UInt64 = 0

@@ -6,7 +6,9 @@ import NetAddr
 /// external record may hold. Other types use RFC 3597's `\# LENGTH HEX` form both ways.
 enum RData {
   /// Presentation text of the `length` bytes at `start` (names may point anywhere before).
-  static func presentation(type: UInt16, _ b: UnsafeRawBufferPointer, start: Int, length: Int) throws(WireError) -> String {
+  static func presentation(
+    type: UInt16, _ b: UnsafeRawBufferPointer, start: Int, length: Int
+  ) throws(WireError) -> String {
     let end = start + length
     func u16(_ i: Int) throws(WireError) -> UInt16 {
       guard i + 2 <= end else { throw .truncated }
@@ -94,7 +96,9 @@ enum RData {
     func split() -> [String] {
       data.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
     }
-    func number<T: FixedWidthInteger>(_ fields: [String], _ i: Int, _: T.Type) throws(WireError) -> T {
+    func number<T: FixedWidthInteger>(
+      _ fields: [String], _ i: Int, _: T.Type
+    ) throws(WireError) -> T {
       guard i < fields.count, let v = T(fields[i]) else { throw .badData(data) }
       return v
     }
@@ -136,11 +140,14 @@ enum RData {
       }
     default:
       let fields = split()
-      guard fields.count >= 2, fields[0] == "\\#", let n = Int(fields[1]) else { throw .badData(data) }
+      guard fields.count >= 2, fields[0] == "\\#", let n = Int(fields[1]) else {
+        throw .badData(data)
+      }
       let hex = Array(fields.dropFirst(2).joined().utf8)
       guard hex.count == 2 * n else { throw .badData(data) }
       for i in 0..<n {
-        guard let v = UInt8(String(decoding: hex[2 * i...2 * i + 1], as: UTF8.self), radix: 16) else {
+        guard let v = UInt8(String(decoding: hex[2 * i...2 * i + 1], as: UTF8.self), radix: 16)
+        else {
           throw .badData(data)
         }
         w.bytes.append(v)

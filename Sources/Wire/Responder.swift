@@ -32,7 +32,8 @@ public enum Responder {
     to query: [UInt8], overTCP: Bool, log: inout QueryLogEntry, cache: DNSServer? = nil,
     answer: (String, RRType) -> DNSResponse
   ) -> [UInt8]? {
-    query.withUnsafeBytes { b in reply(b, overTCP: overTCP, log: &log, cache: cache, answer: answer) }
+    query.withUnsafeBytes { b in reply(b, overTCP: overTCP, log: &log, cache: cache, answer: answer)
+    }
   }
 
   /// The largest request whose reply is kept (a question and an OPT fit with room to spare).
@@ -64,7 +65,9 @@ public enum Responder {
     guard let bytes = render(b, h, overTCP: overTCP, log: &log, answer: answer) else { return nil }
     if let cache, !key.isEmpty, let (r, type) = bytes.answer {
       cache.remember(
-        rendered: RenderedReply(bytes: bytes.bytes, name: log.name, type: log.type, rcode: log.rcode, truncated: log.truncated),
+        rendered: RenderedReply(
+          bytes: bytes.bytes, name: log.name, type: log.type, rcode: log.rcode,
+          truncated: log.truncated),
         for: key, answer: r, type: type)
     }
     return bytes.bytes

@@ -33,7 +33,8 @@ public struct WireEDNS: Hashable, Sendable {
   public var extendedRcode: UInt8
   public var version: UInt8
   public var dnssecOK: Bool
-  public init(udpSize: UInt16, extendedRcode: UInt8 = 0, version: UInt8 = 0, dnssecOK: Bool = false) {
+  public init(udpSize: UInt16, extendedRcode: UInt8 = 0, version: UInt8 = 0, dnssecOK: Bool = false)
+  {
     self.udpSize = udpSize
     self.extendedRcode = extendedRcode
     self.version = version
@@ -50,7 +51,10 @@ public struct WireHeader: Hashable, Sendable {
   public var nscount: UInt16
   public var arcount: UInt16
 
-  public init(id: UInt16 = 0, bits: UInt16 = 0, qdcount: UInt16 = 0, ancount: UInt16 = 0, nscount: UInt16 = 0, arcount: UInt16 = 0) {
+  public init(
+    id: UInt16 = 0, bits: UInt16 = 0, qdcount: UInt16 = 0, ancount: UInt16 = 0, nscount: UInt16 = 0,
+    arcount: UInt16 = 0
+  ) {
     self.id = id
     self.bits = bits
     self.qdcount = qdcount
@@ -63,17 +67,42 @@ public struct WireHeader: Hashable, Sendable {
   public init?(_ b: UnsafeRawBufferPointer) {
     guard b.count >= 12 else { return nil }
     func u16(_ i: Int) -> UInt16 { UInt16(b[i]) << 8 | UInt16(b[i + 1]) }
-    self.init(id: u16(0), bits: u16(2), qdcount: u16(4), ancount: u16(6), nscount: u16(8), arcount: u16(10))
+    self.init(
+      id: u16(0), bits: u16(2), qdcount: u16(4), ancount: u16(6), nscount: u16(8), arcount: u16(10))
   }
 
-  public var qr: Bool { get { bit(15) } set { set(15, newValue) } }
-  public var aa: Bool { get { bit(10) } set { set(10, newValue) } }
-  public var tc: Bool { get { bit(9) } set { set(9, newValue) } }
-  public var rd: Bool { get { bit(8) } set { set(8, newValue) } }
-  public var ra: Bool { get { bit(7) } set { set(7, newValue) } }
-  public var z: Bool { get { bit(6) } set { set(6, newValue) } }
-  public var ad: Bool { get { bit(5) } set { set(5, newValue) } }
-  public var cd: Bool { get { bit(4) } set { set(4, newValue) } }
+  public var qr: Bool {
+    get { bit(15) }
+    set { set(15, newValue) }
+  }
+  public var aa: Bool {
+    get { bit(10) }
+    set { set(10, newValue) }
+  }
+  public var tc: Bool {
+    get { bit(9) }
+    set { set(9, newValue) }
+  }
+  public var rd: Bool {
+    get { bit(8) }
+    set { set(8, newValue) }
+  }
+  public var ra: Bool {
+    get { bit(7) }
+    set { set(7, newValue) }
+  }
+  public var z: Bool {
+    get { bit(6) }
+    set { set(6, newValue) }
+  }
+  public var ad: Bool {
+    get { bit(5) }
+    set { set(5, newValue) }
+  }
+  public var cd: Bool {
+    get { bit(4) }
+    set { set(4, newValue) }
+  }
   public var opcode: Int {
     get { Int(bits >> 11) & 0xF }
     set { bits = bits & ~(0xF << 11) | UInt16(newValue & 0xF) << 11 }
@@ -151,7 +180,9 @@ public struct WireMessage: Hashable, Sendable {
     }
   }
 
-  private static func record(_ b: UnsafeRawBufferPointer, _ off: inout Int) throws(WireError) -> WireRecord {
+  private static func record(
+    _ b: UnsafeRawBufferPointer, _ off: inout Int
+  ) throws(WireError) -> WireRecord {
     let (name, next) = try WireName.read(b, at: off)
     guard next + 10 <= b.count else { throw .truncated }
     func u16(_ i: Int) -> UInt16 { UInt16(b[i]) << 8 | UInt16(b[i + 1]) }

@@ -11,7 +11,9 @@ enum WireName {
   /// - Throws: `WireError` for a label running past the end, a pointer that does not point
   ///   strictly backwards (which also rules out loops), a reserved label type, or a name longer
   ///   than 255 octets.
-  static func read(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(WireError) -> (String, Int) {
+  static func read(
+    _ bytes: UnsafeRawBufferPointer, at offset: Int
+  ) throws(WireError) -> (String, Int) {
     var text: [UInt8] = []
     var pos = offset
     var end: Int?

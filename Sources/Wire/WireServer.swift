@@ -78,10 +78,14 @@ public final class WireServer: @unchecked Sendable {
         let actual = Self.localPort(udp)
         let tcp = try Self.bindSocket(ip, actual, datagram: false, text)
         tcpFDs.append(tcp)
-        guard Glibc.listen(tcp, 128) == 0 else { throw WireServerError.bind(text, String(cString: strerror(errno))) }
+        guard Glibc.listen(tcp, 128) == 0 else {
+          throw WireServerError.bind(text, String(cString: strerror(errno)))
+        }
         bound.append(ip.joined(port: Int(actual)))
       }
-      guard pipe(&wake) == 0 else { throw WireServerError.bind("pipe", String(cString: strerror(errno))) }
+      guard pipe(&wake) == 0 else {
+        throw WireServerError.bind("pipe", String(cString: strerror(errno)))
+      }
       for fd in [wake[0], wake[1]] { Self.nonBlocking(fd) }
     } catch {
       for fd in udpFDs + tcpFDs { close(fd) }
@@ -254,7 +258,8 @@ public final class WireServer: @unchecked Sendable {
         }
       }
       // TCP listeners.
-      for (i, fd) in ownTCP.enumerated() where fds[1 + ownUDP.count + i].revents & Int16(POLLIN) != 0 {
+      for (i, fd) in ownTCP.enumerated()
+      where fds[1 + ownUDP.count + i].revents & Int16(POLLIN) != 0 {
         for _ in 0..<16 {
           var from = sockaddr_storage()
           var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -283,7 +288,9 @@ public final class WireServer: @unchecked Sendable {
         var open = true
         if ev & Int16(POLLIN) != 0 || ev & Int16(POLLHUP) != 0 {
           let room = 2 + 65535 - c.input.count
-          let got = buffer.withUnsafeMutableBytes { read(c.fd, $0.baseAddress, min(room, $0.count)) }
+          let got = buffer.withUnsafeMutableBytes {
+            read(c.fd, $0.baseAddress, min(room, $0.count))
+          }
           if got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR) {
             open = false
           } else if got > 0 {
@@ -343,7 +350,8 @@ public final class WireServer: @unchecked Sendable {
     private var recent: [(sockaddr_storage, socklen_t, (IPAddress?, String))] = []
     private var next = 0
 
-    mutating func describe(_ from: inout sockaddr_storage, _ len: socklen_t) -> (IPAddress?, String) {
+    mutating func describe(_ from: inout sockaddr_storage, _ len: socklen_t) -> (IPAddress?, String)
+    {
       for i in recent.indices where recent[i].1 == len {
         let same = withUnsafeBytes(of: &recent[i].0) { a in
           withUnsafeBytes(of: &from) { b in memcmp(a.baseAddress!, b.baseAddress!, Int(len)) == 0 }
@@ -383,14 +391,18 @@ public final class WireServer: @unchecked Sendable {
     return (ip, port)
   }
 
-  private static func bindSocket(_ ip: IPAddress, _ port: UInt16, datagram: Bool, _ text: String) throws -> Int32 {
+  private static func bindSocket(
+    _ ip: IPAddress, _ port: UInt16, datagram: Bool, _ text: String
+  ) throws -> Int32 {
     let family = ip.family == .v4 ? AF_INET : AF_INET6
     let type = Int32(datagram ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue)
     let fd = socket(family, type, 0)
     guard fd >= 0 else { throw WireServerError.bind(text, String(cString: strerror(errno))) }
     var one: Int32 = 1
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-    if ip.family == .v6 { setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size)) }
+    if ip.family == .v6 {
+      setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
     var storage = sockaddr_storage()
     let len: socklen_t
     if ip.family == .v4 {
@@ -398,17 +410,25 @@ public final class WireServer: @unchecked Sendable {
       a.sin_family = sa_family_t(AF_INET)
       a.sin_port = port.bigEndian
       a.sin_addr.s_addr = ip.v4Value.bigEndian
-      withUnsafeBytes(of: &a) { src in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) } }
+      withUnsafeBytes(of: &a) { src in
+        withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) }
+      }
       len = socklen_t(MemoryLayout<sockaddr_in>.size)
     } else {
       var a = sockaddr_in6()
       a.sin6_family = sa_family_t(AF_INET6)
       a.sin6_port = port.bigEndian
       var bytes: [UInt8] = []
-      for i in (0..<8).reversed() { bytes.append(UInt8(truncatingIfNeeded: ip.high >> (8 * UInt64(i)))) }
-      for i in (0..<8).reversed() { bytes.append(UInt8(truncatingIfNeeded: ip.low >> (8 * UInt64(i)))) }
+      for i in (0..<8).reversed() {
+        bytes.append(UInt8(truncatingIfNeeded: ip.high >> (8 * UInt64(i))))
+      }
+      for i in (0..<8).reversed() {
+        bytes.append(UInt8(truncatingIfNeeded: ip.low >> (8 * UInt64(i))))
+      }
       withUnsafeMutableBytes(of: &a.sin6_addr) { $0.copyBytes(from: bytes) }
-      withUnsafeBytes(of: &a) { src in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) } }
+      withUnsafeBytes(of: &a) { src in
+        withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) }
+      }
       len = socklen_t(MemoryLayout<sockaddr_in6>.size)
     }
     let ok = withUnsafePointer(to: &storage) {
@@ -445,7 +465,8 @@ public final class WireServer: @unchecked Sendable {
     let family = Int32(s.ss_family)
     let ip: IPAddress? = withUnsafeBytes(of: &s) { b in
       if family == AF_INET {
-        return IPAddress(v4: UInt32(b[4]) << 24 | UInt32(b[5]) << 16 | UInt32(b[6]) << 8 | UInt32(b[7]))
+        return IPAddress(
+          v4: UInt32(b[4]) << 24 | UInt32(b[5]) << 16 | UInt32(b[6]) << 8 | UInt32(b[7]))
       }
       if family == AF_INET6 {
         var hi: UInt64 = 0

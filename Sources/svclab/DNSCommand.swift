@@ -61,7 +61,8 @@ enum DNSCommand {
     do {
       let bound = try state.load(chunk, name: "=(svclab dns)")
         .call([.table(LuaTable(array: addresses.map { .string($0) }))])
-      print("svclab dns: serving on \(bound.first?.stringValue ?? "") (UDP and TCP); Ctrl-C to stop")
+      print(
+        "svclab dns: serving on \(bound.first?.stringValue ?? "") (UDP and TCP); Ctrl-C to stop")
       fflush(stdout)
     } catch {
       printError("svclab: \(error)")

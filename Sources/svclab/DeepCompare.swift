@@ -18,7 +18,9 @@ enum DeepCompare {
 
   /// The first difference between `actual` and `expected` (keys in sorted order), or
   /// nil when they are equal. Numbers compare as Lua's `==` does.
-  static func firstDifference(_ actual: LuaValue, _ expected: LuaValue, path: String = "")
+  static func firstDifference(
+    _ actual: LuaValue, _ expected: LuaValue, path: String = ""
+  )
     -> Difference?
   {
     switch (actual, expected) {
@@ -28,7 +30,8 @@ enum DeepCompare {
       }
       return nil
     case (.integer, .number), (.number, .integer), (.number, .number):
-      return number(actual) == number(expected) ? nil : Difference(path: path, actual: actual, expected: expected)
+      return number(actual) == number(expected)
+        ? nil : Difference(path: path, actual: actual, expected: expected)
     default:
       return actual == expected ? nil : Difference(path: path, actual: actual, expected: expected)
     }

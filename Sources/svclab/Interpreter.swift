@@ -63,14 +63,19 @@ struct Interpreter {
     var table = LuaTable()
     for (i, a) in argv.enumerated() {
       let key = i - scriptIndex
-      if key >= 1 { table.array.append(.string(a)) } else { table.map[.integer(Int64(key))] = .string(a) }
+      if key >= 1 {
+        table.array.append(.string(a))
+      } else {
+        table.map[.integer(Int64(key))] = .string(a)
+      }
     }
     try state.setGlobal("arg", .table(table))
   }
 
   /// Runs `LUA_INIT_5_4` or `LUA_INIT` (`@file` or code), as lua.c's `handle_luainit`.
   private func runInit(_ state: LuaState) -> Int32? {
-    let env = getenv("LUA_INIT_5_4").map { ("LUA_INIT_5_4", String(cString: $0)) }
+    let env =
+      getenv("LUA_INIT_5_4").map { ("LUA_INIT_5_4", String(cString: $0)) }
       ?? getenv("LUA_INIT").map { ("LUA_INIT", String(cString: $0)) }
     guard let (name, code) = env else { return nil }
     do {
@@ -123,7 +128,8 @@ struct Interpreter {
   /// imported, its summary printed; with a terminal (or -i) the REPL follows.
   private func importDump(_ path: String, in state: LuaState) -> Int32? {
     do {
-      let chunk = "local r = importCluster(...)\nprint(r.summary)\n"
+      let chunk =
+        "local r = importCluster(...)\nprint(r.summary)\n"
         + "for _, n in ipairs(r.notes) do print('  ' .. n) end\n"
       try state.load(chunk, name: "=(import)").call([.string(path)], interruptible: true)
       if isatty(0) != 0 && !invocation.interactive { Repl(state: state).run() }
@@ -136,12 +142,14 @@ struct Interpreter {
   /// Writes the lab's graph after the script (`--graph FILE`): SVG, or DOT for a `.dot` file.
   private func writeGraph(_ path: String, in state: LuaState) -> Int32? {
     let format = path.hasSuffix(".dot") ? "dot" : "svg"
-    let chunk = "local path, format = ...\n"
+    let chunk =
+      "local path, format = ...\n"
       + "local f = assert(io.open(path, 'w'))\n"
       + "f:write(graph{ format = format })\n"
       + "f:close()\n"
     do {
-      try state.load(chunk, name: "=(--graph)").call([.string(path), .string(format)], interruptible: true)
+      try state.load(chunk, name: "=(--graph)").call(
+        [.string(path), .string(format)], interruptible: true)
       return nil
     } catch {
       return report(error)

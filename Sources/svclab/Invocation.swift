@@ -42,7 +42,9 @@ struct Invocation: Equatable {
       i += 1
       switch a {
       case "--": break
-      case "-i": interactive = true; version = true
+      case "-i":
+        interactive = true
+        version = true
       case "-v": version = true
       case "-E": ignoreEnvironment = true
       case "-W": warnings = true
@@ -76,17 +78,22 @@ struct Invocation: Equatable {
     case "-e": actions.append(.execute(value))
     case "-l":
       if let eq = value.firstIndex(of: "=") {
-        actions.append(.require(global: String(value[..<eq]), module: String(value[value.index(after: eq)...])))
+        actions.append(
+          .require(global: String(value[..<eq]), module: String(value[value.index(after: eq)...])))
       } else {
         actions.append(.require(global: value, module: value))
       }
     case "--graph":
       graphOutput = value
     case "--max-instructions":
-      guard let n = Int(value), n > 0 else { throw UsageError(description: "bad value for \(option): '\(value)'") }
+      guard let n = Int(value), n > 0 else {
+        throw UsageError(description: "bad value for \(option): '\(value)'")
+      }
       maxInstructions = n
     default:
-      guard let n = parseSize(value) else { throw UsageError(description: "bad value for \(option): '\(value)'") }
+      guard let n = parseSize(value) else {
+        throw UsageError(description: "bad value for \(option): '\(value)'")
+      }
       maxMemory = n
     }
   }

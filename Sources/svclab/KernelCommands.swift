@@ -15,7 +15,8 @@ enum KernelCommands {
   }
 
   static var program: String {
-    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+      ?? CommandLine.arguments[0]
   }
 
   /// Handles the kernel subcommands; nil when `argv` is none of them.
@@ -48,10 +49,12 @@ enum KernelCommands {
       }
       invocation.actions.append(.execute("dofile(\(luaQuoted(script)))"))
     }
-    invocation.actions.append(.execute("""
-      for _, line in ipairs(materialize()) do print(line) end
-      print('the lab is on the kernel: namespaces \(names.prefix)*  (ip netns list; ip netns exec \(names.prefix)node-1 iptables -t nat -L -v)')
-      """))
+    invocation.actions.append(
+      .execute(
+        """
+        for _, line in ipairs(materialize()) do print(line) end
+        print('the lab is on the kernel: namespaces \(names.prefix)*  (ip netns list; ip netns exec \(names.prefix)node-1 iptables -t nat -L -v)')
+        """))
     if isatty(0) != 0 {
       invocation.interactive = true
     } else {
@@ -68,8 +71,10 @@ enum KernelCommands {
     let removed = lab.sweep()
     try? FileManager.default.removeItem(atPath: names.ownerFile)
     if !quiet {
-      print(removed.isEmpty ? "nothing to remove (no namespaces named \(names.prefix)*)"
-        : "removed \(removed.count) namespaces: \(removed.joined(separator: " "))")
+      print(
+        removed.isEmpty
+          ? "nothing to remove (no namespaces named \(names.prefix)*)"
+          : "removed \(removed.count) namespaces: \(removed.joined(separator: " "))")
     }
     return 0
   }
@@ -86,7 +91,8 @@ enum KernelCommands {
         printError("svclab responder: bad port \"\(spec)\"")
         return 2
       }
-      listeners.append(KernelListener(name: name, port: port, proto: parts.count > 1 ? String(parts[1]) : "TCP"))
+      listeners.append(
+        KernelListener(name: name, port: port, proto: parts.count > 1 ? String(parts[1]) : "TCP"))
     }
     do { try Responder.serve(name: name, listeners: listeners) } catch {
       printError("\(error)")
@@ -124,6 +130,8 @@ enum KernelCommands {
   }
 
   private static func luaQuoted(_ s: String) -> String {
-    "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    "\""
+      + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+      + "\""
   }
 }

@@ -1,5 +1,5 @@
-@preconcurrency import CReadline
 import CLuaGlue
+@preconcurrency import CReadline
 import LuaKit
 
 #if canImport(Glibc)
@@ -55,7 +55,9 @@ private func lineHandler(_ text: UnsafeMutablePointer<CChar>?) {
 }
 
 /// Hands readline the next candidate; each must be malloc'ed (readline frees it).
-private func candidateGenerator(_ text: UnsafePointer<CChar>?, _ state: Int32)
+private func candidateGenerator(
+  _ text: UnsafePointer<CChar>?, _ state: Int32
+)
   -> UnsafeMutablePointer<CChar>?
 {
   if state == 0 { completionIndex = 0 }
@@ -65,14 +67,17 @@ private func candidateGenerator(_ text: UnsafePointer<CChar>?, _ state: Int32)
 }
 
 /// Computes candidates for the word before the cursor from the Lua state.
-private func attemptCompletion(_ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32)
+private func attemptCompletion(
+  _ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32
+)
   -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 {
   rl_attempted_completion_over = 1  // never fall back to file names
   rl_completion_append_character = 0  // readline resets it to ' ' before each attempt
   guard let buffer = rl_line_buffer, let state = completionSource else { return nil }
   let bytes = UnsafeRawBufferPointer(start: buffer, count: Int(max(0, rl_point)))
-  completionCandidates = state.completions(forLineUpToCursor: String(decoding: bytes, as: UTF8.self))
+  completionCandidates = state.completions(
+    forLineUpToCursor: String(decoding: bytes, as: UTF8.self))
   return rl_completion_matches(text, candidateGenerator)
 }
 

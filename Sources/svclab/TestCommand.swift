@@ -15,10 +15,12 @@ struct TestCommand: ParsableCommand {
   @Option(help: "Lua instructions each test (and each file's top level) may run.")
   var maxInstructions: Int = TestRunner.defaultMaxInstructions
 
-  @Option(help: "Memory cap of each file's state (bytes, or with K/M/G).", transform: { text in
-    guard let size = parseSize(text) else { throw ValidationError("bad size '\(text)'") }
-    return size
-  })
+  @Option(
+    help: "Memory cap of each file's state (bytes, or with K/M/G).",
+    transform: { text in
+      guard let size = parseSize(text) else { throw ValidationError("bad size '\(text)'") }
+      return size
+    })
   var maxMemory: Int = TestRunner.defaultMaxMemory
 
   @Flag(help: "Run the files sandboxed (see svclab --help).")

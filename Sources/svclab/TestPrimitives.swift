@@ -58,7 +58,8 @@ struct TestPrimitives {
         let find = try call.state.load("return string.find(...)", name: "=assertError")
         let found = try find.call([.string(error.message), .string(pattern)])
         if found.first?.isTruthy != true {
-          throw call.error("error message does not match \"\(pattern)\"\n  message: \(error.message)")
+          throw call.error(
+            "error message does not match \"\(pattern)\"\n  message: \(error.message)")
         }
       }
       try call.pushString(error.message)

@@ -20,7 +20,8 @@ enum TutorialCommand {
   /// Runs the command with the arguments after the word `tutorial`; returns the status.
   static func run(_ arguments: [String]) -> Int32 {
     if arguments.contains(where: { $0 == "-h" || $0 == "--help" }) {
-      print("usage: svclab tutorial [NAME | FILE.lua]\n  lists the tutorials, or runs one step by step")
+      print(
+        "usage: svclab tutorial [NAME | FILE.lua]\n  lists the tutorials, or runs one step by step")
       return 0
     }
     guard arguments.count <= 1 else {
@@ -28,8 +29,9 @@ enum TutorialCommand {
       return 1
     }
     guard let folder = tutorialFolder() else {
-      printError("svclab tutorial: no tutorials found in ./Docs/tutorials, beside the svclab "
-        + "executable, or in $SVCLAB_TUTORIALS")
+      printError(
+        "svclab tutorial: no tutorials found in ./Docs/tutorials, beside the svclab "
+          + "executable, or in $SVCLAB_TUTORIALS")
       return 1
     }
     let tutorials = (TestRunner.luaFiles(at: folder) ?? []).compactMap(Tutorial.init(path:))
@@ -232,11 +234,13 @@ final class TutorialPlayer {
       return 1
     }
     if stepsRun < tutorial.steps.count {
-      printError("svclab tutorial: \(tutorial.name): step '\(tutorial.steps[stepsRun].title)' "
-        + "has no test(\"\(tutorial.steps[stepsRun].title)\", ...) call")
+      printError(
+        "svclab tutorial: \(tutorial.name): step '\(tutorial.steps[stepsRun].title)' "
+          + "has no test(\"\(tutorial.steps[stepsRun].title)\", ...) call")
       return 1
     }
-    let hint = next.map { "Next: svclab tutorial \($0.name)  (\($0.title))" }
+    let hint =
+      next.map { "Next: svclab tutorial \($0.name)  (\($0.title))" }
       ?? "That was the last one."
     print("\n" + paint("1", "End of \"\(tutorial.title)\". ") + hint)
     flushOutput()
@@ -259,8 +263,9 @@ final class TutorialPlayer {
     say("")
     let results = try body.callDescribing()
     for result in results {
-      let lines = trimBlank(result.split(separator: "\n", omittingEmptySubsequences: false)
-        .map(String.init))
+      let lines = trimBlank(
+        result.split(separator: "\n", omittingEmptySubsequences: false)
+          .map(String.init))
       if lines.count == 1 {
         say(paint("32", "--> " + (lines.first ?? "")))
       } else {
@@ -346,7 +351,8 @@ final class TutorialPlayer {
     {
       lines = Array(lines.dropFirst().dropLast())
     }
-    let indent = lines.filter { !$0.allSatisfy { $0 == " " } }
+    let indent =
+      lines.filter { !$0.allSatisfy { $0 == " " } }
       .map { $0.prefix(while: { $0 == " " }).count }.min() ?? 0
     return lines.map { String($0.dropFirst(min(indent, $0.prefix(while: { $0 == " " }).count))) }
   }

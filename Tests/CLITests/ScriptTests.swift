@@ -14,7 +14,8 @@ struct ScriptCase: CustomTestStringConvertible, Sendable {
 
 @Suite struct ScriptTests {
   static let cases: [ScriptCase] = [
-    ScriptCase(id: "-e runs a chunk", arguments: ["-e", "print(6 * 7)"], status: 0, stdout: "42\n"),
+    ScriptCase(
+      id: "-e runs a chunk", arguments: ["-e", "print(6 * 7)"], status: 0, stdout: "42\n"),
     ScriptCase(
       id: "script from stdin when it is not a terminal", arguments: [],
       input: "print('piped', ...)", status: 0, stdout: "piped\n"),
@@ -37,10 +38,12 @@ struct ScriptCase: CustomTestStringConvertible, Sendable {
       id: "runtime error with traceback", arguments: ["-e", "local t = nil; print(t.x)"],
       status: 1, stderrContains: "stack traceback:"),
     ScriptCase(
-      id: "instruction limit", arguments: ["--max-instructions", "100000", "-e", "while true do end"],
+      id: "instruction limit",
+      arguments: ["--max-instructions", "100000", "-e", "while true do end"],
       status: 1, stderrContains: "instruction budget exceeded"),
     ScriptCase(
-      id: "memory limit", arguments: ["--max-memory", "16M", "-e", "local t = {} for i = 1, 1e9 do t[i] = i end"],
+      id: "memory limit",
+      arguments: ["--max-memory", "16M", "-e", "local t = {} for i = 1, 1e9 do t[i] = i end"],
       status: 1, stderrContains: "not enough memory"),
     ScriptCase(
       id: "sandbox blocks os.execute", arguments: ["--sandbox", "-e", "os.execute('true')"],
@@ -50,9 +53,12 @@ struct ScriptCase: CustomTestStringConvertible, Sendable {
       stderrContains: "unrecognized option '--frobnicate'"),
     ScriptCase(
       id: "REPL on a pipe with -i: auto-print, =expr, multi-line",
-      arguments: ["-i"], input: "x = 20\nx + 1\n=x * 2\nfor i = 1, 2 do\nprint('line', i)\nend\n{1, 'a', k = true}\n",
+      arguments: ["-i"],
+      input: "x = 20\nx + 1\n=x * 2\nfor i = 1, 2 do\nprint('line', i)\nend\n{1, 'a', k = true}\n",
       status: 0,
-      stdout: "svclab 0.1.0 (Lua 5.4)\nsvclab> svclab> 21\nsvclab> 40\nsvclab> >> >> line\t1\nline\t2\nsvclab> { 1, \"a\", k = true }\nsvclab> \n"),
+      stdout:
+        "svclab 0.1.0 (Lua 5.4)\nsvclab> svclab> 21\nsvclab> 40\nsvclab> >> >> line\t1\nline\t2\nsvclab> { 1, \"a\", k = true }\nsvclab> \n"
+    ),
   ]
 
   @Test(arguments: cases)
@@ -60,18 +66,22 @@ struct ScriptCase: CustomTestStringConvertible, Sendable {
     let result = try runSvclab(c.arguments, input: c.input)
     #expect(result.status == c.status, "stderr: \(result.stderr)")
     if !c.stdout.isEmpty { #expect(result.stdout == c.stdout) }
-    if !c.stderrContains.isEmpty { #expect(result.stderr.contains(c.stderrContains), "stderr: \(result.stderr)") }
+    if !c.stderrContains.isEmpty {
+      #expect(result.stderr.contains(c.stderrContains), "stderr: \(result.stderr)")
+    }
   }
 
   @Test func scriptGetsArgTableAndVarargs() throws {
-    let path = try temporaryFile("args.lua", Data("print(arg[0] == ..., arg[1], arg[2], select('#', ...))".utf8))
+    let path = try temporaryFile(
+      "args.lua", Data("print(arg[0] == ..., arg[1], arg[2], select('#', ...))".utf8))
     let result = try runSvclab([path, "one", "two"])
     #expect(result.stdout == "false\tone\ttwo\t2\n")
     #expect(result.status == 0)
   }
 
   @Test func binaryFileFailsWithAMessage() throws {
-    let path = try temporaryFile("binary.lua", Data([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x00, 0xff, 0xfe]))
+    let path = try temporaryFile(
+      "binary.lua", Data([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x00, 0xff, 0xfe]))
     let result = try runSvclab([path])
     #expect(result.status == 1)
     #expect(result.stderr.hasPrefix("svclab: "))

@@ -23,9 +23,10 @@ func svclabBinary() -> URL {
 }
 
 /// Runs svclab with `arguments` and `input` on standard input, in `directory`.
-func runSvclab(_ arguments: [String], input: String = "", directory: URL = packageRoot,
-  environment: [String: String] = [:]) throws -> RunResult
-{
+func runSvclab(
+  _ arguments: [String], input: String = "", directory: URL = packageRoot,
+  environment: [String: String] = [:]
+) throws -> RunResult {
   let process = Process()
   process.executableURL = svclabBinary()
   process.arguments = arguments

@@ -1,5 +1,6 @@
 import NetAddr
 import Testing
+
 @testable import Cluster
 
 @Suite struct AllocationTests {
@@ -35,7 +36,10 @@ import Testing
       #expect(ip >= IPAddress(v4: 0x0A60_0101))  // 10.96.1.1
       #expect(ip <= IPAddress(v4: 0x0A6F_FFFE))  // 10.111.255.254
     }
-    let explicit = try c.createService("fixed", spec: ServiceSpec(selector: ["a": "b"], ports: [ServicePort(port: 80)], clusterIP: "10.96.0.20"))
+    let explicit = try c.createService(
+      "fixed",
+      spec: ServiceSpec(
+        selector: ["a": "b"], ports: [ServicePort(port: 80)], clusterIP: "10.96.0.20"))
     #expect(explicit.spec.clusterIPs == ["10.96.0.20"])
     #expect(c.checkInvariants() == [])
   }
@@ -43,11 +47,16 @@ import Testing
   @Test func smallRangeFillsUpperBandThenLowerThenFails() throws {
     let c = try bareCluster(serviceCIDRs: ["10.0.0.0/27"])  // 30 slots, offset 16
     var ips: [UInt32] = []
-    for i in 0..<30 { ips.append(try #require(c.createService("s\(i)", spec: webSpec()).clusterIPAddresses.first).v4Value) }
+    for i in 0..<30 {
+      ips.append(
+        try #require(c.createService("s\(i)", spec: webSpec()).clusterIPAddresses.first).v4Value)
+    }
     let first14 = ips.prefix(14).map { $0 & 0xff }
     #expect(first14.allSatisfy { $0 >= 17 && $0 <= 30 })
     #expect(Set(ips.map { $0 & 0xff }) == Set(1...30))
-    #expect(errorMessage { try c.createService("full", spec: webSpec()) } == "Internal error occurred: failed to allocate a serviceIP: range is full")
+    #expect(
+      errorMessage { try c.createService("full", spec: webSpec()) }
+        == "Internal error occurred: failed to allocate a serviceIP: range is full")
     try c.deleteService(key("s3"))
     let again = try c.createService("again", spec: webSpec())
     #expect(again.clusterIPAddresses.first?.v4Value == ips[3])
@@ -60,10 +69,26 @@ import Testing
   }
 
   @Test(arguments: [
-    IPErrorCase(ip: "10.96.0.10", message: #"Service "web" is invalid: spec.clusterIPs: Invalid value: ["10.96.0.10"]: failed to allocate IP 10.96.0.10: provided IP is already allocated"#),
-    IPErrorCase(ip: "10.0.0.5", message: #"Service "web" is invalid: spec.clusterIPs: Invalid value: ["10.0.0.5"]: failed to allocate IP 10.0.0.5: the provided network does not match the current range"#),
-    IPErrorCase(ip: "10.111.255.255", message: #"Service "web" is invalid: spec.clusterIPs: Invalid value: ["10.111.255.255"]: failed to allocate IP 10.111.255.255: provided IP 10.111.255.255 is not in the valid range"#),
-    IPErrorCase(ip: "10.0.0.256", message: #"Service "web" is invalid: spec.clusterIPs[0]: Invalid value: "10.0.0.256": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"#),
+    IPErrorCase(
+      ip: "10.96.0.10",
+      message:
+        #"Service "web" is invalid: spec.clusterIPs: Invalid value: ["10.96.0.10"]: failed to allocate IP 10.96.0.10: provided IP is already allocated"#
+    ),
+    IPErrorCase(
+      ip: "10.0.0.5",
+      message:
+        #"Service "web" is invalid: spec.clusterIPs: Invalid value: ["10.0.0.5"]: failed to allocate IP 10.0.0.5: the provided network does not match the current range"#
+    ),
+    IPErrorCase(
+      ip: "10.111.255.255",
+      message:
+        #"Service "web" is invalid: spec.clusterIPs: Invalid value: ["10.111.255.255"]: failed to allocate IP 10.111.255.255: provided IP 10.111.255.255 is not in the valid range"#
+    ),
+    IPErrorCase(
+      ip: "10.0.0.256",
+      message:
+        #"Service "web" is invalid: spec.clusterIPs[0]: Invalid value: "10.0.0.256": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"#
+    ),
   ])
   func explicitClusterIPErrors(_ t: IPErrorCase) throws {
     let c = try Cluster()
@@ -95,17 +120,24 @@ import Testing
     // A second port taking the same node port fails and keeps the first untouched.
     var clash = good
     clash.clusterIP = ""
-    #expect(errorMessage { try c.createService("web2", spec: clash) } == #"Service "web2" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated"#)
+    #expect(
+      errorMessage { try c.createService("web2", spec: clash) }
+        == #"Service "web2" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated"#
+    )
     #expect(c.checkInvariants() == [])
   }
 
   @Test func tcpAndUDPShareOneNodePort() throws {
     let c = try bareCluster()
-    let s = try c.createService("dns", spec: ServiceSpec(type: .nodePort, selector: ["a": "b"], ports: [
-      ServicePort(name: "dns", protocol: .udp, port: 53),
-      ServicePort(name: "dns-tcp", protocol: .tcp, port: 53),
-      ServicePort(name: "metrics", protocol: .tcp, port: 9153),
-    ]))
+    let s = try c.createService(
+      "dns",
+      spec: ServiceSpec(
+        type: .nodePort, selector: ["a": "b"],
+        ports: [
+          ServicePort(name: "dns", protocol: .udp, port: 53),
+          ServicePort(name: "dns-tcp", protocol: .tcp, port: 53),
+          ServicePort(name: "metrics", protocol: .tcp, port: 9153),
+        ]))
     let nps = s.spec.ports.compactMap(\.nodePort)
     #expect(nps.count == 3)
     #expect(nps[0] == nps[1])
@@ -116,19 +148,31 @@ import Testing
 
   @Test func nodePortOutOfRange() throws {
     let c = try bareCluster()
-    let spec = ServiceSpec(type: .nodePort, selector: ["a": "b"], ports: [ServicePort(port: 80, nodePort: 80)])
-    #expect(errorMessage { try c.createService("web", spec: spec) } == #"Service "web" is invalid: spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767"#)
+    let spec = ServiceSpec(
+      type: .nodePort, selector: ["a": "b"], ports: [ServicePort(port: 80, nodePort: 80)])
+    #expect(
+      errorMessage { try c.createService("web", spec: spec) }
+        == #"Service "web" is invalid: spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767"#
+    )
   }
 
   @Test func loadBalancerLocalGetsHealthCheckPortAndIngress() throws {
     let c = try bareCluster()
-    let s = try c.createService("lb", spec: ServiceSpec(type: .loadBalancer, selector: ["a": "b"], ports: [ServicePort(port: 80)], externalTrafficPolicy: .local))
+    let s = try c.createService(
+      "lb",
+      spec: ServiceSpec(
+        type: .loadBalancer, selector: ["a": "b"], ports: [ServicePort(port: 80)],
+        externalTrafficPolicy: .local))
     let hc = try #require(s.spec.healthCheckNodePort)
     #expect((30000...32767).contains(hc))
     #expect(s.spec.ports[0].nodePort != hc)
     #expect(s.status.loadBalancerIngress.map(\.description) == ["198.51.100.1"])
     #expect(s.spec.allocateLoadBalancerNodePorts == true)
-    let pinned = try c.createService("lb2", spec: ServiceSpec(type: .loadBalancer, selector: ["a": "b"], ports: [ServicePort(port: 80)], loadBalancerIP: "198.51.100.77"))
+    let pinned = try c.createService(
+      "lb2",
+      spec: ServiceSpec(
+        type: .loadBalancer, selector: ["a": "b"], ports: [ServicePort(port: 80)],
+        loadBalancerIP: "198.51.100.77"))
     #expect(pinned.status.loadBalancerIngress.map(\.description) == ["198.51.100.77"])
     #expect(pinned.spec.healthCheckNodePort == nil)
     #expect(pinned.spec.externalTrafficPolicy == .cluster)
@@ -153,7 +197,10 @@ import Testing
     #expect(try c.addPod("p3").podIP?.description == "10.244.0.4")
     let hostNet = try c.addPod("h", PodOptions(hostNetwork: true))
     #expect(hostNet.podIPs.map(\.description) == ["172.18.0.2"])
-    #expect(errorMessage { try c.addPod("dup", PodOptions(ip: "10.244.0.3")) } == #"Pod "dup" is invalid: status.podIPs[0].ip: Invalid value: "10.244.0.3": provided IP is already allocated"#)
+    #expect(
+      errorMessage { try c.addPod("dup", PodOptions(ip: "10.244.0.3")) }
+        == #"Pod "dup" is invalid: status.podIPs[0].ip: Invalid value: "10.244.0.3": provided IP is already allocated"#
+    )
     #expect(c.checkInvariants() == [])
   }
 

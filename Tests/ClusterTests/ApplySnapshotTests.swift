@@ -44,9 +44,12 @@ import Testing
     try c.updateDeployment(key("web"), DeploymentOptions(replicas: 2, labels: ["app": "api"]))
   }
   let updated = try c.updateDeployment(
-    key("web"), DeploymentOptions(replicas: 2, labels: ["app": "web"], ports: [ContainerPort(containerPort: 80)]))
+    key("web"),
+    DeploymentOptions(
+      replicas: 2, labels: ["app": "web"], ports: [ContainerPort(containerPort: 80)]))
   #expect(updated.podTemplateHash != d.podTemplateHash)
   let active = c.pods().filter { !$0.isTerminating }
   #expect(active.count == 2)
-  #expect(active.allSatisfy { $0.labels[WellKnownLabel.podTemplateHash] == updated.podTemplateHash })
+  #expect(
+    active.allSatisfy { $0.labels[WellKnownLabel.podTemplateHash] == updated.podTemplateHash })
 }

@@ -1,19 +1,28 @@
 import Testing
+
 @testable import Cluster
 
 @Suite struct EndpointSliceControllerTests {
   @Test func deploymentBehindServiceThenDeleted() throws {
     let c = try bareCluster()
-    try c.createDeployment("web", DeploymentOptions(replicas: 3, ports: [ContainerPort(name: "http", containerPort: 8080)]))
+    try c.createDeployment(
+      "web",
+      DeploymentOptions(replicas: 3, ports: [ContainerPort(name: "http", containerPort: 8080)]))
     try c.createService("web", spec: webSpec(target: .string("http")))
     let eps = c.endpoints(of: key("web"))
     #expect(eps.count == 3)
-    #expect(eps.allSatisfy { $0.port == 8080 && $0.portName == "http" && $0.ready && $0.serving && !$0.terminating })
+    #expect(
+      eps.allSatisfy {
+        $0.port == 8080 && $0.portName == "http" && $0.ready && $0.serving && !$0.terminating
+      })
     #expect(Set(eps.compactMap(\.node)) == ["node-1", "node-2", "node-3"])
     #expect(Set(eps.compactMap(\.zone)) == ["zone-a", "zone-b", "zone-c"])
     let pods = c.pods(namespace: "default")
     let hash = try #require(c.deployment(key("web"))?.podTemplateHash)
-    #expect(pods.allSatisfy { $0.name.hasPrefix("web-\(hash)-") && $0.name.count == "web-\(hash)-".count + 5 })
+    #expect(
+      pods.allSatisfy {
+        $0.name.hasPrefix("web-\(hash)-") && $0.name.count == "web-\(hash)-".count + 5
+      })
     #expect(pods.allSatisfy { $0.labels["pod-template-hash"] == hash })
 
     try c.deleteDeployment(key("web"))
@@ -52,7 +61,10 @@ import Testing
     var testDescription: String { "publishNotReadyAddresses=\(publishNotReady)" }
   }
 
-  @Test(arguments: [ReadinessCase(publishNotReady: false, ready: false), ReadinessCase(publishNotReady: true, ready: true)])
+  @Test(arguments: [
+    ReadinessCase(publishNotReady: false, ready: false),
+    ReadinessCase(publishNotReady: true, ready: true),
+  ])
   func unreadyPodStaysListed(_ t: ReadinessCase) throws {
     let c = try bareCluster()
     try c.addPod("a", PodOptions(labels: ["app": "web"]))
@@ -107,9 +119,16 @@ import Testing
 
   @Test func namedTargetPortResolvesPerPod() throws {
     let c = try bareCluster()
-    try c.addPod("a", PodOptions(labels: ["app": "web"], ports: [ContainerPort(name: "http", containerPort: 8080)]))
-    try c.addPod("b", PodOptions(labels: ["app": "web"], ports: [ContainerPort(name: "http", containerPort: 9090)]))
-    try c.addPod("c", PodOptions(labels: ["app": "web"], ports: [ContainerPort(name: "other", containerPort: 7070)]))
+    try c.addPod(
+      "a",
+      PodOptions(labels: ["app": "web"], ports: [ContainerPort(name: "http", containerPort: 8080)]))
+    try c.addPod(
+      "b",
+      PodOptions(labels: ["app": "web"], ports: [ContainerPort(name: "http", containerPort: 9090)]))
+    try c.addPod(
+      "c",
+      PodOptions(labels: ["app": "web"], ports: [ContainerPort(name: "other", containerPort: 7070)])
+    )
     try c.createService("web", spec: webSpec(target: .string("http")))
     let rows = c.endpoints(of: key("web")).filter { $0.port != nil }
     #expect(rows.map { "\($0.pod ?? ""):\($0.port ?? 0)" }.sorted() == ["a:8080", "b:9090"])
@@ -123,7 +142,8 @@ import Testing
     let c = try bareCluster()
     try c.createDeployment("web", DeploymentOptions(replicas: 250))
     try c.createService("web", spec: webSpec())
-    let sizes = c.endpointSlices(namespace: "default", service: "web").map(\.endpoints.count).sorted()
+    let sizes = c.endpointSlices(namespace: "default", service: "web").map(\.endpoints.count)
+      .sorted()
     #expect(sizes == [50, 100, 100])
     let names = c.endpointSlices(namespace: "default", service: "web").map(\.name)
     #expect(names.allSatisfy { $0.hasPrefix("web-") && $0.count == 9 })
@@ -140,19 +160,26 @@ import Testing
     let c = try bareCluster()
     try c.addPod("a", PodOptions(labels: ["app": "db"], hostname: "db-0", subdomain: "db"))
     try c.addPod("b", PodOptions(labels: ["app": "db"], hostname: "db-1", subdomain: "other"))
-    try c.createService("db", spec: ServiceSpec(selector: ["app": "db"], ports: [ServicePort(port: 5432)], clusterIP: "None"))
+    try c.createService(
+      "db",
+      spec: ServiceSpec(
+        selector: ["app": "db"], ports: [ServicePort(port: 5432)], clusterIP: "None"))
     let rows = c.endpoints(of: key("db"))
     #expect(rows.first { $0.pod == "a" }?.hostname == "db-0")
     #expect(rows.first { $0.pod == "b" }?.hostname == nil)
     let slice = try #require(c.endpointSlices(namespace: "default", service: "db").first)
     #expect(slice.metadata.labels["service.kubernetes.io/headless"] == "")
-    #expect(slice.metadata.labels["endpointslice.kubernetes.io/managed-by"] == "endpointslice-controller.k8s.io")
+    #expect(
+      slice.metadata.labels["endpointslice.kubernetes.io/managed-by"]
+        == "endpointslice-controller.k8s.io")
   }
 
   @Test func noSlicesForExternalNameOrSelectorless() throws {
     let c = try bareCluster()
     try c.addPod("a", PodOptions(labels: ["app": "web"]))
-    try c.createService("ext", spec: ServiceSpec(type: .externalName, selector: ["app": "web"], externalName: "example.com"))
+    try c.createService(
+      "ext",
+      spec: ServiceSpec(type: .externalName, selector: ["app": "web"], externalName: "example.com"))
     try c.createService("manual", spec: ServiceSpec(ports: [ServicePort(port: 80)]))
     #expect(c.endpointSlices(namespace: "default").isEmpty)
     let slice = EndpointSlice(
@@ -161,9 +188,15 @@ import Testing
     try c.createEndpointSlice(slice, service: "manual")
     let rows = c.endpoints(of: key("manual"))
     #expect(rows.map(\.ip) == ["192.0.2.10"])
-    #expect(rows.first?.ready == true && rows.first?.serving == true && rows.first?.terminating == false)
-    let bad = EndpointSlice(metadata: ObjectMeta(name: "bad", namespace: "default"), addressType: .ipv4, endpoints: [Endpoint(addresses: ["fd00::1"])])
-    #expect(errorMessage { try c.createEndpointSlice(bad, service: "manual") } == #"EndpointSlice.discovery.k8s.io "bad" is invalid: endpoints[0].addresses[0]: Invalid value: "fd00::1": must be a valid IPv4 address"#)
+    #expect(
+      rows.first?.ready == true && rows.first?.serving == true && rows.first?.terminating == false)
+    let bad = EndpointSlice(
+      metadata: ObjectMeta(name: "bad", namespace: "default"), addressType: .ipv4,
+      endpoints: [Endpoint(addresses: ["fd00::1"])])
+    #expect(
+      errorMessage { try c.createEndpointSlice(bad, service: "manual") }
+        == #"EndpointSlice.discovery.k8s.io "bad" is invalid: endpoints[0].addresses[0]: Invalid value: "fd00::1": must be a valid IPv4 address"#
+    )
   }
 
   @Test func removeNodeRecreatesDeploymentPods() throws {
@@ -181,7 +214,8 @@ import Testing
   @Test func scaleDownRemovesNewestOnCrowdedNode() throws {
     let c = try bareCluster(nodes: 2)
     try c.createDeployment("web", DeploymentOptions(replicas: 3))
-    let newest = try #require(c.pods(namespace: "default").max { $0.metadata.uid < $1.metadata.uid })
+    let newest = try #require(
+      c.pods(namespace: "default").max { $0.metadata.uid < $1.metadata.uid })
     try c.scale(key("web"), replicas: 2)
     let terminating = c.pods(namespace: "default").filter(\.isTerminating)
     #expect(terminating.map(\.name) == [newest.name])

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Cluster
 
 @Suite struct NotificationTests {
@@ -60,7 +61,9 @@ import Testing
 @Suite struct RandomOperationTests {
   @Test(arguments: [UInt64(1), 2, 3, 4])
   func invariantsHoldAfterRandomOperations(seed: UInt64) throws {
-    let c = try Cluster(config: ClusterConfig(serviceCIDRs: ["10.96.0.0/24"], nodePortRange: "30000-30040", seed: seed))
+    let c = try Cluster(
+      config: ClusterConfig(
+        serviceCIDRs: ["10.96.0.0/24"], nodePortRange: "30000-30040", seed: seed))
     var rng = SeededGenerator(seed: seed &* 7919)
     let labels = ["a", "b", "c"]
     for step in 0..<400 {
@@ -68,25 +71,60 @@ import Testing
       let app = labels[pick(3)]
       do {
         switch pick(12) {
-        case 0, 1: try c.addPod("p\(step)", PodOptions(labels: ["app": app], ready: pick(2) == 0, ports: [ContainerPort(name: "http", containerPort: 8000 + pick(3))]))
-        case 2: if let p = c.pods(namespace: "default").randomElement(using: &rng) { try c.deletePod(p.key, grace: [0, 10, 30][pick(3)]) }
-        case 3: if let p = c.pods(namespace: "default").randomElement(using: &rng) { try c.setPodReady(p.key, pick(2) == 0) }
-        case 4: try c.createService("s\(pick(8))", spec: ServiceSpec(type: [.clusterIP, .nodePort, .loadBalancer][pick(3)], selector: ["app": app], ports: [ServicePort(name: "http", port: 80, targetPort: .string("http"))], publishNotReadyAddresses: pick(4) == 0))
-        case 5: if let s = c.services(namespace: "default").randomElement(using: &rng) { try c.deleteService(s.key) }
-        case 6: try c.createDeployment("d\(pick(4))", DeploymentOptions(replicas: pick(5), labels: ["app": app], ports: [ContainerPort(name: "http", containerPort: 8080)]))
-        case 7: if let d = c.deployments(namespace: "default").randomElement(using: &rng) { try c.scale(d.key, replicas: pick(6)) }
-        case 8: if let d = c.deployments(namespace: "default").randomElement(using: &rng) { try c.deleteDeployment(d.key) }
+        case 0, 1:
+          try c.addPod(
+            "p\(step)",
+            PodOptions(
+              labels: ["app": app], ready: pick(2) == 0,
+              ports: [ContainerPort(name: "http", containerPort: 8000 + pick(3))]))
+        case 2:
+          if let p = c.pods(namespace: "default").randomElement(using: &rng) {
+            try c.deletePod(p.key, grace: [0, 10, 30][pick(3)])
+          }
+        case 3:
+          if let p = c.pods(namespace: "default").randomElement(using: &rng) {
+            try c.setPodReady(p.key, pick(2) == 0)
+          }
+        case 4:
+          try c.createService(
+            "s\(pick(8))",
+            spec: ServiceSpec(
+              type: [.clusterIP, .nodePort, .loadBalancer][pick(3)], selector: ["app": app],
+              ports: [ServicePort(name: "http", port: 80, targetPort: .string("http"))],
+              publishNotReadyAddresses: pick(4) == 0))
+        case 5:
+          if let s = c.services(namespace: "default").randomElement(using: &rng) {
+            try c.deleteService(s.key)
+          }
+        case 6:
+          try c.createDeployment(
+            "d\(pick(4))",
+            DeploymentOptions(
+              replicas: pick(5), labels: ["app": app],
+              ports: [ContainerPort(name: "http", containerPort: 8080)]))
+        case 7:
+          if let d = c.deployments(namespace: "default").randomElement(using: &rng) {
+            try c.scale(d.key, replicas: pick(6))
+          }
+        case 8:
+          if let d = c.deployments(namespace: "default").randomElement(using: &rng) {
+            try c.deleteDeployment(d.key)
+          }
         case 9: try c.advance(Double(pick(20)))
         case 10:
           if let s = c.services(namespace: "default").randomElement(using: &rng) {
             var spec = s.spec
             spec.type = [.clusterIP, .nodePort, .loadBalancer][pick(3)]
-            spec.externalTrafficPolicy = spec.type == .clusterIP ? nil : [.cluster, .local][pick(2)]
+            spec.externalTrafficPolicy =
+              spec.type == .clusterIP ? nil : [.cluster, .local][pick(2)]
             try c.updateService(s.key, spec: spec)
           }
         default:
-          if pick(3) == 0, c.nodes().count > 1, let n = c.nodes().randomElement(using: &rng) { try c.removeNode(n.name) }
-          else { try c.addNode("n\(step)") }
+          if pick(3) == 0, c.nodes().count > 1, let n = c.nodes().randomElement(using: &rng) {
+            try c.removeNode(n.name)
+          } else {
+            try c.addNode("n\(step)")
+          }
         }
       } catch {
         // Refused calls (duplicates, full ranges) must leave the model consistent too.

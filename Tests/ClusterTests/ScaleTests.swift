@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Cluster
 
 @Suite struct ScaleTests {

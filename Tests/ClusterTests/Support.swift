@@ -1,4 +1,5 @@
 import NetAddr
+
 @testable import Cluster
 
 /// A cluster with three nodes and no system objects.
@@ -14,8 +15,11 @@ func key(_ name: String, _ ns: String = "default") -> NamespacedName {
   NamespacedName(namespace: ns, name: name)
 }
 
-func webSpec(selector: [String: String] = ["app": "web"], port: Int = 80, target: IntOrString? = nil) -> ServiceSpec {
-  ServiceSpec(selector: selector, ports: [ServicePort(name: "http", port: port, targetPort: target)])
+func webSpec(
+  selector: [String: String] = ["app": "web"], port: Int = 80, target: IntOrString? = nil
+) -> ServiceSpec {
+  ServiceSpec(
+    selector: selector, ports: [ServicePort(name: "http", port: port, targetPort: target)])
 }
 
 /// The message a call throws, or nil.

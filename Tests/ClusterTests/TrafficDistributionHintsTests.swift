@@ -18,18 +18,21 @@ struct HintsRow: CustomTestStringConvertible, Sendable {
 
 let hintsRows: [HintsRow] = [
   HintsRow(
-    name: "should set zone hints with PreferClose (TestReconcileHints)", distribution: "PreferClose",
+    name: "should set zone hints with PreferClose (TestReconcileHints)",
+    distribution: "PreferClose",
     want: ["a": ["zone-a"], "b": ["zone-b"]]),
   HintsRow(
     name: "PreferSameZone sets the same zone hints", distribution: "PreferSameZone",
     want: ["a": ["zone-a"], "b": ["zone-b"]]),
   HintsRow(
     name: "PreferSameNode adds node hints (preferCloseHeuristic{generateNodeHints})",
-    distribution: "PreferSameNode", want: ["a": ["zone-a", "node:node-1"], "b": ["zone-b", "node:node-2"]]),
+    distribution: "PreferSameNode",
+    want: ["a": ["zone-a", "node:node-1"], "b": ["zone-b", "node:node-2"]]),
   HintsRow(
     name: "unready endpoints get no hints (unready endpoints should not trigger updates)",
     distribution: "PreferClose", unready: ["b"], want: ["a": ["zone-a"]]),
-  HintsRow(name: "should remove hints when trafficDistribution is unset", distribution: nil, want: [:]),
+  HintsRow(
+    name: "should remove hints when trafficDistribution is unset", distribution: nil, want: [:]),
 ]
 
 @Test(arguments: hintsRows)
@@ -59,9 +62,11 @@ func trafficDistributionHints(_ row: HintsRow) throws {
   spec.trafficDistribution = .preferSameZone
   _ = try c.createService("web", spec: spec)
   _ = try c.addPod("a", PodOptions(labels: ["app": "web"], node: "node-1"))
-  #expect(c.endpointSlices(namespace: "default").flatMap(\.endpoints).allSatisfy { $0.hints != nil })
+  #expect(
+    c.endpointSlices(namespace: "default").flatMap(\.endpoints).allSatisfy { $0.hints != nil })
   spec = c.service(key("web"))!.spec
   spec.trafficDistribution = nil
   _ = try c.updateService(key("web"), spec: spec)
-  #expect(c.endpointSlices(namespace: "default").flatMap(\.endpoints).allSatisfy { $0.hints == nil })
+  #expect(
+    c.endpointSlices(namespace: "default").flatMap(\.endpoints).allSatisfy { $0.hints == nil })
 }

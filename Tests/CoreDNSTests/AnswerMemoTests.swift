@@ -98,11 +98,13 @@ struct AnswerMemoTests {
     computed.memo.enabled = false
     var a = SeededRNG(seed: 21)
     var b = SeededRNG(seed: 21)
-    let questions = Self.cases.map { ($0.name, $0.type, $0.client) } + [
-      ("hdls1.testns.svc.cluster.local.", .a, nil), ("HDLS1.testns.svc.cluster.local.", .a, nil),
-      ("kubernetes.default.testns.svc.cluster.local.", .a, "10.244.1.5"),
-      ("svc1.testns.svc.cluster.local.", .srv, nil), ("nothere.testns.svc.cluster.local.", .aaaa, nil),
-    ] as [(String, RRType, String?)]
+    let questions =
+      Self.cases.map { ($0.name, $0.type, $0.client) } + [
+        ("hdls1.testns.svc.cluster.local.", .a, nil), ("HDLS1.testns.svc.cluster.local.", .a, nil),
+        ("kubernetes.default.testns.svc.cluster.local.", .a, "10.244.1.5"),
+        ("svc1.testns.svc.cluster.local.", .srv, nil),
+        ("nothere.testns.svc.cluster.local.", .aaaa, nil),
+      ] as [(String, RRType, String?)]
     for c in [nil] + Self.cases.map(Optional.some) {
       if let c {
         c.change(memoized)

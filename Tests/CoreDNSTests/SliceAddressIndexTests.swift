@@ -57,6 +57,7 @@ func sliceUpdateKeepsAddressIndex(_ c: SliceAddressCase) {
     let expected = c.after.contains { $0.0 == address && $0.1 } ? ["web-a"] : []
     #expect(names.filter { $0 == "web-a" } == expected, "\(address)")
   }
-  #expect(index.endpoints(of: ServiceKey(namespace: "ns", name: "web")).map(\.addresses)
-    == fresh.endpoints(of: ServiceKey(namespace: "ns", name: "web")).map(\.addresses))
+  #expect(
+    index.endpoints(of: ServiceKey(namespace: "ns", name: "web")).map(\.addresses)
+      == fresh.endpoints(of: ServiceKey(namespace: "ns", name: "web")).map(\.addresses))
 }

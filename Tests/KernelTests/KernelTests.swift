@@ -15,19 +15,32 @@ struct RuleDiffCase: CustomTestStringConvertible, Sendable {
 }
 
 let ruleDiffCases: [RuleDiffCase] = [
-  .init(name: "nothing changed", old: "*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -j KUBE-SVC-A\nCOMMIT\n",
+  .init(
+    name: "nothing changed",
+    old: "*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -j KUBE-SVC-A\nCOMMIT\n",
     new: "*nat\n:KUBE-SERVICES - [0:0]\n-A KUBE-SERVICES -j KUBE-SVC-A\nCOMMIT\n", expected: nil),
-  .init(name: "one chain's rules changed",
-    old: "*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-SVC-A - [0:0]\n-A KUBE-SERVICES -j KUBE-SVC-A\n-A KUBE-SVC-A -j KUBE-SEP-1\nCOMMIT\n",
-    new: "*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-SVC-A - [0:0]\n-A KUBE-SERVICES -j KUBE-SVC-A\n-A KUBE-SVC-A -j KUBE-SEP-2\nCOMMIT\n",
+  .init(
+    name: "one chain's rules changed",
+    old:
+      "*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-SVC-A - [0:0]\n-A KUBE-SERVICES -j KUBE-SVC-A\n-A KUBE-SVC-A -j KUBE-SEP-1\nCOMMIT\n",
+    new:
+      "*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-SVC-A - [0:0]\n-A KUBE-SERVICES -j KUBE-SVC-A\n-A KUBE-SVC-A -j KUBE-SEP-2\nCOMMIT\n",
     expected: "*nat\n:KUBE-SVC-A - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-2\nCOMMIT\n"),
-  .init(name: "a chain added and one deleted",
-    old: "*nat\n:KUBE-SVC-A - [0:0]\n:KUBE-SEP-1 - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-1\n-A KUBE-SEP-1 -j DNAT\nCOMMIT\n",
-    new: "*nat\n:KUBE-SVC-A - [0:0]\n:KUBE-SEP-2 - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-2\n-A KUBE-SEP-2 -j DNAT\nCOMMIT\n",
-    expected: "*nat\n:KUBE-SVC-A - [0:0]\n:KUBE-SEP-2 - [0:0]\n:KUBE-SEP-1 - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-2\n-A KUBE-SEP-2 -j DNAT\n-X KUBE-SEP-1\nCOMMIT\n"),
-  .init(name: "an untouched table is left out",
-    old: "*filter\n:KUBE-FORWARD - [0:0]\n-A KUBE-FORWARD -j ACCEPT\nCOMMIT\n*nat\n:KUBE-SVC-A - [0:0]\nCOMMIT\n",
-    new: "*filter\n:KUBE-FORWARD - [0:0]\n-A KUBE-FORWARD -j ACCEPT\nCOMMIT\n*nat\n:KUBE-SVC-A - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-1\nCOMMIT\n",
+  .init(
+    name: "a chain added and one deleted",
+    old:
+      "*nat\n:KUBE-SVC-A - [0:0]\n:KUBE-SEP-1 - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-1\n-A KUBE-SEP-1 -j DNAT\nCOMMIT\n",
+    new:
+      "*nat\n:KUBE-SVC-A - [0:0]\n:KUBE-SEP-2 - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-2\n-A KUBE-SEP-2 -j DNAT\nCOMMIT\n",
+    expected:
+      "*nat\n:KUBE-SVC-A - [0:0]\n:KUBE-SEP-2 - [0:0]\n:KUBE-SEP-1 - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-2\n-A KUBE-SEP-2 -j DNAT\n-X KUBE-SEP-1\nCOMMIT\n"
+  ),
+  .init(
+    name: "an untouched table is left out",
+    old:
+      "*filter\n:KUBE-FORWARD - [0:0]\n-A KUBE-FORWARD -j ACCEPT\nCOMMIT\n*nat\n:KUBE-SVC-A - [0:0]\nCOMMIT\n",
+    new:
+      "*filter\n:KUBE-FORWARD - [0:0]\n-A KUBE-FORWARD -j ACCEPT\nCOMMIT\n*nat\n:KUBE-SVC-A - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-1\nCOMMIT\n",
     expected: "*nat\n:KUBE-SVC-A - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-1\nCOMMIT\n"),
 ]
 
@@ -57,11 +70,18 @@ func ruleDiff(_ c: RuleDiffCase) {
 }
 
 @Test func jumpRulesOnlyForDeclaredChains() {
-  let input = "*filter\n:KUBE-FORWARD - [0:0]\nCOMMIT\n*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-POSTROUTING - [0:0]\nCOMMIT\n"
+  let input =
+    "*filter\n:KUBE-FORWARD - [0:0]\nCOMMIT\n*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-POSTROUTING - [0:0]\nCOMMIT\n"
   let jumps = KernelLab.jumpRules(declaredIn: input)
-  #expect(jumps.contains("-I FORWARD 1 -m comment --comment \"kubernetes forwarding rules\" -j KUBE-FORWARD"))
-  #expect(jumps.contains("-I PREROUTING 1 -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"))
-  #expect(jumps.contains("-I POSTROUTING 1 -m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING"))
+  #expect(
+    jumps.contains(
+      "-I FORWARD 1 -m comment --comment \"kubernetes forwarding rules\" -j KUBE-FORWARD"))
+  #expect(
+    jumps.contains(
+      "-I PREROUTING 1 -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"))
+  #expect(
+    jumps.contains(
+      "-I POSTROUTING 1 -m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING"))
   #expect(!jumps.contains("KUBE-PROXY-FIREWALL"))
   #expect(KernelLab.jumpRules(declaredIn: "") == "")
 }
@@ -70,8 +90,10 @@ func ruleDiff(_ c: RuleDiffCase) {
   let node = KernelNode(
     name: "node-1", ip: IPAddress("10.0.0.1")!, podCIDR: CIDR("10.244.1.0/24")!, tunnelAddress: nil,
     proxyMode: .iptables, iptablesRestore: "", nftRuleset: "", localhostNodePorts: true)
-  var layout = KernelLayout(nodes: [node], pods: [], podNetwork: .bgp, clusterCIDR: CIDR("10.244.0.0/16"))
-  #expect(KernelLab.calicoRules(layout).contains("-s 10.244.0.0/16 ! -d 10.244.0.0/16 -j MASQUERADE"))
+  var layout = KernelLayout(
+    nodes: [node], pods: [], podNetwork: .bgp, clusterCIDR: CIDR("10.244.0.0/16"))
+  #expect(
+    KernelLab.calicoRules(layout).contains("-s 10.244.0.0/16 ! -d 10.244.0.0/16 -j MASQUERADE"))
   layout.natOutgoing = false
   #expect(!KernelLab.calicoRules(layout).contains("-A cali-nat-outgoing"))
 }

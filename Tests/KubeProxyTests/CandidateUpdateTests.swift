@@ -1,5 +1,6 @@
 import NetAddr
 import Testing
+
 @testable import KubeProxy
 
 private let web = NamespacedName(namespace: "ns1", name: "web")
@@ -11,7 +12,9 @@ private struct E: Sendable {
   var node = "node-1"
 }
 
-private func slice(_ name: String, _ endpoints: [E], port: Int = 8080, family: IPFamily = .v4)
+private func slice(
+  _ name: String, _ endpoints: [E], port: Int = 8080, family: IPFamily = .v4
+)
   -> ProxyEndpointSlice
 {
   ProxyEndpointSlice(
@@ -122,7 +125,8 @@ func randomSliceChangesKeepCandidates(seed: UInt64) {
       eps.remove(at: Int.random(in: 0..<eps.count, using: &rng))
     default:
       let address = "10.0.0.\(Int.random(in: 1...40, using: &rng))"
-      eps.insert(E(address: address, node: "node-\(Int.random(in: 1...2, using: &rng))"),
+      eps.insert(
+        E(address: address, node: "node-\(Int.random(in: 1...2, using: &rng))"),
         at: Int.random(in: 0...eps.count, using: &rng))
     }
     contents[name] = eps

@@ -1,5 +1,6 @@
 import NetAddr
 import Testing
+
 @testable import KubeProxy
 
 private let web = NamespacedName(namespace: "ns1", name: "web")
@@ -27,7 +28,8 @@ struct TrackingCase: CustomTestStringConvertible, Sendable {
 
 let trackingCases: [TrackingCase] = [
   TrackingCase(
-    name: "added Service is updated", steps: { $0.updateService(web, previous: nil, current: [svcPort()]) },
+    name: "added Service is updated",
+    steps: { $0.updateService(web, previous: nil, current: [svcPort()]) },
     updated: [web]),
   TrackingCase(
     name: "add then delete before sync cancels out",
@@ -59,7 +61,8 @@ let trackingCases: [TrackingCase] = [
       $0.updateEndpointSlice(previous: nil, current: slice("web-a", ["10.0.1.1"]))
       _ = $0.sync()
       $0.updateEndpointSlice(
-        previous: slice("web-a", ["10.0.1.1"]), current: slice("web-a", service: "db", ["10.0.1.1"]))
+        previous: slice("web-a", ["10.0.1.1"]), current: slice("web-a", service: "db", ["10.0.1.1"])
+      )
     }, updated: [web, db]),
 ]
 
@@ -84,16 +87,21 @@ func updatedServices(_ c: TrackingCase) {
   #expect(cluster.sync() == [web, db])
   let webKey = svcPort().key
   let dbKey = svcPort("db", clusterIP: "172.30.0.42").key
-  #expect(strings(cluster.decision(node: "node-1", servicePort: webKey)?.clusterEndpoints ?? []) == ["10.0.1.1:8080"])
+  #expect(
+    strings(cluster.decision(node: "node-1", servicePort: webKey)?.clusterEndpoints ?? []) == [
+      "10.0.1.1:8080"
+    ])
   _ = cluster.decision(node: "node-1", servicePort: dbKey)
 
   cluster.updateEndpointSlice(
     previous: slice("web-a", ["10.0.1.1"]), current: slice("web-a", ["10.0.1.1", "10.0.1.2"]))
   #expect(cluster.sync() == [web])
-  #expect(cluster.decisions(node: "node-1", services: [web]).map { strings($0.clusterEndpoints) }
-    == [["10.0.1.1:8080", "10.0.1.2:8080"]])
+  #expect(
+    cluster.decisions(node: "node-1", services: [web]).map { strings($0.clusterEndpoints) }
+      == [["10.0.1.1:8080", "10.0.1.2:8080"]])
   // db's cached decision survives: same generation.
-  #expect(cluster.decisionCache["node-1"]?[dbKey]?.serviceGeneration == cluster.serviceGeneration[db])
+  #expect(
+    cluster.decisionCache["node-1"]?[dbKey]?.serviceGeneration == cluster.serviceGeneration[db])
 }
 
 /// Slice → endpoints conversion as endpointslicecache.go does it.

@@ -30,46 +30,63 @@ struct CrossCheckCase: CustomTestStringConvertible, Sendable {
   static let all = "10.0.1.5:8080, 10.0.2.5:8080, 10.0.3.5:8080"
 
   static let cases: [CrossCheckCase] = [
-    .init(name: "pod to ClusterIP", source: client, sourceIP: "10.0.1.9",
+    .init(
+      name: "pod to ClusterIP", source: client, sourceIP: "10.0.1.9",
       destination: "172.30.0.41", port: 80, output: all, masquerade: false),
-    .init(name: "node to ClusterIP", source: .node("node-1"), sourceIP: "10.1.0.1",
+    .init(
+      name: "node to ClusterIP", source: .node("node-1"), sourceIP: "10.1.0.1",
       destination: "172.30.0.41", port: 80, output: all, masquerade: true),
-    .init(name: "pod to ClusterIP, unknown port", source: client, sourceIP: "10.0.1.9",
+    .init(
+      name: "pod to ClusterIP, unknown port", source: client, sourceIP: "10.0.1.9",
       destination: "172.30.0.41", port: 81, output: "", masquerade: false),
-    .init(name: "pod to ClusterIP without endpoints", source: client, sourceIP: "10.0.1.9",
+    .init(
+      name: "pod to ClusterIP without endpoints", source: client, sourceIP: "10.0.1.9",
       destination: "172.30.0.41", port: 80, backends: [], output: "REJECT", masquerade: false),
-    .init(name: "pod to ClusterIP, iTP Local, endpoints elsewhere", source: client,
+    .init(
+      name: "pod to ClusterIP, iTP Local, endpoints elsewhere", source: client,
       sourceIP: "10.0.1.9", destination: "172.30.0.41", port: 80, backends: [2, 3],
       iTPLocal: true, output: "DROP", masquerade: false),
-    .init(name: "pod to ClusterIP, iTP Local, a local endpoint", source: client,
+    .init(
+      name: "pod to ClusterIP, iTP Local, a local endpoint", source: client,
       sourceIP: "10.0.1.9", destination: "172.30.0.41", port: 80, iTPLocal: true,
       output: "10.0.1.5:8080", masquerade: false),
-    .init(name: "hairpin pod to its own ClusterIP", source: .pod(.init(namespace: "ns1", name: "web-1")),
+    .init(
+      name: "hairpin pod to its own ClusterIP",
+      source: .pod(.init(namespace: "ns1", name: "web-1")),
       sourceIP: "10.0.1.5", destination: "172.30.0.41", port: 80, backends: [1, 2],
       output: "10.0.1.5:8080, 10.0.2.5:8080", masquerade: true),
-    .init(name: "external to NodePort", source: external, sourceIP: "203.0.113.5",
+    .init(
+      name: "external to NodePort", source: external, sourceIP: "203.0.113.5",
       destination: "10.1.0.2", port: 30080, output: all, masquerade: true),
-    .init(name: "external to NodePort without endpoints", source: external,
+    .init(
+      name: "external to NodePort without endpoints", source: external,
       sourceIP: "203.0.113.5", destination: "10.1.0.2", port: 30080, backends: [],
       output: "REJECT", masquerade: false),
-    .init(name: "external to NodePort, eTP Local, local endpoint", source: external,
+    .init(
+      name: "external to NodePort, eTP Local, local endpoint", source: external,
       sourceIP: "203.0.113.5", destination: "10.1.0.2", port: 30080, eTPLocal: true,
       output: "10.0.2.5:8080", masquerade: false),
-    .init(name: "external to NodePort, eTP Local, no local endpoint", source: external,
+    .init(
+      name: "external to NodePort, eTP Local, no local endpoint", source: external,
       sourceIP: "203.0.113.5", destination: "10.1.0.2", port: 30080, backends: [1, 3],
       eTPLocal: true, output: "DROP", masquerade: false),
-    .init(name: "pod to NodePort, eTP Local, short-circuit", source: client, sourceIP: "10.0.1.9",
+    .init(
+      name: "pod to NodePort, eTP Local, short-circuit", source: client, sourceIP: "10.0.1.9",
       destination: "10.1.0.1", port: 30080, backends: [2], eTPLocal: true,
       output: "10.0.2.5:8080", masquerade: false),
-    .init(name: "node to localhost NodePort", source: .node("node-1"), sourceIP: "127.0.0.1",
+    .init(
+      name: "node to localhost NodePort", source: .node("node-1"), sourceIP: "127.0.0.1",
       destination: "127.0.0.1", port: 30080, output: all, masquerade: true),
-    .init(name: "external to LB IP in source ranges", source: external, sourceIP: "203.0.113.5",
+    .init(
+      name: "external to LB IP in source ranges", source: external, sourceIP: "203.0.113.5",
       destination: "1.2.3.4", port: 80, sourceRanges: ["203.0.113.0/25"], output: all,
       masquerade: true),
-    .init(name: "external to LB IP outside source ranges",
+    .init(
+      name: "external to LB IP outside source ranges",
       source: .external(ip("198.51.100.9")), sourceIP: "198.51.100.9", destination: "1.2.3.4",
       port: 80, sourceRanges: ["203.0.113.0/25"], output: "DROP", masquerade: false),
-    .init(name: "external to LB IP, eTP Local", source: external, sourceIP: "203.0.113.5",
+    .init(
+      name: "external to LB IP, eTP Local", source: external, sourceIP: "203.0.113.5",
       destination: "1.2.3.4", port: 80, backends: [2], eTPLocal: true,
       output: "10.0.2.5:8080", masquerade: false),
   ]
@@ -96,7 +113,8 @@ struct CrossCheckCase: CustomTestStringConvertible, Sendable {
       case .failure(let failure):
         seen.outputs.insert(Self.verdict(failure.kind))
       }
-      seen.masquerade = seen.masquerade
+      seen.masquerade =
+        seen.masquerade
         || outcome.trace.contains { $0.kind == .snat && $0.text.contains("MASQUERADE") }
       byEntry[entry] = seen
     }

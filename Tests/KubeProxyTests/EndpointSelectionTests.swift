@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KubeProxy
 
 /// One row of the endpoint-selection truth table (kube-proxy's `TestCategorizeEndpoints` and
@@ -46,7 +47,9 @@ let categorizeCases: [CategorizeCase] = [
     cluster: ["10.0.2.2:80"], local: [], allReachable: ["10.0.2.2:80"], hasAny: true),
   CategorizeCase(
     name: "Cluster: only non-serving terminating -> none (REJECT)", port: lb,
-    endpoints: [ep("10.0.1.2", node: "node-1", "terminating"), ep("10.0.2.2", node: "node-2", "terminating")],
+    endpoints: [
+      ep("10.0.1.2", node: "node-1", "terminating"), ep("10.0.2.2", node: "node-2", "terminating"),
+    ],
     cluster: [], local: [], allReachable: [], hasAny: false),
   // Terminating endpoints, externalTrafficPolicy Local.
   CategorizeCase(
@@ -92,7 +95,9 @@ let categorizeCases: [CategorizeCase] = [
   CategorizeCase(
     name: "internalTrafficPolicy Local falls back to local serving-terminating",
     port: internalLocal,
-    endpoints: [ep("10.0.1.2", node: "node-1", "serving-terminating"), ep("10.0.2.1", node: "node-2")],
+    endpoints: [
+      ep("10.0.1.2", node: "node-1", "serving-terminating"), ep("10.0.2.1", node: "node-2"),
+    ],
     cluster: [], local: ["10.0.1.2:80"], allReachable: ["10.0.1.2:80"], hasAny: true),
   // Topology hints.
   CategorizeCase(

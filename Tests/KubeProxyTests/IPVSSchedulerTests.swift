@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KubeProxy
 
 /// A fixed sequence of connections to the ClusterIP (real servers web-1..3 in that order) and
@@ -43,10 +44,14 @@ let schedulerCases: [SchedulerCase] = [
   .init(scheduler: "nq", steps: closing, expected: [1, 2, 3, 2, 1]),
   // Locality: one destination address stays on its server until that one is overloaded
   // (more active connections than its weight while another server is idle).
-  .init(scheduler: "lblc", steps: Array(repeating: kept(), count: 6), expected: [1, 1, 2, 2, 3, 3]),
-  .init(scheduler: "lblcr", steps: Array(repeating: kept(), count: 6), expected: [1, 1, 2, 2, 3, 3]),
+  .init(
+    scheduler: "lblc", steps: Array(repeating: kept(), count: 6), expected: [1, 1, 2, 2, 3, 3]),
+  .init(
+    scheduler: "lblcr", steps: Array(repeating: kept(), count: 6), expected: [1, 1, 2, 2, 3, 3]),
   // Hashes (expected values computed independently from the kernel formulas).
-  .init(scheduler: "sh", steps: clients.map { short($0) } + [short(clients[0], 40001)], expected: [3, 1, 3, 3]),
+  .init(
+    scheduler: "sh", steps: clients.map { short($0) } + [short(clients[0], 40001)],
+    expected: [3, 1, 3, 3]),
   .init(scheduler: "dh", steps: clients.map { short($0) }, expected: [3, 3, 3]),
   .init(
     scheduler: "mh",
@@ -56,7 +61,8 @@ let schedulerCases: [SchedulerCase] = [
 
 @Test(arguments: schedulerCases)
 func ipvsScheduler(_ c: SchedulerCase) {
-  var fixture = PacketFixture(mode: .ipvs, scheduler: c.scheduler, extraClients: ["10.0.1.10", "10.0.1.11"])
+  var fixture = PacketFixture(
+    mode: .ipvs, scheduler: c.scheduler, extraClients: ["10.0.1.10", "10.0.1.11"])
   var keptConnections: [Connection] = []
   var reached: [Int] = []
   var now = 0.0
@@ -64,9 +70,12 @@ func ipvsScheduler(_ c: SchedulerCase) {
     now += 1
     switch step {
     case .connect(let client, let port, let keep):
-      let name = client == "10.0.1.9" ? PacketFixture.client
+      let name =
+        client == "10.0.1.9"
+        ? PacketFixture.client
         : NamespacedName(namespace: "ns1", name: "client-\(client == "10.0.1.10" ? 0 : 1)")
-      let outcome = fixture.connect(.pod(name), "172.30.0.41", 80, sourcePort: port, keep: keep, now: now)
+      let outcome = fixture.connect(
+        .pod(name), "172.30.0.41", 80, sourcePort: port, keep: keep, now: now)
       guard let connection = outcome.connection else {
         Issue.record("connection failed: \(String(describing: outcome.failure))")
         return
@@ -85,12 +94,14 @@ func ipvsScheduler(_ c: SchedulerCase) {
   let first = fixture.connect(.pod(PacketFixture.client), "172.30.0.41", 80, keep: true, now: 0)
   _ = fixture.connect(.pod(PacketFixture.client), "172.30.0.41", 80, now: 0)
   var servers = fixture.cluster.ipvsKernelState(node: "node-1", now: 1)
-  #expect(servers.first?.realServers.map { [$0.activeConnections, $0.inactiveConnections] }
-    == [[1, 0], [0, 1], [0, 0]])
+  #expect(
+    servers.first?.realServers.map { [$0.activeConnections, $0.inactiveConnections] }
+      == [[1, 0], [0, 1], [0, 0]])
   if let connection = first.connection { fixture.cluster.disconnect(connection, now: 10) }
   servers = fixture.cluster.ipvsKernelState(node: "node-1", now: 11)
-  #expect(servers.first?.realServers.map { [$0.activeConnections, $0.inactiveConnections] }
-    == [[0, 1], [0, 1], [0, 0]])
+  #expect(
+    servers.first?.realServers.map { [$0.activeConnections, $0.inactiveConnections] }
+      == [[0, 1], [0, 1], [0, 0]])
   // TIME_WAIT ends 120 s after each close.
   servers = fixture.cluster.ipvsKernelState(node: "node-1", now: 131)
   #expect(servers.first?.realServers.map { $0.inactiveConnections } == [0, 0, 0])
@@ -100,7 +111,9 @@ func ipvsScheduler(_ c: SchedulerCase) {
   var fixture = PacketFixture(mode: .ipvs, backends: [])
   let outcome = fixture.connect(.pod(PacketFixture.client), "172.30.0.41", 80)
   #expect(outcome.failure?.description == "refused: ns1/web:p80 has no endpoints")
-  #expect(outcome.trace.last?.text == "TCP 172.30.0.41:80: no destination available, ICMP port unreachable")
+  #expect(
+    outcome.trace.last?.text
+      == "TCP 172.30.0.41:80: no destination available, ICMP port unreachable")
 }
 
 @Test func ipvsLocalPolicyFallsBackToClusterEndpoints() {

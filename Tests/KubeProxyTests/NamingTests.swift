@@ -112,7 +112,8 @@ struct ChainNameCase: CustomTestStringConvertible, Sendable {
     #expect(NFTablesName.serviceCluster(spn) == "service-ULMVA6XW-ns1/svc1/tcp/p80")
     #expect(NFTablesName.serviceExternal(spn) == "external-ULMVA6XW-ns1/svc1/tcp/p80")
     #expect(NFTablesName.endpoint(spn, ep) == "endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80")
-    #expect(NFTablesName.affinitySet(spn, ep) == "affinity-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80")
+    #expect(
+      NFTablesName.affinitySet(spn, ep) == "affinity-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80")
   }
 
   @Test func nftEndpointNameWritesIPv6ColonsAsDots() throws {
@@ -132,8 +133,10 @@ struct ChainNameCase: CustomTestStringConvertible, Sendable {
 
   @Test func base32MatchesRFC4648Vectors() {
     // RFC 4648 §10 test vectors (without padding).
-    let vectors = [("f", "MY"), ("fo", "MZXQ"), ("foo", "MZXW6"), ("foob", "MZXW6YQ"),
-      ("fooba", "MZXW6YTB"), ("foobar", "MZXW6YTBOI")]
+    let vectors = [
+      ("f", "MY"), ("fo", "MZXQ"), ("foo", "MZXW6"), ("foob", "MZXW6YQ"),
+      ("fooba", "MZXW6YTB"), ("foobar", "MZXW6YTBOI"),
+    ]
     for (input, output) in vectors {
       #expect(ChainHash.base32(Array(input.utf8)) == output)
     }

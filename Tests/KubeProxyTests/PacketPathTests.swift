@@ -1,5 +1,6 @@
 import NetAddr
 import Testing
+
 @testable import KubeProxy
 
 /// ClientIP affinity on the logical clock: sticky while the last use is younger than the
@@ -66,15 +67,20 @@ struct HopCase: CustomTestStringConvertible, Sendable {
 }
 
 let hopCases: [HopCase] = [
-  .init(name: "same node: veth, node IP", network: .ipip, backend: 1,
+  .init(
+    name: "same node: veth, node IP", network: .ipip, backend: 1,
     hop: "veth: 10.0.1.5 is a pod on node-1", sourceIP: "10.1.0.1"),
-  .init(name: "cross node IP-in-IP: tunl0 address", network: .ipip, backend: 2,
+  .init(
+    name: "cross node IP-in-IP: tunl0 address", network: .ipip, backend: 2,
     hop: "route 10.0.2.0/24 via 10.1.0.2 dev tunl0: IP-in-IP tunnel 10.1.0.1 -> 10.1.0.2",
     sourceIP: "10.0.1.0"),
-  .init(name: "cross node VXLAN: vxlan.calico address", network: .vxlan, backend: 2,
-    hop: "route 10.0.2.0/24 via 10.1.0.2 dev vxlan.calico: VXLAN (UDP 4789) tunnel 10.1.0.1 -> 10.1.0.2",
+  .init(
+    name: "cross node VXLAN: vxlan.calico address", network: .vxlan, backend: 2,
+    hop:
+      "route 10.0.2.0/24 via 10.1.0.2 dev vxlan.calico: VXLAN (UDP 4789) tunnel 10.1.0.1 -> 10.1.0.2",
     sourceIP: "10.0.1.0"),
-  .init(name: "cross node BGP: node IP", network: .bgp, backend: 2,
+  .init(
+    name: "cross node BGP: node IP", network: .bgp, backend: 2,
     hop: "route 10.0.2.0/24 via 10.1.0.2 (BGP), no tunnel", sourceIP: "10.1.0.1"),
 ]
 
@@ -113,21 +119,38 @@ struct FailureCase: CustomTestStringConvertible, Sendable {
 }
 
 let failureCases: [FailureCase] = [
-  .init(name: "no endpoints: REJECT", backends: [], destination: "172.30.0.41", port: 80,
+  .init(
+    name: "no endpoints: REJECT", backends: [], destination: "172.30.0.41", port: 80,
     reason: "refused: ns1/web:p80 has no endpoints",
-    lastStep: "[node-1] KUBE-SERVICES: \"ns1/web:p80 has no endpoints\" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j REJECT"),
-  .init(name: "iTP Local, endpoints only elsewhere: DROP", backends: [2], iTPLocal: true,
-    destination: "172.30.0.41", port: 80, reason: "dropped: ns1/web:p80 has no local endpoints on node-1",
-    lastStep: "[node-1] KUBE-SERVICES: \"ns1/web:p80 has no local endpoints\" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j DROP"),
-  .init(name: "iptables: unknown ClusterIP port goes nowhere", backends: [1], destination: "172.30.0.41",
+    lastStep:
+      "[node-1] KUBE-SERVICES: \"ns1/web:p80 has no endpoints\" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j REJECT"
+  ),
+  .init(
+    name: "iTP Local, endpoints only elsewhere: DROP", backends: [2], iTPLocal: true,
+    destination: "172.30.0.41", port: 80,
+    reason: "dropped: ns1/web:p80 has no local endpoints on node-1",
+    lastStep:
+      "[node-1] KUBE-SERVICES: \"ns1/web:p80 has no local endpoints\" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j DROP"
+  ),
+  .init(
+    name: "iptables: unknown ClusterIP port goes nowhere", backends: [1],
+    destination: "172.30.0.41",
     port: 81, reason: "unreachable: no Service rule and no pod or node answers at 172.30.0.41:81",
     lastStep: "[node-1] no Service rule and no pod or node answers at 172.30.0.41:81"),
-  .init(name: "nftables: unknown ClusterIP port is rejected", mode: .nftables, backends: [1],
-    destination: "172.30.0.41", port: 81, reason: "refused: no Service port 81/TCP on ClusterIP 172.30.0.41",
-    lastStep: "[node-1] cluster-ips-check: ip daddr @cluster-ips reject (\"reject traffic to invalid ports of ClusterIPs\")"),
-  .init(name: "nftables: no endpoints", mode: .nftables, backends: [], destination: "172.30.0.41", port: 80,
+  .init(
+    name: "nftables: unknown ClusterIP port is rejected", mode: .nftables, backends: [1],
+    destination: "172.30.0.41", port: 81,
+    reason: "refused: no Service port 81/TCP on ClusterIP 172.30.0.41",
+    lastStep:
+      "[node-1] cluster-ips-check: ip daddr @cluster-ips reject (\"reject traffic to invalid ports of ClusterIPs\")"
+  ),
+  .init(
+    name: "nftables: no endpoints", mode: .nftables, backends: [], destination: "172.30.0.41",
+    port: 80,
     reason: "refused: ns1/web:p80 has no endpoints",
-    lastStep: "[node-1] no-endpoint-services: \"ns1/web:p80 has no endpoints\" ip daddr 172.30.0.41 tcp dport 80 goto reject-chain"),
+    lastStep:
+      "[node-1] no-endpoint-services: \"ns1/web:p80 has no endpoints\" ip daddr 172.30.0.41 tcp dport 80 goto reject-chain"
+  ),
 ]
 
 @Test(arguments: failureCases)
@@ -141,15 +164,17 @@ func failures(_ c: FailureCase) {
 @Test func iptablesTraceNamesEveryStep() {
   var fixture = PacketFixture(backends: [2])
   let outcome = fixture.connect(.pod(PacketFixture.client), "172.30.0.41", 80)
-  #expect(outcome.trace.map(\.description) == [
-    "[node-1] pod ns1/client 10.0.1.9:\(outcome.trace.first.map { _ in "" } ?? "")" + sourcePortText(outcome),
-    "[node-1] kube-proxy (iptables)",
-    "[node-1] KUBE-SERVICES: \"ns1/web:p80 cluster IP\" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j KUBE-SVC-ns1/web:p80",
-    "[node-1] KUBE-SVC-ns1/web:p80: \"ns1/web:p80 -> 10.0.2.5:8080\" -j KUBE-SEP-10.0.2.5:8080",
-    "[node-1] KUBE-SEP-10.0.2.5:8080: \"ns1/web:p80\" -j DNAT --to-destination 10.0.2.5:8080",
-    "[node-1] route 10.0.2.0/24 via 10.1.0.2 dev tunl0: IP-in-IP tunnel 10.1.0.1 -> 10.1.0.2",
-    "[node-2] delivered to pod ns1/web-2 at 10.0.2.5:8080/TCP",
-  ])
+  #expect(
+    outcome.trace.map(\.description) == [
+      "[node-1] pod ns1/client 10.0.1.9:\(outcome.trace.first.map { _ in "" } ?? "")"
+        + sourcePortText(outcome),
+      "[node-1] kube-proxy (iptables)",
+      "[node-1] KUBE-SERVICES: \"ns1/web:p80 cluster IP\" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j KUBE-SVC-ns1/web:p80",
+      "[node-1] KUBE-SVC-ns1/web:p80: \"ns1/web:p80 -> 10.0.2.5:8080\" -j KUBE-SEP-10.0.2.5:8080",
+      "[node-1] KUBE-SEP-10.0.2.5:8080: \"ns1/web:p80\" -j DNAT --to-destination 10.0.2.5:8080",
+      "[node-1] route 10.0.2.0/24 via 10.1.0.2 dev tunl0: IP-in-IP tunnel 10.1.0.1 -> 10.1.0.2",
+      "[node-2] delivered to pod ns1/web-2 at 10.0.2.5:8080/TCP",
+    ])
 }
 
 private func sourcePortText(_ outcome: ConnectOutcome) -> String {
@@ -160,8 +185,10 @@ private func sourcePortText(_ outcome: ConnectOutcome) -> String {
 
 @Test func loadBalancerSpreadsOnlyOverHealthyNodesForLocalPolicy() {
   var fixture = PacketFixture(backends: [2], eTPLocal: true)
-  #expect(fixture.cluster.healthCheck(node: "node-2", service: PacketFixture.service)?.statusCode == 200)
-  #expect(fixture.cluster.healthCheck(node: "node-1", service: PacketFixture.service)?.statusCode == 503)
+  #expect(
+    fixture.cluster.healthCheck(node: "node-2", service: PacketFixture.service)?.statusCode == 200)
+  #expect(
+    fixture.cluster.healthCheck(node: "node-1", service: PacketFixture.service)?.statusCode == 503)
   var entries = Set<String>()
   for _ in 0..<20 {
     let outcome = fixture.connect(.external(ip("203.0.113.7")), "1.2.3.4", 80)

@@ -33,9 +33,12 @@ import Testing
     COMMIT
     """
 
-  static func trace(_ p: IPTablesPacket, ipsets: [String: [CIDR]] = [:]) throws -> [IPTablesPacketTrace] {
+  static func trace(
+    _ p: IPTablesPacket, ipsets: [String: [CIDR]] = [:]
+  ) throws -> [IPTablesPacketTrace] {
     let dump = try IPTablesDump(parsingNumbered: rules)
-    return IPTablesPacketTracer(dump: dump, nodeIPs: [IPAddress("172.18.0.3")!], ipsets: ipsets).trace(p)
+    return IPTablesPacketTracer(dump: dump, nodeIPs: [IPAddress("172.18.0.3")!], ipsets: ipsets)
+      .trace(p)
   }
 
   @Test func randomRulesForkIntoOutcomesWithTheirProbabilities() throws {
@@ -61,12 +64,16 @@ import Testing
     let out = try Self.trace(p)
     #expect(out[0].verdict == "DROP")
     #expect(out[0].unknowns.contains("ipset allowed not given"))
-    #expect(out[0].steps.contains { $0.kind == "policy" && $0.chain == "FORWARD" && $0.text == "policy DROP" })
+    #expect(
+      out[0].steps.contains {
+        $0.kind == "policy" && $0.chain == "FORWARD" && $0.text == "policy DROP"
+      })
   }
 
   @Test func anEstablishedPacketSkipsNAT() throws {
     let p = IPTablesPacket(
-      source: IPAddress("10.244.0.9")!, destination: IPAddress("10.244.2.5")!, destinationPort: 8080,
+      source: IPAddress("10.244.0.9")!, destination: IPAddress("10.244.2.5")!,
+      destinationPort: 8080,
       inInterface: "eth0", ctstate: "ESTABLISHED")
     let out = try Self.trace(p)
     #expect(out.count == 1 && out[0].dnat == nil && out[0].verdict == "ACCEPT")
@@ -108,7 +115,8 @@ import Testing
       COMMIT
       """
     let diff = IPTablesRuleDiff(
-      node: try IPTablesDump(parsingNumbered: save), expected: try IPTablesDump(parsingNumbered: restore))
+      node: try IPTablesDump(parsingNumbered: save),
+      expected: try IPTablesDump(parsingNumbered: restore))
     #expect(diff.staleRules.isEmpty && diff.missingRules.isEmpty)
     #expect(diff.staleChains.map(\.chain) == ["KUBE-SVC-STALE"])
   }

@@ -21,7 +21,9 @@ enum Fixture {
   }
 
   /// `ns/svc:port` TCP.
-  static func spn(_ ns: String, _ svc: String, _ port: String, _ proto: ProxyProtocol = .tcp)
+  static func spn(
+    _ ns: String, _ svc: String, _ port: String, _ proto: ProxyProtocol = .tcp
+  )
     -> ServicePortName
   {
     ServicePortName(namespace: ns, name: svc, port: port, proto: proto)
@@ -29,7 +31,9 @@ enum Fixture {
 
   /// A small CategorizeEndpoints for fixtures: cluster = ready (else serving-terminating),
   /// local = the same on `node`, union for reachability; no topology hints.
-  static func decide(_ port: ProxyServicePort, _ endpoints: [ProxyEndpoint], node: String)
+  static func decide(
+    _ port: ProxyServicePort, _ endpoints: [ProxyEndpoint], node: String
+  )
     -> ServicePortDecision
   {
     let sorted = endpoints.sorted { $0.description < $1.description }

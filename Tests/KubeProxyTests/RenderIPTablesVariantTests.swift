@@ -75,7 +75,9 @@ struct IPTablesVariantCase: CustomTestStringConvertible, Sendable {
     .init(
       name: "stale service chains are flushed and deleted",
       configure: { _, options in
-        options.existingNATChains = ["KUBE-SVC-XPGD46QRK7WJZT7O", "KUBE-SVC-AAAAAAAAAAAAAAAA", "OTHER"]
+        options.existingNATChains = [
+          "KUBE-SVC-XPGD46QRK7WJZT7O", "KUBE-SVC-AAAAAAAAAAAAAAAA", "OTHER",
+        ]
       },
       present: [":KUBE-SVC-AAAAAAAAAAAAAAAA - [0:0]", "-X KUBE-SVC-AAAAAAAAAAAAAAAA"],
       absent: ["-X KUBE-SVC-XPGD46QRK7WJZT7O", "-X OTHER"]),
@@ -114,10 +116,13 @@ struct IPTablesVariantCase: CustomTestStringConvertible, Sendable {
   }
 
   /// Probabilities are 1/(n−i) in `%0.10f` (kube-proxy's `TestComputeProbability` values).
-  @Test(arguments: zip(
-    [2, 3, 5, 6, 7, 100, 1000, 100000, 100001],
-    ["0.5000000000", "0.3333333333", "0.2000000000", "0.1666666667", "0.1428571429",
-     "0.0100000000", "0.0010000000", "0.0000100000", "0.0000099999"]))
+  @Test(
+    arguments: zip(
+      [2, 3, 5, 6, 7, 100, 1000, 100000, 100001],
+      [
+        "0.5000000000", "0.3333333333", "0.2000000000", "0.1666666667", "0.1428571429",
+        "0.0100000000", "0.0010000000", "0.0000100000", "0.0000099999",
+      ]))
   func probabilityFormatting(n: Int, expected: String) {
     #expect(probability(n) == expected)
   }
@@ -141,14 +146,18 @@ struct IPTablesVariantCase: CustomTestStringConvertible, Sendable {
         Fixture.decide(internalLocal, [remote], node: "test-node"),
         Fixture.decide(externalLocal, [local, remote], node: "test-node"),
       ])
-    #expect(text.contains(
-      "-A KUBE-SERVICES -m comment --comment \"ns7/svc7:p80 has no local endpoints\" -m tcp -p tcp -d 172.30.0.47 --dport 80 -j DROP"))
+    #expect(
+      text.contains(
+        "-A KUBE-SERVICES -m comment --comment \"ns7/svc7:p80 has no local endpoints\" -m tcp -p tcp -d 172.30.0.47 --dport 80 -j DROP"
+      ))
     #expect(!text.contains("ns7/svc7:p80 cluster IP"))
     let svl = IPTablesChain.serviceLocal(externalLocal.name)
     let ext = IPTablesChain.serviceExternal(externalLocal.name)
     #expect(text.contains(":\(svl) - [0:0]"))
     #expect(text.contains("-A \(ext) -j \(svl)"))
-    #expect(text.contains("-A \(svl) -m comment --comment \"ns8/svc8:p80 -> 10.180.0.8:80\" -j KUBE-SEP-"))
+    #expect(
+      text.contains("-A \(svl) -m comment --comment \"ns8/svc8:p80 -> 10.180.0.8:80\" -j KUBE-SEP-")
+    )
   }
 
   /// IPv6: only IPv6 services, no localhost NodePorts, `! -d ::1/128` on the NodePort jump.

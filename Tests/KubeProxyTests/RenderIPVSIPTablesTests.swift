@@ -7,7 +7,8 @@ import Testing
 /// Services): the ipset matches appear once their sets have members, the rest is constant.
 @Suite struct RenderIPVSIPTablesTests {
   static var text: String {
-    renderIPVSIPTablesRestore(node: Fixture.node, config: Fixture.config, decisions: Fixture.overallDecisions)
+    renderIPVSIPTablesRestore(
+      node: Fixture.node, config: Fixture.config, decisions: Fixture.overallDecisions)
   }
 
   @Test(arguments: [
@@ -33,11 +34,13 @@ import Testing
     let lines = Self.text.split(separator: "\n")
     #expect(lines.first == "*nat")
     #expect(lines.filter { $0 == "COMMIT" }.count == 2)
-    #expect(lines.filter { $0.hasPrefix(":") }.map { String($0.dropFirst().prefix { $0 != " " }) } == [
-      "KUBE-SERVICES", "KUBE-POSTROUTING", "KUBE-NODE-PORT", "KUBE-LOAD-BALANCER", "KUBE-MARK-MASQ",
-      "KUBE-FORWARD", "KUBE-NODE-PORT", "KUBE-PROXY-FIREWALL", "KUBE-SOURCE-RANGES-FIREWALL",
-      "KUBE-IPVS-FILTER", "KUBE-IPVS-OUT-FILTER",
-    ])
+    #expect(
+      lines.filter { $0.hasPrefix(":") }.map { String($0.dropFirst().prefix { $0 != " " }) } == [
+        "KUBE-SERVICES", "KUBE-POSTROUTING", "KUBE-NODE-PORT", "KUBE-LOAD-BALANCER",
+        "KUBE-MARK-MASQ",
+        "KUBE-FORWARD", "KUBE-NODE-PORT", "KUBE-PROXY-FIREWALL", "KUBE-SOURCE-RANGES-FIREWALL",
+        "KUBE-IPVS-FILTER", "KUBE-IPVS-OUT-FILTER",
+      ])
     // No UDP or SCTP NodePorts in the fixture: their set matches are left out.
     #expect(!Self.text.contains("KUBE-NODE-PORT-UDP"))
     #expect(!Self.text.contains("KUBE-NODE-PORT-SCTP-HASH"))

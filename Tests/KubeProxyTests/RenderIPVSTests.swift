@@ -53,7 +53,8 @@ import Testing
     #expect(compareServices(vs("10.96.0.1", 443), vs("192.168.0.2", 30080)) > 0)
     let text = renderIPVSAdm([vs("10.96.0.1", 443), vs("192.168.0.2", 30080), vs("10.96.0.10", 53)])
     let services = text.split(separator: "\n").dropFirst(3).map(String.init)
-    #expect(services == ["TCP  192.168.0.2:30080 rr", "TCP  10.96.0.1:443 rr", "TCP  10.96.0.10:53 rr"])
+    #expect(
+      services == ["TCP  192.168.0.2:30080 rr", "TCP  10.96.0.1:443 rr", "TCP  10.96.0.10:53 rr"])
   }
 
   /// The overall fixture in IPVS mode: one virtual server per address, NodePorts on the node
@@ -65,19 +66,21 @@ import Testing
     let byKey = Dictionary(
       servers.map { ("\($0.proto.rawValue) \($0.address.joined(port: $0.port))", $0) },
       uniquingKeysWith: { a, _ in a })
-    #expect(Set(byKey.keys) == [
-      "TCP 172.30.0.41:80", "TCP 172.30.0.42:80", "TCP 192.168.99.22:80", "TCP 1.2.3.4:80",
-      "TCP 192.168.0.2:3001", "TCP 172.30.0.43:80", "TCP 192.168.0.2:3003", "TCP 172.30.0.44:80",
-      "TCP 192.168.99.33:80", "TCP 172.30.0.45:80", "TCP 5.6.7.8:80", "TCP 192.168.0.2:3002",
-      "TCP 172.30.0.46:80",
-    ])
+    #expect(
+      Set(byKey.keys) == [
+        "TCP 172.30.0.41:80", "TCP 172.30.0.42:80", "TCP 192.168.99.22:80", "TCP 1.2.3.4:80",
+        "TCP 192.168.0.2:3001", "TCP 172.30.0.43:80", "TCP 192.168.0.2:3003", "TCP 172.30.0.44:80",
+        "TCP 192.168.99.33:80", "TCP 172.30.0.45:80", "TCP 5.6.7.8:80", "TCP 192.168.0.2:3002",
+        "TCP 172.30.0.46:80",
+      ])
     #expect(byKey["TCP 1.2.3.4:80"]?.realServers.map(\.description) == ["10.180.0.2:80"])
     #expect(byKey["TCP 172.30.0.46:80"]?.realServers.isEmpty == true)
     #expect(byKey["TCP 5.6.7.8:80"]?.persistentTimeout == 10800)
     #expect(byKey["TCP 172.30.0.44:80"]?.realServers.count == 2)
     let text = renderIPVSAdm(servers)
     #expect(text.contains("TCP  5.6.7.8:80 rr persistent 10800\n"))
-    #expect(text.contains("  -> 10.180.0.3:80                Masq    1      0          0         \n"))
+    #expect(
+      text.contains("  -> 10.180.0.3:80                Masq    1      0          0         \n"))
   }
 
   @Test func localPolicyUsesLocalEndpointsWhenPresent() {

@@ -1,4 +1,5 @@
 import NetAddr
+
 @testable import KubeProxy
 
 /// Parses an IP literal known to be valid in a test table.
@@ -78,7 +79,9 @@ struct TestChainNamer: ChainNamer {
   func firewallChain(_ port: ServicePortName, mode: ProxyConfig.Mode) -> String {
     mode == .nftables ? "firewall-\(port)" : "KUBE-FW-\(port)"
   }
-  func endpointChain(_ port: ServicePortName, _ endpoint: ProxyEndpoint, mode: ProxyConfig.Mode)
+  func endpointChain(
+    _ port: ServicePortName, _ endpoint: ProxyEndpoint, mode: ProxyConfig.Mode
+  )
     -> String
   {
     mode == .nftables ? "endpoint-\(port)__\(endpoint)" : "KUBE-SEP-\(endpoint)"

@@ -22,7 +22,9 @@ struct UpstreamTopologyRow: CustomTestStringConvertible, Sendable {
 }
 
 /// An endpoint of the upstream rows: `10.1.2.x:80` with zone hints, ready unless told.
-private func hinted(_ address: String, _ zones: [String]?, ready: Bool = true, local: Bool = false)
+private func hinted(
+  _ address: String, _ zones: [String]?, ready: Bool = true, local: Bool = false
+)
   -> ProxyEndpoint
 {
   ep(address, node: local ? "node-1" : "node-2", ready ? "ready" : "unready", zones: zones)
@@ -97,8 +99,10 @@ let upstreamTopologyRows: [UpstreamTopologyRow] = [
     name: "conflicting topology and localness require merging allEndpoints", zone: "zone-a",
     port: svcPort(type: .nodePort, nodePort: 8080, eTPLocal: true),
     endpoints: [
-      ep("10.0.0.0", node: "node-1", zones: ["zone-a"]), ep("10.0.0.1", node: "node-1", zones: ["zone-b"]),
-      ep("10.0.0.2", node: "node-2", zones: ["zone-a"]), ep("10.0.0.3", node: "node-2", zones: ["zone-b"]),
+      ep("10.0.0.0", node: "node-1", zones: ["zone-a"]),
+      ep("10.0.0.1", node: "node-1", zones: ["zone-b"]),
+      ep("10.0.0.2", node: "node-2", zones: ["zone-a"]),
+      ep("10.0.0.3", node: "node-2", zones: ["zone-b"]),
     ],
     cluster: ["10.0.0.0:80", "10.0.0.2:80"], local: ["10.0.0.0:80", "10.0.0.1:80"],
     all: ["10.0.0.0:80", "10.0.0.1:80", "10.0.0.2:80"]),
@@ -115,5 +119,7 @@ func upstreamCategorizeEndpoints(_ row: UpstreamTopologyRow) {
     row.endpoints, servicePort: row.port, nodeName: "node-1", nodeZone: row.zone)
   #expect(strings(result.cluster) == row.cluster, "\(row.source): \(row.name)")
   #expect(strings(result.local) == row.local, "\(row.source): \(row.name)")
-  #expect(strings(result.allReachable) == (row.all ?? row.cluster + row.local), "\(row.source): \(row.name)")
+  #expect(
+    strings(result.allReachable) == (row.all ?? row.cluster + row.local),
+    "\(row.source): \(row.name)")
 }

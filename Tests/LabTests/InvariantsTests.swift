@@ -37,19 +37,26 @@ import Testing
     dns.server.apply(.service(old: DNSFollower.service(kubernetes), new: nil), at: 0)
     let proxy = try #require(lab.follower(ProxyFollower.self)).proxy
     proxy.updateEndpointSlice(previous: ProxyFollower.slice(dnsSlice), current: nil)
-    proxy.updateEndpointSlice(previous: nil, current: ProxyEndpointSlice(
-      namespace: "default", name: "kubernetes-stale", serviceName: "kubernetes",
-      addressType: .v4, endpoints: [.init(addresses: [IPAddress("192.0.2.99")!])],
-      ports: [.init(name: "https", port: 6443, proto: .tcp)]))
+    proxy.updateEndpointSlice(
+      previous: nil,
+      current: ProxyEndpointSlice(
+        namespace: "default", name: "kubernetes-stale", serviceName: "kubernetes",
+        addressType: .v4, endpoints: [.init(addresses: [IPAddress("192.0.2.99")!])],
+        ports: [.init(name: "https", port: 6443, proto: .tcp)]))
 
     let found = InvariantsAPI.violations(lab)
-    #expect(found.contains {
-      $0.hasPrefix("DNS A kubernetes.default.svc.cluster.local. answers [] (NXDOMAIN)")
-    })
+    #expect(
+      found.contains {
+        $0.hasPrefix("DNS A kubernetes.default.svc.cluster.local. answers [] (NXDOMAIN)")
+      })
     // Two CoreDNS pods × three ports of kube-dns.
-    #expect(found.filter { $0.contains("of kube-system/kube-dns:") && $0.contains("used by no node") }.count == 6)
-    #expect(found.contains(
-      "kube-proxy holds endpoint 192.0.2.99:6443 for default/kubernetes:https, which no EndpointSlice has"))
+    #expect(
+      found.filter { $0.contains("of kube-system/kube-dns:") && $0.contains("used by no node") }
+        .count == 6)
+    #expect(
+      found.contains(
+        "kube-proxy holds endpoint 192.0.2.99:6443 for default/kubernetes:https, which no EndpointSlice has"
+      ))
     #expect(found.count == 8)
 
     let result = try state.run(chunk: "return pcall(checkInvariants)", name: "t")
@@ -76,7 +83,9 @@ import Testing
   #expect(resolve.contains("db.other"))
   #expect(!resolve.contains("db"))
   #expect(resolve.contains("web.default.svc.cluster.local."))
-  #expect(!resolve.contains("web.default.svc.cluster.local"), "no FQDN without its dot: it walks the search path first")
+  #expect(
+    !resolve.contains("web.default.svc.cluster.local"),
+    "no FQDN without its dot: it walks the search path first")
   let dig = CompletionAPI.candidates("dig", lab)
   #expect(dig.contains("web.default.svc.cluster.local"))
   #expect(!dig.contains("web"), "dig sends names as given: a short name is not found")

@@ -31,14 +31,18 @@ import Testing
   static let ipvsText =
     "The ipvs proxier is now deprecated and may be removed in a future release. Please use 'nftables' instead."
 
-  @Test(arguments: [
-    ("return setProxyMode('ipvs')", ipvsText, ["kube-proxy[node-1,node-2,node-3]: " + ipvsText]),
-    ("return setProxyMode('ipvs', { node = 'node-2' })", ipvsText, ["kube-proxy[node-2]: " + ipvsText]),
-    ("return setProxyMode('nftables')", nil, []),
-    ("return setProxyMode('iptables')", nil, []),
-    ("reset { proxyMode = 'ipvs' }", nil, ["kube-proxy[node-1,node-2,node-3]: " + ipvsText]),
-    ("reset { proxyMode = 'nftables' }", nil, []),
-  ] as [(String, String?, [String])])
+  @Test(
+    arguments: [
+      ("return setProxyMode('ipvs')", ipvsText, ["kube-proxy[node-1,node-2,node-3]: " + ipvsText]),
+      (
+        "return setProxyMode('ipvs', { node = 'node-2' })", ipvsText,
+        ["kube-proxy[node-2]: " + ipvsText]
+      ),
+      ("return setProxyMode('nftables')", nil, []),
+      ("return setProxyMode('iptables')", nil, []),
+      ("reset { proxyMode = 'ipvs' }", nil, ["kube-proxy[node-1,node-2,node-3]: " + ipvsText]),
+      ("reset { proxyMode = 'nftables' }", nil, []),
+    ] as [(String, String?, [String])])
   func ipvsDeprecation(chunk: String, returned: String?, shown: [String]) throws {
     let (_, state, lines) = try Self.lab()
     let result = try Self.run(state, chunk)
@@ -48,19 +52,41 @@ import Testing
 
   // MARK: Service warnings (GetWarningsForService, pkg/api/service/warnings.go)
 
-  static let preferClose = "Warning: spec.trafficDistribution: \"PreferClose\" is deprecated; use \"PreferSameZone\""
+  static let preferClose =
+    "Warning: spec.trafficDistribution: \"PreferClose\" is deprecated; use \"PreferSameZone\""
   static let hints =
     "Warning: annotation service.kubernetes.io/topology-aware-hints is deprecated, please use service.kubernetes.io/topology-mode instead"
 
   @Test(arguments: [
-    ("createService('a', { ports = { { port = 80 } }, trafficDistribution = 'PreferClose' })", [preferClose]),
-    ("createService('a', { ports = { { port = 80 } }, trafficDistribution = 'PreferSameZone' })", []),
-    ("createService('a', { ports = { { port = 80 } }, trafficDistribution = 'PreferSameNode' })", []),
-    ("createService('a', { ports = { { port = 80 } } }) updateService('a', { trafficDistribution = 'PreferClose' })", [preferClose]),
-    ("apply[[\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n    service.kubernetes.io/topology-aware-hints: auto\nspec:\n  ports:\n  - port: 80\n]]", [hints]),
+    (
+      "createService('a', { ports = { { port = 80 } }, trafficDistribution = 'PreferClose' })",
+      [preferClose]
+    ),
+    (
+      "createService('a', { ports = { { port = 80 } }, trafficDistribution = 'PreferSameZone' })",
+      []
+    ),
+    (
+      "createService('a', { ports = { { port = 80 } }, trafficDistribution = 'PreferSameNode' })",
+      []
+    ),
+    (
+      "createService('a', { ports = { { port = 80 } } }) updateService('a', { trafficDistribution = 'PreferClose' })",
+      [preferClose]
+    ),
+    (
+      "apply[[\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n    service.kubernetes.io/topology-aware-hints: auto\nspec:\n  ports:\n  - port: 80\n]]",
+      [hints]
+    ),
     // The 1.33-1.35 API server returns no warning for topology-mode itself.
-    ("apply[[\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n    service.kubernetes.io/topology-mode: Auto\nspec:\n  ports:\n  - port: 80\n]]", []),
-    ("apply[[\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  trafficDistribution: PreferClose\n  ports:\n  - port: 80\n]]", [preferClose]),
+    (
+      "apply[[\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n    service.kubernetes.io/topology-mode: Auto\nspec:\n  ports:\n  - port: 80\n]]",
+      []
+    ),
+    (
+      "apply[[\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  trafficDistribution: PreferClose\n  ports:\n  - port: 80\n]]",
+      [preferClose]
+    ),
   ])
   func serviceWarnings(chunk: String, shown: [String]) throws {
     let (_, state, lines) = try Self.lab()
@@ -93,8 +119,12 @@ import Testing
   func rulesForTheBalancerIP(mode: String) throws {
     let (_, state) = try Self.withLB(mode)
     let written = mode != "Proxy"
-    for (proxyMode, dump) in [("iptables", "iptablesSave('node-1')"), ("nftables", "nftRuleset('node-1')"), ("ipvs", "ipvsadm('node-1')")] {
-      let found = try Self.run(state, "setProxyMode('\(proxyMode)') return (\(dump):find(LB, 1, true)) ~= nil")
+    for (proxyMode, dump) in [
+      ("iptables", "iptablesSave('node-1')"), ("nftables", "nftRuleset('node-1')"),
+      ("ipvs", "ipvsadm('node-1')"),
+    ] {
+      let found = try Self.run(
+        state, "setProxyMode('\(proxyMode)') return (\(dump):find(LB, 1, true)) ~= nil")
       #expect(found == [.boolean(written)], "\(proxyMode) mode, ipMode \(mode)")
     }
   }
@@ -110,7 +140,10 @@ import Testing
       Issue.record("no trace")
       return
     }
-    #expect(trace.contains("is a load balancer with ipMode Proxy: kube-proxy has no rule for it, so the packet leaves node-1 for the balancer"))
+    #expect(
+      trace.contains(
+        "is a load balancer with ipMode Proxy: kube-proxy has no rule for it, so the packet leaves node-1 for the balancer"
+      ))
     #expect(trace.contains("load balancer "))
     #expect(trace.contains("proxies the connection"))
     let reached = try Self.run(state, "local r = connect('client', LB .. ':80') return r and r.pod")
@@ -130,13 +163,16 @@ import Testing
 
   @Test func externalClientsGoThroughTheBalancerToo() throws {
     let (_, state) = try Self.withLB("Proxy")
-    let reached = try Self.run(state, "local r = connect({ external = '203.0.113.9' }, LB .. ':80') return r and r.pod")
+    let reached = try Self.run(
+      state, "local r = connect({ external = '203.0.113.9' }, LB .. ':80') return r and r.pod")
     #expect(reached == [.string("web-1")])
   }
 
   @Test func switchingBackToVIPRestoresTheRules() throws {
     let (_, state) = try Self.withLB("Proxy")
-    let back = try Self.run(state, """
+    let back = try Self.run(
+      state,
+      """
       local s = updateService('lb', { loadBalancerIPMode = 'VIP' })
       return s.loadBalancerIPMode, (iptablesSave('node-1'):find(LB, 1, true)) ~= nil, s.loadBalancerIngress[1] == LB
       """)
@@ -144,8 +180,10 @@ import Testing
   }
 
   @Test(arguments: [
-    ("createService('x', { type = 'LoadBalancer', ports = { { port = 80 } }, loadBalancerIPMode = 'Direct' })",
-     "createService: Service \"x\" is invalid: status.loadBalancer.ingress[0].ipMode: Unsupported value: \"Direct\": supported values: \"Proxy\", \"VIP\""),
+    (
+      "createService('x', { type = 'LoadBalancer', ports = { { port = 80 } }, loadBalancerIPMode = 'Direct' })",
+      "createService: Service \"x\" is invalid: status.loadBalancer.ingress[0].ipMode: Unsupported value: \"Direct\": supported values: \"Proxy\", \"VIP\""
+    )
   ])
   func badIPMode(chunk: String, message: String) throws {
     let (lab, state, _) = try Self.lab()

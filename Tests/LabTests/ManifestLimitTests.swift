@@ -13,14 +13,18 @@ import Testing
     var testDescription: String { id }
   }
 
-  static func flow(_ n: Int) -> String { String(repeating: "[", count: n) + String(repeating: "]", count: n) }
+  static func flow(_ n: Int) -> String {
+    String(repeating: "[", count: n) + String(repeating: "]", count: n)
+  }
 
   static func laughs(levels: Int, fanout: Int) -> String {
     var lines = ["a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]"]
     var previous = "a"
     for level in 0..<levels {
       let name = "l\(level)"
-      lines.append("\(name): &\(name) [" + Array(repeating: "*\(previous)", count: fanout).joined(separator: ",") + "]")
+      lines.append(
+        "\(name): &\(name) ["
+          + Array(repeating: "*\(previous)", count: fanout).joined(separator: ",") + "]")
       previous = name
     }
     return lines.joined(separator: "\n") + "\n"
@@ -36,17 +40,35 @@ import Testing
   }
 
   static let cases: [Case] = [
-    Case(id: "an ordinary manifest", text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n  - port: 80\n", error: nil),
+    Case(
+      id: "an ordinary manifest",
+      text: "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports:\n  - port: 80\n",
+      error: nil),
     Case(id: "200 nested flow sequences", text: "x: " + flow(199) + "\n", error: nil),
-    Case(id: "201 nested flow sequences", text: "x: " + flow(200) + "\n", error: "yaml: line 1: nested too deeply (limit 200)"),
-    Case(id: "100,000 nested flow sequences", text: "x: " + flow(100_000) + "\n", error: "yaml: line 1: nested too deeply (limit 200)"),
-    Case(id: "JSON nested 100,000 deep", text: "{\"a\": " + flow(100_000) + "}", error: "nested too deeply (limit 200)"),
-    Case(id: "block sequences nested 300 deep", text: String(repeating: "- ", count: 300) + "x\n", error: "nested too deeply (limit 200)"),
+    Case(
+      id: "201 nested flow sequences", text: "x: " + flow(200) + "\n",
+      error: "yaml: line 1: nested too deeply (limit 200)"),
+    Case(
+      id: "100,000 nested flow sequences", text: "x: " + flow(100_000) + "\n",
+      error: "yaml: line 1: nested too deeply (limit 200)"),
+    Case(
+      id: "JSON nested 100,000 deep", text: "{\"a\": " + flow(100_000) + "}",
+      error: "nested too deeply (limit 200)"),
+    Case(
+      id: "block sequences nested 300 deep", text: String(repeating: "- ", count: 300) + "x\n",
+      error: "nested too deeply (limit 200)"),
     Case(id: "a few aliases", text: "base: &b {app: web}\nx: *b\ny: *b\nz: [*b, *b]\n", error: nil),
-    Case(id: "billion laughs (9 levels of 9)", text: laughs(levels: 8, fanout: 9), error: "document contains excessive aliasing"),
+    Case(
+      id: "billion laughs (9 levels of 9)", text: laughs(levels: 8, fanout: 9),
+      error: "document contains excessive aliasing"),
     Case(id: "small expansion (3 levels of 3)", text: laughs(levels: 3, fanout: 3), error: nil),
-    Case(id: "an alias deepens the document past the limit", text: aliasDepth(anchored: 150, usedAt: 100), error: "yaml: line 2: nested too deeply (limit 200)"),
-    Case(id: "an alias keeps within the limit", text: aliasDepth(anchored: 100, usedAt: 50), error: nil),
+    Case(
+      id: "an alias deepens the document past the limit",
+      text: aliasDepth(anchored: 150, usedAt: 100),
+      error: "yaml: line 2: nested too deeply (limit 200)"),
+    Case(
+      id: "an alias keeps within the limit", text: aliasDepth(anchored: 100, usedAt: 50), error: nil
+    ),
     Case(id: "a syntax error is Yams's to report", text: "a: [b\n", error: "yaml: line"),
   ]
 
@@ -63,7 +85,9 @@ import Testing
 
   @Test func theAliasBudgetCoversTheWholeCall() throws {
     // Each text alone stays within go-yaml's rule; together they do not.
-    let text = Self.laughs(levels: 4, fanout: 9) + "pad: [" + Array(repeating: "p", count: 1_500).joined(separator: ",") + "]\n"
+    let text =
+      Self.laughs(levels: 4, fanout: 9) + "pad: ["
+      + Array(repeating: "p", count: 1_500).joined(separator: ",") + "]\n"
     var tally = YAMLGuard.Tally()
     var refused = false
     for i in 0..<100 {
@@ -77,7 +101,10 @@ import Testing
     #expect(refused)
   }
 
-  @Test(arguments: [(100, 1, false), (50_000, 2_000, false), (4_000, 300_000, false), (2_000, 500_000, true), (200_000, 4_000_000, true)])
+  @Test(arguments: [
+    (100, 1, false), (50_000, 2_000, false), (4_000, 300_000, false), (2_000, 500_000, true),
+    (200_000, 4_000_000, true),
+  ])
   func goYamlRule(_ real: Int, _ aliased: Int, _ refused: Bool) {
     #expect(YAMLGuard.excessiveAliasing(aliasNodes: aliased, decoded: real + aliased) == refused)
   }

@@ -53,7 +53,8 @@ import Testing
       Issue.record("iptablesSave returned \(result)")
       return
     }
-    let url = try #require(Bundle.module.url(forResource: "Fixtures/overall-iptables", withExtension: "txt"))
+    let url = try #require(
+      Bundle.module.url(forResource: "Fixtures/overall-iptables", withExtension: "txt"))
     let expected = try String(contentsOf: url, encoding: .utf8)
     let actualLines = try sortIPTablesRules(dump).split(separator: "\n")
     let expectedLines = try sortIPTablesRules(expected).split(separator: "\n")

@@ -18,7 +18,8 @@ struct AgeCase: CustomTestStringConvertible {
   AgeCase(seconds: 3 * 3600 + 300, expected: "3h5m"), AgeCase(seconds: 8 * 3600, expected: "8h"),
   AgeCase(seconds: 47 * 3600, expected: "47h"), AgeCase(seconds: 51 * 3600, expected: "2d3h"),
   AgeCase(seconds: 8 * 86400, expected: "8d"), AgeCase(seconds: 730 * 86400, expected: "2y"),
-  AgeCase(seconds: 731 * 86400, expected: "2y1d"), AgeCase(seconds: 9 * 365 * 86400, expected: "9y"),
+  AgeCase(seconds: 731 * 86400, expected: "2y1d"),
+  AgeCase(seconds: 9 * 365 * 86400, expected: "9y"),
 ])
 func humanDuration(_ c: AgeCase) {
   #expect(HumanDuration.format(c.seconds) == c.expected)
@@ -55,15 +56,34 @@ func tabWriter(_ c: TabCase) {
 
 /// YAML written for export reads back as the same values.
 @Test func yamlWriterRoundTrip() throws {
-  let value = YAMLValue.map(YAMLMap([
-    ("apiVersion", .string("v1")),
-    ("metadata", .map(YAMLMap([("name", .string("web")), ("labels", .map(YAMLMap([("version", .string("1.0"))])))]))),
-    ("spec", .map(YAMLMap([
-      ("ports", .list([.map(YAMLMap([("port", .int(80)), ("targetPort", .string("80")), ("name", .string("yes"))]))])),
-      ("clusterIPs", .list([.string("fd00::1"), .string("10.0.0.1")])),
-      ("externalName", .string("")), ("selector", .map(YAMLMap())), ("flag", .bool(true)),
-    ]))),
-  ]))
+  let value = YAMLValue.map(
+    YAMLMap([
+      ("apiVersion", .string("v1")),
+      (
+        "metadata",
+        .map(
+          YAMLMap([
+            ("name", .string("web")), ("labels", .map(YAMLMap([("version", .string("1.0"))]))),
+          ]))
+      ),
+      (
+        "spec",
+        .map(
+          YAMLMap([
+            (
+              "ports",
+              .list([
+                .map(
+                  YAMLMap([
+                    ("port", .int(80)), ("targetPort", .string("80")), ("name", .string("yes")),
+                  ]))
+              ])
+            ),
+            ("clusterIPs", .list([.string("fd00::1"), .string("10.0.0.1")])),
+            ("externalName", .string("")), ("selector", .map(YAMLMap())), ("flag", .bool(true)),
+          ]))
+      ),
+    ]))
   let text = YAMLWriter.document(value)
   let back = try YAMLReader.documents(text, source: nil, firstIndex: 1)
   #expect(back.count == 1)
@@ -72,7 +92,10 @@ func tabWriter(_ c: TabCase) {
 
 /// Syntax errors name the line the Go YAML library would.
 @Test func yamlSyntaxErrorNamesLine() {
-  #expect(throws: ManifestError.syntax(source: nil, message: "yaml: line 3: mapping values are not allowed in this context")) {
+  #expect(
+    throws: ManifestError.syntax(
+      source: nil, message: "yaml: line 3: mapping values are not allowed in this context")
+  ) {
     _ = try YAMLReader.documents("a: 1\nb: 2\n c: d\n", source: nil, firstIndex: 1)
   }
 }

@@ -16,13 +16,28 @@ import Testing
 
   static let depthCases: [DepthCase] = [
     DepthCase(id: "200 levels convert", table: "deep(199)", error: nil),
-    DepthCase(id: "201 levels do not", table: "{ ports = deep(199) }", error: "f: spec.ports: nested too deeply (limit 200)"),
-    DepthCase(id: "200,000 levels do not", table: "{ ports = deep(200000) }", error: "f: spec.ports: nested too deeply (limit 200)"),
-    DepthCase(id: "deep labels", table: "{ labels = deepmap(100000) }", error: "f: spec.labels: nested too deeply (limit 200)"),
-    DepthCase(id: "deep in the array part", table: "{ deep(300) }", error: "f: spec[0]: nested too deeply (limit 200)"),
-    DepthCase(id: "deep table as a key", table: "{ [deep(300)] = 1 }", error: "nested too deeply (limit 200)"),
-    DepthCase(id: "a cycle is not depth", table: "(function() local t = { a = 1 } t.self = t return t end)()", error: nil),
-    DepthCase(id: "wide is fine", table: "(function() local t = {} for i = 1, 100000 do t[i] = { i } end return t end)()", error: nil),
+    DepthCase(
+      id: "201 levels do not", table: "{ ports = deep(199) }",
+      error: "f: spec.ports: nested too deeply (limit 200)"),
+    DepthCase(
+      id: "200,000 levels do not", table: "{ ports = deep(200000) }",
+      error: "f: spec.ports: nested too deeply (limit 200)"),
+    DepthCase(
+      id: "deep labels", table: "{ labels = deepmap(100000) }",
+      error: "f: spec.labels: nested too deeply (limit 200)"),
+    DepthCase(
+      id: "deep in the array part", table: "{ deep(300) }",
+      error: "f: spec[0]: nested too deeply (limit 200)"),
+    DepthCase(
+      id: "deep table as a key", table: "{ [deep(300)] = 1 }",
+      error: "nested too deeply (limit 200)"),
+    DepthCase(
+      id: "a cycle is not depth",
+      table: "(function() local t = { a = 1 } t.self = t return t end)()", error: nil),
+    DepthCase(
+      id: "wide is fine",
+      table: "(function() local t = {} for i = 1, 100000 do t[i] = { i } end return t end)()",
+      error: nil),
   ]
 
   static let helpers = """
@@ -38,7 +53,9 @@ import Testing
     }
     try state.run(chunk: Self.helpers, name: "=helpers")
     if let expected = c.error {
-      let error = #expect(throws: LuaError.self) { try state.run(chunk: "f(\(c.table))", name: "=case") }
+      let error = #expect(throws: LuaError.self) {
+        try state.run(chunk: "f(\(c.table))", name: "=case")
+      }
       #expect(error?.message.contains(expected) == true, "\(error?.message ?? "no error")")
     } else {
       try state.run(chunk: "f(\(c.table))", name: "=case")
@@ -52,8 +69,11 @@ import Testing
       return 0
     }
     try state.run(chunk: Self.helpers, name: "=helpers")
-    let error = #expect(throws: LuaError.self) { try state.run(chunk: "g(1, { x = deep(500) })", name: "=case") }
-    #expect(error?.message.hasSuffix("g: bad argument #2 (#2.x: nested too deeply (limit 200))") == true)
+    let error = #expect(throws: LuaError.self) {
+      try state.run(chunk: "g(1, { x = deep(500) })", name: "=case")
+    }
+    #expect(
+      error?.message.hasSuffix("g: bad argument #2 (#2.x: nested too deeply (limit 200))") == true)
   }
 
   @Test func theUncheckedConversionStopsAtTheLimitWithoutFailing() throws {
@@ -80,7 +100,9 @@ import Testing
       return 0
     }
     let error = #expect(throws: LuaError.self) {
-      try state.run(chunk: "local s, t = ('x'):rep(200), {} for i = 1, 900000 do t[i] = s end f({ ports = t })", name: "=case")
+      try state.run(
+        chunk: "local s, t = ('x'):rep(200), {} for i = 1, 900000 do t[i] = s end f({ ports = t })",
+        name: "=case")
     }
     #expect(error?.message.contains("f: not enough memory") == true, "\(error?.message ?? "")")
     #expect(try state.run(chunk: "return 1 + 1", name: "=ok") == [2])

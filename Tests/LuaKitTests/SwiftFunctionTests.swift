@@ -38,12 +38,24 @@ import Testing
   }
 
   static let argumentCases: [ArgumentCase] = [
-    ArgumentCase(id: "table expected, got nil", call: "f('web', nil)", message: "f: bad argument #2 (table expected, got nil)"),
-    ArgumentCase(id: "string expected, got no value", call: "f()", message: "f: bad argument #1 (string expected, got no value)"),
-    ArgumentCase(id: "integer from a fraction", call: "f('a', {}, 1.5)", message: "f: bad argument #3 (number has no integer representation)"),
-    ArgumentCase(id: "integer from a string", call: "f('a', {}, 'x')", message: "f: bad argument #3 (number expected, got string)"),
-    ArgumentCase(id: "boolean expected", call: "f('a', {}, 1, 0)", message: "f: bad argument #4 (boolean expected, got number)"),
-    ArgumentCase(id: "named userdata", call: "f(io.stdout)", message: "f: bad argument #1 (string expected, got FILE*)"),
+    ArgumentCase(
+      id: "table expected, got nil", call: "f('web', nil)",
+      message: "f: bad argument #2 (table expected, got nil)"),
+    ArgumentCase(
+      id: "string expected, got no value", call: "f()",
+      message: "f: bad argument #1 (string expected, got no value)"),
+    ArgumentCase(
+      id: "integer from a fraction", call: "f('a', {}, 1.5)",
+      message: "f: bad argument #3 (number has no integer representation)"),
+    ArgumentCase(
+      id: "integer from a string", call: "f('a', {}, 'x')",
+      message: "f: bad argument #3 (number expected, got string)"),
+    ArgumentCase(
+      id: "boolean expected", call: "f('a', {}, 1, 0)",
+      message: "f: bad argument #4 (boolean expected, got number)"),
+    ArgumentCase(
+      id: "named userdata", call: "f(io.stdout)",
+      message: "f: bad argument #1 (string expected, got FILE*)"),
   ]
 
   @Test(arguments: argumentCases)
@@ -85,7 +97,8 @@ import Testing
       return 1
     }
     let results = try state.run(chunk: "return pod()", name: "=t")
-    #expect(results == [["name": "web-1", "ready": true, "port": 80, "ips": ["10.0.0.1", "fd00::1"]]])
+    #expect(
+      results == [["name": "web-1", "ready": true, "port": 80, "ips": ["10.0.0.1", "fd00::1"]]])
   }
 
   @Test func swiftCallsBackIntoLua() throws {
@@ -96,7 +109,8 @@ import Testing
       try call.push(results.first ?? .nil)
       return 1
     }
-    #expect(try state.run(chunk: "return apply(function(x) return x * 2 end, 21)", name: "=t") == [42])
+    #expect(
+      try state.run(chunk: "return apply(function(x) return x * 2 end, 21)", name: "=t") == [42])
     let caught = try state.run(
       chunk: "return pcall(apply, function() error('inner') end, 1)", name: "@cb.lua")
     #expect(caught.first == false)
@@ -105,10 +119,14 @@ import Testing
 
   @Test func metatableToStringIsUsedByTostring() throws {
     let state = try LuaState()
-    try state.defineMetatable("Pod", functions: ["__tostring": { call in
-      try call.pushString("pod " + (call.value(at: 1).tableValue?["name"].stringValue ?? "?"))
-      return 1
-    }])
+    try state.defineMetatable(
+      "Pod",
+      functions: [
+        "__tostring": { call in
+          try call.pushString("pod " + (call.value(at: 1).tableValue?["name"].stringValue ?? "?"))
+          return 1
+        }
+      ])
     try state.register("mk") { call in
       try call.newTable()
       call.setField("name", "a")
@@ -130,7 +148,10 @@ import Testing
       let tracker = Tracker()
       weakTracker = tracker
       let state = try LuaState()
-      try state.register("f") { _ in _ = tracker; return 0 }
+      try state.register("f") { _ in
+        _ = tracker
+        return 0
+      }
       try state.run(chunk: "f() f()", name: "=t")
       #expect(weakTracker != nil)
       _ = state

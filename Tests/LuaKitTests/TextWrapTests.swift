@@ -18,7 +18,8 @@ import Testing
     Case(text: "one two three", width: 8, want: ["one two", "three"]),
     // A word longer than the line stays whole on its own line.
     Case(text: "a localhostNodePorts b", width: 10, want: ["a", "localhostNodePorts", "b"]),
-    Case(text: "summary of a primitive", width: 20, first: "f(x)  ", indent: "      ",
+    Case(
+      text: "summary of a primitive", width: 20, first: "f(x)  ", indent: "      ",
       want: ["f(x)  summary of a", "      primitive"]),
     Case(text: "  spaces   between  ", width: 80, want: ["spaces between"]),
   ]
@@ -29,9 +30,10 @@ import Testing
 
   @Test func wrapLinesKeepsIndentationAndBlankLines() {
     let text = "para one two\n\n  - item with words\n  code"
-    #expect(TextWrap.wrapLines(text, width: 12) == [
-      "para one two", "", "  - item", "    with", "    words", "  code",
-    ])
+    #expect(
+      TextWrap.wrapLines(text, width: 12) == [
+        "para one two", "", "  - item", "    with", "    words", "  code",
+      ])
   }
 
   @Test func helpIndexFitsTheWidthAndKeepsEveryWord() throws {
@@ -40,7 +42,9 @@ import Testing
       "someFunction",
       help: HelpEntry(
         usage: "someFunction(name, opts)",
-        summary: "a summary long enough to need more than one line at sixty columns, with localhostNodePorts in it")
+        summary:
+          "a summary long enough to need more than one line at sixty columns, with localhostNodePorts in it"
+      )
     ) { _ in 0 }
     for width in [40, 60, 80] {
       let index = state.helpIndex(width: width)

@@ -18,17 +18,21 @@ struct RoundTripCase: CustomTestStringConvertible, Sendable {
     RoundTripCase(id: "false", make: { .boolean(false) }, luaType: "boolean"),
     RoundTripCase(id: "integer", make: { .integer(42) }, luaType: "integer"),
     RoundTripCase(id: "min integer", make: { .integer(Int64.min) }, luaType: "integer"),
-    RoundTripCase(id: "float with integral value stays a float", make: { .number(3.0) }, luaType: "float"),
+    RoundTripCase(
+      id: "float with integral value stays a float", make: { .number(3.0) }, luaType: "float"),
     RoundTripCase(id: "float", make: { .number(0.25) }, luaType: "float"),
     RoundTripCase(id: "string", make: { .string("héllo") }, luaType: "string"),
     RoundTripCase(id: "string with embedded zeros", make: { .string("a\0b\0") }, luaType: "string"),
-    RoundTripCase(id: "invalid UTF-8 bytes", make: { .bytes([0xff, 0x00, 0xfe]) }, luaType: "string"),
+    RoundTripCase(
+      id: "invalid UTF-8 bytes", make: { .bytes([0xff, 0x00, 0xfe]) }, luaType: "string"),
     RoundTripCase(id: "array", make: { [1, 2, "three"] }, luaType: "table"),
     RoundTripCase(id: "map", make: { ["a": 1, "b": true] }, luaType: "table"),
     RoundTripCase(
       id: "nested tables, array and map parts",
       make: {
-        .table(LuaTable(array: [[1, 2], ["k": "v"]], map: ["x": [[3]], .integer(10): "ten", true: 0.5]))
+        .table(
+          LuaTable(
+            array: [[1, 2], ["k": "v"]], map: ["x": [[3]], .integer(10): "ten", true: 0.5]))
       }, luaType: "table"),
   ]
 
@@ -57,7 +61,8 @@ struct RoundTripCase: CustomTestStringConvertible, Sendable {
 
   @Test func cyclicTableConvertsWithoutLooping() throws {
     let state = try LuaState()
-    let results = try state.run(chunk: "local t = {name = 'x'}; t.self = t; return t", name: "=cycle")
+    let results = try state.run(
+      chunk: "local t = {name = 'x'}; t.self = t; return t", name: "=cycle")
     guard case .table(let t) = results.first else {
       Issue.record("expected a table, got \(results)")
       return

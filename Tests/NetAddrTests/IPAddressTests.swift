@@ -1,4 +1,5 @@
 import Testing
+
 @testable import NetAddr
 
 struct ParseCase: CustomTestStringConvertible, Sendable {
@@ -56,7 +57,8 @@ func parsesAndFormats(_ c: ParseCase) {
   #expect(IPAddress("10.96.0.1")!.reverseName == "1.0.96.10.in-addr.arpa.")
   #expect(IPAddress(reverseName: "1.0.96.10.IN-ADDR.ARPA") == IPAddress("10.96.0.1"))
   let v6 = IPAddress("2001:db8::567:89ab")!
-  #expect(v6.reverseName == "b.a.9.8.7.6.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.")
+  #expect(
+    v6.reverseName == "b.a.9.8.7.6.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.")
   #expect(IPAddress(reverseName: v6.reverseName) == v6)
   #expect(IPAddress(reverseName: "0.96.10.in-addr.arpa.") == nil)
   #expect(IPAddress("10.1.2.3")!.dashed == "10-1-2-3")

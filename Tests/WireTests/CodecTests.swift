@@ -13,15 +13,23 @@ import Testing
     var m = WireMessage(header: h)
     m.questions = [WireQuestion(name: "Web.Default.svc.cluster.local.", type: 1)]
     m.answer = [
-      WireRecord(name: "Web.Default.svc.cluster.local.", type: 1, rrclass: 1, ttl: 5, data: "10.96.0.20"),
-      WireRecord(name: "web.default.svc.cluster.local.", type: 28, rrclass: 1, ttl: 5, data: "fd00:10:96::20"),
-      WireRecord(name: "_http._tcp.web.default.svc.cluster.local.", type: 33, rrclass: 1, ttl: 5,
-                 data: "0 100 80 web.default.svc.cluster.local."),
-      WireRecord(name: "cluster.local.", type: 6, rrclass: 1, ttl: 5,
-                 data: "ns.dns.cluster.local. hostmaster.cluster.local. 1700000000 7200 1800 86400 5"),
-      WireRecord(name: "dns-version.cluster.local.", type: 16, rrclass: 1, ttl: 5, data: "\"1.1.0\""),
+      WireRecord(
+        name: "Web.Default.svc.cluster.local.", type: 1, rrclass: 1, ttl: 5, data: "10.96.0.20"),
+      WireRecord(
+        name: "web.default.svc.cluster.local.", type: 28, rrclass: 1, ttl: 5, data: "fd00:10:96::20"
+      ),
+      WireRecord(
+        name: "_http._tcp.web.default.svc.cluster.local.", type: 33, rrclass: 1, ttl: 5,
+        data: "0 100 80 web.default.svc.cluster.local."),
+      WireRecord(
+        name: "cluster.local.", type: 6, rrclass: 1, ttl: 5,
+        data: "ns.dns.cluster.local. hostmaster.cluster.local. 1700000000 7200 1800 86400 5"),
+      WireRecord(
+        name: "dns-version.cluster.local.", type: 16, rrclass: 1, ttl: 5, data: "\"1.1.0\""),
       WireRecord(name: "x.", type: 16, rrclass: 1, ttl: 5, data: "\"a \\\"b\\\"\" \"\\001\""),
-      WireRecord(name: "20.0.96.10.in-addr.arpa.", type: 12, rrclass: 1, ttl: 5, data: "web.default.svc.cluster.local."),
+      WireRecord(
+        name: "20.0.96.10.in-addr.arpa.", type: 12, rrclass: 1, ttl: 5,
+        data: "web.default.svc.cluster.local."),
       WireRecord(name: "e.", type: 15, rrclass: 1, ttl: 5, data: "10 mail.e."),
       WireRecord(name: "e.", type: 65000, rrclass: 1, ttl: 5, data: "\\# 3 0a0b0c"),
     ]
@@ -50,17 +58,32 @@ import Testing
   }
 
   /// Malformed input, each with the error a strict reader gives.
-  @Test(arguments: [
-    ("short header", [UInt8](repeating: 0, count: 11), WireError.truncated),
-    ("pointer to itself", [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 12, 0, 1, 0, 1], .badPointer),
-    ("pointer forward", [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 14, 0, 0, 1, 0, 1], .badPointer),
-    ("two-pointer loop", [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0x61, 0xC0, 12, 0, 1, 0, 1], .badPointer),
-    ("label past end", [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0x61, 0x62], .truncated),
-    ("reserved label type", [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 1, 0, 1], .badLabelType),
-    ("question without type", [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1], .truncated),
-    ("answer count lies", [0, 1, 0, 0, 0, 1, 0, 9, 0, 0, 0, 0, 0, 0, 1, 0, 1], .truncated),
-    ("rdlength past end", [0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 5, 0, 9, 1, 2], .truncated),
-  ] as [(String, [UInt8], WireError)])
+  @Test(
+    arguments: [
+      ("short header", [UInt8](repeating: 0, count: 11), WireError.truncated),
+      (
+        "pointer to itself", [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 12, 0, 1, 0, 1], .badPointer
+      ),
+      (
+        "pointer forward", [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 14, 0, 0, 1, 0, 1],
+        .badPointer
+      ),
+      (
+        "two-pointer loop", [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0x61, 0xC0, 12, 0, 1, 0, 1],
+        .badPointer
+      ),
+      ("label past end", [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0x61, 0x62], .truncated),
+      (
+        "reserved label type", [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 1, 0, 1],
+        .badLabelType
+      ),
+      ("question without type", [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1], .truncated),
+      ("answer count lies", [0, 1, 0, 0, 0, 1, 0, 9, 0, 0, 0, 0, 0, 0, 1, 0, 1], .truncated),
+      (
+        "rdlength past end",
+        [0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 5, 0, 9, 1, 2], .truncated
+      ),
+    ] as [(String, [UInt8], WireError)])
   func malformedIsRefused(_ name: String, _ bytes: [UInt8], _ error: WireError) {
     #expect(throws: error, "\(name)") { try WireMessage(parsing: bytes) }
   }

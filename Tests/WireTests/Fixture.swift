@@ -33,32 +33,48 @@ enum WireFixture {
     external.add(name: "example.com", type: .mx, data: "10 mail.example.com.", ttl: 300)
     let s = DNSServer(settings: settings, localAddresses: [ip("10.244.0.5")], external: external)
     let t: Int64 = 1_700_000_000
-    for ns in ["default", "kube-system"] { s.apply(.namespace(old: nil, new: DNSNamespace(name: ns)), at: t) }
+    for ns in ["default", "kube-system"] {
+      s.apply(.namespace(old: nil, new: DNSNamespace(name: ns)), at: t)
+    }
     let services = [
-      DNSService(namespace: "default", name: "web", clusterIPs: [ip("10.96.0.20"), ip("fd00:10:96::20")],
-                 ports: [DNSServicePort(name: "http", port: 80)]),
-      DNSService(namespace: "default", name: "db", kind: .headless, ports: [DNSServicePort(name: "pg", port: 5432)]),
-      DNSService(namespace: "default", name: "ext", kind: .externalName, externalName: "example.com"),
-      DNSService(namespace: "kube-system", name: "kube-dns", clusterIPs: [ip("10.96.0.10")],
-                 ports: [DNSServicePort(name: "dns", protocol: "UDP", port: 53)]),
+      DNSService(
+        namespace: "default", name: "web", clusterIPs: [ip("10.96.0.20"), ip("fd00:10:96::20")],
+        ports: [DNSServicePort(name: "http", port: 80)]),
+      DNSService(
+        namespace: "default", name: "db", kind: .headless,
+        ports: [DNSServicePort(name: "pg", port: 5432)]),
+      DNSService(
+        namespace: "default", name: "ext", kind: .externalName, externalName: "example.com"),
+      DNSService(
+        namespace: "kube-system", name: "kube-dns", clusterIPs: [ip("10.96.0.10")],
+        ports: [DNSServicePort(name: "dns", protocol: "UDP", port: 53)]),
     ]
     for svc in services { s.apply(.service(old: nil, new: svc), at: t) }
     let eps = (0..<count).map { i in
       DNSEndpoint(addresses: [ip("10.244.\(1 + i / 250).\(1 + i % 250)")], hostname: "db-\(i)")
     }
-    s.apply(.endpointSlice(old: nil, new: DNSEndpointSlice(
-      namespace: "default", name: "db-1", serviceName: "db", endpoints: eps,
-      ports: [DNSServicePort(name: "pg", port: 5432)])), at: t)
-    s.apply(.endpointSlice(old: nil, new: DNSEndpointSlice(
-      namespace: "default", name: "web-1", serviceName: "web",
-      endpoints: [DNSEndpoint(addresses: [ip("10.244.9.9")])],
-      ports: [DNSServicePort(name: "http", port: 80)])), at: t)
+    s.apply(
+      .endpointSlice(
+        old: nil,
+        new: DNSEndpointSlice(
+          namespace: "default", name: "db-1", serviceName: "db", endpoints: eps,
+          ports: [DNSServicePort(name: "pg", port: 5432)])), at: t)
+    s.apply(
+      .endpointSlice(
+        old: nil,
+        new: DNSEndpointSlice(
+          namespace: "default", name: "web-1", serviceName: "web",
+          endpoints: [DNSEndpoint(addresses: [ip("10.244.9.9")])],
+          ports: [DNSServicePort(name: "http", port: 80)])), at: t)
     return s
   }
 }
 
 /// A query message: one question, RD set, optional OPT.
-func queryBytes(_ name: String, _ type: UInt16, id: UInt16 = 0x1234, rd: Bool = true, edns: UInt16? = nil, rrclass: UInt16 = 1) -> [UInt8] {
+func queryBytes(
+  _ name: String, _ type: UInt16, id: UInt16 = 0x1234, rd: Bool = true, edns: UInt16? = nil,
+  rrclass: UInt16 = 1
+) -> [UInt8] {
   var h = WireHeader(id: id)
   h.rd = rd
   var m = WireMessage(header: h)
@@ -70,7 +86,8 @@ func queryBytes(_ name: String, _ type: UInt16, id: UInt16 = 0x1234, rd: Bool = 
 /// Answers `bytes` from `server` as the wire server would.
 func ask(_ server: DNSServer, _ bytes: [UInt8], tcp: Bool = false) -> (WireMessage?, [UInt8]?) {
   var rng = SeededRNG(seed: 7)
-  var log = QueryLogEntry(time: 0, client: "", transport: "", name: "", type: "", rcode: "", truncated: false)
+  var log = QueryLogEntry(
+    time: 0, client: "", transport: "", name: "", type: "", rcode: "", truncated: false)
   let reply = Responder.reply(to: bytes, overTCP: tcp, log: &log) { n, t in
     server.query(name: n, type: t, client: nil, using: &rng)
   }

@@ -21,7 +21,9 @@ import Testing
       ("web.default.svc.cluster.local.", 65534),
     ]
     for (name, type) in names {
-      for (id, rd, edns) in [(UInt16(1), true, UInt16?.none), (2, false, 1232), (3, true, 512), (4, true, nil)] {
+      for (id, rd, edns) in [
+        (UInt16(1), true, UInt16?.none), (2, false, 1232), (3, true, 512), (4, true, nil),
+      ] {
         out.append((queryBytes(name, type, id: id, rd: rd, edns: edns), false))
       }
       out.append((queryBytes(name, type, id: 9), true))
@@ -30,12 +32,16 @@ import Testing
     return out
   }()
 
-  func run(_ server: DNSServer, cache: Bool, _ requests: [([UInt8], Bool)], rng: inout SeededRNG)
+  func run(
+    _ server: DNSServer, cache: Bool, _ requests: [([UInt8], Bool)], rng: inout SeededRNG
+  )
     -> [([UInt8]?, QueryLogEntry)]
   {
     requests.map { bytes, tcp in
-      var log = QueryLogEntry(time: 0, client: "", transport: "", name: "", type: "", rcode: "", truncated: false)
-      let reply = Responder.reply(to: bytes, overTCP: tcp, log: &log, cache: cache ? server : nil) { n, t in
+      var log = QueryLogEntry(
+        time: 0, client: "", transport: "", name: "", type: "", rcode: "", truncated: false)
+      let reply = Responder.reply(to: bytes, overTCP: tcp, log: &log, cache: cache ? server : nil) {
+        n, t in
         server.query(name: n, type: t, client: nil, using: &rng)
       }
       return (reply, log)
@@ -67,7 +73,8 @@ import Testing
     let first = queryBytes("web.default.svc.cluster.local.", 1, id: 0x0101)
     let again = queryBytes("web.default.svc.cluster.local.", 1, id: 0x0202)
     var calls = 0
-    var log = QueryLogEntry(time: 0, client: "", transport: "", name: "", type: "", rcode: "", truncated: false)
+    var log = QueryLogEntry(
+      time: 0, client: "", transport: "", name: "", type: "", rcode: "", truncated: false)
     var rng = SeededRNG(seed: 1)
     let r1 = Responder.reply(to: first, overTCP: false, log: &log, cache: server) { n, t in
       calls += 1
@@ -83,7 +90,8 @@ import Testing
     #expect(m1.header.id == 0x0101)
     #expect(m2.header.id == 0x0202)
     #expect(Array(r1!.dropFirst(2)) == Array(r2!.dropFirst(2)))
-    #expect(log.name == "web.default.svc.cluster.local." && log.type == "A" && log.rcode == "NOERROR")
+    #expect(
+      log.name == "web.default.svc.cluster.local." && log.type == "A" && log.rcode == "NOERROR")
   }
 
   /// Any change to what an answer reads empties the kept replies with the answers (one place:
@@ -93,7 +101,8 @@ import Testing
     var rng = SeededRNG(seed: 1)
     let q = queryBytes("web.default.svc.cluster.local.", 1)
     func ask() throws -> WireMessage {
-      var log = QueryLogEntry(time: 0, client: "", transport: "", name: "", type: "", rcode: "", truncated: false)
+      var log = QueryLogEntry(
+        time: 0, client: "", transport: "", name: "", type: "", rcode: "", truncated: false)
       let r = Responder.reply(to: q, overTCP: false, log: &log, cache: server) { n, t in
         server.query(name: n, type: t, using: &rng)
       }
@@ -102,8 +111,11 @@ import Testing
     #expect(try ask().answer.map(\.ttl) == [5])
     server.settings.ttl = 30
     #expect(try ask().answer.map(\.ttl) == [30])
-    server.apply(.service(old: DNSService(namespace: "default", name: "web", clusterIPs: [ip("10.96.0.20"), ip("fd00:10:96::20")],
-                                          ports: [DNSServicePort(name: "http", port: 80)]), new: nil), at: 1_700_000_100)
+    server.apply(
+      .service(
+        old: DNSService(
+          namespace: "default", name: "web", clusterIPs: [ip("10.96.0.20"), ip("fd00:10:96::20")],
+          ports: [DNSServicePort(name: "http", port: 80)]), new: nil), at: 1_700_000_100)
     #expect(try ask().header.rcode == 3)
   }
 }

@@ -62,9 +62,12 @@ import Testing
     let late = "late.default.svc.cluster.local."
     let before = try WireMessage(parsing: try #require(udp(p, queryBytes(late, 1))))
     #expect(before.header.rcode == 3)
-    live.apply(.service(old: nil, new: DNSService(
-      namespace: "default", name: "late", clusterIPs: [ip("10.96.0.99")],
-      ports: [DNSServicePort(name: "http", port: 80)])), at: 1_700_000_100)
+    live.apply(
+      .service(
+        old: nil,
+        new: DNSService(
+          namespace: "default", name: "late", clusterIPs: [ip("10.96.0.99")],
+          ports: [DNSServicePort(name: "http", port: 80)])), at: 1_700_000_100)
     // Not yet published: the server still reads the old snapshot.
     #expect(try WireMessage(parsing: try #require(udp(p, queryBytes(late, 1)))).header.rcode == 3)
     server.publish(live)
@@ -86,7 +89,8 @@ import Testing
     limits.connections = 2
     limits.idleTimeout = 0.5
     limits.logEntries = 3
-    let server = try WireServer(listen: ["127.0.0.1:0"], engine: WireFixture.server(), limits: limits)
+    let server = try WireServer(
+      listen: ["127.0.0.1:0"], engine: WireFixture.server(), limits: limits)
     server.start()
     defer { server.stop() }
     let p = port(server)

@@ -31,7 +31,6 @@ public struct ClusterSnapshot {
   var terminating: [NamespacedName: Double]
 }
 
-
 /// Whole-state copies, so that a batch of calls (a manifest with several objects) can be
 /// tried on a scratch cluster and then taken over all at once, or not at all.
 extension Cluster {

@@ -27,15 +27,21 @@ extension Cluster {
       var notes: [String] = []
       for ns in dump.namespaces {
         // A fresh cluster's own `default` is replaced by the dump's.
-        guard namespaceStore[ns.name] == nil || ns.name == "default" else { throw .alreadyExists(resource: "namespaces", name: ns.name) }
+        guard namespaceStore[ns.name] == nil || ns.name == "default" else {
+          throw .alreadyExists(resource: "namespaces", name: ns.name)
+        }
         var n = ns
         n.metadata.uid = takeUID()
         putNamespace(n.name, n)
       }
       for node in dump.nodes {
-        guard nodeStore[node.name] == nil else { throw .alreadyExists(resource: "nodes", name: node.name) }
+        guard nodeStore[node.name] == nil else {
+          throw .alreadyExists(resource: "nodes", name: node.name)
+        }
         if let other = nodeIPs[node.internalIP] {
-          notes.append("node \(node.name) has InternalIP \(node.internalIP), already the address of node \(other)")
+          notes.append(
+            "node \(node.name) has InternalIP \(node.internalIP), already the address of node \(other)"
+          )
         }
         var n = node
         n.metadata.uid = takeUID()
@@ -43,15 +49,19 @@ extension Cluster {
         putNode(n.name, n)
       }
       for pod in dump.pods {
-        guard podStore[pod.key] == nil else { throw .alreadyExists(resource: "pods", name: pod.name) }
+        guard podStore[pod.key] == nil else {
+          throw .alreadyExists(resource: "pods", name: pod.name)
+        }
         var p = pod
         p.metadata.uid = takeUID()
         if !p.hostNetwork, !p.nodeName.isEmpty {
-          for ip in p.podIPs where podBlocks[p.nodeName]?.contains(where: { $0.holds(ip) }) == true {
+          for ip in p.podIPs where podBlocks[p.nodeName]?.contains(where: { $0.holds(ip) }) == true
+          {
             if let i = podBlocks[p.nodeName]?.firstIndex(where: { $0.holds(ip) }),
               podBlocks[p.nodeName]?[i].allocate(ip) == false
             {
-              notes.append("pod \(p.key) has IP \(ip), already taken in node \(p.nodeName)'s pod CIDR")
+              notes.append(
+                "pod \(p.key) has IP \(ip), already taken in node \(p.nodeName)'s pod CIDR")
             }
           }
         }
@@ -59,7 +69,9 @@ extension Cluster {
         if let t = p.metadata.deletionTimestamp { terminating[p.key] = t }
       }
       for svc in dump.services {
-        guard serviceStore[svc.key] == nil else { throw .alreadyExists(resource: "services", name: svc.name) }
+        guard serviceStore[svc.key] == nil else {
+          throw .alreadyExists(resource: "services", name: svc.name)
+        }
         var s = svc
         s.metadata.uid = takeUID()
         for ip in s.clusterIPAddresses {

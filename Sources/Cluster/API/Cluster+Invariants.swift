@@ -17,7 +17,9 @@ extension Cluster {
     for (key, d) in deploymentStore {
       let active = (podIndex.byDeployment[key] ?? []).compactMap { podStore[$0] }
         .filter { !$0.isTerminating && !$0.phase.isTerminal }.count
-      if active != d.replicas { out.append("deployment \(key) has \(active) active pods, wants \(d.replicas)") }
+      if active != d.replicas {
+        out.append("deployment \(key) has \(active) active pods, wants \(d.replicas)")
+      }
       if active != d.statusReplicas {
         out.append("deployment \(key) has \(active) active pods, status says \(d.statusReplicas)")
       }
@@ -34,7 +36,9 @@ extension Cluster {
       for ip in s.clusterIPAddresses {
         if let other = ips[ip] { out.append("ClusterIP \(ip) held by \(other) and \(key)") }
         ips[ip] = key
-        if !serviceIPs.isAllocated(ip) { out.append("ClusterIP \(ip) of \(key) not marked allocated") }
+        if !serviceIPs.isAllocated(ip) {
+          out.append("ClusterIP \(ip) of \(key) not marked allocated")
+        }
       }
       var own = Set(s.spec.ports.compactMap(\.nodePort))
       if let h = s.spec.healthCheckNodePort { own.insert(h) }
@@ -43,12 +47,18 @@ extension Cluster {
         ports[p] = key
         if !nodePorts.isAllocated(p) { out.append("node port \(p) of \(key) not marked allocated") }
       }
-      if s.spec.type != .nodePort && s.spec.type != .loadBalancer && s.spec.ports.contains(where: { $0.nodePort != nil }) {
+      if s.spec.type != .nodePort && s.spec.type != .loadBalancer
+        && s.spec.ports.contains(where: { $0.nodePort != nil })
+      {
         out.append("service \(key) of type \(s.spec.type) has node ports")
       }
     }
-    for ip in serviceIPs.allocated where ips[ip] == nil { out.append("ClusterIP \(ip) allocated but unused") }
-    for p in nodePorts.allocated where ports[p] == nil { out.append("node port \(p) allocated but unused") }
+    for ip in serviceIPs.allocated where ips[ip] == nil {
+      out.append("ClusterIP \(ip) allocated but unused")
+    }
+    for p in nodePorts.allocated where ports[p] == nil {
+      out.append("node port \(p) allocated but unused")
+    }
     return out
   }
 
@@ -64,7 +74,9 @@ extension Cluster {
         seen[ip] = key
         if podIndex.byIP[ip] != key { out.append("pod IP index misses \(ip) of \(key)") }
         let inSomeBlock = podBlocks.values.contains { $0.contains { $0.cidr.contains(ip) } }
-        if inSomeBlock && !inBlocks.contains(ip) { out.append("pod IP \(ip) of \(key) not marked allocated") }
+        if inSomeBlock && !inBlocks.contains(ip) {
+          out.append("pod IP \(ip) of \(key) not marked allocated")
+        }
       }
     }
     for ip in inBlocks where seen[ip] == nil { out.append("pod IP \(ip) allocated but unused") }
@@ -76,13 +88,16 @@ extension Cluster {
     var out: [String] = []
     for key in serviceStore.keys.sorted() {
       guard let svc = serviceStore[key] else { continue }
-      let managed = (slicesByService[key] ?? []).compactMap { sliceStore[NamespacedName(namespace: key.namespace, name: $0)] }
-        .filter { $0.managedBy == Cluster.controllerName }
+      let managed = (slicesByService[key] ?? []).compactMap {
+        sliceStore[NamespacedName(namespace: key.namespace, name: $0)]
+      }
+      .filter { $0.managedBy == Cluster.controllerName }
       guard managesSlices(svc) else {
         if !managed.isEmpty { out.append("service \(key) has managed slices but no selector") }
         continue
       }
-      let pods = podIndex.matching(namespace: key.namespace, selector: svc.spec.selector ?? [:]).compactMap { podStore[$0] }
+      let pods = podIndex.matching(namespace: key.namespace, selector: svc.spec.selector ?? [:])
+        .compactMap { podStore[$0] }
       for type in addressTypes(svc) {
         let slices = managed.filter { $0.addressType == type }
         var want = Set<String>()
@@ -91,7 +106,9 @@ extension Cluster {
         }
         var have = Set<String>()
         for s in slices {
-          if s.endpoints.count > Cluster.maxEndpointsPerSlice { out.append("slice \(s.key) holds \(s.endpoints.count) endpoints") }
+          if s.endpoints.count > Cluster.maxEndpointsPerSlice {
+            out.append("slice \(s.key) holds \(s.endpoints.count) endpoints")
+          }
           for ep in s.endpoints { have.insert("\(ep)|\(s.ports)") }
         }
         if want != have { out.append("slices of \(key) (\(type.rawValue)) differ from its pods") }

@@ -5,7 +5,9 @@ extension Cluster {
 
   /// Creates a namespace (name: an RFC 1123 label).
   @discardableResult
-  public func createNamespace(_ name: String, labels: [String: String] = [:]) throws(ClusterError)
+  public func createNamespace(
+    _ name: String, labels: [String: String] = [:]
+  ) throws(ClusterError)
     -> Namespace
   {
     try transaction { () throws(ClusterError) in try insertNamespace(name, labels: labels) }
@@ -27,7 +29,8 @@ extension Cluster {
     try transaction { () throws(ClusterError) in
       guard namespaceStore[name] != nil else { throw .notFound(resource: "namespaces", name: name) }
       if Cluster.immortalNamespaces.contains(name) {
-        throw .forbidden(resource: "namespaces", name: name, message: "this namespace may not be deleted")
+        throw .forbidden(
+          resource: "namespaces", name: name, message: "this namespace may not be deleted")
       }
       for d in (deploymentsByNamespace[name] ?? []).sorted() {
         putDeployment(NamespacedName(namespace: name, name: d), nil)

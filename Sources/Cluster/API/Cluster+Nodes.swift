@@ -26,14 +26,18 @@ public struct NodeOptions: Hashable, Sendable {
 extension Cluster {
   /// Adds a node; its pod CIDR is the lowest free /24 (IPv4) or /64 (IPv6) of the pod CIDRs.
   @discardableResult
-  public func addNode(_ name: String, _ opts: NodeOptions = NodeOptions()) throws(ClusterError) -> Node {
+  public func addNode(
+    _ name: String, _ opts: NodeOptions = NodeOptions()
+  ) throws(ClusterError) -> Node {
     try transaction { () throws(ClusterError) in try insertNode(name, opts) }
   }
 
   /// `sequence` is the node's position when a new cluster creates its nodes in order: its
   /// address and pod CIDR are then the `sequence`-th ones, found without searching the nodes
   /// already made (the same values the search gives, since nothing else holds addresses yet).
-  func insertNode(_ name: String, _ opts: NodeOptions, sequence: Int? = nil) throws(ClusterError) -> Node {
+  func insertNode(
+    _ name: String, _ opts: NodeOptions, sequence: Int? = nil
+  ) throws(ClusterError) -> Node {
     let errs = NameValidation.metadataName(name, NameValidation.dns1123Subdomain)
     if !errs.isEmpty { throw .invalid(kind: "Node", name: name, errors: errs) }
     if nodeStore[name] != nil { throw .alreadyExists(resource: "nodes", name: name) }
@@ -45,7 +49,8 @@ extension Cluster {
     } else {
       ip = try nodeAddress(name, opts.ip)
     }
-    let (cidrs, index) = try nodePodCIDRs(name, opts.podCIDR, sequence: opts.podCIDR == nil ? sequence : nil)
+    let (cidrs, index) = try nodePodCIDRs(
+      name, opts.podCIDR, sequence: opts.podCIDR == nil ? sequence : nil)
     var labels = opts.labels
     labels[WellKnownLabel.hostname] = name
     labels["kubernetes.io/os"] = "linux"
@@ -66,14 +71,19 @@ extension Cluster {
     let path = FieldPath("status", "addresses").index(0).child("address")
     if let text {
       guard let ip = IPAddress(text) else {
-        throw .invalid(kind: "Node", name: name, errors: [
-          .invalid(path, .string(text), "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")
-        ])
+        throw .invalid(
+          kind: "Node", name: name,
+          errors: [
+            .invalid(
+              path, .string(text), "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")
+          ])
       }
       if let other = nodeIPs[ip] {
-        throw .invalid(kind: "Node", name: name, errors: [
-          .invalid(path, .string(text), "address is already used by node \(goQuoted(other))")
-        ])
+        throw .invalid(
+          kind: "Node", name: name,
+          errors: [
+            .invalid(path, .string(text), "address is already used by node \(goQuoted(other))")
+          ])
       }
       return ip
     }
@@ -88,17 +98,27 @@ extension Cluster {
   }
 
   /// The node's pod CIDRs (one per cluster family) and the index of its subnet.
-  private func nodePodCIDRs(_ name: String, _ text: String?, sequence: Int?) throws(ClusterError) -> ([CIDR], UInt64?) {
+  private func nodePodCIDRs(
+    _ name: String, _ text: String?, sequence: Int?
+  ) throws(ClusterError) -> ([CIDR], UInt64?) {
     if let text {
       guard let c = CIDR(text) else {
-        throw .invalid(kind: "Node", name: name, errors: [
-          .invalid(FieldPath("spec", "podCIDR"), .string(text), "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)")
-        ])
+        throw .invalid(
+          kind: "Node", name: name,
+          errors: [
+            .invalid(
+              FieldPath("spec", "podCIDR"), .string(text),
+              "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)")
+          ])
       }
       for (other, blocks) in podBlocks where blocks.contains(where: { overlaps($0.cidr, c) }) {
-        throw .invalid(kind: "Node", name: name, errors: [
-          .invalid(FieldPath("spec", "podCIDR"), .string(text), "overlaps the pod CIDR of node \(goQuoted(other))")
-        ])
+        throw .invalid(
+          kind: "Node", name: name,
+          errors: [
+            .invalid(
+              FieldPath("spec", "podCIDR"), .string(text),
+              "overlaps the pod CIDR of node \(goQuoted(other))")
+          ])
       }
       return ([c], nil)
     }
@@ -116,11 +136,13 @@ extension Cluster {
     var out: [CIDR] = []
     for (idx, pc) in podCIDRs.enumerated() {
       guard let sub = pc.subnet(length: ConfigParsing.nodeMaskLength(pc.family), index: index),
-        !explicit || !podBlocks.values.contains(where: { $0.contains(where: { overlaps($0.cidr, sub) }) })
+        !explicit
+          || !podBlocks.values.contains(where: { $0.contains(where: { overlaps($0.cidr, sub) }) })
       else {
         // kube-controller-manager's range allocator words; it would leave the node without
         // spec.podCIDR, the lab refuses the node instead.
-        throw .internalError("failed to allocate cidr from cluster cidr at idx:\(idx): \(Self.noCIDRsRemaining)")
+        throw .internalError(
+          "failed to allocate cidr from cluster cidr at idx:\(idx): \(Self.noCIDRsRemaining)")
       }
       out.append(sub)
     }
@@ -131,7 +153,9 @@ extension Cluster {
   static let noCIDRsRemaining =
     "CIDR allocation failed; there are no remaining CIDRs left to allocate in the accepted range"
 
-  private func overlaps(_ a: CIDR, _ b: CIDR) -> Bool { a.contains(b.network) || b.contains(a.network) }
+  private func overlaps(_ a: CIDR, _ b: CIDR) -> Bool {
+    a.contains(b.network) || b.contains(a.network)
+  }
 
   /// Removes a node: its pods go away at once and Deployments replace them elsewhere.
   public func removeNode(_ name: String) throws(ClusterError) {

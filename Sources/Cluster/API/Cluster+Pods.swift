@@ -47,7 +47,8 @@ public struct PodOptions: Hashable, Sendable {
 extension Cluster {
   /// Creates a running pod (Pending without an IP while no node exists).
   @discardableResult
-  public func addPod(_ name: String, _ opts: PodOptions = PodOptions()) throws(ClusterError) -> Pod {
+  public func addPod(_ name: String, _ opts: PodOptions = PodOptions()) throws(ClusterError) -> Pod
+  {
     try transaction { () throws(ClusterError) in
       try requireNamespace(opts.namespace)
       let errs = PodValidation.validate(name: name, opts: opts)
@@ -87,14 +88,19 @@ extension Cluster {
     guard let text else { return nil }
     let path = FieldPath("status", "podIPs").index(0).child("ip")
     guard let ip = IPAddress(text) else {
-      throw .invalid(kind: "Pod", name: name, errors: [
-        .invalid(path, .string(text), "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")
-      ])
+      throw .invalid(
+        kind: "Pod", name: name,
+        errors: [
+          .invalid(
+            path, .string(text), "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)")
+        ])
     }
     if podIndex.byIP[ip] != nil || nodeIPs[ip] != nil {
-      throw .invalid(kind: "Pod", name: name, errors: [
-        .invalid(path, .string(text), "provided IP is already allocated")
-      ])
+      throw .invalid(
+        kind: "Pod", name: name,
+        errors: [
+          .invalid(path, .string(text), "provided IP is already allocated")
+        ])
     }
     return ip
   }
@@ -114,18 +120,23 @@ extension Cluster {
 
   /// One address per pod-network family from the node's blocks (the explicit one replacing
   /// its family's pick).
-  private func allocatePodIPs(node: String, explicit: IPAddress?) throws(ClusterError) -> [IPAddress] {
+  private func allocatePodIPs(
+    node: String, explicit: IPAddress?
+  ) throws(ClusterError) -> [IPAddress] {
     var blocks = podBlocks[node] ?? []
     var out: [IPAddress] = []
     if let explicit {
       out.append(explicit)
-      if let i = blocks.firstIndex(where: { $0.holds(explicit) }) { _ = blocks[i].allocate(explicit) }
-      else { for (other, var bs) in podBlocks where other != node {
-        if let j = bs.firstIndex(where: { $0.holds(explicit) }) {
-          _ = bs[j].allocate(explicit)
-          podBlocks[other] = bs
+      if let i = blocks.firstIndex(where: { $0.holds(explicit) }) {
+        _ = blocks[i].allocate(explicit)
+      } else {
+        for (other, var bs) in podBlocks where other != node {
+          if let j = bs.firstIndex(where: { $0.holds(explicit) }) {
+            _ = bs[j].allocate(explicit)
+            podBlocks[other] = bs
+          }
         }
-      } }
+      }
     }
     for i in blocks.indices where !out.contains(where: { $0.family == blocks[i].cidr.family }) {
       guard let ip = blocks[i].allocateNext() else {
@@ -162,9 +173,11 @@ extension Cluster {
       guard var pod = podStore[key] else { throw .notFound(resource: "pods", name: key.name) }
       let g = grace ?? pod.terminationGracePeriodSeconds
       if g < 0 {
-        throw .invalid(kind: "Pod", name: key.name, errors: [
-          .invalid(FieldPath("gracePeriodSeconds"), .int(g), "must be greater than or equal to 0")
-        ])
+        throw .invalid(
+          kind: "Pod", name: key.name,
+          errors: [
+            .invalid(FieldPath("gracePeriodSeconds"), .int(g), "must be greater than or equal to 0")
+          ])
       }
       if g == 0 || pod.nodeName.isEmpty {
         removePodNow(key)
@@ -177,7 +190,9 @@ extension Cluster {
         pod.metadata.deletionGracePeriodSeconds = g
         storePodChange(key, pod)
       }
-      if let d = pod.ownerDeployment { reconcileDeployment(NamespacedName(namespace: key.namespace, name: d)) }
+      if let d = pod.ownerDeployment {
+        reconcileDeployment(NamespacedName(namespace: key.namespace, name: d))
+      }
     }
   }
 
@@ -200,7 +215,9 @@ extension Cluster {
       pod.phase = phase
       if phase != .running { pod.ready = false }
       storePodChange(key, pod)
-      if let d = pod.ownerDeployment { reconcileDeployment(NamespacedName(namespace: key.namespace, name: d)) }
+      if let d = pod.ownerDeployment {
+        reconcileDeployment(NamespacedName(namespace: key.namespace, name: d))
+      }
       return pod
     }
   }
@@ -235,7 +252,9 @@ extension Cluster {
     if let namespace, let selector, !selector.isEmpty {
       keys = podIndex.matching(namespace: namespace, selector: selector)
     } else if let namespace {
-      keys = (podIndex.byNamespace[namespace] ?? []).map { NamespacedName(namespace: namespace, name: $0) }
+      keys = (podIndex.byNamespace[namespace] ?? []).map {
+        NamespacedName(namespace: namespace, name: $0)
+      }
     } else {
       keys = Array(podStore.keys)
     }

@@ -9,11 +9,14 @@ extension Cluster {
   public func serviceCIDRObjects() -> [ServiceCIDR] { serviceIPs.objects }
 
   /// The ServiceCIDR `name`.
-  public func serviceCIDR(_ name: String) -> ServiceCIDR? { serviceIPs.objects.first { $0.name == name } }
+  public func serviceCIDR(_ name: String) -> ServiceCIDR? {
+    serviceIPs.objects.first { $0.name == name }
+  }
 
   /// Creates a ServiceCIDR, checked as `ValidateServiceCIDR` checks it.
   @discardableResult
-  public func createServiceCIDR(_ name: String, cidrs: [String]) throws(ClusterError) -> ServiceCIDR {
+  public func createServiceCIDR(_ name: String, cidrs: [String]) throws(ClusterError) -> ServiceCIDR
+  {
     try transaction { () throws(ClusterError) in
       let parsed = try Self.validateServiceCIDR(name, cidrs)
       guard serviceCIDR(name) == nil else {
@@ -54,11 +57,13 @@ extension Cluster {
   /// `ValidateServiceCIDR` (pkg/apis/networking/validation): a DNS-subdomain name, one or two
   /// CIDRs, two only as one per family, each a valid CIDR in canonical form. Overlapping
   /// ServiceCIDRs are allowed (the allocator shares their addresses).
-  static func validateServiceCIDR(_ name: String, _ cidrs: [String]) throws(ClusterError) -> [CIDR] {
+  static func validateServiceCIDR(_ name: String, _ cidrs: [String]) throws(ClusterError) -> [CIDR]
+  {
     var errs = NameValidation.metadataName(name, NameValidation.dns1123Subdomain)
     let path = FieldPath("spec", "cidrs")
     // the API server reports the whole spec (a Go struct, printed as its JSON)
-    let spec = FieldValue.json(#"{"CIDRs":["# + cidrs.map { goQuoted($0) }.joined(separator: ",") + "]}")
+    let spec = FieldValue.json(
+      #"{"CIDRs":["# + cidrs.map { goQuoted($0) }.joined(separator: ",") + "]}")
     var out: [CIDR] = []
     if cidrs.isEmpty {
       errs.append(.required(path, "at least one CIDR required"))
@@ -68,20 +73,33 @@ extension Cluster {
       for (i, text) in cidrs.enumerated() {
         let addr = text.split(separator: "/").first.map(String.init) ?? ""
         guard let c = CIDR(text), let ip = IPAddress(addr) else {
-          errs.append(.invalid(path.index(i), .string(text), "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"))
+          errs.append(
+            .invalid(
+              path.index(i), .string(text),
+              "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)"))
           continue
         }
         if ip != c.network || c.description != text {
-          errs.append(.invalid(path.index(i), .string(text), "must be in canonical form (\(goQuoted(c.description)))"))
+          errs.append(
+            .invalid(
+              path.index(i), .string(text), "must be in canonical form (\(goQuoted(c.description)))"
+            ))
           continue
         }
         out.append(c)
       }
       if cidrs.count == 2, out.count == 2, out[0].family == out[1].family {
-        errs = [.invalid(path, spec, "may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64")]
+        errs = [
+          .invalid(
+            path, spec,
+            "may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64"
+          )
+        ]
       }
     }
-    guard errs.isEmpty else { throw .invalid(kind: "ServiceCIDR.networking.k8s.io", name: name, errors: errs) }
+    guard errs.isEmpty else {
+      throw .invalid(kind: "ServiceCIDR.networking.k8s.io", name: name, errors: errs)
+    }
     return out
   }
 }

@@ -11,7 +11,9 @@ extension Cluster {
     }
   }
 
-  func insertService(_ name: String, namespace: String, spec: ServiceSpec, labels: [String: String])
+  func insertService(
+    _ name: String, namespace: String, spec: ServiceSpec, labels: [String: String]
+  )
     throws(ClusterError) -> Service
   {
     try requireNamespace(namespace)
@@ -22,11 +24,14 @@ extension Cluster {
     do throws(ClusterError) {
       try allocateClusterIPs(&s, from: 0, name: name, txn: &txn)
       try allocateNodePorts(&s, old: nil, name: name, txn: &txn)
-      var svc = Service(metadata: newMeta(name: name, namespace: namespace, labels: labels), spec: s)
+      var svc = Service(
+        metadata: newMeta(name: name, namespace: namespace, labels: labels), spec: s)
       let errs = ServiceValidation.validate(svc)
       if !errs.isEmpty { throw ClusterError.invalid(kind: "Service", name: name, errors: errs) }
       let key = svc.key
-      if serviceStore[key] != nil { throw ClusterError.alreadyExists(resource: "services", name: name) }
+      if serviceStore[key] != nil {
+        throw ClusterError.alreadyExists(resource: "services", name: name)
+      }
       assignLoadBalancerIngress(&svc)
       putService(key, svc)
       reconcileService(key)
@@ -44,11 +49,14 @@ extension Cluster {
     _ key: NamespacedName, spec: ServiceSpec, labels: [String: String]? = nil
   ) throws(ClusterError) -> Service {
     try transaction { () throws(ClusterError) in
-      guard let old = serviceStore[key] else { throw .notFound(resource: "services", name: key.name) }
+      guard let old = serviceStore[key] else {
+        throw .notFound(resource: "services", name: key.name)
+      }
       var s = spec
       ServiceDefaults.apply(&s)
       ServiceDefaults.dropTypeDependentFields(&s, old: old.spec)
-      try ServiceFamilies(configured: serviceIPs.families).initialize(&s, old: old.spec, name: key.name)
+      try ServiceFamilies(configured: serviceIPs.families).initialize(
+        &s, old: old.spec, name: key.name)
       var txn = AllocationTxn()
       do throws(ClusterError) {
         try updateClusterIPs(&s, old: old.spec, name: key.name, txn: &txn)
@@ -58,7 +66,9 @@ extension Cluster {
         if let labels { svc.metadata.labels = labels }
         var errs = ServiceValidation.clusterIPsUpdate(old: old.spec, new: s)
         errs += ServiceValidation.validate(svc)
-        if !errs.isEmpty { throw ClusterError.invalid(kind: "Service", name: key.name, errors: errs) }
+        if !errs.isEmpty {
+          throw ClusterError.invalid(kind: "Service", name: key.name, errors: errs)
+        }
         commit(txn)
         if svc.spec.type != old.spec.type || svc.spec.loadBalancerIP != old.spec.loadBalancerIP
           || svc.spec.ipFamilies != old.spec.ipFamilies
@@ -77,7 +87,9 @@ extension Cluster {
   }
 
   /// ClusterIP changes on update: ExternalName transitions, dual-stack upgrade and downgrade.
-  private func updateClusterIPs(_ s: inout ServiceSpec, old: ServiceSpec, name: String, txn: inout AllocationTxn)
+  private func updateClusterIPs(
+    _ s: inout ServiceSpec, old: ServiceSpec, name: String, txn: inout AllocationTxn
+  )
     throws(ClusterError)
   {
     if old.type == .externalName && s.type != .externalName {
@@ -123,7 +135,9 @@ extension Cluster {
   public func services(namespace: String? = nil, selector: [String: String]? = nil) -> [Service] {
     let keys: [NamespacedName]
     if let namespace {
-      keys = (servicesByNamespace[namespace] ?? []).map { NamespacedName(namespace: namespace, name: $0) }
+      keys = (servicesByNamespace[namespace] ?? []).map {
+        NamespacedName(namespace: namespace, name: $0)
+      }
     } else {
       keys = Array(serviceStore.keys)
     }

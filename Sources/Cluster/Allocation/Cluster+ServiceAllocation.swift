@@ -24,7 +24,9 @@ extension Cluster {
   }
 
   /// Allocates (or reserves) the ClusterIP of each family `s.ipFamilies` lists from `start`.
-  func allocateClusterIPs(_ s: inout ServiceSpec, from start: Int, name: String, txn: inout AllocationTxn)
+  func allocateClusterIPs(
+    _ s: inout ServiceSpec, from start: Int, name: String, txn: inout AllocationTxn
+  )
     throws(ClusterError)
   {
     if s.type == .externalName || s.isHeadless { return }
@@ -45,9 +47,13 @@ extension Cluster {
           txn.ips.append(ip)
           s.clusterIPs[i] = ip.description
         } catch {
-          throw .invalid(kind: "Service", name: name, errors: [
-            .invalid(FieldPath("spec", "clusterIPs"), .stringList(s.clusterIPs), "failed to allocate IP \(text): \(error.message)")
-          ])
+          throw .invalid(
+            kind: "Service", name: name,
+            errors: [
+              .invalid(
+                FieldPath("spec", "clusterIPs"), .stringList(s.clusterIPs),
+                "failed to allocate IP \(text): \(error.message)")
+            ])
         }
       }
     }
@@ -56,10 +62,13 @@ extension Cluster {
 
   /// Allocates node ports (`initNodePorts`/`updateNodePorts`): one per port number shared by
   /// TCP and UDP ports, explicit ones reserved, ports the old object held kept.
-  func allocateNodePorts(_ s: inout ServiceSpec, old: ServiceSpec?, name: String, txn: inout AllocationTxn)
+  func allocateNodePorts(
+    _ s: inout ServiceSpec, old: ServiceSpec?, name: String, txn: inout AllocationTxn
+  )
     throws(ClusterError)
   {
-    let held = Set((old?.ports ?? []).compactMap(\.nodePort)).union(old?.healthCheckNodePort.map { [$0] } ?? [])
+    let held = Set((old?.ports ?? []).compactMap(\.nodePort)).union(
+      old?.healthCheckNodePort.map { [$0] } ?? [])
     if ServiceDefaults.needsNodePort(s) {
       var byPort: [Int: Int] = [:]
       for i in s.ports.indices {
@@ -67,12 +76,16 @@ extension Cluster {
         let number = s.ports[i].port
         if let np = s.ports[i].nodePort {
           if !held.contains(np) && !txn.ports.contains(np) {
-            try reservePort(np, path: FieldPath("spec", "ports").index(i).child("nodePort"), name: name, txn: &txn)
+            try reservePort(
+              np, path: FieldPath("spec", "ports").index(i).child("nodePort"), name: name, txn: &txn
+            )
           }
           if byPort[number] == nil { byPort[number] = np }
         } else if let shared = byPort[number] ?? requestedNodePort(number, in: s.ports) {
           if !held.contains(shared) && !txn.ports.contains(shared) {
-            try reservePort(shared, path: FieldPath("spec", "ports").index(i).child("nodePort"), name: name, txn: &txn)
+            try reservePort(
+              shared, path: FieldPath("spec", "ports").index(i).child("nodePort"), name: name,
+              txn: &txn)
           }
           s.ports[i].nodePort = shared
           byPort[number] = shared
@@ -98,7 +111,9 @@ extension Cluster {
     ports.first { $0.port == number && $0.nodePort != nil }?.nodePort
   }
 
-  private func reservePort(_ np: Int, path: FieldPath, name: String, txn: inout AllocationTxn) throws(ClusterError) {
+  private func reservePort(
+    _ np: Int, path: FieldPath, name: String, txn: inout AllocationTxn
+  ) throws(ClusterError) {
     do {
       try nodePorts.allocate(np)
       txn.ports.append(np)
@@ -108,16 +123,23 @@ extension Cluster {
   }
 
   /// The health-check node port of a LoadBalancer with externalTrafficPolicy Local.
-  private func allocateHealthCheckPort(_ s: inout ServiceSpec, old: ServiceSpec?, name: String, txn: inout AllocationTxn)
+  private func allocateHealthCheckPort(
+    _ s: inout ServiceSpec, old: ServiceSpec?, name: String, txn: inout AllocationTxn
+  )
     throws(ClusterError)
   {
     guard ServiceDefaults.needsHealthCheck(s) else { return }
     let path = FieldPath("spec", "healthCheckNodePort")
     if let old, ServiceDefaults.needsHealthCheck(old), let had = old.healthCheckNodePort {
       if let want = s.healthCheckNodePort, want != had {
-        throw .invalid(kind: "Service", name: name, errors: [
-          .invalid(path, .int(want), "cannot change healthCheckNodePort on loadBalancer service with externalTraffic=Local during update")
-        ])
+        throw .invalid(
+          kind: "Service", name: name,
+          errors: [
+            .invalid(
+              path, .int(want),
+              "cannot change healthCheckNodePort on loadBalancer service with externalTraffic=Local during update"
+            )
+          ])
       }
       s.healthCheckNodePort = had
       return
@@ -127,7 +149,8 @@ extension Cluster {
         try nodePorts.allocate(want)
         txn.ports.append(want)
       } catch {
-        throw .internalError("failed to allocate requested HealthCheck NodePort \(want): \(error.message)")
+        throw .internalError(
+          "failed to allocate requested HealthCheck NodePort \(want): \(error.message)")
       }
     } else {
       do {
@@ -171,11 +194,15 @@ extension Cluster {
 
   /// The simulated cloud writes `ipMode` into a Service's `status.loadBalancer.ingress[]`
   /// (as a cloud controller updates status); nil restores its default, VIP.
-  public func setLoadBalancerIPMode(_ key: NamespacedName, _ mode: LoadBalancerIPMode?)
+  public func setLoadBalancerIPMode(
+    _ key: NamespacedName, _ mode: LoadBalancerIPMode?
+  )
     throws(ClusterError) -> Service
   {
     try transaction { () throws(ClusterError) in
-      guard var svc = serviceStore[key] else { throw .notFound(resource: "services", name: key.name) }
+      guard var svc = serviceStore[key] else {
+        throw .notFound(resource: "services", name: key.name)
+      }
       guard svc.status.loadBalancerIPMode != mode else { return svc }
       svc.status.loadBalancerIPMode = mode
       putService(key, svc)

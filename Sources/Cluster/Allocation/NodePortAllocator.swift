@@ -34,7 +34,8 @@ struct NodePortAllocator: Hashable, Sendable {
     guard band.allocate(UInt64(port - first)) else { throw .alreadyAllocated }
   }
 
-  mutating func allocateNext(using rng: inout SeededGenerator) throws(PortAllocationFailure) -> Int {
+  mutating func allocateNext(using rng: inout SeededGenerator) throws(PortAllocationFailure) -> Int
+  {
     guard let slot = band.allocateNext(using: &rng) else { throw .full }
     return first + Int(slot)
   }

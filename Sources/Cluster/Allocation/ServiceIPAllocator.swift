@@ -58,11 +58,16 @@ public struct ServiceCIDR: Hashable, Sendable {
   /// The `Ready` condition as the controllers write it: (status, reason, message).
   public var ready: (status: String, reason: String, message: String) {
     if deleting {
-      return ("False", "Terminating",
-        "There are still IPAddresses referencing the ServiceCIDR, please remove them or create a new ServiceCIDR")
+      return (
+        "False", "Terminating",
+        "There are still IPAddresses referencing the ServiceCIDR, please remove them or create a new ServiceCIDR"
+      )
     }
-    return ("True", "", name == ServiceCIDR.defaultName
-      ? "Kubernetes default Service CIDR is ready" : "Kubernetes Service CIDR is ready")
+    return (
+      "True", "",
+      name == ServiceCIDR.defaultName
+        ? "Kubernetes default Service CIDR is ready" : "Kubernetes Service CIDR is ready"
+    )
   }
 }
 
@@ -88,10 +93,16 @@ struct ServiceIPAllocator: Hashable, Sendable {
     var first: [CIDR] = []
     var rest: [CIDR] = []
     for c in cidrs {
-      if first.contains(where: { $0.family == c.family }) { rest.append(c) } else { first.append(c) }
+      if first.contains(where: { $0.family == c.family }) {
+        rest.append(c)
+      } else {
+        first.append(c)
+      }
     }
     add(ServiceCIDR(name: ServiceCIDR.defaultName, uid: 0, cidrs: first))
-    for (i, c) in rest.enumerated() { add(ServiceCIDR(name: "servicecidr-\(i + 1)", uid: 0, cidrs: [c])) }
+    for (i, c) in rest.enumerated() {
+      add(ServiceCIDR(name: "servicecidr-\(i + 1)", uid: 0, cidrs: [c]))
+    }
   }
 
   /// The families of the configured ranges, in configuration order (the first is the
@@ -134,7 +145,11 @@ struct ServiceIPAllocator: Hashable, Sendable {
     guard let obj = objects.first(where: { $0.name == name }) else { return true }
     let others = objects.filter { $0.name != name }
     let hasParent = obj.cidrs.allSatisfy { c in
-      others.contains { $0.cidrs.contains { p in p.family == c.family && p.prefixLength <= c.prefixLength && p.contains(c.network) } }
+      others.contains {
+        $0.cidrs.contains { p in
+          p.family == c.family && p.prefixLength <= c.prefixLength && p.contains(c.network)
+        }
+      }
     }
     if hasParent { return true }
     for ip in allocated where obj.cidrs.contains(where: { $0.contains(ip) }) {
@@ -153,12 +168,16 @@ struct ServiceIPAllocator: Hashable, Sendable {
     guard !holding.isEmpty else { throw .networkMismatch }
     let slots = holding.compactMap { i in ranges[i].slot(of: ip).map { (i, $0) } }
     guard !slots.isEmpty else { throw .notInRange(ip) }
-    guard !slots.contains(where: { ranges[$0.0].band.isUsed($0.1) }) else { throw .alreadyAllocated }
+    guard !slots.contains(where: { ranges[$0.0].band.isUsed($0.1) }) else {
+      throw .alreadyAllocated
+    }
     for (i, s) in slots { _ = ranges[i].band.allocate(s) }
   }
 
   /// Picks a free IP of `family`.
-  mutating func allocateNext(family: IPFamily, using rng: inout SeededGenerator) throws(IPAllocationFailure)
+  mutating func allocateNext(
+    family: IPFamily, using rng: inout SeededGenerator
+  ) throws(IPAllocationFailure)
     -> IPAddress
   {
     for i in ranges.indices where ranges[i].cidr.family == family && isReady(i) {

@@ -33,7 +33,9 @@ extension Cluster {
     var labels = d.template.labels
     labels[WellKnownLabel.podTemplateHash] = d.podTemplateHash
     var meta = newMeta(name: name, namespace: d.namespace, labels: labels)
-    meta.ownerReferences = [OwnerReference(apiVersion: "apps/v1", kind: "ReplicaSet", name: d.replicaSetName)]
+    meta.ownerReferences = [
+      OwnerReference(apiVersion: "apps/v1", kind: "ReplicaSet", name: d.replicaSetName)
+    ]
     var pod = Pod(
       metadata: meta, ports: d.template.ports, hostname: d.template.hostname,
       subdomain: d.template.subdomain, dnsPolicy: d.template.dnsPolicy, ownerDeployment: d.name)
@@ -123,7 +125,8 @@ enum PodTemplateHash {
     for k in t.labels.keys.sorted() { text += "\(k)=\(t.labels[k] ?? "");" }
     text += "ports:"
     for p in t.ports { text += "\(p.name ?? "")/\(p.containerPort)/\(p.protocol.rawValue);" }
-    text += "dnsPolicy:\(t.dnsPolicy.rawValue);hostname:\(t.hostname ?? "");subdomain:\(t.subdomain ?? "")"
+    text +=
+      "dnsPolicy:\(t.dnsPolicy.rawValue);hostname:\(t.hostname ?? "");subdomain:\(t.subdomain ?? "")"
     var h: UInt32 = 2_166_136_261
     for b in text.utf8 {
       h ^= UInt32(b)

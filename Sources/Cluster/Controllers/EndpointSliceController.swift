@@ -20,9 +20,12 @@ extension Cluster {
 
   /// The endpoint and ports a pod contributes to `svc` for `type` (`podToEndpoint`), or nil
   /// when it contributes none: terminal phase, no address of that family, unknown node.
-  func desiredEndpoint(_ pod: Pod, _ svc: Service, _ type: AddressType) -> (Endpoint, [EndpointPort])? {
+  func desiredEndpoint(
+    _ pod: Pod, _ svc: Service, _ type: AddressType
+  ) -> (Endpoint, [EndpointPort])? {
     guard !pod.phase.isTerminal, !pod.podIPs.isEmpty else { return nil }
-    guard selectorMatches(svc.spec.selector ?? [:], pod.labels), !(svc.spec.selector ?? [:]).isEmpty else { return nil }
+    guard selectorMatches(svc.spec.selector ?? [:], pod.labels), !(svc.spec.selector ?? [:]).isEmpty
+    else { return nil }
     let node = nodeStore[pod.nodeName]
     if node == nil && !svc.spec.publishNotReadyAddresses { return nil }
     let addrs = pod.podIPs.filter { AddressType($0.family) == type }.map(\.description)
@@ -31,7 +34,8 @@ extension Cluster {
     let term = pod.isTerminating
     let ready = svc.spec.publishNotReadyAddresses || (serving && !term)
     var ep = Endpoint(
-      addresses: addrs, conditions: EndpointConditions(ready: ready, serving: serving, terminating: term),
+      addresses: addrs,
+      conditions: EndpointConditions(ready: ready, serving: serving, terminating: term),
       nodeName: pod.nodeName.isEmpty ? nil : pod.nodeName, zone: node?.zone,
       targetRef: ObjectReference(kind: "Pod", namespace: pod.namespace, name: pod.name))
     if let h = pod.hostname, !h.isEmpty, pod.subdomain == svc.name, pod.namespace == svc.namespace {
@@ -64,14 +68,18 @@ extension Cluster {
       case .string(let name):
         number = pod.ports.first { $0.name == name && $0.protocol == sp.protocol }?.containerPort
       }
-      return number.map { EndpointPort(name: sp.name, port: $0, protocol: sp.protocol, appProtocol: sp.appProtocol) }
+      return number.map {
+        EndpointPort(name: sp.name, port: $0, protocol: sp.protocol, appProtocol: sp.appProtocol)
+      }
     }
   }
 
   /// Managed slices of a Service for one address type, by name.
   func managedSlices(_ key: NamespacedName, _ type: AddressType) -> [EndpointSlice] {
-    (slicesByService[key] ?? []).sorted().compactMap { sliceStore[NamespacedName(namespace: key.namespace, name: $0)] }
-      .filter { $0.managedBy == Cluster.controllerName && $0.addressType == type }
+    (slicesByService[key] ?? []).sorted().compactMap {
+      sliceStore[NamespacedName(namespace: key.namespace, name: $0)]
+    }
+    .filter { $0.managedBy == Cluster.controllerName && $0.addressType == type }
   }
 
   /// Labels the controller writes on a Service's slices.
@@ -79,7 +87,11 @@ extension Cluster {
     var labels = svc.metadata.labels
     labels[WellKnownLabel.serviceName] = svc.name
     labels[WellKnownLabel.managedBy] = Cluster.controllerName
-    if svc.spec.isHeadless { labels[WellKnownLabel.headless] = "" } else { labels[WellKnownLabel.headless] = nil }
+    if svc.spec.isHeadless {
+      labels[WellKnownLabel.headless] = ""
+    } else {
+      labels[WellKnownLabel.headless] = nil
+    }
     return labels
   }
 

@@ -21,7 +21,9 @@ extension Cluster {
     let types = addressTypes(svc)
     for name in (slicesByService[key] ?? []).sorted() {
       let sk = NamespacedName(namespace: key.namespace, name: name)
-      if let s = sliceStore[sk], s.managedBy == Cluster.controllerName, !types.contains(s.addressType) {
+      if let s = sliceStore[sk], s.managedBy == Cluster.controllerName,
+        !types.contains(s.addressType)
+      {
         putSlice(sk, nil)
       }
     }
@@ -49,7 +51,8 @@ extension Cluster {
       var s = slice
       s.metadata.labels = sliceLabels(svc)
       s.endpoints = slice.endpoints.compactMap { ep in
-        guard let pk = podKey(ep, svc.namespace), home[pk] == nil, let d = desired[pk], d.1 == slice.ports
+        guard let pk = podKey(ep, svc.namespace), home[pk] == nil, let d = desired[pk],
+          d.1 == slice.ports
         else { return nil }
         home[pk] = s.name
         return d.0
@@ -114,14 +117,16 @@ extension Cluster {
     var candidates = Set<NamespacedName>()
     for labels in [old?.labels, new?.labels] {
       for (k, v) in labels ?? [:] {
-        candidates.formUnion(serviceSelectorIndex[LabelPair(namespace: any.namespace, key: k, value: v)] ?? [])
+        candidates.formUnion(
+          serviceSelectorIndex[LabelPair(namespace: any.namespace, key: k, value: v)] ?? [])
       }
     }
     for key in candidates.sorted() {
       guard let svc = serviceStore[key], managesSlices(svc) else { continue }
       let sel = svc.spec.selector ?? [:]
-      guard old.map({ selectorMatches(sel, $0.labels) }) == true
-        || new.map({ selectorMatches(sel, $0.labels) }) == true
+      guard
+        old.map({ selectorMatches(sel, $0.labels) }) == true
+          || new.map({ selectorMatches(sel, $0.labels) }) == true
       else { continue }
       for type in addressTypes(svc) { syncPodEndpoint(svc, type, any.key, new) }
       endpointsDirty.insert(key)
@@ -129,7 +134,9 @@ extension Cluster {
   }
 
   /// Moves one pod's endpoint within a Service's slices of one address type.
-  private func syncPodEndpoint(_ svc: Service, _ type: AddressType, _ pk: NamespacedName, _ pod: Pod?) {
+  private func syncPodEndpoint(
+    _ svc: Service, _ type: AddressType, _ pk: NamespacedName, _ pod: Pod?
+  ) {
     let desired = pod.flatMap { desiredEndpoint($0, svc, type) }
     var sliceSetChanged = false
     if let homeName = endpointHome[svc.key]?[type]?[pk],
@@ -161,14 +168,16 @@ extension Cluster {
   /// else to the fullest slice with room, else to a new slice. Returns whether a slice was
   /// created.
   private func placeEndpoint(
-    _ svc: Service, _ type: AddressType, _ pk: NamespacedName, _ ep: Endpoint, _ ports: [EndpointPort]
+    _ svc: Service, _ type: AddressType, _ pk: NamespacedName, _ ep: Endpoint,
+    _ ports: [EndpointPort]
   ) -> Bool {
     let fits = { (s: EndpointSlice) in
       s.managedBy == Cluster.controllerName && s.addressType == type && s.ports == ports
         && !s.endpoints.isEmpty && s.endpoints.count < Cluster.maxEndpointsPerSlice
     }
     var target: EndpointSlice?
-    if let last = fillTarget[svc.key]?[type], let s = sliceStore[NamespacedName(namespace: svc.namespace, name: last)],
+    if let last = fillTarget[svc.key]?[type],
+      let s = sliceStore[NamespacedName(namespace: svc.namespace, name: last)],
       s.serviceName == svc.name, fits(s)
     {
       target = s
@@ -190,7 +199,10 @@ extension Cluster {
     let slices = managedSlices(svc.key, type)
     let empty = slices.filter { $0.endpoints.isEmpty }
     if slices.count == empty.count {
-      if empty.isEmpty { let p = newSlice(svc, type, ports: []); putSlice(p.key, p) }
+      if empty.isEmpty {
+        let p = newSlice(svc, type, ports: [])
+        putSlice(p.key, p)
+      }
       for extra in empty.dropFirst() { putSlice(extra.key, nil) }
     } else {
       for e in empty { putSlice(e.key, nil) }

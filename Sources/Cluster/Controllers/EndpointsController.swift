@@ -39,16 +39,23 @@ extension Cluster {
     }
     // ExternalName Services and Services without a selector get nothing from this
     // controller; what is there (user-written or left from an earlier selector) stays.
-    guard svc.spec.type != .externalName, let selector = svc.spec.selector, !selector.isEmpty else { return }
-    let pods = podIndex.matching(namespace: key.namespace, selector: selector).compactMap { podStore[$0] }
-    let (subsets, truncated) = EndpointsSubsets.truncate(EndpointsSubsets.repack(EndpointsSubsets.perPod(svc, pods)))
+    guard svc.spec.type != .externalName, let selector = svc.spec.selector, !selector.isEmpty else {
+      return
+    }
+    let pods = podIndex.matching(namespace: key.namespace, selector: selector).compactMap {
+      podStore[$0]
+    }
+    let (subsets, truncated) = EndpointsSubsets.truncate(
+      EndpointsSubsets.repack(EndpointsSubsets.perPod(svc, pods)))
     var labels = svc.metadata.labels
     if svc.spec.clusterIP.isEmpty || svc.spec.isHeadless {
       labels[WellKnownLabel.headless] = ""
     } else {
       labels[WellKnownLabel.headless] = nil
     }
-    var ep = endpointsStore[key] ?? V1Endpoints(metadata: newMeta(name: key.name, namespace: key.namespace, labels: [:]))
+    var ep =
+      endpointsStore[key]
+      ?? V1Endpoints(metadata: newMeta(name: key.name, namespace: key.namespace, labels: [:]))
     let before = endpointsStore[key]
     ep.metadata.labels = labels
     ep.metadata.annotations[EndpointsAnnotation.overCapacity] = truncated ? "truncated" : nil
@@ -64,7 +71,8 @@ extension Cluster {
     let existing = (slicesByService[key] ?? []).sorted()
       .compactMap { sliceStore[NamespacedName(namespace: key.namespace, name: $0)] }
       .filter { $0.managedBy == Cluster.mirroringControllerName }
-    guard let ep = endpointsStore[key], let svc = serviceStore[key], (svc.spec.selector ?? [:]).isEmpty,
+    guard let ep = endpointsStore[key], let svc = serviceStore[key],
+      (svc.spec.selector ?? [:]).isEmpty,
       ep.metadata.labels[EndpointsAnnotation.skipMirror] != "true",
       ep.metadata.annotations[EndpointsAnnotation.leaderElection] == nil
     else {
@@ -73,7 +81,9 @@ extension Cluster {
     }
     let desired = EndpointsMirroring.desired(ep)
     var byKey: [MirrorKey: [EndpointSlice]] = [:]
-    for s in existing { byKey[MirrorKey(type: s.addressType, ports: s.ports), default: []].append(s) }
+    for s in existing {
+      byKey[MirrorKey(type: s.addressType, ports: s.ports), default: []].append(s)
+    }
     for k in desired.order {
       let endpoints = desired.endpoints[k] ?? []
       var slices = byKey[k] ?? []
@@ -124,12 +134,15 @@ public enum EndpointsSubsets {
       var addr = EndpointAddress(
         ip: ip.description, nodeName: pod.nodeName,
         targetRef: ObjectReference(kind: "Pod", namespace: pod.namespace, name: pod.name))
-      if let h = pod.hostname, !h.isEmpty, pod.subdomain == svc.name, pod.namespace == svc.namespace {
+      if let h = pod.hostname, !h.isEmpty, pod.subdomain == svc.name, pod.namespace == svc.namespace
+      {
         addr.hostname = h
       }
       let ready = svc.spec.publishNotReadyAddresses || pod.ready
       func subset(_ ports: [EndpointPort]) -> EndpointSubset {
-        ready ? EndpointSubset(addresses: [addr], ports: ports) : EndpointSubset(notReadyAddresses: [addr], ports: ports)
+        ready
+          ? EndpointSubset(addresses: [addr], ports: ports)
+          : EndpointSubset(notReadyAddresses: [addr], ports: ports)
       }
       if svc.spec.ports.isEmpty {
         if svc.spec.isHeadless { out.append(subset([])) }
@@ -143,7 +156,11 @@ public enum EndpointsSubsets {
           number = pod.ports.first { $0.name == name && $0.protocol == sp.protocol }?.containerPort
         }
         guard let number else { continue }
-        out.append(subset([EndpointPort(name: sp.name, port: number, protocol: sp.protocol, appProtocol: sp.appProtocol)]))
+        out.append(
+          subset([
+            EndpointPort(
+              name: sp.name, port: number, protocol: sp.protocol, appProtocol: sp.appProtocol)
+          ]))
       }
     }
     return out
@@ -167,7 +184,10 @@ public enum EndpointsSubsets {
     func note(_ a: EndpointAddress, _ port: EndpointPort, _ ready: Bool) {
       let k = AddrKey(ip: a.ip, ref: a.targetRef)
       if first[k] == nil { first[k] = a }
-      if byPort[port] == nil { portOrder.append(port); byPort[port] = [:] }
+      if byPort[port] == nil {
+        portOrder.append(port)
+        byPort[port] = [:]
+      }
       if byPort[port]?[k] != true { byPort[port]?[k] = ready }
     }
     for s in subsets {
@@ -180,7 +200,10 @@ public enum EndpointsSubsets {
     var groupOrder: [[AddrKey: Bool]] = []
     for port in portOrder {
       let set = byPort[port] ?? [:]
-      if groups[set] == nil { groupOrder.append(set); groups[set] = [] }
+      if groups[set] == nil {
+        groupOrder.append(set)
+        groups[set] = []
+      }
       if port.port > 0 { groups[set]?.append(port) }
     }
     let less = { (a: EndpointAddress, b: EndpointAddress) -> Bool in
@@ -196,7 +219,9 @@ public enum EndpointsSubsets {
       }
       s.addresses.sort(by: less)
       s.notReadyAddresses.sort(by: less)
-      s.ports = (groups[set] ?? []).sorted { ($0.name, $0.port, $0.protocol.rawValue) < ($1.name, $1.port, $1.protocol.rawValue) }
+      s.ports = (groups[set] ?? []).sorted {
+        ($0.name, $0.port, $0.protocol.rawValue) < ($1.name, $1.port, $1.protocol.rawValue)
+      }
       out.append(s)
     }
     return out.sorted { a, b in
@@ -212,7 +237,9 @@ public enum EndpointsSubsets {
   /// room over the subsets in proportion (rounded up, the last subset taking what is left);
   /// returns whether anything was dropped (the controller then sets the over-capacity
   /// annotation to "truncated").
-  public static func truncate(_ subsets: [EndpointSubset], max capacity: Int = Cluster.endpointsMaxCapacity)
+  public static func truncate(
+    _ subsets: [EndpointSubset], max capacity: Int = Cluster.endpointsMaxCapacity
+  )
     -> ([EndpointSubset], Bool)
   {
     let ready = subsets.reduce(0) { $0 + $1.addresses.count }
@@ -261,12 +288,16 @@ enum EndpointsMirroring {
         guard let ip = IPAddress(a.ip) else { continue }
         added += 1
         let k = MirrorKey(type: AddressType(ip.family), ports: subset.ports)
-        if d.endpoints[k] == nil { d.order.append(k); d.endpoints[k] = [] }
+        if d.endpoints[k] == nil {
+          d.order.append(k)
+          d.endpoints[k] = []
+        }
         guard seen[k, default: []].insert(ip.description).inserted else { continue }
-        d.endpoints[k]?.append(Endpoint(
-          addresses: [ip.description], conditions: EndpointConditions(ready: ready),
-          hostname: (a.hostname?.isEmpty ?? true) ? nil : a.hostname, nodeName: a.nodeName,
-          targetRef: a.targetRef))
+        d.endpoints[k]?.append(
+          Endpoint(
+            addresses: [ip.description], conditions: EndpointConditions(ready: ready),
+            hostname: (a.hostname?.isEmpty ?? true) ? nil : a.hostname, nodeName: a.nodeName,
+            targetRef: a.targetRef))
       }
     }
     return d

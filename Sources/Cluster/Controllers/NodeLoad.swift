@@ -42,7 +42,8 @@ struct NodeLoad {
   /// How many entries the heap holds (stale ones included).
   var entryCount: Int { heap.count }
 
-  private static func less(_ a: (count: Int, name: String), _ b: (count: Int, name: String)) -> Bool {
+  private static func less(_ a: (count: Int, name: String), _ b: (count: Int, name: String)) -> Bool
+  {
     a.count != b.count ? a.count < b.count : a.name < b.name
   }
 

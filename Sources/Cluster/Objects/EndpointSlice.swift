@@ -87,7 +87,9 @@ public struct EndpointPort: Hashable, Sendable {
   public var `protocol`: PortProtocol
   public var appProtocol: String?
 
-  public init(name: String = "", port: Int, protocol: PortProtocol = .tcp, appProtocol: String? = nil) {
+  public init(
+    name: String = "", port: Int, protocol: PortProtocol = .tcp, appProtocol: String? = nil
+  ) {
     self.name = name
     self.port = port
     self.protocol = `protocol`
@@ -102,7 +104,10 @@ public struct EndpointSlice: Hashable, Sendable {
   public var endpoints: [Endpoint]
   public var ports: [EndpointPort]
 
-  public init(metadata: ObjectMeta, addressType: AddressType, endpoints: [Endpoint] = [], ports: [EndpointPort] = []) {
+  public init(
+    metadata: ObjectMeta, addressType: AddressType, endpoints: [Endpoint] = [],
+    ports: [EndpointPort] = []
+  ) {
     self.metadata = metadata
     self.addressType = addressType
     self.endpoints = endpoints

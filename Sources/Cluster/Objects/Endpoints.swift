@@ -5,7 +5,9 @@ public struct EndpointAddress: Hashable, Sendable {
   public var nodeName: String?
   public var targetRef: ObjectReference?
 
-  public init(ip: String, hostname: String? = nil, nodeName: String? = nil, targetRef: ObjectReference? = nil) {
+  public init(
+    ip: String, hostname: String? = nil, nodeName: String? = nil, targetRef: ObjectReference? = nil
+  ) {
     self.ip = ip
     self.hostname = hostname
     self.nodeName = nodeName
@@ -20,7 +22,10 @@ public struct EndpointSubset: Hashable, Sendable {
   /// `ports[]` (same fields as an EndpointSlice port: name, port, protocol, appProtocol).
   public var ports: [EndpointPort]
 
-  public init(addresses: [EndpointAddress] = [], notReadyAddresses: [EndpointAddress] = [], ports: [EndpointPort] = []) {
+  public init(
+    addresses: [EndpointAddress] = [], notReadyAddresses: [EndpointAddress] = [],
+    ports: [EndpointPort] = []
+  ) {
     self.addresses = addresses
     self.notReadyAddresses = notReadyAddresses
     self.ports = ports
@@ -44,7 +49,9 @@ public struct V1Endpoints: Hashable, Sendable {
   public var namespace: String { metadata.namespace }
   public var key: NamespacedName { metadata.key }
   /// Every address, ready or not, over all subsets.
-  public var addressCount: Int { subsets.reduce(0) { $0 + $1.addresses.count + $1.notReadyAddresses.count } }
+  public var addressCount: Int {
+    subsets.reduce(0) { $0 + $1.addresses.count + $1.notReadyAddresses.count }
+  }
 }
 
 /// Well-known annotations and labels of v1 Endpoints.

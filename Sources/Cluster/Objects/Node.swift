@@ -10,7 +10,8 @@ public struct Node: Hashable, Sendable {
   /// Search domains of the node's own resolv.conf (empty: none), used for dnsPolicy Default.
   public var dnsSearch: [String]
 
-  public init(metadata: ObjectMeta, podCIDR: CIDR?, internalIP: IPAddress, dnsSearch: [String] = []) {
+  public init(metadata: ObjectMeta, podCIDR: CIDR?, internalIP: IPAddress, dnsSearch: [String] = [])
+  {
     self.metadata = metadata
     self.podCIDR = podCIDR
     self.internalIP = internalIP

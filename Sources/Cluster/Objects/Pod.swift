@@ -38,7 +38,9 @@ public struct PodDNSConfig: Hashable, Sendable {
   public var searches: [String]
   public var options: [PodDNSConfigOption]
 
-  public init(nameservers: [String] = [], searches: [String] = [], options: [PodDNSConfigOption] = []) {
+  public init(
+    nameservers: [String] = [], searches: [String] = [], options: [PodDNSConfigOption] = []
+  ) {
     self.nameservers = nameservers
     self.searches = searches
     self.options = options

@@ -3,8 +3,8 @@ import NetAddr
 /// Declares an open string enumeration of the API (a value outside the known set is kept so
 /// validation can reject it in the API server's words).
 public protocol APIStringValue: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral,
-  CustomStringConvertible where RawValue == String
-{
+  CustomStringConvertible
+where RawValue == String {
   init(rawValue: String)
 }
 
@@ -21,7 +21,9 @@ public struct ServiceType: APIStringValue {
   public static let nodePort = ServiceType(rawValue: "NodePort")
   public static let loadBalancer = ServiceType(rawValue: "LoadBalancer")
   public static let externalName = ServiceType(rawValue: "ExternalName")
-  public static let supported: [ServiceType] = [.clusterIP, .externalName, .loadBalancer, .nodePort]
+  public static let supported: [ServiceType] = [
+    .clusterIP, .externalName, .loadBalancer, .nodePort,
+  ]
 }
 
 /// `spec.sessionAffinity`.
@@ -49,7 +51,9 @@ public struct IPFamilyPolicy: APIStringValue {
   public static let singleStack = IPFamilyPolicy(rawValue: "SingleStack")
   public static let preferDualStack = IPFamilyPolicy(rawValue: "PreferDualStack")
   public static let requireDualStack = IPFamilyPolicy(rawValue: "RequireDualStack")
-  public static let supported: [IPFamilyPolicy] = [.preferDualStack, .requireDualStack, .singleStack]
+  public static let supported: [IPFamilyPolicy] = [
+    .preferDualStack, .requireDualStack, .singleStack,
+  ]
 }
 
 /// `spec.trafficDistribution`.
@@ -59,7 +63,9 @@ public struct TrafficDistribution: APIStringValue {
   public static let preferClose = TrafficDistribution(rawValue: "PreferClose")
   public static let preferSameZone = TrafficDistribution(rawValue: "PreferSameZone")
   public static let preferSameNode = TrafficDistribution(rawValue: "PreferSameNode")
-  public static let supported: [TrafficDistribution] = [.preferClose, .preferSameNode, .preferSameZone]
+  public static let supported: [TrafficDistribution] = [
+    .preferClose, .preferSameNode, .preferSameZone,
+  ]
 }
 
 /// One `spec.ports[]` entry.
@@ -167,7 +173,8 @@ public struct ServiceStatus: Hashable, Sendable {
   /// The ipMode the simulated cloud reports for every ingress entry (nil: its default, VIP).
   public var loadBalancerIPMode: LoadBalancerIPMode?
 
-  public init(loadBalancerIngress: [IPAddress] = [], loadBalancerIPMode: LoadBalancerIPMode? = nil) {
+  public init(loadBalancerIngress: [IPAddress] = [], loadBalancerIPMode: LoadBalancerIPMode? = nil)
+  {
     self.loadBalancerIngress = loadBalancerIngress
     self.loadBalancerIPMode = loadBalancerIPMode
   }

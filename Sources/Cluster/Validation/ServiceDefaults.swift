@@ -23,7 +23,9 @@ enum ServiceDefaults {
     if externallyAccessible(s) && s.externalTrafficPolicy == nil {
       s.externalTrafficPolicy = .cluster
     }
-    if s.type != .externalName && s.internalTrafficPolicy == nil { s.internalTrafficPolicy = .cluster }
+    if s.type != .externalName && s.internalTrafficPolicy == nil {
+      s.internalTrafficPolicy = .cluster
+    }
     if s.type == .loadBalancer && s.allocateLoadBalancerNodePorts == nil {
       s.allocateLoadBalancerNodePorts = true
     }
@@ -42,11 +44,14 @@ enum ServiceDefaults {
       if s.ipFamilyPolicy == old.ipFamilyPolicy { s.ipFamilyPolicy = nil }
     }
     if needsNodePort(old) && !needsNodePort(s) {
-      for i in s.ports.indices where old.ports.contains(where: { $0.nodePort == s.ports[i].nodePort }) {
+      for i in s.ports.indices
+      where old.ports.contains(where: { $0.nodePort == s.ports[i].nodePort }) {
         s.ports[i].nodePort = nil
       }
     }
-    if needsHealthCheck(old) && !needsHealthCheck(s) && s.healthCheckNodePort == old.healthCheckNodePort {
+    if needsHealthCheck(old) && !needsHealthCheck(s)
+      && s.healthCheckNodePort == old.healthCheckNodePort
+    {
       s.healthCheckNodePort = nil
     }
     if old.type == .loadBalancer && s.type != .loadBalancer
@@ -60,14 +65,17 @@ enum ServiceDefaults {
   }
 
   static func needsClusterIP(_ s: ServiceSpec) -> Bool { s.type != .externalName }
-  static func needsNodePort(_ s: ServiceSpec) -> Bool { s.type == .nodePort || s.type == .loadBalancer }
+  static func needsNodePort(_ s: ServiceSpec) -> Bool {
+    s.type == .nodePort || s.type == .loadBalancer
+  }
   /// `NeedsHealthCheck`: LoadBalancer with externalTrafficPolicy Local.
   static func needsHealthCheck(_ s: ServiceSpec) -> Bool {
     s.type == .loadBalancer && s.externalTrafficPolicy == .local
   }
   /// `ExternallyAccessible`: NodePort, LoadBalancer, or ClusterIP with external IPs.
   static func externallyAccessible(_ s: ServiceSpec) -> Bool {
-    s.type == .loadBalancer || s.type == .nodePort || (s.type == .clusterIP && !s.externalIPs.isEmpty)
+    s.type == .loadBalancer || s.type == .nodePort
+      || (s.type == .clusterIP && !s.externalIPs.isEmpty)
   }
   /// Whether new node ports are handed out (`shouldAllocateNodePorts`).
   static func shouldAllocateNodePorts(_ s: ServiceSpec) -> Bool {

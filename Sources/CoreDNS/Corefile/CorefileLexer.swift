@@ -104,7 +104,9 @@ enum CorefileLexer {
   }
 
   /// Reads one directive starting at `i`: its line, then an optional `{ … }` block.
-  private static func directive(_ toks: [CorefileToken], _ i: inout Int) throws(CoreDNSError)
+  private static func directive(
+    _ toks: [CorefileToken], _ i: inout Int
+  ) throws(CoreDNSError)
     -> CorefileDirective
   {
     let name = toks[i]

@@ -86,7 +86,9 @@ enum CorefilePlugins {
   }
 
   /// `autopath [ZONES…] @kubernetes|RESOLV-CONF`.
-  static func autopath(_ d: CorefileDirective, into s: inout KubernetesPluginSettings)
+  static func autopath(
+    _ d: CorefileDirective, into s: inout KubernetesPluginSettings
+  )
     throws(CoreDNSError)
   {
     guard let last = d.args.last else { throw argErr("autopath", d.name) }
@@ -95,7 +97,9 @@ enum CorefilePlugins {
   }
 
   /// `loadbalance [round_robin | weighted FILE] { prefer CIDR… }`.
-  static func loadbalance(_ d: CorefileDirective, into s: inout KubernetesPluginSettings)
+  static func loadbalance(
+    _ d: CorefileDirective, into s: inout KubernetesPluginSettings
+  )
     throws(CoreDNSError)
   {
     if let policy = d.args.first {
@@ -118,7 +122,9 @@ enum CorefilePlugins {
   }
 
   /// `forward FROM TO… { … }`.
-  static func forward(_ d: CorefileDirective, into s: inout KubernetesPluginSettings)
+  static func forward(
+    _ d: CorefileDirective, into s: inout KubernetesPluginSettings
+  )
     throws(CoreDNSError)
   {
     guard d.args.count >= 2 else { throw argErr("forward", d.lastToken) }
@@ -147,7 +153,9 @@ enum CorefilePlugins {
 
   /// `cache [TTL] [ZONES…]` with block options `success|denial CAP [TTL [MINTTL]]`,
   /// `disable success|denial [ZONES…]` and `keepttl`.
-  static func cache(_ d: CorefileDirective, into s: inout KubernetesPluginSettings)
+  static func cache(
+    _ d: CorefileDirective, into s: inout KubernetesPluginSettings
+  )
     throws(CoreDNSError)
   {
     var c = CacheSettings()

@@ -59,7 +59,9 @@ public func lookup(
     let dots = bare.filter { $0 == "." }.count
     // `.` (or an empty entry) in the search list stands for the root: both libraries send
     // the name itself, root-qualified, in its place.
-    let search = config.search.filter { !$0.isEmpty }.map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 }
+    let search = config.search.filter { !$0.isEmpty }.map {
+      $0.hasSuffix(".") ? String($0.dropLast()) : $0
+    }
     switch flavor {
     case .glibc:
       walk.glibc(bare, dots: dots, trailingDot: trailingDot, ndots: config.ndots, search: search)
@@ -77,7 +79,8 @@ public func lookup(
 public func resolverRefusal(_ name: String, flavor: ResolverFlavor, getaddrinfo: Bool) -> String? {
   let bare = name.hasSuffix(".") ? String(name.dropLast()) : name
   let emptyLabel =
-    name != "." && (bare.isEmpty || bare.hasPrefix(".") || bare.hasSuffix(".") || bare.contains(".."))
+    name != "."
+    && (bare.isEmpty || bare.hasPrefix(".") || bare.hasSuffix(".") || bare.contains(".."))
   guard emptyLabel else { return nil }
   switch flavor {
   case .glibc: return getaddrinfo ? "Name or service not known" : "Unknown host"
@@ -94,7 +97,8 @@ func hostsLookup(_ name: String, in hosts: String) -> LookupResult? {
   for raw in hosts.split(separator: "\n") {
     let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
     let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-    guard fields.count >= 2, fields.dropFirst().contains(where: { $0.lowercased() == wanted }) else {
+    guard fields.count >= 2, fields.dropFirst().contains(where: { $0.lowercased() == wanted })
+    else {
       continue
     }
     addresses.append(String(fields[0]))
@@ -105,7 +109,8 @@ func hostsLookup(_ name: String, in hosts: String) -> LookupResult? {
     DNSRecord(name: fq, type: a.contains(":") ? .aaaa : .a, ttl: 0, data: a)
   }
   let response = DNSResponse(
-    questionName: fq, questionType: .a, rcode: .noError, flags: DNSFlags(rd: false), answer: records)
+    questionName: fq, questionType: .a, rcode: .noError, flags: DNSFlags(rd: false), answer: records
+  )
   var r = LookupResult(queries: [], response: response, addresses: addresses)
   r.fromHostsFile = true
   return r
@@ -182,7 +187,9 @@ private struct Walk {
       case .fatal: break search
       }
     }
-    if !triedAsIs && !rootOnList, let r = step(name), Self.glibcVerdict(r) == .success { success = r }
+    if !triedAsIs && !rootOnList, let r = step(name), Self.glibcVerdict(r) == .success {
+      success = r
+    }
   }
 
   /// musl: each search domain, continuing only on NXDOMAIN, then the name as given.
@@ -194,7 +201,9 @@ private struct Walk {
         // the lookup ends with EAI_AGAIN. (Seen through the wire server; musl 1.2.4+ skips `.`.)
         let bad = name + ".."
         for _ in 0..<2 {
-          for t in types { queries.append(SentQuery(name: bad, type: t, rcode: send(bad, t).rcode)) }
+          for t in types {
+            queries.append(SentQuery(name: bad, type: t, rcode: send(bad, t).rcode))
+          }
         }
         last = types.map { send(bad, $0) }
         return
@@ -226,7 +235,8 @@ private struct Walk {
   /// A lookup that sent nothing.
   static func emptyResult(questionName: String, type: RRType) -> LookupResult {
     let response = DNSResponse(
-      questionName: DNSName.fqdn(questionName), questionType: type, rcode: .formErr, flags: DNSFlags())
+      questionName: DNSName.fqdn(questionName), questionType: type, rcode: .formErr,
+      flags: DNSFlags())
     return LookupResult(queries: [], response: response, addresses: [])
   }
 

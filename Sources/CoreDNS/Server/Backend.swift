@@ -133,7 +133,9 @@ extension DNSServer {
   }
 
   /// One entry per (ready address × matching port) of the Service's slices.
-  private func endpointEntries(_ r: RecordRequest, eps: [EndpointsEntry], base: String)
+  private func endpointEntries(
+    _ r: RecordRequest, eps: [EndpointsEntry], base: String
+  )
     -> [BackendEntry]
   {
     var out: [BackendEntry] = []

@@ -82,7 +82,8 @@ public struct ExternalRecords: Sendable {
   }
 
   /// The root zone's SOA as the root servers publish it (serial of 2026-12-07).
-  static let rootSOA = "a.root-servers.net. nstld.verisign-grs.com. 2026120700 1800 900 604800 86400"
+  static let rootSOA =
+    "a.root-servers.net. nstld.verisign-grs.com. 2026120700 1800 900 604800 86400"
 
   /// The SOA of the closest enclosing name that has one.
   private func closestSOA(_ name: String) -> DNSRecord? {

@@ -12,7 +12,9 @@ enum LoadBalance {
     }
   }
 
-  static func roundRobin(_ rrs: [DNSRecord], using rng: inout some RandomNumberGenerator)
+  static func roundRobin(
+    _ rrs: [DNSRecord], using rng: inout some RandomNumberGenerator
+  )
     -> [DNSRecord]
   {
     guard rrs.count > 1 else { return rrs }

@@ -25,7 +25,8 @@ struct RecordRequest: Equatable, CustomStringConvertible {
   init(name: String, zone: String) throws(Invalid) {
     let base = Self.trim(name, zone: zone)
     if base.isEmpty || base == "svc" || base == "pod" { return }
-    var segs = Self.isASCII(base)
+    var segs =
+      Self.isASCII(base)
       ? base.utf8.split(separator: UInt8(ascii: ".")).map { String(Substring($0)) }
       : base.split(separator: ".").map(String.init)
     guard let last = segs.popLast() else { return }

@@ -4,7 +4,9 @@ import NetAddr
 /// `ip_vs_<name>.c` decides. kube-proxy gives every real server weight 1 (0 while draining), so
 /// wrr behaves as rr and the weighted variants compare plain connection counts.
 extension IPVSVirtualServerState {
-  static let schedulers = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "sh", "dh", "sed", "nq", "mh"]
+  static let schedulers = [
+    "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "sh", "dh", "sed", "nq", "mh",
+  ]
 
   /// Picks the real server for a new connection from `client:clientPort`: the persistence
   /// template's server while it lives (ClientIP affinity), else the scheduler's choice.
@@ -121,7 +123,9 @@ extension IPVSVirtualServerState {
   /// lblcr: the least-loaded member of this address's server set; a new least-connection
   /// server joins the set when that member is overloaded; the busiest member leaves a set
   /// unchanged for `lblcr_expiration`.
-  private func localityReplicated(now: Double, active: (Int) -> Int, overhead: (Int) -> Int)
+  private func localityReplicated(
+    now: Double, active: (Int) -> Int, overhead: (Int) -> Int
+  )
     -> Int?
   {
     let daddr = key.address

@@ -67,9 +67,15 @@ final class IPVSVirtualServerState {
       let id = dests[index].id
       if let endpoint = wanted[id] {
         dests[index].endpoint = endpoint
-        if dests[index].weight != 1 { dests[index].weight = 1; changed = true }
+        if dests[index].weight != 1 {
+          dests[index].weight = 1
+          changed = true
+        }
       } else if key.proto == .tcp && live.contains(id) {
-        if dests[index].weight != 0 { dests[index].weight = 0; changed = true }
+        if dests[index].weight != 0 {
+          dests[index].weight = 0
+          changed = true
+        }
       } else {
         removeDest(at: index)
         changed = true

@@ -11,7 +11,9 @@ enum KernelHash {
   /// number, an IPv6 address as the XOR of its four 32-bit words.
   static func fold(_ ip: IPAddress) -> UInt32 {
     guard ip.family == .v6 else { return ip.v4Value }
-    let words = [ip.high >> 32, ip.high, ip.low >> 32, ip.low].map { UInt32(truncatingIfNeeded: $0) }
+    let words = [ip.high >> 32, ip.high, ip.low >> 32, ip.low].map {
+      UInt32(truncatingIfNeeded: $0)
+    }
     return words.reduce(0, ^)
   }
 
@@ -24,10 +26,20 @@ enum KernelHash {
     var v3: UInt64 = 0x7465_6462_7974_6573 ^ key.1
     let b: UInt64 = (UInt64(4) << 56) | UInt64(value)
     func round() {
-      v0 &+= v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32)
-      v2 &+= v3; v3 = rotl(v3, 16); v3 ^= v2
-      v0 &+= v3; v3 = rotl(v3, 21); v3 ^= v0
-      v2 &+= v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32)
+      v0 &+= v1
+      v1 = rotl(v1, 13)
+      v1 ^= v0
+      v0 = rotl(v0, 32)
+      v2 &+= v3
+      v3 = rotl(v3, 16)
+      v3 ^= v2
+      v0 &+= v3
+      v3 = rotl(v3, 21)
+      v3 ^= v0
+      v2 &+= v1
+      v1 = rotl(v1, 17)
+      v1 ^= v2
+      v2 = rotl(v2, 32)
     }
     v3 ^= b
     round()

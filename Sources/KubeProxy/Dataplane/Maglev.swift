@@ -18,7 +18,8 @@ extension IPVSVirtualServerState {
     guard !dests.isEmpty else { return nil }
     let table = maglevTable ?? buildMaglevTable()
     maglevTable = table
-    let slot = Int(Self.maglevHash(client, port: clientPort, key: Self.hashKey1))
+    let slot =
+      Int(Self.maglevHash(client, port: clientPort, key: Self.hashKey1))
       % Self.maglevSize
     let index = table[slot]
     return index >= 0 && dests[index].weight > 0 ? index : nil

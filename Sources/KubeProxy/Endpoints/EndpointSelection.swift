@@ -65,7 +65,8 @@ public func categorizeEndpoints(
   }
   let localReady = endpoints.filter { $0.isLocal(to: nodeName) && $0.ready }
   let usesTerminating = localReady.isEmpty
-  result.local = usesTerminating
+  result.local =
+    usesTerminating
     ? endpoints.filter { $0.isLocal(to: nodeName) && $0.serving && $0.terminating }
     : localReady
 
@@ -89,8 +90,10 @@ func topologyModeFromHints(
   _ endpoints: [ProxyEndpoint], nodeName: String, zone: String, preferSameNode: Bool
 ) -> TopologyMode {
   var hasReady = false
-  var allNodeHints = true, forNode = false
-  var allZoneHints = true, forZone = false
+  var allNodeHints = true
+  var forNode = false
+  var allZoneHints = true
+  var forZone = false
   for endpoint in endpoints where endpoint.ready {
     hasReady = true
     if let hints = endpoint.nodeHints, !hints.isEmpty {

@@ -45,7 +45,9 @@ public func mergeSliceEndpoints(
 
 /// Keeps one endpoint per `ip:port` from a candidate list sorted by `ip:port`: the first one,
 /// unless a later duplicate runs on `nodeName`, which wins (kube-proxy favours local).
-public func resolvingDuplicates(_ candidates: [ProxyEndpoint], nodeName: String?)
+public func resolvingDuplicates(
+  _ candidates: [ProxyEndpoint], nodeName: String?
+)
   -> [ProxyEndpoint]
 {
   // Duplicates are rare: without any, the list is the answer as it is (not copied).

@@ -24,7 +24,9 @@ func sameSlice(_ a: ProxyEndpointSlice?, _ b: ProxyEndpointSlice?) -> Bool {
 
 /// The lengths of the runs of equal endpoints at the start and at the end of two lists (the
 /// tail run not overlapping the head run).
-func unchangedRuns(_ x: [ProxyEndpointSlice.Endpoint], _ y: [ProxyEndpointSlice.Endpoint])
+func unchangedRuns(
+  _ x: [ProxyEndpointSlice.Endpoint], _ y: [ProxyEndpointSlice.Endpoint]
+)
   -> (head: Int, tail: Int)
 {
   var head = 0

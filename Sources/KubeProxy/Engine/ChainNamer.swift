@@ -10,6 +10,8 @@ public protocol ChainNamer: Sendable {
   /// `KUBE-FW-<hash>` / `firewall-<hash>-…`.
   func firewallChain(_ port: ServicePortName, mode: ProxyConfig.Mode) -> String
   /// `KUBE-SEP-<hash>` / `endpoint-<hash>-…__ip/port`.
-  func endpointChain(_ port: ServicePortName, _ endpoint: ProxyEndpoint, mode: ProxyConfig.Mode)
+  func endpointChain(
+    _ port: ServicePortName, _ endpoint: ProxyEndpoint, mode: ProxyConfig.Mode
+  )
     -> String
 }

@@ -22,8 +22,7 @@ public struct EndpointSliceTracker: Sendable {
   /// the change is pending afterwards. A slice moved to another Service is a removal from the
   /// old one plus an addition to the new one.
   @discardableResult
-  public mutating func update(previous: ProxyEndpointSlice?, current: ProxyEndpointSlice?) -> Bool
-  {
+  public mutating func update(previous: ProxyEndpointSlice?, current: ProxyEndpointSlice?) -> Bool {
     var isPending = false
     if let previous, previous.service != current?.service {
       isPending = setPending(service: previous.service, slice: previous.name, to: nil)

@@ -29,6 +29,7 @@ extension ProxyCluster {
         ips.insert(endpoint.ip.description)
       }
     }
-    return HealthCheckStatus(service: service, healthCheckNodePort: hcPort, localEndpoints: ips.count)
+    return HealthCheckStatus(
+      service: service, healthCheckNodePort: hcPort, localEndpoints: ips.count)
   }
 }

@@ -23,8 +23,10 @@ struct ServiceAddressIndex {
     for ip in Self.ips(of: port) { byIP[ip, default: []].insert(port.key) }
     for ip in port.proxyModeIngressIPs { byProxyModeIngressIP[ip, default: []].insert(port.key) }
     if port.nodePort != 0 {
-      byNodePort[NodePortKey(proto: port.name.proto, port: port.nodePort, family: port.family),
-        default: []].insert(port.key)
+      byNodePort[
+        NodePortKey(proto: port.name.proto, port: port.nodePort, family: port.family),
+        default: []
+      ].insert(port.key)
     }
   }
 

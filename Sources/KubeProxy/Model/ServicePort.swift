@@ -39,7 +39,9 @@ public struct ServicePortName: Hashable, Comparable, Sendable, CustomStringConve
   }
 
   public static func < (a: ServicePortName, b: ServicePortName) -> Bool {
-    (a.namespace, a.name, a.port, a.proto.rawValue) < (b.namespace, b.name, b.port, b.proto.rawValue)
+    (a.namespace, a.name, a.port, a.proto.rawValue) < (
+      b.namespace, b.name, b.port, b.proto.rawValue
+    )
   }
 }
 

@@ -15,7 +15,8 @@ public struct ProxyNode: Hashable, Sendable {
   public var listeners: [String: ProxyListen]
 
   public init(
-    name: String, ips: [IPAddress], podCIDR: CIDR, zone: String? = nil, labels: [String: String] = [:],
+    name: String, ips: [IPAddress], podCIDR: CIDR, zone: String? = nil,
+    labels: [String: String] = [:],
     listeners: [String: ProxyListen] = [:]
   ) {
     self.name = name

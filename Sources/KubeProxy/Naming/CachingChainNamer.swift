@@ -60,7 +60,8 @@ public final class CachingChainNamer: ChainNamer, @unchecked Sendable {
   public func endpointChain(
     _ port: ServicePortName, _ endpoint: ProxyEndpoint, mode: ProxyConfig.Mode
   ) -> String {
-    name(Key(kind: .endpoint, mode: mode, port: port, ip: endpoint.ip, endpointPort: endpoint.port)) {
+    name(Key(kind: .endpoint, mode: mode, port: port, ip: endpoint.ip, endpointPort: endpoint.port))
+    {
       base.endpointChain(port, endpoint, mode: mode)
     }
   }

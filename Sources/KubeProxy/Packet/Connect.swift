@@ -12,7 +12,8 @@ extension ProxyCluster {
     trace.reserveCapacity(10)
     let id = nextConnectionID
     nextConnectionID += 1
-    let result = route(source, destination, options, id: id, forcedPick: nil, trace: &trace, using: &rng)
+    let result = route(
+      source, destination, options, id: id, forcedPick: nil, trace: &trace, using: &rng)
     return ConnectOutcome(result: result, trace: trace)
   }
 
@@ -36,8 +37,10 @@ extension ProxyCluster {
     case .success(let value): origin = value
     case .failure(let failure): return .failure(failure)
     }
-    trace.append(.init(.source, node: origin.node?.name,
-      detail: .source(source, ip: origin.ip, port: sourcePort, destination: destination)))
+    trace.append(
+      .init(
+        .source, node: origin.node?.name,
+        detail: .source(source, ip: origin.ip, port: sourcePort, destination: destination)))
 
     var sourceIP = origin.ip
     var destination = destination
@@ -55,7 +58,8 @@ extension ProxyCluster {
       case .failure(let failure): return .failure(failure)
       }
     } else if let node = origin.node {
-      entry = entryFromInside(node, destination: destination, sourceIsPod: isPodSource(source),
+      entry = entryFromInside(
+        node, destination: destination, sourceIsPod: isPodSource(source),
         sourceIP: &sourceIP, trace: &trace)
     } else {
       switch externalEntry(destination, client: origin.ip, trace: &trace, using: &rng) {
@@ -91,7 +95,9 @@ extension ProxyCluster {
   }
 
   /// The source's address and node; pods use their address of the destination's family.
-  private func resolveSource(_ source: ConnectSource, destination: ConnectDestination)
+  private func resolveSource(
+    _ source: ConnectSource, destination: ConnectDestination
+  )
     -> Result<(ip: IPAddress, node: ProxyNode?), ConnectFailure>
   {
     let family = destination.ip.family
@@ -100,9 +106,12 @@ extension ProxyCluster {
       guard let pod = pods[name], let node = nodes[pod.nodeName] else {
         return .failure(ConnectFailure(.unreachable, "pod \(name) is not running on any node"))
       }
-      let address = pod.hostNetwork ? node.ips.first { $0.family == family } : pod.ips.first { $0.family == family }
+      let address =
+        pod.hostNetwork
+        ? node.ips.first { $0.family == family } : pod.ips.first { $0.family == family }
       guard let address else {
-        return .failure(ConnectFailure(.unreachable, "pod \(name) has no \(family.rawValue) address"))
+        return .failure(
+          ConnectFailure(.unreachable, "pod \(name) has no \(family.rawValue) address"))
       }
       return .success((address, node))
     case .node(let name):
@@ -118,7 +127,8 @@ extension ProxyCluster {
         return .success((tunnel, node))
       }
       guard let address = node.ips.first(where: { $0.family == family }) else {
-        return .failure(ConnectFailure(.unreachable, "node \(name) has no \(family.rawValue) address"))
+        return .failure(
+          ConnectFailure(.unreachable, "node \(name) has no \(family.rawValue) address"))
       }
       return .success((address, node))
     case .external(let address):
@@ -137,8 +147,11 @@ extension ProxyCluster {
       matchService(destination, node: node, config: config(for: node.name)) == nil
     else { return node }
     if sourceIsPod, let nodeIP = node.ips.first(where: { $0.family == destination.ip.family }) {
-      trace.append(.init(.snat, node: node.name,
-        "cali-nat-outgoing: MASQUERADE \(sourceIP) -> \(nodeIP) (destination outside the IP pools)"))
+      trace.append(
+        .init(
+          .snat, node: node.name,
+          "cali-nat-outgoing: MASQUERADE \(sourceIP) -> \(nodeIP) (destination outside the IP pools)"
+        ))
       sourceIP = nodeIP
     }
     trace.append(.init(.route, node: node.name, "routed to \(owner) (\(destination.ip))"))
@@ -174,24 +187,32 @@ extension ProxyCluster {
     if ctx.config.mode == .nftables, !isClusterIP(ctx.destination.ip),
       ctx.config.serviceCIDRs.contains(where: { $0.contains(ctx.destination.ip) })
     {
-      trace.append(.init(.verdict, node: ctx.entry.name, chain: "cluster-ips-check",
-        "ip daddr \(ctx.destination.ip) drop (\"Drop traffic to unallocated ClusterIPs\")"))
-      return .failed(ConnectFailure(.dropped, "\(ctx.destination.ip) is not an allocated ClusterIP"))
+      trace.append(
+        .init(
+          .verdict, node: ctx.entry.name, chain: "cluster-ips-check",
+          "ip daddr \(ctx.destination.ip) drop (\"Drop traffic to unallocated ClusterIPs\")"))
+      return .failed(
+        ConnectFailure(.dropped, "\(ctx.destination.ip) is not an allocated ClusterIP"))
     }
     // nftables and IPVS reject unknown ports on an active ClusterIP; iptables routes the
     // packet on, where it goes nowhere.
     guard ctx.config.mode != .iptables, isClusterIP(ctx.destination.ip) else { return .notService }
     let what = "\(ctx.destination.port)/\(ctx.destination.proto.rawValue)"
-    trace.append(.init(.verdict, node: ctx.entry.name,
-      chain: ctx.config.mode == .nftables ? "cluster-ips-check" : "KUBE-IPVS-FILTER",
-      ctx.config.mode == .nftables
-        ? "ip daddr @cluster-ips reject (\"reject traffic to invalid ports of ClusterIPs\")"
-        : "KUBE-IPVS-IPS dst -j REJECT"))
-    return .failed(ConnectFailure(.refused, "no Service port \(what) on ClusterIP \(ctx.destination.ip)"))
+    trace.append(
+      .init(
+        .verdict, node: ctx.entry.name,
+        chain: ctx.config.mode == .nftables ? "cluster-ips-check" : "KUBE-IPVS-FILTER",
+        ctx.config.mode == .nftables
+          ? "ip daddr @cluster-ips reject (\"reject traffic to invalid ports of ClusterIPs\")"
+          : "KUBE-IPVS-IPS dst -j REJECT"))
+    return .failed(
+      ConnectFailure(.refused, "no Service port \(what) on ClusterIP \(ctx.destination.ip)"))
   }
 
   /// No Service rule matched: the packet goes to the destination address as it is.
-  private func deliverDirect(_ ctx: PacketContext, trace: inout [TraceStep])
+  private func deliverDirect(
+    _ ctx: PacketContext, trace: inout [TraceStep]
+  )
     -> Result<Connection, ConnectFailure>
   {
     let dst = ctx.destination
@@ -209,14 +230,17 @@ extension ProxyCluster {
     if podByIP[dst.ip] != nil {
       _ = podNetworkHop(from: ctx.entry, to: located.node, destination: dst.ip, trace: &trace)
     }
-    if let failure = deliver(to: dst.ip, port: dst.port, proto: dst.proto, node: located.node,
+    if let failure = deliver(
+      to: dst.ip, port: dst.port, proto: dst.proto, node: located.node,
       pod: located.pod, trace: &trace)
     {
       return .failure(failure)
     }
-    return .success(Connection(
-      id: ctx.connectionID, pod: located.pod.map { NamespacedName(namespace: $0.namespace, name: $0.name) },
-      podIP: dst.ip, port: dst.port, servicePort: nil, node: located.node.name,
-      entryNode: ctx.entry.name, service: nil, sourceIP: ctx.sourceIP, kept: ctx.keep))
+    return .success(
+      Connection(
+        id: ctx.connectionID,
+        pod: located.pod.map { NamespacedName(namespace: $0.namespace, name: $0.name) },
+        podIP: dst.ip, port: dst.port, servicePort: nil, node: located.node.name,
+        entryNode: ctx.entry.name, service: nil, sourceIP: ctx.sourceIP, kept: ctx.keep))
   }
 }

@@ -113,7 +113,8 @@ final class CompiledPath {
       proxy.nextConnectionID += 1
       return known
     }
-    let made = proxy.walk(source, destination, options, sourcePort: sourcePort, pick: index, using: &rng)
+    let made = proxy.walk(
+      source, destination, options, sourcePort: sourcePort, pick: index, using: &rng)
     outcomes[index] = made
     return made
   }

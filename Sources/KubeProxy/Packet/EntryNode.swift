@@ -30,7 +30,8 @@ extension ProxyCluster {
       trace.append(.init(.route, "external IP \(destination.ip) routed to \(first)"))
       return .success(node)
     }
-    let text = ports.contains(where: { $0.clusterIP == destination.ip })
+    let text =
+      ports.contains(where: { $0.clusterIP == destination.ip })
       ? "ClusterIP \(destination.ip) is not reachable from outside the cluster"
       : "no route from outside the cluster to \(target)"
     trace.append(.init(.verdict, text))
@@ -50,7 +51,8 @@ extension ProxyCluster {
         healthCheck(node: $0, service: port.name.serviceName)?.statusCode == 200
       }
       candidates = healthy.isEmpty ? all : healthy
-      why = healthy.isEmpty
+      why =
+        healthy.isEmpty
         ? "no node passes the health check on \(port.healthCheckNodePort); failing open to all nodes"
         : "nodes passing the health check on \(port.healthCheckNodePort): \(healthy.joined(separator: ", "))"
     }

@@ -20,8 +20,10 @@ extension ProxyCluster {
       // A node address (hostNetwork backend): plain routing between node IPs.
       egress = ctx.entry.ips.first { $0.family == endpoint.ip.family } ?? ctx.sourceIP
       if located.node.name != ctx.entry.name {
-        trace.append(.init(.hop, node: ctx.entry.name,
-          "routed to \(located.node.name) (\(endpoint.ip)) over the node network"))
+        trace.append(
+          .init(
+            .hop, node: ctx.entry.name,
+            "routed to \(located.node.name) (\(endpoint.ip)) over the node network"))
       }
     } else {
       egress = podNetworkHop(
@@ -35,8 +37,11 @@ extension ProxyCluster {
     } else if toNode && fromPool {
       // Calico's natOutgoing (hooked before kube-proxy's) masquerades pod traffic leaving
       // the IP pools, whether or not kube-proxy marked it.
-      trace.insert(.init(.snat, node: ctx.entry.name, chain: "cali-nat-outgoing",
-        "-s \(ctx.config.clusterCIDR.map(\.description) ?? "") ! -d \(ctx.config.clusterCIDR.map(\.description) ?? "") -j MASQUERADE --random-fully: \(ctx.sourceIP) -> \(egress) (destination outside the IP pools)"),
+      trace.insert(
+        .init(
+          .snat, node: ctx.entry.name, chain: "cali-nat-outgoing",
+          "-s \(ctx.config.clusterCIDR.map(\.description) ?? "") ! -d \(ctx.config.clusterCIDR.map(\.description) ?? "") -j MASQUERADE --random-fully: \(ctx.sourceIP) -> \(egress) (destination outside the IP pools)"
+        ),
         at: hopAt)
       sourceIP = egress
     } else if forward.masquerade {
@@ -45,22 +50,25 @@ extension ProxyCluster {
     } else if located.node.name != ctx.entry.name && !repliesReturn(ctx) {
       // Without SNAT the backend answers the client directly; unless that answer passes the
       // entry node, nothing reverses the DNAT and the client discards it.
-      let text = "reply from \(endpoint) to \(ctx.sourceIP) bypasses \(ctx.entry.name) (no SNAT), so the client discards it"
+      let text =
+        "reply from \(endpoint) to \(ctx.sourceIP) bypasses \(ctx.entry.name) (no SNAT), so the client discards it"
       trace.append(.init(.verdict, node: located.node.name, text))
       return .failure(ConnectFailure(.dropped, text))
     }
-    if let failure = deliver(to: endpoint.ip, port: endpoint.port, proto: proto,
+    if let failure = deliver(
+      to: endpoint.ip, port: endpoint.port, proto: proto,
       node: located.node, pod: located.pod, trace: &trace)
     {
       return .failure(failure)
     }
     let port = forward.servicePort
-    return .success(Connection(
-      id: ctx.connectionID,
-      pod: located.pod.map { NamespacedName(namespace: $0.namespace, name: $0.name) },
-      podIP: endpoint.ip, port: endpoint.port, servicePort: port.port, node: located.node.name,
-      entryNode: ctx.entry.name, service: port.name.serviceName, sourceIP: sourceIP,
-      kept: ctx.keep))
+    return .success(
+      Connection(
+        id: ctx.connectionID,
+        pod: located.pod.map { NamespacedName(namespace: $0.namespace, name: $0.name) },
+        podIP: endpoint.ip, port: endpoint.port, servicePort: port.port, node: located.node.name,
+        entryNode: ctx.entry.name, service: port.name.serviceName, sourceIP: sourceIP,
+        kept: ctx.keep))
   }
 
   /// The rule that masquerades a marked packet: Calico's tunnel rule when a host address
@@ -71,14 +79,19 @@ extension ProxyCluster {
     if ctx.sourceIsLocal, egress != ctx.sourceIP, let tunnel = tunnelAddress(of: ctx.entry),
       tunnel == egress, let device = podNetwork.tunnelDevice
     {
-      return .init(.snat, node: node, chain: "cali-POSTROUTING",
-        "-o \(device) -m addrtype ! --src-type LOCAL --limit-iface-out -m addrtype --src-type LOCAL -j MASQUERADE: \(ctx.sourceIP) -> \(egress)")
+      return .init(
+        .snat, node: node, chain: "cali-POSTROUTING",
+        "-o \(device) -m addrtype ! --src-type LOCAL --limit-iface-out -m addrtype --src-type LOCAL -j MASQUERADE: \(ctx.sourceIP) -> \(egress)"
+      )
     }
     if ctx.config.mode == .nftables {
-      return .init(.snat, node: node, chain: "masquerading",
-        "meta mark set meta mark ^ 0x00004000 masquerade fully-random: \(ctx.sourceIP) -> \(egress)")
+      return .init(
+        .snat, node: node, chain: "masquerading",
+        "meta mark set meta mark ^ 0x00004000 masquerade fully-random: \(ctx.sourceIP) -> \(egress)"
+      )
     }
-    return .init(.snat, node: node, chain: "KUBE-POSTROUTING",
+    return .init(
+      .snat, node: node, chain: "KUBE-POSTROUTING",
       detail: .masquerade(randomFully: ctx.config.randomFully, from: ctx.sourceIP, to: egress))
   }
 

@@ -14,48 +14,65 @@ extension ProxyCluster {
     let node = ctx.entry.name
     let key = IPVSVirtualServerKey(
       proto: ctx.destination.proto, address: ctx.destination.ip, port: ctx.destination.port)
-    let state = virtualServer(key, node: node, config: ctx.config, persistence: port.stickyMaxAgeSeconds)
+    let state = virtualServer(
+      key, node: node, config: ctx.config, persistence: port.stickyMaxAgeSeconds)
     let persistence = port.stickyMaxAgeSeconds.map { " persistent \($0)" } ?? ""
     let flags = state.scheduler == "mh" ? " mh-port" : ""
-    trace.append(.init(.virtualServer, node: node, chain: "IPVS",
-      "\(key) \(state.scheduler)\(persistence)\(flags) (\(spn) \(kind.label))"))
+    trace.append(
+      .init(
+        .virtualServer, node: node, chain: "IPVS",
+        "\(key) \(state.scheduler)\(persistence)\(flags) (\(spn) \(kind.label))"))
 
     if kind == .loadBalancer && !port.loadBalancerSourceRanges.isEmpty
       && !port.loadBalancerSourceRanges.contains(where: { $0.contains(ctx.sourceIP) })
     {
-      trace.append(.init(.verdict, node: node, chain: "KUBE-LOAD-BALANCER-FW",
-        "source \(ctx.sourceIP) not in KUBE-LOAD-BALANCER-SOURCE-CIDR -j KUBE-MARK-DROP"))
-      return .failed(ConnectFailure(.dropped,
-        "\(ctx.sourceIP) is not in loadBalancerSourceRanges of \(spn)"))
+      trace.append(
+        .init(
+          .verdict, node: node, chain: "KUBE-LOAD-BALANCER-FW",
+          "source \(ctx.sourceIP) not in KUBE-LOAD-BALANCER-SOURCE-CIDR -j KUBE-MARK-DROP"))
+      return .failed(
+        ConnectFailure(
+          .dropped,
+          "\(ctx.sourceIP) is not in loadBalancerSourceRanges of \(spn)"))
     }
 
     // Local policy: local endpoints, else every cluster endpoint (kubernetes PR #97081).
     let onlyLocal = kind == .clusterIP ? port.internalPolicyLocal : port.externalPolicyLocal
     let reals = onlyLocal && !d.localEndpoints.isEmpty ? d.localEndpoints : d.clusterEndpoints
     state.reconcile(reals, now: ctx.now)
-    guard let (index, sticky) = state.schedule(
-      client: ctx.sourceIP, clientPort: ctx.sourcePort, now: ctx.now)
+    guard
+      let (index, sticky) = state.schedule(
+        client: ctx.sourceIP, clientPort: ctx.sourcePort, now: ctx.now)
     else {
       let reason = reals.isEmpty ? "\(spn) has no endpoints" : "no destination available for \(key)"
-      trace.append(.init(.verdict, node: node, chain: "IPVS",
-        "\(key): no destination available, ICMP port unreachable"))
+      trace.append(
+        .init(
+          .verdict, node: node, chain: "IPVS",
+          "\(key): no destination available, ICMP port unreachable"))
       return .failed(ConnectFailure(.refused, reason))
     }
     let endpoint = state.dests[index].endpoint
-    trace.append(.init(.realServer, node: node, chain: "IPVS", detail: sticky
-      ? .text("-> \(endpoint) Masq weight 1 (persistence template for \(ctx.sourceIP))")
-      : .realServer(ip: endpoint.ip, port: endpoint.port)))
-    state.open(id: ctx.connectionID, dest: endpoint.description, client: ctx.sourceIP,
+    trace.append(
+      .init(
+        .realServer, node: node, chain: "IPVS",
+        detail: sticky
+          ? .text("-> \(endpoint) Masq weight 1 (persistence template for \(ctx.sourceIP))")
+          : .realServer(ip: endpoint.ip, port: endpoint.port)))
+    state.open(
+      id: ctx.connectionID, dest: endpoint.description, client: ctx.sourceIP,
       kept: ctx.keep, now: ctx.now)
     if ctx.keep {
       openConnections[ctx.connectionID] = OpenConnection(node: node, virtualServer: key)
     }
 
     let masq = ipvsMasquerade(ctx, port: port, kind: kind, endpoint: endpoint, trace: &trace)
-    trace.append(.init(.dnat, node: node, chain: "IPVS",
-      detail: .dnat(port.name, ip: endpoint.ip, port: endpoint.port, mode: .ipvs)))
-    return .forward(ForwardDecision(
-      servicePort: port, endpoint: endpoint, masquerade: masq, virtualServer: key))
+    trace.append(
+      .init(
+        .dnat, node: node, chain: "IPVS",
+        detail: .dnat(port.name, ip: endpoint.ip, port: endpoint.port, mode: .ipvs)))
+    return .forward(
+      ForwardDecision(
+        servicePort: port, endpoint: endpoint, masquerade: masq, virtualServer: key))
   }
 
   /// The IPVS mode's masquerade rules: ClusterIP traffic from outside the pod network (or all
@@ -66,20 +83,26 @@ extension ProxyCluster {
   ) -> Bool {
     let node = ctx.entry.name
     if endpoint.ip == ctx.sourceIP {
-      trace.append(.init(.rule, node: node, chain: "KUBE-POSTROUTING",
-        "KUBE-LOOP-BACK dst,dst,src -j MASQUERADE (hairpin)"))
+      trace.append(
+        .init(
+          .rule, node: node, chain: "KUBE-POSTROUTING",
+          "KUBE-LOOP-BACK dst,dst,src -j MASQUERADE (hairpin)"))
       return true
     }
     switch kind {
     case .clusterIP:
       if ctx.config.masqueradeAll {
-        trace.append(.init(.rule, node: node, chain: "KUBE-SERVICES",
-          "KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ"))
+        trace.append(
+          .init(
+            .rule, node: node, chain: "KUBE-SERVICES",
+            "KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ"))
         return true
       }
       if let cidr = ctx.detectorCIDR, ctx.sourceIsPod == false {
-        trace.append(.init(.rule, node: node, chain: "KUBE-SERVICES",
-          "! -s \(cidr) KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ"))
+        trace.append(
+          .init(
+            .rule, node: node, chain: "KUBE-SERVICES",
+            "! -s \(cidr) KUBE-CLUSTER-IP dst,dst -j KUBE-MARK-MASQ"))
         return true
       }
       return false
@@ -92,8 +115,10 @@ extension ProxyCluster {
           ? ("KUBE-LOAD-BALANCER", "KUBE-LOAD-BALANCER-LOCAL", "KUBE-LOAD-BALANCER")
           : ("KUBE-EXTERNAL-IP", "KUBE-EXTERNAL-IP-LOCAL", "KUBE-SERVICES")
       if port.externalPolicyLocal {
-        trace.append(.init(.rule, node: node, chain: chain,
-          "\(localSet) -j RETURN (externalTrafficPolicy Local: no masquerade)"))
+        trace.append(
+          .init(
+            .rule, node: node, chain: chain,
+            "\(localSet) -j RETURN (externalTrafficPolicy Local: no masquerade)"))
         return false
       }
       trace.append(.init(.rule, node: node, chain: chain, "\(set) -j KUBE-MARK-MASQ"))

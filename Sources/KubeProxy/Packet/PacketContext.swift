@@ -106,7 +106,9 @@ extension ProxyCluster {
   }
 
   /// The Service port and the kind of address a destination hits on `node`, if any.
-  func matchService(_ destination: ConnectDestination, node: ProxyNode, config: ProxyConfig)
+  func matchService(
+    _ destination: ConnectDestination, node: ProxyNode, config: ProxyConfig
+  )
     -> (ServicePortKey, ServiceAddressKind)?
   {
     // The lowest matching key, as a walk in key order would find it, without sorting the set

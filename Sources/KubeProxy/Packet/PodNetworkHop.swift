@@ -19,8 +19,12 @@ extension ProxyCluster {
     if let tunnel = tunnelAddress(of: entry), tunnel.family == family,
       let device = podNetwork.tunnelDevice
     {
-      trace.append(.init(.hop, node: entry.name, detail: .tunnel(
-        target.podCIDR, via: targetIP, device: device, vxlan: podNetwork == .vxlan, from: entryIP)))
+      trace.append(
+        .init(
+          .hop, node: entry.name,
+          detail: .tunnel(
+            target.podCIDR, via: targetIP, device: device, vxlan: podNetwork == .vxlan,
+            from: entryIP)))
       return tunnel
     }
     trace.append(.init(.hop, node: entry.name, detail: .bgp(target.podCIDR, via: targetIP)))
@@ -30,7 +34,9 @@ extension ProxyCluster {
   /// The node an address lives on and the pod behind it, if any: a pod IP, or a node IP
   /// (hostNetwork pods listening there). Loopback is `sender`'s own, when the sender is a
   /// process on a node.
-  func locate(_ address: IPAddress, port: Int, proto: ProxyProtocol, sender: ProxyNode? = nil)
+  func locate(
+    _ address: IPAddress, port: Int, proto: ProxyProtocol, sender: ProxyNode? = nil
+  )
     -> (node: ProxyNode, pod: ProxyPod?)?
   {
     if let name = podByIP[address], let pod = pods[name], let node = nodes[pod.nodeName] {
@@ -39,7 +45,8 @@ extension ProxyCluster {
     let local = address == loopback(address.family) ? sender?.name : nil
     guard let nodeName = nodeByIP[address] ?? local, let node = nodes[nodeName] else { return nil }
     let hostPods = (hostNetworkPods[nodeName] ?? []).sorted().compactMap { pods[$0] }
-    let listener = hostPods.first { $0.listening.contains(ProxyListen(port: port, proto: proto)) }
+    let listener =
+      hostPods.first { $0.listening.contains(ProxyListen(port: port, proto: proto)) }
       ?? hostPods.first { $0.listening.isEmpty }
     return (node, listener)
   }
@@ -53,8 +60,12 @@ extension ProxyCluster {
     guard let pod else {
       let target = "\(address.joined(port: port))/\(proto.rawValue)"
       let wanted = ProxyListen(port: port, proto: proto)
-      if let process = node.listeners.sorted(by: { $0.key < $1.key }).first(where: { $0.value == wanted }) {
-        trace.append(.init(.deliver, node: node.name, "delivered to \(process.key) on \(node.name) at \(target)"))
+      if let process = node.listeners.sorted(by: { $0.key < $1.key }).first(where: {
+        $0.value == wanted
+      }) {
+        trace.append(
+          .init(
+            .deliver, node: node.name, "delivered to \(process.key) on \(node.name) at \(target)"))
         return nil
       }
       // The node's kernel answers: TCP with a reset, UDP with ICMP port unreachable.
@@ -68,8 +79,11 @@ extension ProxyCluster {
       trace.append(.init(.verdict, node: node.name, "\(name) does not listen on \(target): RST"))
       return ConnectFailure(.refused, "pod \(name) does not listen on \(target)")
     }
-    trace.append(.init(.deliver, node: node.name, detail: .deliverPod(
-      namespace: pod.namespace, name: pod.name, ip: address, port: port, proto: proto)))
+    trace.append(
+      .init(
+        .deliver, node: node.name,
+        detail: .deliverPod(
+          namespace: pod.namespace, name: pod.name, ip: address, port: port, proto: proto)))
     return nil
   }
 }

@@ -22,8 +22,11 @@ extension ProxyCluster {
   ) -> Result<(node: ProxyNode, destination: ConnectDestination), ConnectFailure> {
     let vip = destination.ip
     let leaves = origin.map { "leaves \($0.name) for" } ?? "goes to"
-    trace.append(.init(.route,
-      "\(vip) is a load balancer with ipMode Proxy: kube-proxy has no rule for it, so the packet \(leaves) the balancer"))
+    trace.append(
+      .init(
+        .route,
+        "\(vip) is a load balancer with ipMode Proxy: kube-proxy has no rule for it, so the packet \(leaves) the balancer"
+      ))
     guard port.nodePort != 0 else {
       let text = "load balancer \(vip) (ipMode Proxy) has no NodePort to proxy to"
       trace.append(.init(.verdict, text))
@@ -40,8 +43,11 @@ extension ProxyCluster {
       return .failure(ConnectFailure(.unreachable, text))
     }
     let next = ConnectDestination(ip: nodeIP, port: port.nodePort, proto: destination.proto)
-    trace.append(.init(.route,
-      "load balancer \(vip) proxies the connection: \(vip) -> \(nodeIP.joined(port: port.nodePort)) (NodePort of \(node.name))"))
+    trace.append(
+      .init(
+        .route,
+        "load balancer \(vip) proxies the connection: \(vip) -> \(nodeIP.joined(port: port.nodePort)) (NodePort of \(node.name))"
+      ))
     return .success((node, next))
   }
 }

@@ -53,7 +53,8 @@ indirect enum TraceDetail: Sendable {
   /// (masquerade-all) when `cidr` is nil.
   case clusterMasquerade(ServicePortName, match: PacketMatch, cidr: CIDR?)
   /// The service chain's random pick of endpoint `index` of `count`.
-  case pick(ServicePortName, ip: IPAddress, port: Int, count: Int, index: Int, chain: String,
+  case pick(
+    ServicePortName, ip: IPAddress, port: Int, count: Int, index: Int, chain: String,
     mode: ProxyConfig.Mode)
   /// The DNAT to the endpoint, per mode.
   case dnat(ServicePortName, ip: IPAddress, port: Int, mode: ProxyConfig.Mode)

@@ -78,11 +78,17 @@ public final class TraceText {
   /// Writes `n` in decimal at `out` (room for 21 bytes) and returns the bytes written.
   public static func writeDecimal(_ n: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
     var start = 0
-    if n < 0 { out[0] = UInt8(ascii: "-"); start = 1 }
+    if n < 0 {
+      out[0] = UInt8(ascii: "-")
+      start = 1
+    }
     var v = n.magnitude
     var digits = 1
     var probe = v
-    while probe >= 10 { probe /= 10; digits += 1 }
+    while probe >= 10 {
+      probe /= 10
+      digits += 1
+    }
     var at = start + digits
     repeat {
       at -= 1
@@ -112,11 +118,20 @@ public final class TraceText {
     let v = ip.v4Value
     for shift in stride(from: UInt32(24), through: 0, by: -8) {
       let octet = UInt8(truncatingIfNeeded: v >> shift)
-      if octet >= 100 { base[count] = UInt8(ascii: "0") + octet / 100; count += 1 }
-      if octet >= 10 { base[count] = UInt8(ascii: "0") + octet / 10 % 10; count += 1 }
+      if octet >= 100 {
+        base[count] = UInt8(ascii: "0") + octet / 100
+        count += 1
+      }
+      if octet >= 10 {
+        base[count] = UInt8(ascii: "0") + octet / 10 % 10
+        count += 1
+      }
       base[count] = UInt8(ascii: "0") + octet % 10
       count += 1
-      if shift != 0 { base[count] = UInt8(ascii: "."); count += 1 }
+      if shift != 0 {
+        base[count] = UInt8(ascii: ".")
+        count += 1
+      }
     }
   }
 

@@ -27,15 +27,19 @@ public struct ProxyRuleSnapshot: Sendable {
     c.mode = .ipvs
     for vs in ipvsVirtualServers(node: node, config: c, decisions: decisions) {
       let key = "\(vs.proto.rawValue.uppercased()) \(vs.address):\(vs.port)"
-      ipvs[key, default: []].formUnion(vs.realServers.map { "\($0.address):\($0.port) \($0.weight)" })
+      ipvs[key, default: []].formUnion(
+        vs.realServers.map { "\($0.address):\($0.port) \($0.weight)" })
     }
     let ipvsText = renderIPVSIPTablesRestore(node: node, config: c, decisions: decisions)
-    ipvsIPTables = (ipvsText.utf8.count, ipvsText.split(separator: "\n").filter { $0.hasPrefix("-A ") }.count)
+    ipvsIPTables = (
+      ipvsText.utf8.count, ipvsText.split(separator: "\n").filter { $0.hasPrefix("-A ") }.count
+    )
     c.mode = .nftables
     var writer = NFTablesWriter(node: node, config: c, family: .v4, mark: "0x00004000")
     writer.writeSetup()
     let relevant = decisions.filter {
-      $0.servicePort.family == .v4 && $0.servicePort.clusterIP != nil && $0.servicePort.type != .externalName
+      $0.servicePort.family == .v4 && $0.servicePort.clusterIP != nil
+        && $0.servicePort.type != .externalName
     }
     for decision in relevant.sorted(by: { $0.servicePort.name < $1.servicePort.name }) {
       writer.writeServicePort(IPTablesServicePlan(decision))
@@ -108,14 +112,17 @@ public struct ProxyWork: Hashable, Sendable {
   public struct NFTables: Hashable, Sendable {
     /// Rules added, chains flushed or created, chains deleted, elements added or deleted,
     /// transaction size.
-    public var rules = 0, chains = 0, deletedChains = 0, elementsAdded = 0, elementsDeleted = 0, bytes = 0
+    public var rules = 0, chains = 0, deletedChains = 0, elementsAdded = 0, elementsDeleted = 0,
+      bytes = 0
   }
   public var iptables = IPTables()
   public var ipvs = IPVS()
   public var nftables = NFTables()
 
   /// The prefixes of the per-service chains a partial iptables sync skips when unchanged.
-  static let serviceChainPrefixes = ["KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-FW-", "KUBE-SEP-"]
+  static let serviceChainPrefixes = [
+    "KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-FW-", "KUBE-SEP-",
+  ]
 
   public init(from before: ProxyRuleSnapshot, to after: ProxyRuleSnapshot) {
     // iptables: the restore input, table by table.
@@ -126,7 +133,8 @@ public struct ProxyWork: Hashable, Sendable {
       if !tables.contains(table) { tables.append(table) }
     }
     for table in tables {
-      var declarations = "", rules = ""
+      var declarations = ""
+      var rules = ""
       for key in after.iptablesOrder where key.hasPrefix(table + "/") {
         let name = key.dropFirst(table.count + 1)
         let lines = after.iptablesChains[key] ?? []
@@ -137,7 +145,8 @@ public struct ProxyWork: Hashable, Sendable {
         iptables.chains += 1
         iptables.rules += lines.count
       }
-      for key in before.iptablesOrder where key.hasPrefix(table + "/") && after.iptablesChains[key] == nil {
+      for key in before.iptablesOrder
+      where key.hasPrefix(table + "/") && after.iptablesChains[key] == nil {
         let name = key.dropFirst(table.count + 1)
         declarations += ":\(name) - [0:0]\n"
         rules += "-X \(name)\n"

@@ -44,7 +44,9 @@ public struct IPTablesDump: Hashable, Sendable {
       let line = raw.trimmingSpaces()
       if line.isEmpty || line.hasPrefix("#") { continue }
       guard var table = current else {
-        guard line.hasPrefix("*") else { throw IPTablesParseError(line: number, error: .noTable(line: line)) }
+        guard line.hasPrefix("*") else {
+          throw IPTablesParseError(line: number, error: .noTable(line: line))
+        }
         current = Table(name: String(line.dropFirst()))
         tableLine = number
         continue
@@ -65,13 +67,17 @@ public struct IPTablesDump: Hashable, Sendable {
   }
 
   /// Applies one chain declaration, `-A` rule or `-X` deletion to `table`.
-  private static func apply(_ line: String, number: Int, strict: Bool, to table: inout Table) throws(IPTablesDumpError) {
+  private static func apply(
+    _ line: String, number: Int, strict: Bool, to table: inout Table
+  ) throws(IPTablesDumpError) {
     // `iptables-save -c` writes each rule's counters first: `[pkts:bytes] -A …`.
     var line = line
     var counters: (UInt64, UInt64)? = nil
     if line.hasPrefix("["), let close = line.firstIndex(of: "]") {
       let parts = line[line.index(after: line.startIndex)..<close].split(separator: ":")
-      guard parts.count == 2, let p = UInt64(parts[0]), let b = UInt64(parts[1]) else { throw .badLine(line) }
+      guard parts.count == 2, let p = UInt64(parts[0]), let b = UInt64(parts[1]) else {
+        throw .badLine(line)
+      }
       counters = (p, b)
       line = String(line[line.index(after: close)...]).trimmingCharacters()
     }

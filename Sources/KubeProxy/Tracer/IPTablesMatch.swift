@@ -61,7 +61,8 @@ public struct IPTablesTarget: Hashable, Sendable {
 extension IPTablesRule {
   /// Options that take no value.
   static let valueless: Set<String> = [
-    "--random-fully", "--random", "--persistent", "--rcheck", "--set", "--update", "--remove", "--reap",
+    "--random-fully", "--random", "--persistent", "--rcheck", "--set", "--update", "--remove",
+    "--reap",
     "--rttl", "--limit-iface-in", "--limit-iface-out", "--restore-mark", "--save-mark", "--invert",
     "--loose", "--validmark", "--accept-local", "--syn", "-f", "--fragment", "--physdev-is-in",
     "--physdev-is-out", "--physdev-is-bridged", "--notrack", "--log-uid", "--log-tcp-sequence",
@@ -101,7 +102,8 @@ extension IPTablesRule {
       }
       if word == "-j" || word == "--jump" || word == "-g" || word == "--goto" {
         guard target == nil else { throw .badLine(raw) }
-        target = IPTablesTarget(name: try value(i + 1), isGoto: word.hasPrefix("-g") || word == "--goto", options: [])
+        target = IPTablesTarget(
+          name: try value(i + 1), isGoto: word.hasPrefix("-g") || word == "--goto", options: [])
         module = ""
         i += 2
         continue

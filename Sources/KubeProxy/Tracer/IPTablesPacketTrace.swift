@@ -116,20 +116,47 @@ public struct IPTablesPacketTracer: Sendable {
   /// a dump that holds its chains only. Returns whether any were added.
   static func addKubeProxyJumps(_ d: inout IPTablesDump) -> Bool {
     let jumps: [(table: String, chain: String, rule: String)] = [
-      ("filter", "INPUT", "-m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"),
-      ("filter", "INPUT", "-m comment --comment \"kubernetes health check service ports\" -j KUBE-NODEPORTS"),
-      ("filter", "INPUT", "-m conntrack --ctstate NEW -m comment --comment \"kubernetes externally-visible service portals\" -j KUBE-EXTERNAL-SERVICES"),
+      (
+        "filter", "INPUT",
+        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"
+      ),
+      (
+        "filter", "INPUT",
+        "-m comment --comment \"kubernetes health check service ports\" -j KUBE-NODEPORTS"
+      ),
+      (
+        "filter", "INPUT",
+        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes externally-visible service portals\" -j KUBE-EXTERNAL-SERVICES"
+      ),
       ("filter", "INPUT", "-j KUBE-FIREWALL"),
-      ("filter", "FORWARD", "-m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"),
+      (
+        "filter", "FORWARD",
+        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"
+      ),
       ("filter", "FORWARD", "-m comment --comment \"kubernetes forwarding rules\" -j KUBE-FORWARD"),
-      ("filter", "FORWARD", "-m conntrack --ctstate NEW -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"),
-      ("filter", "FORWARD", "-m conntrack --ctstate NEW -m comment --comment \"kubernetes externally-visible service portals\" -j KUBE-EXTERNAL-SERVICES"),
-      ("filter", "OUTPUT", "-m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"),
-      ("filter", "OUTPUT", "-m conntrack --ctstate NEW -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"),
+      (
+        "filter", "FORWARD",
+        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"
+      ),
+      (
+        "filter", "FORWARD",
+        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes externally-visible service portals\" -j KUBE-EXTERNAL-SERVICES"
+      ),
+      (
+        "filter", "OUTPUT",
+        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"
+      ),
+      (
+        "filter", "OUTPUT",
+        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"
+      ),
       ("filter", "OUTPUT", "-j KUBE-FIREWALL"),
       ("nat", "PREROUTING", "-m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"),
       ("nat", "OUTPUT", "-m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"),
-      ("nat", "POSTROUTING", "-m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING"),
+      (
+        "nat", "POSTROUTING",
+        "-m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING"
+      ),
     ]
     let builtins = ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]
     let hasBuiltins = d.tables.contains { t in t.chains.contains { builtins.contains($0.name) } }
@@ -179,7 +206,9 @@ private struct PacketWalk {
 
   mutating func run() {
     if tracer.synthesized {
-      note("the dump holds kube-proxy's chains only: entered through the jumps kube-proxy puts in the built-in chains")
+      note(
+        "the dump holds kube-proxy's chains only: entered through the jumps kube-proxy puts in the built-in chains"
+      )
     }
     let hooks: [(String, [String])]
     if packet.local {
@@ -191,7 +220,10 @@ private struct PacketWalk {
     let local = tracer.localAddresses.contains(packet.destination)
     if packet.local {
       trace.path = "output"
-      step("route", nil, nil, "to \(packet.destination): \(local ? "a local address (loopback)" : "sent out\(packet.outInterface.map { " of \($0)" } ?? "")")")
+      step(
+        "route", nil, nil,
+        "to \(packet.destination): \(local ? "a local address (loopback)" : "sent out\(packet.outInterface.map { " of \($0)" } ?? "")")"
+      )
       guard runHooks([("POSTROUTING", ["mangle", "nat"])]) else { return }
     } else if local {
       trace.path = "local"
@@ -200,8 +232,11 @@ private struct PacketWalk {
     } else {
       trace.path = "forward"
       let out = packet.outInterface.map { " out of \($0)" } ?? ""
-      step("route", nil, nil, "\(packet.destination) is not an address of this node → FORWARD\(out)")
-      guard runHooks([("FORWARD", ["mangle", "filter"]), ("POSTROUTING", ["mangle", "nat"])]) else { return }
+      step(
+        "route", nil, nil, "\(packet.destination) is not an address of this node → FORWARD\(out)")
+      guard runHooks([("FORWARD", ["mangle", "filter"]), ("POSTROUTING", ["mangle", "nat"])]) else {
+        return
+      }
     }
     var end = "\(trace.verdict)"
     switch trace.path {
@@ -220,18 +255,24 @@ private struct PacketWalk {
       for table in tables {
         guard let chain = tracer.dump.table(table)?.chain(hook) else { continue }
         if table == "nat", let state = packet.ctstate, state != "NEW" {
-          step("note", table, hook, "skipped: only a connection's first packet goes through the nat table; a \(state) packet gets the translation conntrack recorded for it")
+          step(
+            "note", table, hook,
+            "skipped: only a connection's first packet goes through the nat table; a \(state) packet gets the translation conntrack recorded for it"
+          )
           continue
         }
         var result = runChain(table: table, chain: hook, depth: 0)
         if case .fellThrough = result { result = .returned }
         if case .returned = result {
           let policy = chain.policy ?? "ACCEPT"
-          step("policy", table, hook, "policy \(policy)", packets: chain.packets, bytes: chain.bytes)
+          step(
+            "policy", table, hook, "policy \(policy)", packets: chain.packets, bytes: chain.bytes)
           result = .verdict(policy)
         }
         guard case .verdict(let v) = result else { continue }
-        if v == "DROP" || v == "REJECT" || !["ACCEPT", "DNAT", "SNAT", "MASQUERADE", "REDIRECT"].contains(v) {
+        if v == "DROP" || v == "REJECT"
+          || !["ACCEPT", "DNAT", "SNAT", "MASQUERADE", "REDIRECT"].contains(v)
+        {
           trace.verdict = v
           step("verdict", table, hook, "\(v): the packet goes no further")
           return false
@@ -242,11 +283,16 @@ private struct PacketWalk {
   }
 
   mutating func runChain(table: String, chain: String, depth: Int) -> ChainEnd {
-    guard depth < 64, let rules = tracer.dump.table(table)?.chain(chain)?.rules else { return .fellThrough }
+    guard depth < 64, let rules = tracer.dump.table(table)?.chain(chain)?.rules else {
+      return .fellThrough
+    }
     for rule in rules {
       var notes: [String] = []
       guard matches(rule, &notes) else {
-        if !notes.isEmpty { step("unknown", table, chain, ruleText(rule) + " — " + notes.joined(separator: "; "), rule) }
+        if !notes.isEmpty {
+          step(
+            "unknown", table, chain, ruleText(rule) + " — " + notes.joined(separator: "; "), rule)
+        }
         continue
       }
       let suffix = notes.isEmpty ? "" : " — " + notes.joined(separator: "; ")
@@ -256,7 +302,8 @@ private struct PacketWalk {
       }
       switch target.name {
       case "ACCEPT", "DROP", "REJECT":
-        step(target.name == "ACCEPT" ? "rule" : "verdict", table, chain, ruleText(rule) + suffix, rule)
+        step(
+          target.name == "ACCEPT" ? "rule" : "verdict", table, chain, ruleText(rule) + suffix, rule)
         return .verdict(target.name)
       case "RETURN":
         step("rule", table, chain, ruleText(rule) + suffix, rule)
@@ -267,8 +314,10 @@ private struct PacketWalk {
         return .verdict("DNAT")
       case "SNAT", "MASQUERADE":
         step("snat", table, chain, ruleText(rule) + suffix, rule)
-        trace.snat = target.name == "MASQUERADE"
-          ? "masqueraded (the address of the interface it leaves by)" : target.option("--to-source") ?? "SNAT"
+        trace.snat =
+          target.name == "MASQUERADE"
+          ? "masqueraded (the address of the interface it leaves by)"
+          : target.option("--to-source") ?? "SNAT"
         return .verdict(target.name)
       case "MARK":
         step("mark", table, chain, ruleText(rule) + suffix, rule)
@@ -277,9 +326,12 @@ private struct PacketWalk {
         step("mark", table, chain, ruleText(rule) + suffix, rule)
         if target.has("--restore-mark") {
           markKnown = false
-          unknown("CONNMARK --restore-mark copies the connection's mark, which the dump does not show: later mark matches cannot be told")
+          unknown(
+            "CONNMARK --restore-mark copies the connection's mark, which the dump does not show: later mark matches cannot be told"
+          )
         }
-      case "LOG", "NFLOG", "TRACE", "CT", "NOTRACK", "CHECKSUM", "TCPMSS", "CLASSIFY", "AUDIT", "COUNTER":
+      case "LOG", "NFLOG", "TRACE", "CT", "NOTRACK", "CHECKSUM", "TCPMSS", "CLASSIFY", "AUDIT",
+        "COUNTER":
         step("rule", table, chain, ruleText(rule) + suffix, rule)
       default:
         if tracer.dump.table(table)?.chain(target.name) != nil {
@@ -288,7 +340,11 @@ private struct PacketWalk {
           if case .verdict = r { return r }
           if target.isGoto { return .returned }
         } else {
-          step("unknown", table, chain, ruleText(rule) + suffix + " — target \(target.name) is not a chain of this dump and not one the trace can follow", rule)
+          step(
+            "unknown", table, chain,
+            ruleText(rule) + suffix
+              + " — target \(target.name) is not a chain of this dump and not one the trace can follow",
+            rule)
           unknown("target \(target.name) in \(table) \(chain) ends the trace")
           return .verdict(target.name)
         }
@@ -301,8 +357,11 @@ private struct PacketWalk {
 
   mutating func applyDNAT(_ t: IPTablesTarget) {
     if t.name == "REDIRECT" {
-      packet.destination = tracer.localAddresses.first { $0.family == packet.destination.family } ?? packet.destination
-      if let p = t.option("--to-ports").flatMap({ Int($0.prefix { $0 != "-" }) }) { packet.destinationPort = p }
+      packet.destination =
+        tracer.localAddresses.first { $0.family == packet.destination.family } ?? packet.destination
+      if let p = t.option("--to-ports").flatMap({ Int($0.prefix { $0 != "-" }) }) {
+        packet.destinationPort = p
+      }
     } else if let to = t.option("--to-destination") {
       let (ip, port) = Self.split(to)
       if let ip { packet.destination = ip }
@@ -375,7 +434,8 @@ private struct PacketWalk {
       decisions.append(take)
       trace.probability *= take ? p : 1 - p
       notes.append(
-        "random: jumps for \(Self.percent(p)) of the packets that reach it; this branch \(take ? "jumps" : "does not jump") (\(Self.percent(take ? p : 1 - p)))")
+        "random: jumps for \(Self.percent(p)) of the packets that reach it; this branch \(take ? "jumps" : "does not jump") (\(Self.percent(take ? p : 1 - p)))"
+      )
       return take
     }
     return true
@@ -413,13 +473,20 @@ private struct PacketWalk {
       return interface(m.value, oif)
     case "--dport", "--destination-port": return ports(m.value, packet.destinationPort)
     case "--sport", "--source-port": return ports(m.value, packet.sourcePort)
-    case "--dports", "--destination-ports": return m.value.split(separator: ",").contains { ports(String($0), packet.destinationPort) }
-    case "--sports", "--source-ports": return m.value.split(separator: ",").contains { ports(String($0), packet.sourcePort) }
-    case "--ports": return m.value.split(separator: ",").contains { ports(String($0), packet.destinationPort) || ports(String($0), packet.sourcePort) }
+    case "--dports", "--destination-ports":
+      return m.value.split(separator: ",").contains { ports(String($0), packet.destinationPort) }
+    case "--sports", "--source-ports":
+      return m.value.split(separator: ",").contains { ports(String($0), packet.sourcePort) }
+    case "--ports":
+      return m.value.split(separator: ",").contains {
+        ports(String($0), packet.destinationPort) || ports(String($0), packet.sourcePort)
+      }
     case "--src-type": return addressType(m.value, packet.source)
     case "--dst-type": return addressType(m.value, packet.destination)
-    case "--comment", "--limit-iface-in", "--limit-iface-out", "--nfacct-name", "--limit", "--limit-burst",
-      "--mode", "--name", "--seconds", "--reap", "--rsource", "--rdest", "--mask", "--set", "--hitcount":
+    case "--comment", "--limit-iface-in", "--limit-iface-out", "--nfacct-name", "--limit",
+      "--limit-burst",
+      "--mode", "--name", "--seconds", "--reap", "--rsource", "--rdest", "--mask", "--set",
+      "--hitcount":
       return true
     case "--pkt-type": return m.value == "unicast"
     case "--icmp-type", "--icmpv6-type": return packet.proto == "icmp" || packet.proto == "icmpv6"
@@ -431,14 +498,17 @@ private struct PacketWalk {
       let want = Set(m.values.count > 1 ? m.values[1].split(separator: ",") : [])
       let all: Set<Substring> = ["SYN", "ACK", "FIN", "RST", "URG", "PSH"]
       let maskSet = mask.contains("ALL") ? all : mask
-      return flags.intersection(maskSet) == (want.contains("ALL") ? all : want).intersection(maskSet)
+      return flags.intersection(maskSet)
+        == (want.contains("ALL") ? all : want).intersection(maskSet)
     case "-f", "--fragment": return false
     case "--ctstate", "--state":
       var states: Set<String> = [packet.ctstate ?? "NEW"]
       if trace.dnat != nil { states.insert("DNAT") }
       if trace.snat != nil { states.insert("SNAT") }
       if packet.ctstate == nil {
-        notes.append("conntrack state not in the dump: assumed NEW (a connection's first packet; give ctstate=)")
+        notes.append(
+          "conntrack state not in the dump: assumed NEW (a connection's first packet; give ctstate=)"
+        )
         unknown("conntrack state assumed NEW")
       }
       return m.value.split(separator: ",").contains { states.contains(String($0)) }
@@ -458,7 +528,9 @@ private struct PacketWalk {
       let name = m.values[0]
       let flags = m.values.count > 1 ? m.values[1].split(separator: ",") : ["dst"]
       guard let members = tracer.ipsets[name] else {
-        notes.append("ipset \(name) is not in the dump (give ipsets={[\"\(name)\"]={...}}): assumed not to hold the packet")
+        notes.append(
+          "ipset \(name) is not in the dump (give ipsets={[\"\(name)\"]={...}}): assumed not to hold the packet"
+        )
         unknown("ipset \(name) not given")
         return m.negated
       }
@@ -474,12 +546,16 @@ private struct PacketWalk {
       return ends[0] <= ip && ip <= ends[1]
     case "--invert", "--validmark", "--loose", "--accept-local":
       if m.module == "rpfilter" && m.option == "--invert" {
-        notes.append("reverse-path check: the node's routes are not in the dump, the source is assumed to pass it")
+        notes.append(
+          "reverse-path check: the node's routes are not in the dump, the source is assumed to pass it"
+        )
         return false
       }
       return true
     default:
-      notes.append("\(m.module.isEmpty ? "" : "-m \(m.module) ")\(m.option) cannot be evaluated from the dump: assumed not to match")
+      notes.append(
+        "\(m.module.isEmpty ? "" : "-m \(m.module) ")\(m.option) cannot be evaluated from the dump: assumed not to match"
+      )
       unknown("\(m.option) cannot be evaluated")
       return m.negated
     }
@@ -512,8 +588,10 @@ private struct PacketWalk {
     types.split(separator: ",").contains { t in
       switch t {
       case "LOCAL": return tracer.localAddresses.contains(ip)
-      case "UNICAST": return !(CIDR("224.0.0.0/4")?.contains(ip) ?? false) && ip != IPAddress("255.255.255.255")
-      case "MULTICAST": return CIDR("224.0.0.0/4")?.contains(ip) ?? false || CIDR("ff00::/8")?.contains(ip) ?? false
+      case "UNICAST":
+        return !(CIDR("224.0.0.0/4")?.contains(ip) ?? false) && ip != IPAddress("255.255.255.255")
+      case "MULTICAST":
+        return CIDR("224.0.0.0/4")?.contains(ip) ?? false || CIDR("ff00::/8")?.contains(ip) ?? false
       case "BROADCAST": return ip == IPAddress("255.255.255.255")
       default: return false
       }
@@ -537,9 +615,10 @@ private struct PacketWalk {
     _ kind: String, _ table: String?, _ chain: String?, _ text: String, _ rule: IPTablesRule? = nil,
     packets: UInt64? = nil, bytes: UInt64? = nil
   ) {
-    trace.steps.append(IPTablesPacketTrace.Step(
-      kind: kind, table: table, chain: chain, text: text, packets: rule?.packets ?? packets,
-      bytes: rule?.bytes ?? bytes, line: rule?.line ?? 0))
+    trace.steps.append(
+      IPTablesPacketTrace.Step(
+        kind: kind, table: table, chain: chain, text: text, packets: rule?.packets ?? packets,
+        bytes: rule?.bytes ?? bytes, line: rule?.line ?? 0))
   }
 
   mutating func note(_ text: String) { step("note", nil, nil, text) }

@@ -46,11 +46,19 @@ public struct IPTablesRuleDiff: Hashable, Sendable {
         for r in h { haveKeys[Self.canonical(r), default: 0] += 1 }
         for r in h {
           let k = Self.canonical(r)
-          if (wantKeys[k] ?? 0) > 0 { wantKeys[k, default: 0] -= 1 } else { staleRules.append(Entry(table: table, chain: c, rule: r.raw)) }
+          if (wantKeys[k] ?? 0) > 0 {
+            wantKeys[k, default: 0] -= 1
+          } else {
+            staleRules.append(Entry(table: table, chain: c, rule: r.raw))
+          }
         }
         for r in w {
           let k = Self.canonical(r)
-          if (haveKeys[k] ?? 0) > 0 { haveKeys[k, default: 0] -= 1 } else { missingRules.append(Entry(table: table, chain: c, rule: r.raw)) }
+          if (haveKeys[k] ?? 0) > 0 {
+            haveKeys[k, default: 0] -= 1
+          } else {
+            missingRules.append(Entry(table: table, chain: c, rule: r.raw))
+          }
         }
       }
     }
@@ -58,7 +66,8 @@ public struct IPTablesRuleDiff: Hashable, Sendable {
 
   static func kubeChains(_ t: IPTablesDump.Table?) -> [String: [IPTablesRule]] {
     var out: [String: [IPTablesRule]] = [:]
-    for c in t?.chains ?? [] where c.name.hasPrefix("KUBE-") && !ignoredChains.contains(c.name) && !c.deleted {
+    for c in t?.chains ?? []
+    where c.name.hasPrefix("KUBE-") && !ignoredChains.contains(c.name) && !c.deleted {
       out[c.name] = c.rules
     }
     return out
@@ -75,22 +84,25 @@ public struct IPTablesRuleDiff: Hashable, Sendable {
       var values = m.values
       if m.option == "--probability", let p = Double(m.value) { values = ["\(p)"] }
       if ["-s", "-d", "--source", "--destination"].contains(m.option) {
-        values = values.map { v in v.contains("/") ? v : (v.contains(":") ? "\(v)/128" : "\(v)/32") }
-      }
-      let option = ["--source": "-s", "--destination": "-d", "--protocol": "-p"][m.option] ?? m.option
-      return ([m.negated ? "!" : "", option] + values).joined(separator: " ")
-    }.sorted()
-    let target = rule.target.map { t in
-      let options = t.options.compactMap { o -> String? in
-        switch (t.name, o.0) {
-        case ("MARK", "--or-mark"): return "--set-xmark \(o.1)/\(o.1)"
-        case ("MARK", "--xor-mark"): return "--set-xmark \(o.1)/0x0"
-        case ("REJECT", "--reject-with") where o.1 == "icmp-port-unreachable": return nil
-        default: return "\(o.0) \(o.1)"
+        values = values.map { v in v.contains("/") ? v : (v.contains(":") ? "\(v)/128" : "\(v)/32")
         }
       }
-      return "\(t.isGoto ? "-g" : "-j") \(t.name) " + options.joined(separator: " ")
-    } ?? ""
+      let option =
+        ["--source": "-s", "--destination": "-d", "--protocol": "-p"][m.option] ?? m.option
+      return ([m.negated ? "!" : "", option] + values).joined(separator: " ")
+    }.sorted()
+    let target =
+      rule.target.map { t in
+        let options = t.options.compactMap { o -> String? in
+          switch (t.name, o.0) {
+          case ("MARK", "--or-mark"): return "--set-xmark \(o.1)/\(o.1)"
+          case ("MARK", "--xor-mark"): return "--set-xmark \(o.1)/0x0"
+          case ("REJECT", "--reject-with") where o.1 == "icmp-port-unreachable": return nil
+          default: return "\(o.0) \(o.1)"
+          }
+        }
+        return "\(t.isGoto ? "-g" : "-j") \(t.name) " + options.joined(separator: " ")
+      } ?? ""
     return "\(rule.chain)|\(parts.joined(separator: "|"))|\(target)"
   }
 }

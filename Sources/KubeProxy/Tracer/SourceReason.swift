@@ -16,21 +16,25 @@ public enum SourceReason {
       switch step.detail {
       case .masquerade(_, let from, let to):
         let before = trace[..<i].filter { $0.node == step.node }
-        return "\(node)'s \(step.chain ?? "KUBE-POSTROUTING") masqueraded the packet (\(marked(before, from: from, trace: trace)))"
+        return
+          "\(node)'s \(step.chain ?? "KUBE-POSTROUTING") masqueraded the packet (\(marked(before, from: from, trace: trace)))"
           + ", and MASQUERADE takes the address of the interface it leaves by: "
           + interface(trace[i...], node: node, address: to)
-      case .text(let text) where step.chain == "cali-nat-outgoing" || text.hasPrefix("cali-nat-outgoing"):
+      case .text(let text)
+      where step.chain == "cali-nat-outgoing" || text.hasPrefix("cali-nat-outgoing"):
         return "Calico's natOutgoing on \(node) masqueraded the pod's address: the destination is"
           + " outside the IP pools, so the packet leaves with \(node)'s own address"
       case .text(let text):
         guard let (from, to) = rewrite(in: text) else { continue }
         let leaves = interface(trace[i...], node: node, address: to)
         if step.chain == "cali-POSTROUTING" {
-          return "Calico's cali-POSTROUTING on \(node) masqueraded the node's own address, as it does"
+          return
+            "Calico's cali-POSTROUTING on \(node) masqueraded the node's own address, as it does"
             + " for every host address leaving by its tunnel: " + leaves
         }
         let before = trace[..<i].filter { $0.node == step.node }
-        return "\(node)'s \(step.chain ?? "KUBE-POSTROUTING") masqueraded the packet (\(marked(before, from: from, trace: trace)))"
+        return
+          "\(node)'s \(step.chain ?? "KUBE-POSTROUTING") masqueraded the packet (\(marked(before, from: from, trace: trace)))"
           + ", and MASQUERADE takes the address of the interface it leaves by: " + leaves
       default:
         continue
@@ -39,7 +43,8 @@ public enum SourceReason {
     // A process on a node reaching a pod on another node: the kernel picks the source of the
     // tunnel route, as MASQUERADE would.
     if let first = trace.first, case .source(.node(let name), let ip, _, _) = first.detail,
-      let hop = tunnelHop(trace, node: name), case .tunnel(_, _, _, _, let nodeIP) = hop.detail, ip != nodeIP
+      let hop = tunnelHop(trace, node: name), case .tunnel(_, _, _, _, let nodeIP) = hop.detail,
+      ip != nodeIP
     {
       return "a process on \(name) reaching a pod on another node uses the source of the route it"
         + " takes: " + interface([hop], node: name, address: ip)
@@ -69,12 +74,17 @@ public enum SourceReason {
         } ?? "masqueradeAll marks every packet to a Service"
       }
       let text = step.text
-      if text.contains("(hairpin)") { return "hairpin: the backend is the client itself, reached through the Service" }
+      if text.contains("(hairpin)") {
+        return "hairpin: the backend is the client itself, reached through the Service"
+      }
       if text.contains("masquerade LOCAL traffic") {
         return "it came from the node itself to an external address of the Service"
       }
-      if text.contains("external destinations") || text.hasSuffix("-j KUBE-MARK-MASQ") && text.hasPrefix("KUBE-") {
-        return "it reached a node port or an external address of a Service with externalTrafficPolicy: Cluster,"
+      if text.contains("external destinations")
+        || text.hasSuffix("-j KUBE-MARK-MASQ") && text.hasPrefix("KUBE-")
+      {
+        return
+          "it reached a node port or an external address of a Service with externalTrafficPolicy: Cluster,"
           + " so the reply must come back through this node"
       }
       if text.contains("KUBE-MARK-MASQ") || text.contains("mark-for-masquerade") {
@@ -85,17 +95,24 @@ public enum SourceReason {
   }
 
   /// Which interface the packet leaves `node` by and whose address `address` is.
-  private static func interface(_ steps: ArraySlice<TraceStep>, node: String, address: IPAddress) -> String {
-    if let hop = tunnelHop(Array(steps), node: node), case .tunnel(let cidr, let via, let device, let vxlan, _) = hop.detail {
-      return "the route to \(cidr) (via \(via)) goes through \(vxlan ? "the VXLAN device" : "the IP-in-IP device")"
+  private static func interface(
+    _ steps: ArraySlice<TraceStep>, node: String, address: IPAddress
+  ) -> String {
+    if let hop = tunnelHop(Array(steps), node: node),
+      case .tunnel(let cidr, let via, let device, let vxlan, _) = hop.detail
+    {
+      return
+        "the route to \(cidr) (via \(via)) goes through \(vxlan ? "the VXLAN device" : "the IP-in-IP device")"
         + " \(device), whose address \(address) is \(node)'s tunnel address, allocated from its own pod block"
     }
     for step in steps where step.node == node {
       switch step.detail {
       case .veth:
-        return "the pod's veth, which has no address of its own, so the kernel picks \(node)'s address \(address)"
+        return
+          "the pod's veth, which has no address of its own, so the kernel picks \(node)'s address \(address)"
       case .bgp(let cidr, let via):
-        return "the route to \(cidr) via \(via) (BGP, no tunnel) leaves by \(node)'s network interface, whose address is \(address)"
+        return
+          "the route to \(cidr) via \(via) (BGP, no tunnel) leaves by \(node)'s network interface, whose address is \(address)"
       default:
         continue
       }

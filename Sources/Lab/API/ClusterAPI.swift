@@ -8,18 +8,25 @@ enum ClusterAPI {
       "reset",
       help: HelpEntry(
         usage: "reset(opts)",
-        summary: "start a new cluster (opts: domain, serviceCIDR, podCIDR, nodePortRange, proxyMode, podNetwork, nodes, system, seed)",
-        details: "reset{} gives the default cluster: 3 nodes in zones zone-a..c, the system namespaces, default/kubernetes and kube-system/kube-dns with two CoreDNS pods. reset{system=false} gives an empty cluster with no nodes. nodes: at most 5000; each node takes a /24 of podCIDR (the default 10.244.0.0/16 holds 256 nodes; e.g. podCIDR=\"10.128.0.0/11\" holds 8192).")
+        summary:
+          "start a new cluster (opts: domain, serviceCIDR, podCIDR, nodePortRange, proxyMode, podNetwork, nodes, system, seed)",
+        details:
+          "reset{} gives the default cluster: 3 nodes in zones zone-a..c, the system namespaces, default/kubernetes and kube-system/kube-dns with two CoreDNS pods. reset{system=false} gives an empty cluster with no nodes. nodes: at most 5000; each node takes a /24 of podCIDR (the default 10.244.0.0/16 holds 256 nodes; e.g. podCIDR=\"10.128.0.0/11\" holds 8192)."
+      )
     ) { call in
       let config = try readConfig(call.optTable(1), function: call.functionName)
       let peek = Fields(try call.optTable(1), path: "opts", function: call.functionName)
       let mode = try peek.peekString("proxyMode")
-      let network = try peek.peekString("podNetwork").map { try TrafficAPI.podNetwork($0, function: call.functionName) }
+      let network = try peek.peekString("podNetwork").map {
+        try TrafficAPI.podNetwork($0, function: call.functionName)
+      }
       if let mode, !["iptables", "ipvs", "nftables"].contains(mode) {
         throw call.error("unknown proxy mode \"\(mode)\": must be iptables, ipvs or nftables")
       }
       do { try lab.reset(config) } catch { throw call.error("\(error)") }
-      if let mode { try ProxyStateAPI.apply(mode: mode, opts: nil, lab, function: call.functionName) }
+      if let mode {
+        try ProxyStateAPI.apply(mode: mode, opts: nil, lab, function: call.functionName)
+      }
       if let network { TrafficAPI.proxy(lab).proxy.podNetwork = network }
       return try call.result(clusterTable(lab))
     }
@@ -42,13 +49,16 @@ enum ClusterAPI {
         summary: "move the logical clock: graceful terminations finish, affinity and caches expire")
     ) { call in
       let s = try call.checkNumber(1)
-      guard s >= 0, s.isFinite else { throw call.argumentError(1, "seconds must be a non-negative number") }
+      guard s >= 0, s.isFinite else {
+        throw call.argumentError(1, "seconds must be a non-negative number")
+      }
       let t = try call.cluster { () throws(ClusterError) in try lab.cluster.advance(s) }
       return try call.result(.seconds(t))
     }
     try state.register(
       "useNamespace",
-      help: HelpEntry(usage: "useNamespace(ns)", summary: "set the current namespace; returns the previous one")
+      help: HelpEntry(
+        usage: "useNamespace(ns)", summary: "set the current namespace; returns the previous one")
     ) { call in
       let ns = try call.checkString(1)
       guard lab.cluster.namespace(ns) != nil else {
@@ -72,13 +82,19 @@ enum ClusterAPI {
     switch f.raw("nodes") {
     case .nil: break
     case .integer(let n):
-      guard n >= 0, n <= 5000 else { throw LuaError("\(function): opts.nodes: must be between 0 and 5000") }
+      guard n >= 0, n <= 5000 else {
+        throw LuaError("\(function): opts.nodes: must be between 0 and 5000")
+      }
       c.nodeCount = Int(n)
     case .table:
       let names = try f.strings("nodes") ?? []
-      guard names.count <= 5000 else { throw LuaError("\(function): opts.nodes: at most 5000 names, got \(names.count)") }
+      guard names.count <= 5000 else {
+        throw LuaError("\(function): opts.nodes: at most 5000 names, got \(names.count)")
+      }
       c.nodeNames = names
-    case let v: throw LuaError("\(function): opts.nodes: number or list of names expected, got \(v.type.name)")
+    case let v:
+      throw LuaError(
+        "\(function): opts.nodes: number or list of names expected, got \(v.type.name)")
     }
     if let v = try f.bool("system") { c.system = v }
     if let v = try f.int("seed") { c.seed = UInt64(bitPattern: Int64(v)) }

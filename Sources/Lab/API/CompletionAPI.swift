@@ -25,8 +25,10 @@ enum CompletionAPI {
     case "connect", "trace", "distribution": return (pods() + services()).sorted()
     case "getService", "updateService", "deleteService", "endpoints", "endpointSlices":
       return services().sorted()
-    case "getDeployment", "scale", "deleteDeployment": return names(c.deployments().map(\.key), lab).sorted()
-    case "getNode", "removeNode", "iptablesSave", "nftRuleset", "ipvsadm": return c.nodes().map(\.name)
+    case "getDeployment", "scale", "deleteDeployment":
+      return names(c.deployments().map(\.key), lab).sorted()
+    case "getNode", "removeNode", "iptablesSave", "nftRuleset", "ipvsadm":
+      return c.nodes().map(\.name)
     case "useNamespace", "deleteNamespace", "getNamespace": return c.namespaces().map(\.name)
     case "get", "describe":
       return ["deployments", "endpointslices", "namespaces", "nodes", "pods", "services", "svc"]

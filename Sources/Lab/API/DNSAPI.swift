@@ -38,8 +38,11 @@ enum DNSAPI {
       "resolve",
       help: HelpEntry(
         usage: "resolve(name, opts)",
-        summary: "one DNS lookup as a pod makes it; opts: type (default A and AAAA, as getaddrinfo), from (a pod: its search path and ndots), resolver (\"glibc\"/\"musl\")",
-        details: "Returns {rcode, flags, answer, authority, additional, queries, addresses}. Without from, the lookup is that of a ClusterFirst pod in the current namespace (its search path, ndots:5): resolve(\"web\") finds the Service web. A name ending in a dot is absolute (one query).")
+        summary:
+          "one DNS lookup as a pod makes it; opts: type (default A and AAAA, as getaddrinfo), from (a pod: its search path and ndots), resolver (\"glibc\"/\"musl\")",
+        details:
+          "Returns {rcode, flags, answer, authority, additional, queries, addresses}. Without from, the lookup is that of a ClusterFirst pod in the current namespace (its search path, ndots:5): resolve(\"web\") finds the Service web. A name ending in a dot is absolute (one query)."
+      )
     ) { call in
       let name = try queryName(call)
       let q = try QueryOptions(call, 2, lab)
@@ -53,7 +56,9 @@ enum DNSAPI {
       help: HelpEntry(
         usage: "dig(name, opts)",
         summary: "one query, printed as dig prints it; opts: type, from, search",
-        details: "Unlike resolve, dig sends the name as given, absolute, with no search path: dig(\"web\") asks for \"web.\". {search = true} (dig's +search) walks the search path (the pod's with from, else a ClusterFirst pod's in the current namespace) and prints the answer of the query that ended the walk.")
+        details:
+          "Unlike resolve, dig sends the name as given, absolute, with no search path: dig(\"web\") asks for \"web.\". {search = true} (dig's +search) walks the search path (the pod's with from, else a ClusterFirst pod's in the current namespace) and prints the answer of the query that ended the walk."
+      )
     ) { call in
       let name = try queryName(call)
       let q = try QueryOptions(call, 2, lab)
@@ -65,16 +70,21 @@ enum DNSAPI {
       "addExternalRecord",
       help: HelpEntry(
         usage: "addExternalRecord(name, type, data, ttl)",
-        summary: "a record in the world outside the cluster, which CoreDNS forwards to (ttl defaults to 300)")
+        summary:
+          "a record in the world outside the cluster, which CoreDNS forwards to (ttl defaults to 300)"
+      )
     ) { call in
       let name = try call.checkString(1)
       let type = try parseType(call, try call.checkString(2))
       let data = try call.checkString(3)
       let ttl = try call.optInteger(4, default: 300) ?? 300
-      guard (0...2_147_483_647).contains(ttl) else { throw call.argumentError(4, "ttl must be between 0 and 2147483647") }
+      guard (0...2_147_483_647).contains(ttl) else {
+        throw call.argumentError(4, "ttl must be between 0 and 2147483647")
+      }
       if type == .a || type == .aaaa {
         guard let ip = IPAddress(data), (ip.family == .v4) == (type == .a) else {
-          throw call.argumentError(3, "\"\(data)\" is not an \(type == .a ? "IPv4" : "IPv6") address")
+          throw call.argumentError(
+            3, "\"\(data)\" is not an \(type == .a ? "IPv4" : "IPv6") address")
         }
       }
       dns(lab).server.external.add(name: name, type: type, data: data, ttl: UInt32(ttl))
@@ -103,14 +113,16 @@ enum DNSAPI {
   private static func registerPodFiles(_ lab: LabSession, _ state: LuaState) throws {
     try state.register(
       "resolvConf",
-      help: HelpEntry(usage: "resolvConf(pod)", summary: "the resolv.conf the kubelet writes for that pod")
+      help: HelpEntry(
+        usage: "resolvConf(pod)", summary: "the resolv.conf the kubelet writes for that pod")
     ) { call in
       let pod = try DNSQueries.pod(call, 1, lab)
       return try call.result(.string(DNSQueries.podResolvConf(pod, lab).text))
     }
     try state.register(
       "hostsFile",
-      help: HelpEntry(usage: "hostsFile(pod)", summary: "the /etc/hosts the kubelet writes for that pod")
+      help: HelpEntry(
+        usage: "hostsFile(pod)", summary: "the /etc/hosts the kubelet writes for that pod")
     ) { call in
       let pod = try DNSQueries.pod(call, 1, lab)
       let text = CoreDNS.hostsFile(
@@ -126,20 +138,28 @@ enum DNSAPI {
       "dnsConfig",
       help: HelpEntry(
         usage: "dnsConfig(opts)",
-        summary: "CoreDNS kubernetes-plugin settings: ttl, pods, endpointPodNames, namespaces, ignoreEmptyService, noEndpoints, autopath, loadbalance, fallthrough; returns the settings in force")
+        summary:
+          "CoreDNS kubernetes-plugin settings: ttl, pods, endpointPodNames, namespaces, ignoreEmptyService, noEndpoints, autopath, loadbalance, fallthrough; returns the settings in force"
+      )
     ) { call in
       let server = dns(lab).server
-      server.settings = try DNSSettings.read(call.optTable(1), over: server.settings, function: call.functionName)
+      server.settings = try DNSSettings.read(
+        call.optTable(1), over: server.settings, function: call.functionName)
       return try call.result(DNSSettings.table(server.settings))
     }
     try state.register(
       "corefile",
-      help: HelpEntry(usage: "corefile(text)", summary: "read CoreDNS settings from a Corefile (kubernetes, autopath, loadbalance, forward, cache)")
+      help: HelpEntry(
+        usage: "corefile(text)",
+        summary:
+          "read CoreDNS settings from a Corefile (kubernetes, autopath, loadbalance, forward, cache)"
+      )
     ) { call in
       // The Corefile lives in the coredns ConfigMap, and "the data stored in a ConfigMap
       // cannot exceed 1 MiB" (Kubernetes docs, ConfigMaps): a bound before any Swift copy.
       if let n = call.stringLength(1), n > maxCorefileBytes {
-        throw call.error("the Corefile is too large (\(n) bytes; a ConfigMap holds at most \(maxCorefileBytes))")
+        throw call.error(
+          "the Corefile is too large (\(n) bytes; a ConfigMap holds at most \(maxCorefileBytes))")
       }
       let text = try call.checkString(1)
       let settings: KubernetesPluginSettings
@@ -174,7 +194,8 @@ struct QueryOptions {
       if call.functionName == "dig", let b = try f.bool("search") { search = b }
       if let r = try f.string("resolver") {
         guard let fl = ResolverFlavor(rawValue: r) else {
-          throw call.error("opts.resolver: unknown resolver \"\(r)\" (expected \"glibc\" or \"musl\")")
+          throw call.error(
+            "opts.resolver: unknown resolver \"\(r)\" (expected \"glibc\" or \"musl\")")
         }
         flavor = fl
       }
@@ -183,7 +204,9 @@ struct QueryOptions {
       case .string(let s):
         from = try DNSQueries.pod(key: lab.key(parsing: s, call: call, arg: i), call, lab)
       case .table(let pt):
-        guard case .string(let n) = pt["name"] else { throw call.error("opts.from: pod table without a name") }
+        guard case .string(let n) = pt["name"] else {
+          throw call.error("opts.from: pod table without a name")
+        }
         let ns: String
         if case .string(let s) = pt["namespace"] { ns = s } else { ns = lab.currentNamespace }
         from = try DNSQueries.pod(key: NamespacedName(namespace: ns, name: n), call, lab)
@@ -191,7 +214,10 @@ struct QueryOptions {
       }
       try f.rejectUnknown()
     default:
-      throw call.argumentError(i, "string or table expected, got \(call.type(at: i) == .none ? "no value" : call.type(at: i).name)")
+      throw call.argumentError(
+        i,
+        "string or table expected, got \(call.type(at: i) == .none ? "no value" : call.type(at: i).name)"
+      )
     }
   }
 }

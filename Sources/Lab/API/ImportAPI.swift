@@ -10,20 +10,26 @@ enum ImportAPI {
       "importCluster",
       help: HelpEntry(
         usage: "importCluster(path | {paths...})",
-        summary: "a fresh lab from a real cluster's objects as `kubectl get KINDS -A -o yaml` prints them (or -o json, or several files)",
-        details: "KINDS: nodes, namespaces, pods, services, endpointslices, deployments, replicasets, daemonsets, statefulsets, configmaps (written without spaces on kubectl's command line). Addresses, node ports, pod CIDRs, readiness, phases and EndpointSlices are the dump's, not re-allocated or recomputed; checkInvariants() then says where the dump and the controllers disagree. Service and pod CIDRs and the DNS domain come from the kubeadm-config ConfigMap (else they are inferred from the objects), the proxy mode and options from kube-proxy's config.conf, the DNS settings from the coredns Corefile. Kinds the lab does not model are counted in the summary line. Returns {summary, counts, skipped, notes, serviceCIDR, podCIDR, proxyMode}.")
+        summary:
+          "a fresh lab from a real cluster's objects as `kubectl get KINDS -A -o yaml` prints them (or -o json, or several files)",
+        details:
+          "KINDS: nodes, namespaces, pods, services, endpointslices, deployments, replicasets, daemonsets, statefulsets, configmaps (written without spaces on kubectl's command line). Addresses, node ports, pod CIDRs, readiness, phases and EndpointSlices are the dump's, not re-allocated or recomputed; checkInvariants() then says where the dump and the controllers disagree. Service and pod CIDRs and the DNS domain come from the kubeadm-config ConfigMap (else they are inferred from the objects), the proxy mode and options from kube-proxy's config.conf, the DNS settings from the coredns Corefile. Kinds the lab does not model are counted in the summary line. Returns {summary, counts, skipped, notes, serviceCIDR, podCIDR, proxyMode}."
+      )
     ) { call in
       let sources: [String]
       switch call.type(at: 1) {
       case .string: sources = [try call.checkString(1)]
       case .table:
         sources = try call.checkTable(1).array.map { v in
-          guard case .string(let s) = v else { throw call.argumentError(1, "list of paths expected, got a \(v.type.name) in it") }
+          guard case .string(let s) = v else {
+            throw call.argumentError(1, "list of paths expected, got a \(v.type.name) in it")
+          }
           return s
         }
         guard !sources.isEmpty else { throw call.argumentError(1, "no paths given") }
       default:
-        throw call.argumentError(1, "path or list of paths expected, got \(call.value(at: 1).type.name)")
+        throw call.argumentError(
+          1, "path or list of paths expected, got \(call.value(at: 1).type.name)")
       }
       let result: ImportResult
       do throws(ManifestError) {
@@ -45,13 +51,17 @@ enum ImportAPI {
     /// One line: what was imported, what was read only for its settings, what was skipped.
     var summary: String {
       let o = dump.objects
-      var line = "imported \(o.nodes.count) nodes, \(o.namespaces.count) namespaces, \(o.pods.count) pods, "
+      var line =
+        "imported \(o.nodes.count) nodes, \(o.namespaces.count) namespaces, \(o.pods.count) pods, "
         + "\(o.services.count) services, \(o.endpointSlices.count) endpointslices, \(o.deployments.count) deployments"
       if dump.replicaSets > 0 { line += " (\(dump.replicaSets) replicasets folded into them)" }
-      if !dump.configMapsUsed.isEmpty { line += "; settings from configmaps \(dump.configMapsUsed.joined(separator: ", "))" }
+      if !dump.configMapsUsed.isEmpty {
+        line += "; settings from configmaps \(dump.configMapsUsed.joined(separator: ", "))"
+      }
       let skipped = dump.skipped.values.reduce(0, +)
       if skipped > 0 {
-        let kinds = dump.skipped.keys.sorted().map { "\(dump.skipped[$0] ?? 0) \($0)" }.joined(separator: ", ")
+        let kinds = dump.skipped.keys.sorted().map { "\(dump.skipped[$0] ?? 0) \($0)" }.joined(
+          separator: ", ")
         line += "; skipped \(skipped) objects of kinds the lab does not model (\(kinds))"
       }
       return line
@@ -85,7 +95,9 @@ enum ImportAPI {
 
   /// Reads the dump, builds its cluster aside, and only then makes it the lab's: a dump
   /// that cannot be read or inserted leaves the lab as it was.
-  static func importCluster(_ sources: [String], into lab: LabSession) throws(ManifestError) -> ImportResult {
+  static func importCluster(
+    _ sources: [String], into lab: LabSession
+  ) throws(ManifestError) -> ImportResult {
     let docs = try DumpInput.documents(sources)
     guard !docs.isEmpty else { throw .input("no objects in the dump") }
     let dump = try DumpReader.read(docs)
@@ -121,6 +133,7 @@ enum ImportAPI {
       config.nodePortAddresses = c.nodePortAddresses
       proxy.setProxyConfig(config)
     }
-    return ImportResult(dump: dump, notes: notes, cluster: fresh, proxyMode: proxy.defaultConfig.mode.rawValue)
+    return ImportResult(
+      dump: dump, notes: notes, cluster: fresh, proxyMode: proxy.defaultConfig.mode.rawValue)
   }
 }

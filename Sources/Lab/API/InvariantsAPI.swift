@@ -13,13 +13,15 @@ enum InvariantsAPI {
       "checkInvariants",
       help: HelpEntry(
         usage: "checkInvariants()",
-        summary: "verifies the model's invariants (unique IPs and ports, allocator state, endpoints ⇔ pods, DNS ⇔ model, proxy state ⇔ endpoints)",
+        summary:
+          "verifies the model's invariants (unique IPs and ports, allocator state, endpoints ⇔ pods, DNS ⇔ model, proxy state ⇔ endpoints)",
         details: "Returns true, or raises an error listing every violation, one per line.")
     ) { call in
       let found = violations(lab)
       guard found.isEmpty else {
         let lines = found.map { "  - \($0)" }.joined(separator: "\n")
-        throw call.error("\(found.count) invariant violation\(found.count == 1 ? "" : "s"):\n\(lines)")
+        throw call.error(
+          "\(found.count) invariant violation\(found.count == 1 ? "" : "s"):\n\(lines)")
       }
       return try call.result(.boolean(true))
     }
@@ -50,7 +52,9 @@ enum InvariantsAPI {
       let name = "\(s.name).\(s.namespace).svc.\(domain)."
       // A Corefile whose kubernetes zones leave out the cluster domain does not serve it.
       let lower = name.lowercased()
-      guard settings.zones.contains(where: { $0 == "." || lower == $0 || lower.hasSuffix("." + $0) }) else {
+      guard
+        settings.zones.contains(where: { $0 == "." || lower == $0 || lower.hasSuffix("." + $0) })
+      else {
         continue
       }
       for (family, type) in [(IPFamily.v4, RRType.a), (.v6, .aaaa)] {
@@ -58,7 +62,9 @@ enum InvariantsAPI {
         let reply = dns.server.query(name: name, type: type, using: &rng)
         let got = reply.answer.filter { $0.type == type }.map(\.data).sorted()
         if got != want {
-          out.append("DNS \(type.rawValue) \(name) answers [\(got.joined(separator: ", "))] (\(reply.rcode.rawValue)), Service \(s.key) has [\(want.joined(separator: ", "))]")
+          out.append(
+            "DNS \(type.rawValue) \(name) answers [\(got.joined(separator: ", "))] (\(reply.rcode.rawValue)), Service \(s.key) has [\(want.joined(separator: ", "))]"
+          )
         }
       }
     }
@@ -79,7 +85,9 @@ enum InvariantsAPI {
       let expected = ProxyFollower.servicePorts(s).map(\.key)
       let keys = proxy.servicePortKeys(of: name)
       if Set(keys) != Set(expected) {
-        out.append("kube-proxy has ports [\(keys.map(\.description).joined(separator: ", "))] for Service \(s.key), which has [\(expected.map(\.description).joined(separator: ", "))]")
+        out.append(
+          "kube-proxy has ports [\(keys.map(\.description).joined(separator: ", "))] for Service \(s.key), which has [\(expected.map(\.description).joined(separator: ", "))]"
+        )
       }
       guard !keys.isEmpty else { continue }
       out += endpointViolations(s, keys: keys, proxy: proxy, lab)

@@ -50,7 +50,8 @@ enum LabFilesAPI {
       let path = try call.checkString(1)
       let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
       guard size <= maxLabFileBytes else {
-        throw call.error("\"\(path)\" is too large (\(size) bytes; loadLab reads at most \(maxLabFileBytes))")
+        throw call.error(
+          "\"\(path)\" is too large (\(size) bytes; loadLab reads at most \(maxLabFileBytes))")
       }
       guard let data = FileManager.default.contents(atPath: path) else {
         throw call.error("cannot open \"\(path)\"")
@@ -82,7 +83,8 @@ enum LabFilesAPI {
     }
     // Converted once the primitive accepted them (it refuses, in its own words, a table
     // nested too deeply or too large); the arguments stay below its results.
-    let args = call.argumentCount - results > 0
+    let args =
+      call.argumentCount - results > 0
       ? (1...(call.argumentCount - results)).map { call.value(at: $0) } : []
     lab.journal.record(name, recordedArguments(name, args), randomState: before)
     for hook in lab.afterChange { hook() }
@@ -111,7 +113,8 @@ enum LabFilesAPI {
     file["now"] = .seconds(lab.cluster.now)
     file["random"] = .integer(Int64(bitPattern: lab.cluster.random.state))
     file["calls"] = .list(calls)
-    return "-- svclab lab file: the calls that built the lab; restore it with loadLab(path)\nreturn "
+    return
+      "-- svclab lab file: the calls that built the lab; restore it with loadLab(path)\nreturn "
       + LuaSource.write(file.value) + "\n"
   }
 
@@ -122,10 +125,15 @@ enum LabFilesAPI {
 
   /// Reads a lab file as data (no globals visible to it).
   private static func parse(_ text: String, path: String, _ call: LuaCall) throws -> LabFile {
-    guard case .function(let load) = call.state.global("load") else { throw call.error("load is unavailable") }
-    let loaded = try load.call([.string(text), .string("=\(path)"), .string("t"), .table(LuaTable())])
+    guard case .function(let load) = call.state.global("load") else {
+      throw call.error("load is unavailable")
+    }
+    let loaded = try load.call([
+      .string(text), .string("=\(path)"), .string("t"), .table(LuaTable()),
+    ])
     guard case .function(let chunk)? = loaded.first else {
-      throw call.error("\(path): not a lab file (\(loaded.dropFirst().first?.stringValue ?? "unreadable"))")
+      throw call.error(
+        "\(path): not a lab file (\(loaded.dropFirst().first?.stringValue ?? "unreadable"))")
     }
     guard case .table(let t)? = try chunk.call().first, t["version"] == .integer(1),
       case .integer(let random) = t["random"], case .table(let calls) = t["calls"]
@@ -149,7 +157,9 @@ enum LabFilesAPI {
   ) throws {
     for e in entries {
       guard let f = functions[e.function] else { continue }
-      if e.function != "reset" && e.function != "importCluster" { lab.cluster.random.state = e.randomState }
+      if e.function != "reset" && e.function != "importCluster" {
+        lab.cluster.random.state = e.randomState
+      }
       _ = try f.call(e.arguments)
     }
   }

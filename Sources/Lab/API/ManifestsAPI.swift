@@ -8,8 +8,11 @@ enum ManifestsAPI {
       "apply",
       help: HelpEntry(
         usage: "apply(pathOrYaml, opts)",
-        summary: "create or update objects from manifests (a YAML/JSON string, a file, or a folder); returns kubectl's lines",
-        details: "Kinds: v1 Namespace, Node, Pod, Service, List; apps/v1 Deployment, StatefulSet (its pods); discovery.k8s.io/v1 EndpointSlice. All or nothing: an error in any document applies nothing. Limits: 4 MiB of text per call, nesting 200 deep, alias expansion as go-yaml bounds it (see Docs/API.md, Limits). opts.validate as kubectl apply --validate: \"strict\" (or true, the default) refuses a field Kubernetes 1.35 does not declare for the kind (strict decoding error: unknown field \"spec.selecter\"); \"warn\" applies and adds a line `Warning: unknown field ...` before the object's; \"ignore\" (or false) drops such fields silently.")
+        summary:
+          "create or update objects from manifests (a YAML/JSON string, a file, or a folder); returns kubectl's lines",
+        details:
+          "Kinds: v1 Namespace, Node, Pod, Service, List; apps/v1 Deployment, StatefulSet (its pods); discovery.k8s.io/v1 EndpointSlice. All or nothing: an error in any document applies nothing. Limits: 4 MiB of text per call, nesting 200 deep, alias expansion as go-yaml bounds it (see Docs/API.md, Limits). opts.validate as kubectl apply --validate: \"strict\" (or true, the default) refuses a field Kubernetes 1.35 does not declare for the kind (strict decoding error: unknown field \"spec.selecter\"); \"warn\" applies and adds a line `Warning: unknown field ...` before the object's; \"ignore\" (or false) drops such fields silently."
+      )
     ) { call in
       let arg = try call.checkString(1)
       var f = Fields(try call.optTable(2), path: "opts", function: call.functionName)
@@ -28,7 +31,9 @@ enum ManifestsAPI {
       help: HelpEntry(
         usage: "export(opts)",
         summary: "the user's objects as multi-document Kubernetes YAML (opts: namespace, nodes)",
-        details: "Leaves out the system namespaces and their objects, default/kubernetes, controller-written EndpointSlices and Deployment-owned pods; nodes only with nodes=true. Pods keep their node and address (spec.nodeName, status.podIPs), which apply honours.")
+        details:
+          "Leaves out the system namespaces and their objects, default/kubernetes, controller-written EndpointSlices and Deployment-owned pods; nodes only with nodes=true. Pods keep their node and address (spec.nodeName, status.podIPs), which apply honours."
+      )
     ) { call in
       var f = Fields(try call.optTable(1), path: "opts", function: call.functionName)
       var opts = ManifestExporter.Options()
@@ -50,7 +55,9 @@ enum ManifestsAPI {
       if ["1", "t", "T", "TRUE", "true", "True"].contains(s) { return .strict }
       if ["0", "f", "F", "FALSE", "false", "False"].contains(s) { return .ignore }
       if let mode = ManifestSchema.Validation(rawValue: s.lowercased()) { return mode }
-      throw call.error("invalid - validate option \"\(s)\"; must be one of: strict (or true), warn, ignore (or false)")
+      throw call.error(
+        "invalid - validate option \"\(s)\"; must be one of: strict (or true), warn, ignore (or false)"
+      )
     default:
       throw call.error("opts.validate: string or boolean expected, got \(v.type.name)")
     }
@@ -70,7 +77,9 @@ enum ManifestsAPI {
     var objects: [ManifestObject] = []
     var seen: [String: Int] = [:]
     for doc in docs {
-      for o in try ManifestReader.objects(doc, namespace: lab.currentNamespace, validation: validation) {
+      for o in try ManifestReader.objects(
+        doc, namespace: lab.currentNamespace, validation: validation)
+      {
         if let first = seen[o.identity] {
           throw .duplicate(document: o.document, object: o.display, first: first)
         }
@@ -84,7 +93,9 @@ enum ManifestsAPI {
     scratch.subscribe { recorder.changes.append($0) }
     let lines = try ManifestApplier.apply(objects, to: scratch)
     if let memory, memory.isOverLimit {
-      throw .input("not enough memory (the session holds more than its limit of \(memory.limit) bytes, --max-memory)")
+      throw .input(
+        "not enough memory (the session holds more than its limit of \(memory.limit) bytes, --max-memory)"
+      )
     }
     lab.cluster.restore(scratch.snapshot(), announcing: recorder.changes)
     // The API server's warnings on each Service written, as kubectl prints them.

@@ -6,25 +6,37 @@ import NetAddr
 /// `setProxyMode`, `iptablesSave`, `nftRuleset`, `ipvsadm`: each node's kube-proxy settings
 /// and its state in the real tools' formats.
 enum ProxyStateAPI {
-  static let schedulers = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "sh", "dh", "sed", "nq", "mh"]
+  static let schedulers = [
+    "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "sh", "dh", "sed", "nq", "mh",
+  ]
 
   static func register(_ lab: LabSession, in state: LuaState) throws {
     try state.register(
       "setProxyMode",
       help: HelpEntry(
         usage: "setProxyMode(mode, opts)",
-        summary: "\"iptables\", \"ipvs\" or \"nftables\"; opts: node, scheduler, detectLocal, masqueradeAll, localhostNodePorts, randomFully, nodePortAddresses",
-        details: "In IPVS mode kube-proxy 1.35 logs its deprecation warning when it starts; setProxyMode prints that line and returns its text.")
+        summary:
+          "\"iptables\", \"ipvs\" or \"nftables\"; opts: node, scheduler, detectLocal, masqueradeAll, localhostNodePorts, randomFully, nodePortAddresses",
+        details:
+          "In IPVS mode kube-proxy 1.35 logs its deprecation warning when it starts; setProxyMode prints that line and returns its text."
+      )
     ) { call in
       let mode = try call.checkString(1)
-      guard let warning = try apply(mode: mode, opts: try call.optTable(2), lab, function: call.functionName) else {
+      guard
+        let warning = try apply(
+          mode: mode, opts: try call.optTable(2), lab, function: call.functionName)
+      else {
         return 0
       }
       return try call.result(.string(warning))
     }
     try state.register(
       "iptablesSave",
-      help: HelpEntry(usage: "iptablesSave(node)", summary: "the node's kube-proxy rules as fed to iptables-restore (*filter and *nat); in IPVS mode its ipset-matching rules; empty in nftables mode")
+      help: HelpEntry(
+        usage: "iptablesSave(node)",
+        summary:
+          "the node's kube-proxy rules as fed to iptables-restore (*filter and *nat); in IPVS mode its ipset-matching rules; empty in nftables mode"
+      )
     ) { call in
       let (p, node) = try proxyNode(call, lab)
       let config = p.config(for: node.name)
@@ -32,7 +44,8 @@ enum ProxyStateAPI {
       switch config.mode {
       case .nftables: return try call.result(.string(""))
       case .ipvs:
-        return try call.result(.string(renderIPVSIPTablesRestore(node: node, config: config, decisions: decisions)))
+        return try call.result(
+          .string(renderIPVSIPTablesRestore(node: node, config: config, decisions: decisions)))
       case .iptables: break
       }
       let text = renderIPTablesRestore(node: node, config: config, decisions: decisions)
@@ -40,18 +53,22 @@ enum ProxyStateAPI {
     }
     try state.register(
       "nftRuleset",
-      help: HelpEntry(usage: "nftRuleset(node)", summary: "the node's kube-proxy table as `nft list table ip kube-proxy` prints it")
+      help: HelpEntry(
+        usage: "nftRuleset(node)",
+        summary: "the node's kube-proxy table as `nft list table ip kube-proxy` prints it")
     ) { call in
       let (p, node) = try proxyNode(call, lab)
       let config = p.config(for: node.name)
       guard config.mode == .nftables else { return try call.result(.string("")) }
-      let text = renderNFTablesRuleset(node: node, config: config, decisions: p.decisions(node: node.name))
+      let text = renderNFTablesRuleset(
+        node: node, config: config, decisions: p.decisions(node: node.name))
       return try call.result(.string(text))
     }
     try registerProxyWork(lab, in: state)
     try state.register(
       "ipvsadm",
-      help: HelpEntry(usage: "ipvsadm(node)", summary: "the node's IPVS table as `ipvsadm -Ln` prints it")
+      help: HelpEntry(
+        usage: "ipvsadm(node)", summary: "the node's IPVS table as `ipvsadm -Ln` prints it")
     ) { call in
       let (p, node) = try proxyNode(call, lab)
       let config = p.config(for: node.name)
@@ -70,8 +87,11 @@ enum ProxyStateAPI {
       "proxyWork",
       help: HelpEntry(
         usage: "proxyWork(node, fn)",
-        summary: "what the node's kube-proxy would write in each mode for the changes fn() makes (without fn: a first sync)",
-        details: "Returns {iptables={rules=, chains=, deletedChains=, bytes=, total=}, ipvs={virtualServersAdded=, virtualServersRemoved=, realServersAdded=, realServersRemoved=, iptablesRules=, iptablesBytes=, virtualServers=, realServers=}, nftables={rules=, chains=, deletedChains=, elementsAdded=, elementsDeleted=, bytes=, total=, elements=}}: rules and bytes handed to iptables-restore (partial sync: every top-level chain, changed per-service chains), IPVS servers added and removed, the nft transaction (changed chains, elements). total counts the node's rules after.")
+        summary:
+          "what the node's kube-proxy would write in each mode for the changes fn() makes (without fn: a first sync)",
+        details:
+          "Returns {iptables={rules=, chains=, deletedChains=, bytes=, total=}, ipvs={virtualServersAdded=, virtualServersRemoved=, realServersAdded=, realServersRemoved=, iptablesRules=, iptablesBytes=, virtualServers=, realServers=}, nftables={rules=, chains=, deletedChains=, elementsAdded=, elementsDeleted=, bytes=, total=, elements=}}: rules and bytes handed to iptables-restore (partial sync: every top-level chain, changed per-service chains), IPVS servers added and removed, the nft transaction (changed chains, elements). total counts the node's rules after."
+      )
     ) { call in
       let name = try lab.plainName(call, 1)
       var body: LuaFunctionRef? = nil
@@ -79,7 +99,8 @@ enum ProxyStateAPI {
       func snapshot() throws -> ProxyRuleSnapshot {
         let p = TrafficAPI.proxy(lab).synced()
         guard let node = p.nodes[name] else { throw call.error("nodes \"\(name)\" not found") }
-        return ProxyRuleSnapshot(node: node, config: p.config(for: name), decisions: p.decisions(node: name))
+        return ProxyRuleSnapshot(
+          node: node, config: p.config(for: name), decisions: p.decisions(node: name))
       }
       var before = ProxyRuleSnapshot()
       if let body {
@@ -129,7 +150,9 @@ enum ProxyStateAPI {
 
   /// The virtual servers kube-proxy programs, with the kernel's connection counters and the
   /// draining (weight 0) real servers traffic left behind.
-  static func withCounters(_ servers: [IPVSVirtualServer], _ kernel: [IPVSKernelVirtualServer])
+  static func withCounters(
+    _ servers: [IPVSVirtualServer], _ kernel: [IPVSKernelVirtualServer]
+  )
     -> [IPVSVirtualServer]
   {
     let byKey = Dictionary(kernel.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
@@ -138,12 +161,17 @@ enum ProxyStateAPI {
       let key = IPVSVirtualServerKey(proto: vs.proto, address: vs.address, port: vs.port)
       guard let k = byKey[key] else { return vs }
       for (i, rs) in vs.realServers.enumerated() {
-        if let c = k.realServers.first(where: { $0.endpoint.ip == rs.address && $0.endpoint.port == rs.port }) {
+        if let c = k.realServers.first(where: {
+          $0.endpoint.ip == rs.address && $0.endpoint.port == rs.port
+        }) {
           vs.realServers[i].activeConnections = c.activeConnections
           vs.realServers[i].inactiveConnections = c.inactiveConnections
         }
       }
-      for c in k.realServers where !vs.realServers.contains(where: { $0.address == c.endpoint.ip && $0.port == c.endpoint.port }) {
+      for c in k.realServers
+      where !vs.realServers.contains(where: {
+        $0.address == c.endpoint.ip && $0.port == c.endpoint.port
+      }) {
         vs.realServers.append(
           IPVSRealServer(
             address: c.endpoint.ip, port: c.endpoint.port, weight: 0,
@@ -157,7 +185,9 @@ enum ProxyStateAPI {
   /// restarts with the new settings; in IPVS mode it logs its deprecation warning, which is
   /// shown (as `kube-proxy[<nodes>]: <message>`) and returned.
   @discardableResult
-  static func apply(mode: String, opts: LuaTable?, _ lab: LabSession, function: String) throws -> String? {
+  static func apply(
+    mode: String, opts: LuaTable?, _ lab: LabSession, function: String
+  ) throws -> String? {
     guard let m = ProxyConfig.Mode(rawValue: mode) else {
       throw LuaError(
         "\(function): unknown proxy mode \"\(mode)\": must be iptables, ipvs or nftables")
@@ -172,13 +202,16 @@ enum ProxyStateAPI {
     c.mode = m
     if let s = try f.string("scheduler") {
       guard schedulers.contains(s) else {
-        throw LuaError("\(function): unknown IPVS scheduler \"\(s)\": must be one of \(schedulers.joined(separator: ", "))")
+        throw LuaError(
+          "\(function): unknown IPVS scheduler \"\(s)\": must be one of \(schedulers.joined(separator: ", "))"
+        )
       }
       c.ipvsScheduler = s
     }
     if let d = try f.string("detectLocal") {
       guard let dl = ProxyConfig.DetectLocal(rawValue: d) else {
-        throw LuaError("\(function): opts.detectLocal: must be \"ClusterCIDR\" or \"NodeCIDR\", got \"\(d)\"")
+        throw LuaError(
+          "\(function): opts.detectLocal: must be \"ClusterCIDR\" or \"NodeCIDR\", got \"\(d)\"")
       }
       c.detectLocal = dl
     }
@@ -187,7 +220,9 @@ enum ProxyStateAPI {
     if let v = try f.bool("randomFully") { c.randomFully = v }
     if let v = try f.strings("nodePortAddresses") {
       c.nodePortAddresses = try v.map { s in
-        guard let cidr = CIDR(s) else { throw LuaError("\(function): opts.nodePortAddresses: invalid CIDR \"\(s)\"") }
+        guard let cidr = CIDR(s) else {
+          throw LuaError("\(function): opts.nodePortAddresses: invalid CIDR \"\(s)\"")
+        }
         return cidr
       }
     }
@@ -195,7 +230,8 @@ enum ProxyStateAPI {
     p.setProxyConfig(c, node: nodeName)
     let nodes = nodeName.map { [$0] } ?? lab.cluster.nodes().map(\.name)
     guard m == .ipvs, !nodes.isEmpty else { return nil }
-    lab.warningSink("kube-proxy[\(nodes.joined(separator: ","))]: \(UpstreamWarnings.ipvsDeprecated)")
+    lab.warningSink(
+      "kube-proxy[\(nodes.joined(separator: ","))]: \(UpstreamWarnings.ipvsDeprecated)")
     return UpstreamWarnings.ipvsDeprecated
   }
 }

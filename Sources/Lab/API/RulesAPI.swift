@@ -11,8 +11,11 @@ enum RulesAPI {
       "traceRules",
       help: HelpEntry(
         usage: "traceRules(rules, packet, opts)",
-        summary: "walk a packet {src=, dst=, proto=, dport=, sport=, iif=, oif=, local=, mark=, ctstate=} through a node's iptables-save text (or its path): raw, mangle, nat, filter in hook order, every chain (kube-proxy's, Calico's, Docker's); opts: nodeIPs, node, ipsets",
-        details: "Returns the trace as `trace` does (steps, text; prints as numbered steps) with verdict, path (local, forward, output), dnat, snat, probability, unknowns (what the dump cannot show: conntrack state, marks, ipsets, interfaces, and what was assumed) and outcomes (every branch of the random statistic matches, with its probability and steps). Each rule step carries the rule's counters when the dump has them (iptables-save -c).")
+        summary:
+          "walk a packet {src=, dst=, proto=, dport=, sport=, iif=, oif=, local=, mark=, ctstate=} through a node's iptables-save text (or its path): raw, mangle, nat, filter in hook order, every chain (kube-proxy's, Calico's, Docker's); opts: nodeIPs, node, ipsets",
+        details:
+          "Returns the trace as `trace` does (steps, text; prints as numbered steps) with verdict, path (local, forward, output), dnat, snat, probability, unknowns (what the dump cannot show: conntrack state, marks, ipsets, interfaces, and what was assumed) and outcomes (every branch of the random statistic matches, with its probability and steps). Each rule step carries the rule's counters when the dump has them (iptables-save -c)."
+      )
     ) { call in
       let text = try rulesText(call, 1)
       let packetTable = try call.checkTable(2)
@@ -20,10 +23,13 @@ enum RulesAPI {
       let packet = try readPacket(&f, call)
       try f.rejectUnknown()
       var o = Fields(try call.optTable(3), path: "opts", function: call.functionName)
-      var nodeIPs: [IPAddress] = try o.strings("nodeIPs")?.map { (s: String) throws -> IPAddress in
-        guard let ip = IPAddress(s) else { throw call.error("opts.nodeIPs: \"\(s)\" is not an IP address") }
-        return ip
-      } ?? []
+      var nodeIPs: [IPAddress] =
+        try o.strings("nodeIPs")?.map { (s: String) throws -> IPAddress in
+          guard let ip = IPAddress(s) else {
+            throw call.error("opts.nodeIPs: \"\(s)\" is not an IP address")
+          }
+          return ip
+        } ?? []
       if let n = try o.string("node") {
         guard let node = lab.cluster.node(n) else { throw call.error("nodes \"\(n)\" not found") }
         nodeIPs.append(node.internalIP)
@@ -32,11 +38,16 @@ enum RulesAPI {
       if let t = try o.table("ipsets") {
         for (k, v) in t.map {
           guard case .string(let name) = k, case .table(let members) = v else {
-            throw call.error("opts.ipsets: a table of set name → list of addresses or CIDRs expected")
+            throw call.error(
+              "opts.ipsets: a table of set name → list of addresses or CIDRs expected")
           }
           ipsets[name] = try members.array.map { m in
-            guard let s = m.stringValue, let c = CIDR(s.contains("/") ? s : (s.contains(":") ? "\(s)/128" : "\(s)/32")) else {
-              throw call.error("opts.ipsets.\(name): \"\(m.stringValue ?? m.type.name)\" is not an address or CIDR")
+            guard let s = m.stringValue,
+              let c = CIDR(s.contains("/") ? s : (s.contains(":") ? "\(s)/128" : "\(s)/32"))
+            else {
+              throw call.error(
+                "opts.ipsets.\(name): \"\(m.stringValue ?? m.type.name)\" is not an address or CIDR"
+              )
             }
             return c
           }
@@ -45,7 +56,8 @@ enum RulesAPI {
       try o.rejectUnknown()
       if packet.local { nodeIPs.append(packet.source) }
       let dump = try parse(text, call)
-      let outcomes = IPTablesPacketTracer(dump: dump, nodeIPs: nodeIPs, ipsets: ipsets).trace(packet)
+      let outcomes = IPTablesPacketTracer(dump: dump, nodeIPs: nodeIPs, ipsets: ipsets).trace(
+        packet)
       try call.push(traceTable(outcomes))
       try call.setMetatable(named: TrafficAPI.traceMetatable)
       return 1
@@ -54,18 +66,26 @@ enum RulesAPI {
       "diffRules",
       help: HelpEntry(
         usage: "diffRules(node, rules)",
-        summary: "the kube-proxy chains and rules a real node's iptables-save text (or its path) has that the lab's kube-proxy would not write for that node (stale), and those it lacks (missing)",
-        details: "Compares the filter and nat tables' KUBE-* chains (not the canaries), rules in a canonical form (iptables-save's /32s, match order and MARK spelling do not count); other chains (Calico, Docker, the node's own) are ignored. Returns {inSync, staleChains, missingChains, staleRules, missingRules, text}; each entry is {table, chain, rule}.")
+        summary:
+          "the kube-proxy chains and rules a real node's iptables-save text (or its path) has that the lab's kube-proxy would not write for that node (stale), and those it lacks (missing)",
+        details:
+          "Compares the filter and nat tables' KUBE-* chains (not the canaries), rules in a canonical form (iptables-save's /32s, match order and MARK spelling do not count); other chains (Calico, Docker, the node's own) are ignored. Returns {inSync, staleChains, missingChains, staleRules, missingRules, text}; each entry is {table, chain, rule}."
+      )
     ) { call in
       let (p, node) = try ProxyStateAPI.proxyNode(call, lab)
       let text = try rulesText(call, 2)
       let config = p.config(for: node.name)
       guard config.mode == .iptables else {
-        throw call.error("node \(node.name) runs kube-proxy in \(config.mode.rawValue) mode: diffRules compares iptables mode rules")
+        throw call.error(
+          "node \(node.name) runs kube-proxy in \(config.mode.rawValue) mode: diffRules compares iptables mode rules"
+        )
       }
-      let expected = renderIPTablesRestore(node: node, config: config, decisions: p.decisions(node: node.name))
+      let expected = renderIPTablesRestore(
+        node: node, config: config, decisions: p.decisions(node: node.name))
       let mine: IPTablesDump
-      do { mine = try IPTablesDump(parsing: expected) } catch { throw call.error("internal: \(error)") }
+      do { mine = try IPTablesDump(parsing: expected) } catch {
+        throw call.error("internal: \(error)")
+      }
       let diff = IPTablesRuleDiff(node: try parse(text, call), expected: mine)
       try call.push(diffTable(diff, node: node.name))
       try call.setMetatable(named: TrafficAPI.traceMetatable)
@@ -78,7 +98,8 @@ enum RulesAPI {
     let arg = try call.checkString(i)
     if arg.contains("\n") || arg.hasPrefix("*") { return arg }
     guard let data = FileManager.default.contents(atPath: arg) else {
-      throw call.error("cannot read \"\(arg)\" (give the iptables-save text or the path of a file holding it)")
+      throw call.error(
+        "cannot read \"\(arg)\" (give the iptables-save text or the path of a file holding it)")
     }
     return String(decoding: data, as: UTF8.self)
   }
@@ -89,13 +110,19 @@ enum RulesAPI {
 
   static func readPacket(_ f: inout Fields, _ call: LuaCall) throws -> IPTablesPacket {
     func ip(_ key: String) throws -> IPAddress {
-      guard let s = try f.string(key) else { throw call.error("packet.\(key): an IP address is required") }
-      guard let ip = IPAddress(s) else { throw call.error("packet.\(key): \"\(s)\" is not an IP address") }
+      guard let s = try f.string(key) else {
+        throw call.error("packet.\(key): an IP address is required")
+      }
+      guard let ip = IPAddress(s) else {
+        throw call.error("packet.\(key): \"\(s)\" is not an IP address")
+      }
       return ip
     }
     func port(_ key: String) throws -> Int? {
       guard let p = try f.int(key) else { return nil }
-      guard (0...65535).contains(p) else { throw call.error("packet.\(key): \(p) is not a port (0-65535)") }
+      guard (0...65535).contains(p) else {
+        throw call.error("packet.\(key): \(p) is not a port (0-65535)")
+      }
       return p
     }
     var p = IPTablesPacket(source: try ip("src"), destination: try ip("dst"))
@@ -111,7 +138,8 @@ enum RulesAPI {
     if let m = try f.int("mark") { p.mark = UInt32(truncatingIfNeeded: m) }
     if let s = try f.string("ctstate") {
       guard ["NEW", "ESTABLISHED", "RELATED", "INVALID", "UNTRACKED"].contains(s) else {
-        throw call.error("packet.ctstate: \"\(s)\" must be NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED")
+        throw call.error(
+          "packet.ctstate: \"\(s)\" must be NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED")
       }
       p.ctstate = s
     }
@@ -119,17 +147,18 @@ enum RulesAPI {
   }
 
   static func stepsValue(_ steps: [IPTablesPacketTrace.Step]) -> LuaValue {
-    .list(steps.map { s in
-      var r = Record()
-      r["kind"] = .string(s.kind)
-      if let t = s.table { r["table"] = .string(t) }
-      if let c = s.chain { r["chain"] = .string(c) }
-      r["text"] = .string(s.text)
-      if let p = s.packets { r["packets"] = .integer(Int64(clamping: p)) }
-      if let b = s.bytes { r["bytes"] = .integer(Int64(clamping: b)) }
-      if s.line > 0 { r["line"] = .int(s.line) }
-      return r.value
-    })
+    .list(
+      steps.map { s in
+        var r = Record()
+        r["kind"] = .string(s.kind)
+        if let t = s.table { r["table"] = .string(t) }
+        if let c = s.chain { r["chain"] = .string(c) }
+        r["text"] = .string(s.text)
+        if let p = s.packets { r["packets"] = .integer(Int64(clamping: p)) }
+        if let b = s.bytes { r["bytes"] = .integer(Int64(clamping: b)) }
+        if s.line > 0 { r["line"] = .int(s.line) }
+        return r.value
+      })
   }
 
   static func lines(_ steps: [IPTablesPacketTrace.Step]) -> [String] {
@@ -159,9 +188,13 @@ enum RulesAPI {
     r["outcomes"] = .list(outcomes.map { outcomeRecord($0).value })
     var text = lines(main.steps)
     if outcomes.count > 1 {
-      text.append("→ this is one of \(outcomes.count) branches of the random rules (\(IPTablesPacketTracerText.percent(main.probability))); the others:")
+      text.append(
+        "→ this is one of \(outcomes.count) branches of the random rules (\(IPTablesPacketTracerText.percent(main.probability))); the others:"
+      )
       for o in outcomes.dropFirst() {
-        text.append("   \(IPTablesPacketTracerText.percent(o.probability)): \(o.verdict)\(o.dnat.map { " (DNAT to \($0))" } ?? "")")
+        text.append(
+          "   \(IPTablesPacketTracerText.percent(o.probability)): \(o.verdict)\(o.dnat.map { " (DNAT to \($0))" } ?? "")"
+        )
       }
     }
     if !main.unknowns.isEmpty {
@@ -173,13 +206,14 @@ enum RulesAPI {
 
   static func diffTable(_ d: IPTablesRuleDiff, node: String) -> LuaValue {
     func entries(_ e: [IPTablesRuleDiff.Entry]) -> LuaValue {
-      .list(e.map { x in
-        var r = Record()
-        r["table"] = .string(x.table)
-        r["chain"] = .string(x.chain)
-        if !x.rule.isEmpty { r["rule"] = .string(x.rule) }
-        return r.value
-      })
+      .list(
+        e.map { x in
+          var r = Record()
+          r["table"] = .string(x.table)
+          r["chain"] = .string(x.chain)
+          if !x.rule.isEmpty { r["rule"] = .string(x.rule) }
+          return r.value
+        })
     }
     var r = Record()
     r["inSync"] = .boolean(d.inSync)
@@ -189,7 +223,9 @@ enum RulesAPI {
     r["missingRules"] = entries(d.missingRules)
     var lines: [String] = []
     if d.inSync { lines.append("\(node): the node's kube-proxy rules are the ones the lab writes") }
-    for e in d.staleChains { lines.append("+ \(e.table) \(e.chain) (chain the lab would not write: stale)") }
+    for e in d.staleChains {
+      lines.append("+ \(e.table) \(e.chain) (chain the lab would not write: stale)")
+    }
     for e in d.missingChains { lines.append("- \(e.table) \(e.chain) (chain the node lacks)") }
     for e in d.staleRules { lines.append("+ \(e.table) \(e.rule)") }
     for e in d.missingRules { lines.append("- \(e.table) \(e.rule)") }

@@ -9,20 +9,26 @@ enum ServiceCIDRAPI {
       "createServiceCIDR",
       help: HelpEntry(
         usage: "createServiceCIDR(name, {cidrs = {...}})",
-        summary: "a ServiceCIDR (networking.k8s.io/v1): one CIDR per family that ClusterIPs are drawn from once the earlier ranges are full")
+        summary:
+          "a ServiceCIDR (networking.k8s.io/v1): one CIDR per family that ClusterIPs are drawn from once the earlier ranges are full"
+      )
     ) { call in
       let name = try call.checkString(1)
       var f = Fields(try call.checkTable(2), path: "spec", function: call.functionName)
       let cidrs = try f.strings("cidrs") ?? []
       try f.rejectUnknown()
-      let obj = try call.cluster { () throws(ClusterError) in try lab.cluster.createServiceCIDR(name, cidrs: cidrs) }
+      let obj = try call.cluster { () throws(ClusterError) in
+        try lab.cluster.createServiceCIDR(name, cidrs: cidrs)
+      }
       return try call.result(table(obj))
     }
     try state.register(
       "deleteServiceCIDR",
       help: HelpEntry(
         usage: "deleteServiceCIDR(name)",
-        summary: "delete a ServiceCIDR; one still holding ClusterIPs no other ServiceCIDR covers stays, Terminating, until they are released")
+        summary:
+          "delete a ServiceCIDR; one still holding ClusterIPs no other ServiceCIDR covers stays, Terminating, until they are released"
+      )
     ) { call in
       let name = try call.checkString(1)
       try call.cluster { () throws(ClusterError) in try lab.cluster.deleteServiceCIDR(name) }
@@ -32,7 +38,9 @@ enum ServiceCIDRAPI {
       "getServiceCIDR",
       help: HelpEntry(
         usage: "getServiceCIDR(name)",
-        summary: "a ServiceCIDR or nil: {name, cidrs, finalizers, terminating, conditions={ {type, status, reason, message} }}")
+        summary:
+          "a ServiceCIDR or nil: {name, cidrs, finalizers, terminating, conditions={ {type, status, reason, message} }}"
+      )
     ) { call in
       let name = try call.checkString(1)
       return try call.result(lab.cluster.serviceCIDR(name).map(table) ?? .nil)

@@ -20,7 +20,9 @@ enum TrafficAPI {
       "setPodNetwork",
       help: HelpEntry(
         usage: "setPodNetwork(mode)",
-        summary: "how the CNI carries pod traffic between nodes: \"IPIP\" (Calico's default), \"VXLAN\" or \"BGP\" (plain routes); returns the previous mode")
+        summary:
+          "how the CNI carries pod traffic between nodes: \"IPIP\" (Calico's default), \"VXLAN\" or \"BGP\" (plain routes); returns the previous mode"
+      )
     ) { call in
       let mode = try podNetwork(try call.checkString(1), function: call.functionName)
       let p = proxy(lab).proxy
@@ -50,8 +52,11 @@ enum TrafficAPI {
       "connect",
       help: HelpEntry(
         usage: "connect(from, target, opts)",
-        summary: "one connection; from: pod name, {pod=}, {node=}, {external=ip}; target: DNS name, \"name:port\", \"ip:port\"; opts: port, protocol, sourcePort, keep",
-        details: "Returns a result {pod, namespace, podIP, port, servicePort, node, entryNode, service, sourceIP, sourceReason, hops}, or nil and a reason starting with refused, dropped, unresolved or unreachable. sourceReason is there when the backend sees another source than the client's own address: which node masqueraded the packet, why it was marked, and why that address (a tunnel device's address, such as 10.244.2.0, when the route leaves through Calico's IP-in-IP or VXLAN tunnel).")
+        summary:
+          "one connection; from: pod name, {pod=}, {node=}, {external=ip}; target: DNS name, \"name:port\", \"ip:port\"; opts: port, protocol, sourcePort, keep",
+        details:
+          "Returns a result {pod, namespace, podIP, port, servicePort, node, entryNode, service, sourceIP, sourceReason, hops}, or nil and a reason starting with refused, dropped, unresolved or unreachable. sourceReason is there when the backend sees another source than the client's own address: which node masqueraded the packet, why it was marked, and why that address (a tunnel device's address, such as 10.244.2.0, when the route leaves through Calico's IP-in-IP or VXLAN tunnel)."
+      )
     ) { call in
       let req: TrafficRequest
       do {
@@ -78,10 +83,13 @@ enum TrafficAPI {
     }
     try state.register(
       "disconnect",
-      help: HelpEntry(usage: "disconnect(result)", summary: "close a connection opened with keep=true")
+      help: HelpEntry(
+        usage: "disconnect(result)", summary: "close a connection opened with keep=true")
     ) { call in
       let t = try call.checkTable(1)
-      guard case .integer(let id) = t["id"] else { throw call.argumentError(1, "not a connect result") }
+      guard case .integer(let id) = t["id"] else {
+        throw call.argumentError(1, "not a connect result")
+      }
       let follower = proxy(lab)
       guard let c = follower.openConnections.removeValue(forKey: Int(id)) else {
         throw call.error("connection \(id) is not open")
@@ -96,7 +104,9 @@ enum TrafficAPI {
         summary: "n connections; counts per backend pod name, failures under their reason word")
     ) { call in
       let n = try call.checkInteger(3)
-      guard (1...1_000_000).contains(n) else { throw call.argumentError(3, "n must be between 1 and 1000000") }
+      guard (1...1_000_000).contains(n) else {
+        throw call.argumentError(3, "n must be between 1 and 1000000")
+      }
       let req: TrafficRequest
       do {
         req = try TrafficRequest(call, from: 1, target: 2, opts: 4, lab)
@@ -108,7 +118,8 @@ enum TrafficAPI {
       opts.keep = false
       let counts = proxy(lab).synced().distribution(
         from: req.source, to: req.destination, count: n, options: opts, using: &lab.cluster.random)
-      let map = Dictionary(uniqueKeysWithValues: counts.map { (LuaValue.string($0.key), LuaValue.int($0.value)) })
+      let map = Dictionary(
+        uniqueKeysWithValues: counts.map { (LuaValue.string($0.key), LuaValue.int($0.value)) })
       return try call.result(.table(LuaTable(map: map)))
     }
   }
@@ -118,8 +129,11 @@ enum TrafficAPI {
       "trace",
       help: HelpEntry(
         usage: "trace(from, target, opts) or trace(result)",
-        summary: "a new connection made as connect makes it, hop by hop: DNS queries, the handling node, each rule or IPVS decision, DNAT/SNAT, the CNI hop, delivery",
-        details: "Given a connect result, the trace of that very connection (same backend, same source port); trace(from, target) makes a new one, which may pick another backend. A masqueraded source gets a last line `→ source <ip>: <why>` (as connect's sourceReason).")
+        summary:
+          "a new connection made as connect makes it, hop by hop: DNS queries, the handling node, each rule or IPVS decision, DNAT/SNAT, the CNI hop, delivery",
+        details:
+          "Given a connect result, the trace of that very connection (same backend, same source port); trace(from, target) makes a new one, which may pick another backend. A masqueraded source gets a last line `→ source <ip>: <why>` (as connect's sourceReason)."
+      )
     ) { call in
       if call.type(at: 1) == .table, call.isAbsent(2) {
         return try retrace(call, lab)
@@ -151,13 +165,16 @@ enum TrafficAPI {
   private static func retrace(_ call: LuaCall, _ lab: LabSession) throws -> Int {
     let t = try call.checkTable(1)
     guard case .integer(let id) = t["id"], t["hops"] != .nil else {
-      throw call.argumentError(1, "not a connect result (trace(from, target) traces a new connection)")
+      throw call.argumentError(
+        1, "not a connect result (trace(from, target) traces a new connection)")
     }
     guard let made = proxy(lab).recent.find(Int(id)) else {
       throw call.error(
-        "connection \(id) is too old to trace (the last \(RecentConnections.capacity) are kept); trace(from, target) traces a new one")
+        "connection \(id) is too old to trace (the last \(RecentConnections.capacity) are kept); trace(from, target) traces a new one"
+      )
     }
-    let steps = dnsSteps(made.lookup)
+    let steps =
+      dnsSteps(made.lookup)
       + made.outcome.trace.map { ($0.kind.rawValue, $0.node, $0.chain, $0.text) }
     try ResultTables.pushTrace(
       steps: steps, connection: made.outcome.connection, reason: nil, on: call)
@@ -165,10 +182,15 @@ enum TrafficAPI {
   }
 
   /// The DNS part of a trace: one step per query sent.
-  static func dnsSteps(_ l: Lookup?) -> [(kind: String, node: String?, chain: String?, text: String)] {
+  static func dnsSteps(
+    _ l: Lookup?
+  ) -> [(kind: String, node: String?, chain: String?, text: String)] {
     guard let l else { return [] }
-    return l.queries.map { ("dns", nil, nil, "DNS \($0.type.rawValue) \($0.name) → \($0.rcode.rawValue)") }
-      + (l.addresses.isEmpty ? [] : [("dns", nil, nil, "resolved to \(l.addresses.joined(separator: ", "))")])
+    return l.queries.map {
+      ("dns", nil, nil, "DNS \($0.type.rawValue) \($0.name) → \($0.rcode.rawValue)")
+    }
+      + (l.addresses.isEmpty
+        ? [] : [("dns", nil, nil, "resolved to \(l.addresses.joined(separator: ", "))")])
   }
 
   /// `__tostring` of a trace: its numbered steps.

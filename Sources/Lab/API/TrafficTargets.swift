@@ -36,7 +36,9 @@ struct TrafficRequest {
   }
 
   /// `opts`: port, protocol, sourcePort and keep; without a table, the defaults.
-  static func options(_ call: LuaCall, _ k: Int) throws
+  static func options(
+    _ call: LuaCall, _ k: Int
+  ) throws
     -> (port: Int?, proto: ProxyProtocol, sourcePort: Int?, keep: Bool)
   {
     guard let opts = try call.optTable(k) else { return (nil, .tcp, nil, false) }
@@ -44,11 +46,14 @@ struct TrafficRequest {
     let portOption = try f.int("port")
     let protoText = try f.string("protocol") ?? "TCP"
     guard let proto = ProxyProtocol(rawValue: protoText.uppercased()) else {
-      throw call.error("opts.protocol: Unsupported value: \"\(protoText)\": supported values: \"SCTP\", \"TCP\", \"UDP\"")
+      throw call.error(
+        "opts.protocol: Unsupported value: \"\(protoText)\": supported values: \"SCTP\", \"TCP\", \"UDP\""
+      )
     }
     let sourcePort = try f.int("sourcePort")
     if let sp = sourcePort, !(1...65535).contains(sp) {
-      throw call.error("opts.sourcePort: Invalid value: \(sp): must be between 1 and 65535, inclusive")
+      throw call.error(
+        "opts.sourcePort: Invalid value: \(sp): must be between 1 and 65535, inclusive")
     }
     let keep = try f.bool("keep") ?? false
     try f.rejectUnknown()
@@ -69,7 +74,9 @@ struct TrafficRequest {
         return (.node(n), nil)
       }
       if case .string(let e) = t["external"] {
-        guard let ip = IPAddress(e) else { throw call.argumentError(i, "external: \"\(e)\" is not an IP address") }
+        guard let ip = IPAddress(e) else {
+          throw call.argumentError(i, "external: \"\(e)\" is not an IP address")
+        }
         return (.external(ip), nil)
       }
       if case .string(let p) = t["pod"] {
@@ -84,14 +91,19 @@ struct TrafficRequest {
       }
       throw call.argumentError(i, "source must be a pod name, {pod=}, {node=} or {external=}")
     default:
-      throw call.argumentError(i, "string or table expected, got \(call.type(at: i) == .none ? "no value" : call.type(at: i).name)")
+      throw call.argumentError(
+        i,
+        "string or table expected, got \(call.type(at: i) == .none ? "no value" : call.type(at: i).name)"
+      )
     }
   }
 
   /// Splits `host:port`, `[v6]:port`, a bare host or a bare IPv6 address.
   static func splitHostPort(_ s: String, _ call: LuaCall, _ j: Int) throws -> (String, String?) {
     if s.hasPrefix("[") {
-      guard let close = s.firstIndex(of: "]") else { throw call.argumentError(j, "bad target \"\(s)\"") }
+      guard let close = s.firstIndex(of: "]") else {
+        throw call.argumentError(j, "bad target \"\(s)\"")
+      }
       let host = String(s[s.index(after: s.startIndex)..<close])
       let rest = s[s.index(after: close)...]
       if rest.isEmpty { return (host, nil) }
@@ -155,7 +167,9 @@ struct TrafficRequest {
 
   /// Resolves `host` as the sender would: a pod through its resolv.conf, a node through its
   /// own resolver (which knows no cluster names), an outside client through the outside world.
-  static func resolve(_ host: String, from pod: Pod?, source: ConnectSource, _ lab: LabSession) -> Lookup {
+  static func resolve(
+    _ host: String, from pod: Pod?, source: ConnectSource, _ lab: LabSession
+  ) -> Lookup {
     if let pod {
       var q = QueryOptions()
       q.from = pod

@@ -3,14 +3,17 @@ import LuaKit
 
 /// `get`, `describe`, `graph`: the cluster as kubectl and Graphviz show it.
 enum ViewsAPI {
-  static let kindList = "svc, pods, endpointslices, ep, nodes, deployments, ns, servicecidrs, ipaddresses"
+  static let kindList =
+    "svc, pods, endpointslices, ep, nodes, deployments, ns, servicecidrs, ipaddresses"
 
   static func register(_ lab: LabSession, in state: LuaState) throws {
     try state.register(
       "get",
       help: HelpEntry(
         usage: "get(kind, opts)",
-        summary: "a kubectl get table (kinds by any kubectl name: svc, pods, endpointslices, ep, nodes, deployments, ns; one object as get(\"svc/web\") or get(\"svc\", \"web\", opts); opts: namespace, allNamespaces, wide); v1 Endpoints come with the 1.33+ deprecation warning")
+        summary:
+          "a kubectl get table (kinds by any kubectl name: svc, pods, endpointslices, ep, nodes, deployments, ns; one object as get(\"svc/web\") or get(\"svc\", \"web\", opts); opts: namespace, allNamespaces, wide); v1 Endpoints come with the 1.33+ deprecation warning"
+      )
     ) { call in
       let (kind, inlineName) = try kindArgument(call, 1)
       var name = inlineName
@@ -39,7 +42,9 @@ enum ViewsAPI {
       "describe",
       help: HelpEntry(
         usage: "describe(kind, name)",
-        summary: "a kubectl describe text for one object (name or ns/name; opts.namespace as third argument, or second after \"kind/name\")")
+        summary:
+          "a kubectl describe text for one object (name or ns/name; opts.namespace as third argument, or second after \"kind/name\")"
+      )
     ) { call in
       let (kind, inline) = try kindArgument(call, 1)
       let opts = try call.optTable(inline == nil ? 3 : 2)
@@ -62,18 +67,23 @@ enum ViewsAPI {
       "graph",
       help: HelpEntry(
         usage: "graph(opts)",
-        summary: "nodes, pods, Services and their wiring as Graphviz DOT (opts: namespace, format=\"svg\" renders with dot)")
+        summary:
+          "nodes, pods, Services and their wiring as Graphviz DOT (opts: namespace, format=\"svg\" renders with dot)"
+      )
     ) { call in
       var f = Fields(try call.optTable(1), path: "opts", function: call.functionName)
       let ns = try f.string("namespace")
       let format = try f.string("format") ?? "dot"
       try f.rejectUnknown()
-      return try call.result(.string(try render(lab, namespace: ns, format: format, function: call.functionName)))
+      return try call.result(
+        .string(try render(lab, namespace: ns, format: format, function: call.functionName)))
     }
   }
 
   /// The graph as DOT or SVG.
-  static func render(_ lab: LabSession, namespace: String?, format: String, function: String) throws -> String {
+  static func render(
+    _ lab: LabSession, namespace: String?, format: String, function: String
+  ) throws -> String {
     let dot = Graph.dot(lab.cluster, namespace: namespace)
     switch format {
     case "dot": return dot
@@ -85,7 +95,9 @@ enum ViewsAPI {
         throw LuaError("\(function): \(m)")
       }
     default:
-      throw LuaError("\(function): opts.format: Unsupported value: \"\(format)\": supported values: \"dot\", \"svg\"")
+      throw LuaError(
+        "\(function): opts.format: Unsupported value: \"\(format)\": supported values: \"dot\", \"svg\""
+      )
     }
   }
 
@@ -102,7 +114,8 @@ enum ViewsAPI {
       }
     }
     guard let kind = GetTables.Kind.parse(kindText) else {
-      throw call.error("the server doesn't have a resource type \"\(kindText)\" (svclab knows \(kindList))")
+      throw call.error(
+        "the server doesn't have a resource type \"\(kindText)\" (svclab knows \(kindList))")
     }
     return (kind, name)
   }

@@ -46,7 +46,8 @@ enum WireAPI {
       "serveDNS",
       help: HelpEntry(
         usage: "serveDNS(opts)",
-        summary: "serves the lab's CoreDNS over UDP and TCP in the background; returns a handle with :stop() and :stats()",
+        summary:
+          "serves the lab's CoreDNS over UDP and TCP in the background; returns a handle with :stop() and :stats()",
         details: """
           serveDNS{listen = {"127.0.0.1:5353"}}. opts: listen (list of IP:PORT or [IPv6]:PORT; default 127.0.0.1:5353; port 0 picks a free port), \
           connections (open TCP connections, 128), idleTimeout (seconds, 10), logEntries (query log size, 10000). \
@@ -71,12 +72,17 @@ enum WireAPI {
         limits.logEntries = n
       }
       try f.rejectUnknown()
-      guard !listen.isEmpty else { throw call.error("opts.listen: at least one address is required") }
+      guard !listen.isEmpty else {
+        throw call.error("opts.listen: at least one address is required")
+      }
       for a in listen {
-        if let ip = a.hasPrefix("[") ? IPAddress(String(a.dropFirst().prefix { $0 != "]" })) : IPAddress(String(a.prefix { $0 != ":" })),
+        if let ip = a.hasPrefix("[")
+          ? IPAddress(String(a.dropFirst().prefix { $0 != "]" }))
+          : IPAddress(String(a.prefix { $0 != ":" })),
           ip == IPAddress(v4: 0) || ip == IPAddress(v6High: 0, low: 0)
         {
-          throw call.error("refusing to listen on the wildcard address \(a): name the address to serve on")
+          throw call.error(
+            "refusing to listen on the wildcard address \(a): name the address to serve on")
         }
       }
       let live = DNSAPI.dns(lab).server
@@ -94,8 +100,11 @@ enum WireAPI {
       "dnsLog",
       help: HelpEntry(
         usage: "dnsLog(opts)",
-        summary: "the queries the DNS servers started by serveDNS received: {time, client, transport, name, type, rcode, tc}",
-        details: "Oldest first, across every server of this lab; opts: clear (true empties the log after reading it). Each server keeps its last logEntries queries.")
+        summary:
+          "the queries the DNS servers started by serveDNS received: {time, client, transport, name, type, rcode, tc}",
+        details:
+          "Oldest first, across every server of this lab; opts: clear (true empties the log after reading it). Each server keeps its last logEntries queries."
+      )
     ) { call in
       var f = Fields(try call.optTable(1), path: "opts", function: "dnsLog")
       let clear = try f.bool("clear") ?? false
@@ -103,11 +112,12 @@ enum WireAPI {
       let entries = servers.all.flatMap { $0.queryLog() }.sorted { $0.time < $1.time }
       if clear { for s in servers.all { s.clearLog() } }
       let rows: [LuaValue] = entries.map { e in
-        .table(LuaTable(map: [
-          "time": .number(e.time), "client": .string(e.client), "transport": .string(e.transport),
-          "name": .string(e.name), "type": .string(e.type), "rcode": .string(e.rcode),
-          "tc": .boolean(e.truncated),
-        ]))
+        .table(
+          LuaTable(map: [
+            "time": .number(e.time), "client": .string(e.client), "transport": .string(e.transport),
+            "name": .string(e.name), "type": .string(e.type), "rcode": .string(e.rcode),
+            "tc": .boolean(e.truncated),
+          ]))
       }
       return try call.result(.table(LuaTable(array: rows)))
     }

@@ -14,7 +14,9 @@ enum DNSSettings {
   }
 
   /// Applies the fields present in `t` to `base`; unknown fields and bad values are errors.
-  static func read(_ t: LuaTable?, over base: KubernetesPluginSettings, function: String) throws
+  static func read(
+    _ t: LuaTable?, over base: KubernetesPluginSettings, function: String
+  ) throws
     -> KubernetesPluginSettings
   {
     var f = Fields(t, path: "opts", function: function)
@@ -27,7 +29,9 @@ enum DNSSettings {
     }
     if let v = try f.string("pods") {
       guard let m = PodMode(rawValue: v) else {
-        throw LuaError("\(function): opts.pods: wrong value for pods: \(v),  must be one of: disabled, verified, insecure")
+        throw LuaError(
+          "\(function): opts.pods: wrong value for pods: \(v),  must be one of: disabled, verified, insecure"
+        )
       }
       s.pods = m
     }

@@ -65,7 +65,9 @@ enum ResultTables {
       try call.newTable(arrayCount: 0)
       call.setField(literal: "hops")
       call.setField("result")
-      lines.append("→ \(c.pod.map { "pod \($0)" } ?? c.podIP.description) port \(c.port), source \(c.sourceIP)")
+      lines.append(
+        "→ \(c.pod.map { "pod \($0)" } ?? c.podIP.description) port \(c.port), source \(c.sourceIP)"
+      )
       if let sourceReason { lines.append("→ source \(c.sourceIP): \(sourceReason)") }
     }
     if let reason {

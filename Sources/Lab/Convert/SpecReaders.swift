@@ -5,7 +5,8 @@ import NetAddr
 /// Lua option tables read into the cluster's input types. Unknown fields are rejected;
 /// values the API knows as enumerations are checked in the API server's words.
 enum SpecReaders {
-  static func containerPorts(_ f: inout Fields, _ key: String = "ports") throws -> [ContainerPort]? {
+  static func containerPorts(_ f: inout Fields, _ key: String = "ports") throws -> [ContainerPort]?
+  {
     try f.list(key) { p in
       let port = try p.int("containerPort") ?? p.int("port")
       guard let port else {
@@ -22,15 +23,18 @@ enum SpecReaders {
   static func int32(_ n: Int, field: String, owner: String, function: String) throws {
     guard n < Int(Int32.min) || n > Int(Int32.max) else { return }
     throw LuaError(
-      "\(function): json: cannot unmarshal number \(n) into Go struct field \(owner).\(field) of type int32")
+      "\(function): json: cannot unmarshal number \(n) into Go struct field \(owner).\(field) of type int32"
+    )
   }
 
   static func dnsPolicy(_ f: inout Fields, kind: String, name: String) throws -> DNSPolicy? {
     guard let s = try f.string("dnsPolicy") else { return nil }
     guard let p = DNSPolicy(rawValue: s) else {
-      let supported = DNSPolicy.allCases.map { "\"\($0.rawValue)\"" }.sorted().joined(separator: ", ")
+      let supported = DNSPolicy.allCases.map { "\"\($0.rawValue)\"" }.sorted().joined(
+        separator: ", ")
       throw LuaError(
-        "\(f.function): \(kind) \"\(name)\" is invalid: spec.dnsPolicy: Unsupported value: \"\(s)\": supported values: \(supported)")
+        "\(f.function): \(kind) \"\(name)\" is invalid: spec.dnsPolicy: Unsupported value: \"\(s)\": supported values: \(supported)"
+      )
     }
     return p
   }
@@ -48,7 +52,9 @@ enum SpecReaders {
     return cfg
   }
 
-  static func podOptions(_ t: LuaTable?, function: String, name: String, namespace: String) throws
+  static func podOptions(
+    _ t: LuaTable?, function: String, name: String, namespace: String
+  ) throws
     -> PodOptions
   {
     var f = Fields(t, path: "opts", function: function)
@@ -70,7 +76,9 @@ enum SpecReaders {
     return o
   }
 
-  static func deploymentOptions(_ t: LuaTable?, function: String, name: String, namespace: String)
+  static func deploymentOptions(
+    _ t: LuaTable?, function: String, name: String, namespace: String
+  )
     throws -> DeploymentOptions
   {
     var f = Fields(t, path: "opts", function: function)
@@ -139,14 +147,20 @@ enum SpecReaders {
     if let v = try f.strings("externalIPs") { s.externalIPs = v }
     if let v = try f.string("sessionAffinity") { s.sessionAffinity = SessionAffinity(rawValue: v) }
     if let v = try f.int("sessionAffinityTimeout") { s.sessionAffinityTimeoutSeconds = v }
-    if let v = try f.string("externalTrafficPolicy") { s.externalTrafficPolicy = TrafficPolicy(rawValue: v) }
-    if let v = try f.string("internalTrafficPolicy") { s.internalTrafficPolicy = TrafficPolicy(rawValue: v) }
+    if let v = try f.string("externalTrafficPolicy") {
+      s.externalTrafficPolicy = TrafficPolicy(rawValue: v)
+    }
+    if let v = try f.string("internalTrafficPolicy") {
+      s.internalTrafficPolicy = TrafficPolicy(rawValue: v)
+    }
     if let v = try f.bool("publishNotReadyAddresses") { s.publishNotReadyAddresses = v }
     if let v = try f.int("healthCheckNodePort") { s.healthCheckNodePort = v }
     if let v = try f.string("loadBalancerIP") { s.loadBalancerIP = v }
     if let v = try f.strings("loadBalancerSourceRanges") { s.loadBalancerSourceRanges = v }
     if let v = try f.bool("allocateLoadBalancerNodePorts") { s.allocateLoadBalancerNodePorts = v }
-    if let v = try f.string("trafficDistribution") { s.trafficDistribution = TrafficDistribution(rawValue: v) }
+    if let v = try f.string("trafficDistribution") {
+      s.trafficDistribution = TrafficDistribution(rawValue: v)
+    }
     let labels = try f.stringMap("labels")
     try f.rejectUnknown()
     return (s, labels)
@@ -155,7 +169,9 @@ enum SpecReaders {
   /// The lab's `loadBalancerIPMode` field: what the simulated cloud writes to
   /// `status.loadBalancer.ingress[].ipMode` ("VIP", its default, or "Proxy"). `.none`: not
   /// given; `.some(nil)`: never (absent field).
-  static func loadBalancerIPMode(_ t: LuaTable?, function: String, name: String) throws
+  static func loadBalancerIPMode(
+    _ t: LuaTable?, function: String, name: String
+  ) throws
     -> LoadBalancerIPMode?
   {
     let f = Fields(t, path: "spec", function: function)
@@ -163,7 +179,8 @@ enum SpecReaders {
     let mode = LoadBalancerIPMode(rawValue: v)
     guard LoadBalancerIPMode.supported.contains(mode) else {
       throw LuaError(
-        "\(function): Service \"\(name)\" is invalid: status.loadBalancer.ingress[0].ipMode: Unsupported value: \"\(v)\": supported values: \"Proxy\", \"VIP\"")
+        "\(function): Service \"\(name)\" is invalid: status.loadBalancer.ingress[0].ipMode: Unsupported value: \"\(v)\": supported values: \"Proxy\", \"VIP\""
+      )
     }
     return mode
   }
@@ -172,7 +189,8 @@ enum SpecReaders {
     try v.enumerated().map { i, s in
       guard let fam = IPFamily(rawValue: s) else {
         throw LuaError(
-          "\(function): Service \"\(name)\" is invalid: spec.ipFamilies[\(i)]: Unsupported value: \"\(s)\": supported values: \"IPv4\", \"IPv6\"")
+          "\(function): Service \"\(name)\" is invalid: spec.ipFamilies[\(i)]: Unsupported value: \"\(s)\": supported values: \"IPv4\", \"IPv6\""
+        )
       }
       return fam
     }

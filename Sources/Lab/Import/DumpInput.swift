@@ -38,7 +38,9 @@ enum DumpInput {
       }
       let first = text.first { !$0.isWhitespace }
       if first == "{" || first == "[" {
-        docs.append(YAMLDocument(value: try json(text, source: source), index: docs.count + 1, source: source, line: 1))
+        docs.append(
+          YAMLDocument(
+            value: try json(text, source: source), index: docs.count + 1, source: source, line: 1))
       } else {
         docs += try YAMLReader.documents(text, source: source, firstIndex: docs.count + 1)
       }
@@ -69,7 +71,8 @@ enum DumpInput {
     do {
       return try JSONDecoder().decode(JSONNode.self, from: Data(text.utf8)).value
     } catch let DecodingError.dataCorrupted(context) {
-      let why = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
+      let why =
+        (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
       throw .syntax(source: source, message: "invalid JSON: \(why ?? context.debugDescription)")
     } catch {
       throw .syntax(source: source, message: "invalid JSON: \(error)")

@@ -1,7 +1,8 @@
 import Cluster
 import Foundation
-import struct KubeProxy.ProxyConfig
 import NetAddr
+
+import struct KubeProxy.ProxyConfig
 
 /// What a cluster dump holds, read into the cluster's types: the objects as they were, the
 /// settings the cluster ran with (from kubeadm's and kube-proxy's ConfigMaps, else inferred
@@ -40,11 +41,13 @@ enum DumpReader {
     for (value, index) in items where kind(value) == "apps/v1/ReplicaSet" {
       let f = try fields(value, "ReplicaSet", "apps/v1", index)
       let meta = try f.object("metadata")
-      let key = NamespacedName(namespace: try meta.string("namespace") ?? "default", name: try meta.string("name") ?? "")
+      let key = NamespacedName(
+        namespace: try meta.string("namespace") ?? "default", name: try meta.string("name") ?? "")
       if let owner = try owners(meta).first(where: { $0.kind == "Deployment" && $0.controller }) {
         rsOwner[key] = owner.name
         let hash = try meta.stringMap("labels")?["pod-template-hash"] ?? ""
-        let revision = Int(try meta.stringMap("annotations")?["deployment.kubernetes.io/revision"] ?? "") ?? 0
+        let revision =
+          Int(try meta.stringMap("annotations")?["deployment.kubernetes.io/revision"] ?? "") ?? 0
         rsHash[key] = (hash, revision, try f.object("spec").int("replicas") ?? 0)
       }
       dump.replicaSets += 1
@@ -63,13 +66,16 @@ enum DumpReader {
       case "v1/Node": dump.objects.nodes.append(try node(value, index))
       case "v1/Pod": dump.objects.pods.append(try pod(value, index, rsOwner))
       case "v1/Service": dump.objects.services.append(try service(value, index))
-      case "discovery.k8s.io/v1/EndpointSlice": dump.objects.endpointSlices.append(try slice(value, index))
-      case "apps/v1/Deployment": dump.objects.deployments.append(try deployment(value, index, deploymentHash))
+      case "discovery.k8s.io/v1/EndpointSlice":
+        dump.objects.endpointSlices.append(try slice(value, index))
+      case "apps/v1/Deployment":
+        dump.objects.deployments.append(try deployment(value, index, deploymentHash))
       case "apps/v1/ReplicaSet": continue
       case "v1/ConfigMap":
         let f = try fields(value, "ConfigMap", "v1", index)
         let meta = try f.object("metadata")
-        let key = NamespacedName(namespace: try meta.string("namespace") ?? "default", name: try meta.string("name") ?? "")
+        let key = NamespacedName(
+          namespace: try meta.string("namespace") ?? "default", name: try meta.string("name") ?? "")
         configMaps[key] = try f.stringMap("data") ?? [:]
       default:
         dump.skipped[k, default: 0] += 1
@@ -97,25 +103,32 @@ enum DumpReader {
     return "\(api)/\(kind)"
   }
 
-  private static func fields(_ v: YAMLValue, _ kind: String, _ version: String, _ index: Int) throws(ManifestError)
+  private static func fields(
+    _ v: YAMLValue, _ kind: String, _ version: String, _ index: Int
+  ) throws(ManifestError)
     -> ManifestFields
   {
-    let owner = "\(kind) in version \"\(version.split(separator: "/").last.map(String.init) ?? version)\""
+    let owner =
+      "\(kind) in version \"\(version.split(separator: "/").last.map(String.init) ?? version)\""
     return try ManifestFields(v, path: "", owner: owner, document: index)
   }
 
   /// `metadata` of an object: name, namespace, labels, annotations (without kubectl's
   /// last-applied copy), owner references and a deletion in progress.
-  private static func meta(_ f: ManifestFields, clusterScoped: Bool = false) throws(ManifestError) -> ObjectMeta {
+  private static func meta(
+    _ f: ManifestFields, clusterScoped: Bool = false
+  ) throws(ManifestError) -> ObjectMeta {
     let m = try f.object("metadata")
     guard let name = try m.string("name"), !name.isEmpty else {
-      throw .malformed(document: f.document, message: "error validating data: metadata.name not set")
+      throw .malformed(
+        document: f.document, message: "error validating data: metadata.name not set")
     }
     var annotations = try m.stringMap("annotations") ?? [:]
     annotations[LastApplied.key] = nil
     var meta = ObjectMeta(
       name: name, namespace: clusterScoped ? "" : (try m.string("namespace") ?? "default"),
-      labels: try m.stringMap("labels") ?? [:], annotations: annotations, ownerReferences: try owners(m))
+      labels: try m.stringMap("labels") ?? [:], annotations: annotations,
+      ownerReferences: try owners(m))
     if m.has("deletionTimestamp") {
       meta.deletionGracePeriodSeconds = try m.int("deletionGracePeriodSeconds") ?? 0
       meta.deletionTimestamp = Double(meta.deletionGracePeriodSeconds ?? 0)
@@ -133,17 +146,22 @@ enum DumpReader {
 
   private static func namespace(_ v: YAMLValue, _ index: Int) throws(ManifestError) -> Namespace {
     let f = try fields(v, "Namespace", "v1", index)
-    return Namespace(metadata: try meta(f, clusterScoped: true), phase: try f.object("status").string("phase") ?? "Active")
+    return Namespace(
+      metadata: try meta(f, clusterScoped: true),
+      phase: try f.object("status").string("phase") ?? "Active")
   }
 
   private static func node(_ v: YAMLValue, _ index: Int) throws(ManifestError) -> Node {
     let f = try fields(v, "Node", "v1", index)
     let m = try meta(f, clusterScoped: true)
-    let addresses = try f.object("status").list("addresses") { a throws(ManifestError) in
-      (try a.string("type") ?? "", try a.string("address") ?? "")
-    } ?? []
-    guard let text = addresses.first(where: { $0.0 == "InternalIP" })?.1, let ip = IPAddress(text) else {
-      throw .malformed(document: index, message: "node \(m.name) has no InternalIP in status.addresses")
+    let addresses =
+      try f.object("status").list("addresses") { a throws(ManifestError) in
+        (try a.string("type") ?? "", try a.string("address") ?? "")
+      } ?? []
+    guard let text = addresses.first(where: { $0.0 == "InternalIP" })?.1, let ip = IPAddress(text)
+    else {
+      throw .malformed(
+        document: index, message: "node \(m.name) has no InternalIP in status.addresses")
     }
     let spec = try f.object("spec")
     var cidrText = try spec.string("podCIDR")
@@ -151,7 +169,9 @@ enum DumpReader {
     return Node(metadata: m, podCIDR: cidrText.flatMap { CIDR($0) }, internalIP: ip)
   }
 
-  private static func pod(_ v: YAMLValue, _ index: Int, _ rsOwner: [NamespacedName: String]) throws(ManifestError) -> Pod {
+  private static func pod(
+    _ v: YAMLValue, _ index: Int, _ rsOwner: [NamespacedName: String]
+  ) throws(ManifestError) -> Pod {
     let f = try fields(v, "Pod", "v1", index)
     let m = try meta(f)
     let spec = try f.object("spec")
@@ -173,13 +193,15 @@ enum DumpReader {
           PodDNSConfigOption(name: try x.string("name") ?? "", value: try x.string("value"))
         } ?? [])
     }
-    var ips = try status.list("podIPs") { x throws(ManifestError) in try x.string("ip") ?? "" } ?? []
+    var ips =
+      try status.list("podIPs") { x throws(ManifestError) in try x.string("ip") ?? "" } ?? []
     if ips.isEmpty, let one = try status.string("podIP") { ips = [one] }
     p.podIPs = ips.compactMap { IPAddress($0) }
     p.phase = PodPhase(rawValue: try status.string("phase") ?? "Pending") ?? .unknown
-    let conditions = try status.list("conditions") { c throws(ManifestError) in
-      (try c.string("type") ?? "", try c.string("status") ?? "")
-    } ?? []
+    let conditions =
+      try status.list("conditions") { c throws(ManifestError) in
+        (try c.string("type") ?? "", try c.string("status") ?? "")
+      } ?? []
     p.ready = conditions.first { $0.0 == "Ready" }?.1 == "True"
     if let rs = m.ownerReferences.first(where: { $0.kind == "ReplicaSet" && $0.controller }) {
       p.ownerDeployment = rsOwner[NamespacedName(namespace: m.namespace, name: rs.name)]
@@ -194,10 +216,16 @@ enum DumpReader {
     if spec.ipFamilies.isEmpty {
       spec.ipFamilies = spec.clusterIPs.compactMap { IPAddress($0)?.family }
     }
-    let ingress = try f.object("status").object("loadBalancer").list("ingress") { i throws(ManifestError) in
-      try i.string("ip")
-    } ?? []
-    return Service(metadata: m, spec: spec, status: ServiceStatus(loadBalancerIngress: ingress.compactMap { (s: String?) -> IPAddress? in s.flatMap { IPAddress($0) } }))
+    let ingress =
+      try f.object("status").object("loadBalancer").list("ingress") { i throws(ManifestError) in
+        try i.string("ip")
+      } ?? []
+    return Service(
+      metadata: m, spec: spec,
+      status: ServiceStatus(
+        loadBalancerIngress: ingress.compactMap { (s: String?) -> IPAddress? in
+          s.flatMap { IPAddress($0) }
+        }))
   }
 
   private static func slice(_ v: YAMLValue, _ index: Int) throws(ManifestError) -> EndpointSlice {
@@ -222,8 +250,10 @@ enum DumpReader {
       selector: try spec.object("selector").stringMap("matchLabels") ?? [:],
       template: PodTemplate(
         labels: try template.object("metadata").stringMap("labels") ?? [:],
-        ports: try ManifestReader.containerPorts(podSpec), dnsPolicy: try ManifestReader.dnsPolicy(podSpec)),
+        ports: try ManifestReader.containerPorts(podSpec),
+        dnsPolicy: try ManifestReader.dnsPolicy(podSpec)),
       podTemplateHash: hashes[m.key]?.hash ?? "",
-      statusReplicas: try status.int("replicas") ?? 0, readyReplicas: try status.int("readyReplicas") ?? 0)
+      statusReplicas: try status.int("replicas") ?? 0,
+      readyReplicas: try status.int("readyReplicas") ?? 0)
   }
 }

@@ -1,7 +1,8 @@
-import Foundation
 import Cluster
-import struct KubeProxy.ProxyConfig
+import Foundation
 import NetAddr
+
+import struct KubeProxy.ProxyConfig
 
 /// The settings an imported cluster ran with: kubeadm's `kubeadm-config` (ClusterConfiguration:
 /// serviceSubnet, podSubnet, dnsDomain, the API server's service-node-port-range), kube-proxy's
@@ -9,40 +10,56 @@ import NetAddr
 /// `coredns` (Corefile) ConfigMaps in kube-system; what they do not say is inferred from the
 /// objects (the CIDRs that hold every ClusterIP and node pod CIDR).
 enum DumpSettings {
-  static func read(_ maps: [NamespacedName: [String: String]], into dump: inout ClusterDump) throws(ManifestError) {
+  static func read(
+    _ maps: [NamespacedName: [String: String]], into dump: inout ClusterDump
+  ) throws(ManifestError) {
     let kubeadm = maps[NamespacedName(namespace: "kube-system", name: "kubeadm-config")]
     let proxyMap = maps[NamespacedName(namespace: "kube-system", name: "kube-proxy")]
     let corednsMap = maps[NamespacedName(namespace: "kube-system", name: "coredns")]
-    let used = maps.keys.filter { $0.namespace == "kube-system" && ["kubeadm-config", "kube-proxy", "coredns"].contains($0.name) }
+    let used = maps.keys.filter {
+      $0.namespace == "kube-system"
+        && ["kubeadm-config", "kube-proxy", "coredns"].contains($0.name)
+    }
     dump.configMapsUsed = used.map(\.description).sorted()
     dump.skipped["v1/ConfigMap", default: 0] += maps.count - used.count
     if dump.skipped["v1/ConfigMap"] == 0 { dump.skipped["v1/ConfigMap"] = nil }
 
     var serviceSubnet: String?
     var podSubnet: String?
-    if let text = kubeadm?["ClusterConfiguration"], let cc = try yaml(text, "kubeadm-config ClusterConfiguration") {
+    if let text = kubeadm?["ClusterConfiguration"],
+      let cc = try yaml(text, "kubeadm-config ClusterConfiguration")
+    {
       let net = cc["networking"]
       serviceSubnet = net?["serviceSubnet"].flatMap(\.stringValue)
       podSubnet = net?["podSubnet"].flatMap(\.stringValue)
       if let d = net?["dnsDomain"].flatMap(\.stringValue) { dump.config.domain = d }
-      if let range = apiServerArg(cc, "service-node-port-range") { dump.config.nodePortRange = range }
+      if let range = apiServerArg(cc, "service-node-port-range") {
+        dump.config.nodePortRange = range
+      }
     }
     if let text = proxyMap?["config.conf"], let kc = try yaml(text, "kube-proxy config.conf") {
       dump.proxy = proxyConfig(kc, notes: &dump.notes)
-      if podSubnet == nil { podSubnet = kc["clusterCIDR"].flatMap(\.stringValue).flatMap { $0.isEmpty ? nil : $0 } }
+      if podSubnet == nil {
+        podSubnet = kc["clusterCIDR"].flatMap(\.stringValue).flatMap { $0.isEmpty ? nil : $0 }
+      }
     }
     dump.corefile = corednsMap?["Corefile"]
 
     if let s = serviceSubnet {
-      dump.config.serviceCIDRs = s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+      dump.config.serviceCIDRs = s.split(separator: ",").map {
+        $0.trimmingCharacters(in: .whitespaces)
+      }
       dump.notes.append("Service CIDR \(s) from kubeadm-config")
     } else {
       dump.config.serviceCIDRs = inferServiceCIDRs(dump.objects.services)
-      dump.notes.append("Service CIDR \(dump.config.serviceCIDRs.joined(separator: ",")) inferred from the ClusterIPs")
+      dump.notes.append(
+        "Service CIDR \(dump.config.serviceCIDRs.joined(separator: ",")) inferred from the ClusterIPs"
+      )
     }
     if let p = podSubnet {
       dump.config.podCIDR = p
-      dump.notes.append("pod CIDR \(p) from \(kubeadm != nil ? "kubeadm-config" : "kube-proxy's clusterCIDR")")
+      dump.notes.append(
+        "pod CIDR \(p) from \(kubeadm != nil ? "kubeadm-config" : "kube-proxy's clusterCIDR")")
     } else if let p = inferPodCIDR(dump.objects) {
       dump.config.podCIDR = p
       dump.notes.append("pod CIDR \(p) inferred from the nodes' pod CIDRs and pod IPs")
@@ -96,7 +113,9 @@ enum DumpSettings {
       if cidrs.count == texts.count, !cidrs.isEmpty {
         c.nodePortAddresses = cidrs
       } else if !texts.isEmpty {
-        notes.append("kube-proxy nodePortAddresses \(texts.joined(separator: ",")) kept as the default (all node addresses)")
+        notes.append(
+          "kube-proxy nodePortAddresses \(texts.joined(separator: ",")) kept as the default (all node addresses)"
+        )
       }
     }
     return c
@@ -114,13 +133,17 @@ enum DumpSettings {
     for family in families where !seen.contains(family) {
       seen.insert(family)
       let ips = all.filter { $0.family == family }
-      guard let anchor = kubernetes?.clusterIPAddresses.first(where: { $0.family == family }) ?? ips.first else { continue }
+      guard
+        let anchor = kubernetes?.clusterIPAddresses.first(where: { $0.family == family })
+          ?? ips.first
+      else { continue }
       var length = family == .v4 ? 12 : 112
       while length > (family == .v4 ? 8 : 64) {
         if ips.allSatisfy(CIDR(network: anchor, prefixLength: length).contains) { break }
         length -= 1
       }
-      out.append(CIDR(network: anchor, prefixLength: max(length, family == .v4 ? 12 : 64)).description)
+      out.append(
+        CIDR(network: anchor, prefixLength: max(length, family == .v4 ? 12 : 64)).description)
     }
     return out.isEmpty ? ["10.96.0.0/12"] : out
   }
@@ -131,7 +154,9 @@ enum DumpSettings {
     var out: [String] = []
     for family in [IPFamily.v4, .v6] {
       let nets = objects.nodes.compactMap(\.podCIDR).filter { $0.family == family }.map(\.network)
-      let ips = objects.pods.filter { !$0.hostNetwork }.flatMap(\.podIPs).filter { $0.family == family }
+      let ips = objects.pods.filter { !$0.hostNetwork }.flatMap(\.podIPs).filter {
+        $0.family == family
+      }
       guard let anchor = (nets + ips).first else { continue }
       var length = family == .v4 ? 16 : 48
       while length > 0 {

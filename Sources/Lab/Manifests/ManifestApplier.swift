@@ -12,7 +12,9 @@ enum ManifestApplier {
   /// Applies `objects` in order to `cluster`, returning kubectl's line per document (a
   /// StatefulSet's pods share one line), each after its `Warning: ...` lines. Stops at the
   /// first refusal.
-  static func apply(_ objects: [ManifestObject], to cluster: Cluster) throws(ManifestError) -> [String] {
+  static func apply(
+    _ objects: [ManifestObject], to cluster: Cluster
+  ) throws(ManifestError) -> [String] {
     var lines: [(display: String, document: Int, outcome: Outcome, warnings: [String])] = []
     for o in objects {
       let outcome: Outcome
@@ -27,7 +29,9 @@ enum ManifestApplier {
         lines.append((o.display, o.document, outcome, o.warnings))
       }
     }
-    return lines.flatMap { l in l.warnings.map { "Warning: \($0)" } + ["\(l.display) \(l.outcome.word)"] }
+    return lines.flatMap { l in
+      l.warnings.map { "Warning: \($0)" } + ["\(l.display) \(l.outcome.word)"]
+    }
   }
 
   /// The annotations an applied object carries: its own plus the applied document.
@@ -124,7 +128,9 @@ enum ManifestApplier {
     _ o: ManifestObject, kind: String, replicas: Int?, template: PodOptions, _ c: Cluster
   ) throws(ClusterError) -> Outcome {
     let owner = OwnerReference(apiVersion: "apps/v1", kind: kind, name: o.name)
-    let owned = c.pods(namespace: o.namespace).filter { $0.metadata.ownerReferences.contains(owner) && !$0.isTerminating }
+    let owned = c.pods(namespace: o.namespace).filter {
+      $0.metadata.ownerReferences.contains(owner) && !$0.isTerminating
+    }
     var t = template
     t.ownerReferences = [owner]
     var changed = false
@@ -133,7 +139,9 @@ enum ManifestApplier {
         try c.addPod(c.generatePodName(base: o.name + "-", namespace: o.namespace), t)
         changed = true
       }
-      for p in owned.sorted(by: { $0.metadata.uid > $1.metadata.uid }).prefix(max(0, owned.count - replicas)) {
+      for p in owned.sorted(by: { $0.metadata.uid > $1.metadata.uid }).prefix(
+        max(0, owned.count - replicas))
+      {
         try c.deletePod(p.key, grace: nil)
         changed = true
       }
@@ -164,9 +172,10 @@ enum ManifestApplier {
       s.ipFamilyPolicy = old.ipFamilyPolicy
     }
     for i in s.ports.indices where s.ports[i].nodePort == nil {
-      s.ports[i].nodePort = old.ports.first {
-        $0.port == s.ports[i].port && $0.protocol == s.ports[i].protocol
-      }?.nodePort
+      s.ports[i].nodePort =
+        old.ports.first {
+          $0.port == s.ports[i].port && $0.protocol == s.ports[i].protocol
+        }?.nodePort
     }
     if s.healthCheckNodePort == nil { s.healthCheckNodePort = old.healthCheckNodePort }
     return s
@@ -174,28 +183,37 @@ enum ManifestApplier {
 
   /// A pod's spec is immutable except for a few fields; labels and annotations may change.
   private static func checkPodUpdate(_ pod: Pod, _ o: PodOptions) throws(ClusterError) {
-    let same = (o.node == nil || o.node == pod.nodeName) && o.ports == pod.ports
+    let same =
+      (o.node == nil || o.node == pod.nodeName) && o.ports == pod.ports
       && o.hostname == pod.hostname && o.subdomain == pod.subdomain && o.dnsPolicy == pod.dnsPolicy
       && o.hostNetwork == pod.hostNetwork && o.dnsConfig == pod.dnsConfig
     guard !same else { return }
-    throw .invalid(kind: "Pod", name: pod.name, errors: [
-      .forbidden(
-        FieldPath("spec"),
-        "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)")
-    ])
+    throw .invalid(
+      kind: "Pod", name: pod.name,
+      errors: [
+        .forbidden(
+          FieldPath("spec"),
+          "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"
+        )
+      ])
   }
 
   /// The lab keeps nodes as they joined: an applied Node must match the live one.
   private static func checkNodeUnchanged(_ node: Node, _ o: NodeOptions) throws(ClusterError) {
     var errs: [FieldError] = []
     if let ip = o.ip, ip != node.internalIP.description {
-      errs.append(.forbidden(FieldPath("status", "addresses"), "svclab does not change a node's address; remove and add the node"))
+      errs.append(
+        .forbidden(
+          FieldPath("status", "addresses"),
+          "svclab does not change a node's address; remove and add the node"))
     }
     if let cidr = o.podCIDR, cidr != node.podCIDR?.description {
       errs.append(.forbidden(FieldPath("spec", "podCIDR"), "podCIDR is immutable once set"))
     }
     if (o.zone != nil && o.zone != node.zone) || (o.region != nil && o.region != node.region) {
-      errs.append(.forbidden(FieldPath("metadata", "labels"), "svclab does not move a node to another zone or region"))
+      errs.append(
+        .forbidden(
+          FieldPath("metadata", "labels"), "svclab does not move a node to another zone or region"))
     }
     if !errs.isEmpty { throw .invalid(kind: "Node", name: node.name, errors: errs) }
   }

@@ -21,7 +21,8 @@ enum ManifestError: Error, Equatable {
   /// The kinds `apply` reads, as `apiVersion/Kind`.
   static let supportedKinds = [
     "v1/Namespace", "v1/Node", "v1/Pod", "v1/Service", "v1/List", "apps/v1/Deployment",
-    "apps/v1/StatefulSet", "discovery.k8s.io/v1/EndpointSlice", "v1/Endpoints", "apps/v1/ReplicaSet", "apps/v1/DaemonSet",
+    "apps/v1/StatefulSet", "discovery.k8s.io/v1/EndpointSlice", "v1/Endpoints",
+    "apps/v1/ReplicaSet", "apps/v1/DaemonSet",
   ]
 
   /// The message after `apply: `.
@@ -34,7 +35,8 @@ enum ManifestError: Error, Equatable {
       return "document \(d): \(message)"
     case .unknownFields(let source, let owner, let kind, let fields):
       // kubectl names the file, or STDIN for text (`kubectl apply -f -`).
-      return "Error from server (BadRequest): error when creating \"\(source ?? "STDIN")\": \(owner) cannot be"
+      return
+        "Error from server (BadRequest): error when creating \"\(source ?? "STDIN")\": \(owner) cannot be"
         + " handled as a \(kind): strict decoding error: "
         + fields.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
     case .unknownKind(let d, let apiVersion, let kind):

@@ -13,7 +13,9 @@ enum ManifestExporter {
     var nodes = false
   }
 
-  static let systemNamespaces: Set<String> = ["default", "kube-system", "kube-public", "kube-node-lease"]
+  static let systemNamespaces: Set<String> = [
+    "default", "kube-system", "kube-public", "kube-node-lease",
+  ]
 
   /// Whether a namespaced object belongs to the cluster's own set-up.
   static func isSystem(namespace: String, name: String) -> Bool {
@@ -29,11 +31,15 @@ enum ManifestExporter {
     }
     if opts.nodes && ns == nil { docs += c.nodes().map(node) }
     docs += c.pods(namespace: ns).filter { p in
-      p.ownerDeployment == nil && !p.isTerminating && !isSystem(namespace: p.namespace, name: p.name)
+      p.ownerDeployment == nil && !p.isTerminating
+        && !isSystem(namespace: p.namespace, name: p.name)
     }.map(pod)
-    docs += c.services(namespace: ns).filter { !isSystem(namespace: $0.namespace, name: $0.name) }.map(service)
-    docs += c.deployments(namespace: ns).filter { !isSystem(namespace: $0.namespace, name: $0.name) }
-      .map(deployment)
+    docs += c.services(namespace: ns).filter { !isSystem(namespace: $0.namespace, name: $0.name) }
+      .map(service)
+    docs += c.deployments(namespace: ns).filter {
+      !isSystem(namespace: $0.namespace, name: $0.name)
+    }
+    .map(deployment)
     docs += c.endpointSlices(namespace: ns).filter { s in
       s.managedBy == nil && !isSystem(namespace: s.namespace, name: s.serviceName ?? s.name)
     }.map(endpointSlice)
@@ -57,21 +63,27 @@ enum ManifestExporter {
     m.isEmpty ? nil : map(m.map { ($0.key, YAMLValue.string($0.value)) })
   }
 
-  static func list(_ items: [String]) -> YAMLValue? { items.isEmpty ? nil : .list(items.map { .string($0) }) }
+  static func list(_ items: [String]) -> YAMLValue? {
+    items.isEmpty ? nil : .list(items.map { .string($0) })
+  }
 
   static func meta(_ m: ObjectMeta, dropLabels: Set<String> = []) -> YAMLValue {
     var notes = m.annotations
     notes[LastApplied.key] = nil
     return map([
       ("name", .string(m.name)), ("namespace", m.namespace.isEmpty ? nil : .string(m.namespace)),
-      ("labels", strings(m.labels.filter { !dropLabels.contains($0.key) })), ("annotations", strings(notes)),
+      ("labels", strings(m.labels.filter { !dropLabels.contains($0.key) })),
+      ("annotations", strings(notes)),
     ])
   }
 
-  static func header(_ apiVersion: String, _ kind: String, _ m: ObjectMeta, _ rest: [(String, YAMLValue?)])
+  static func header(
+    _ apiVersion: String, _ kind: String, _ m: ObjectMeta, _ rest: [(String, YAMLValue?)]
+  )
     -> YAMLValue
   {
-    map([("apiVersion", .string(apiVersion)), ("kind", .string(kind)), ("metadata", meta(m))] + rest)
+    map(
+      [("apiVersion", .string(apiVersion)), ("kind", .string(kind)), ("metadata", meta(m))] + rest)
   }
 
   /// The last-applied document of an object, if it came from a manifest.
@@ -91,22 +103,42 @@ enum ManifestExporter {
 
   static func node(_ n: Node) -> YAMLValue {
     let cidr = n.podCIDR?.description
-    return header("v1", "Node", n.metadata, [
-      ("spec", map([("podCIDR", cidr.map(YAMLValue.string)), ("podCIDRs", cidr.flatMap { list([$0]) })])),
-      ("status", map([
-        ("addresses", .list([map([("type", .string("InternalIP")), ("address", .string(n.internalIP.description))])]))
-      ])),
-    ])
+    return header(
+      "v1", "Node", n.metadata,
+      [
+        (
+          "spec",
+          map([("podCIDR", cidr.map(YAMLValue.string)), ("podCIDRs", cidr.flatMap { list([$0]) })])
+        ),
+        (
+          "status",
+          map([
+            (
+              "addresses",
+              .list([
+                map([
+                  ("type", .string("InternalIP")), ("address", .string(n.internalIP.description)),
+                ])
+              ])
+            )
+          ])
+        ),
+      ])
   }
 
   /// Containers: those of the applied manifest when there is one (images and all), else one
   /// container `app` running the pause image with the modelled ports.
   static func containers(_ m: ObjectMeta, ports: [ContainerPort]) -> YAMLValue {
-    if let raw = applied(m), let c = raw["spec", "containers"] ?? raw["spec", "template", "spec", "containers"] {
+    if let raw = applied(m),
+      let c = raw["spec", "containers"] ?? raw["spec", "template", "spec", "containers"]
+    {
       return c
     }
     let portList: [YAMLValue] = ports.map { p in
-      map([("name", p.name.map(YAMLValue.string)), ("containerPort", .int(p.containerPort)), ("protocol", .string(p.protocol.rawValue))])
+      map([
+        ("name", p.name.map(YAMLValue.string)), ("containerPort", .int(p.containerPort)),
+        ("protocol", .string(p.protocol.rawValue)),
+      ])
     }
     return .list([
       map([
@@ -121,24 +153,38 @@ enum ManifestExporter {
     if let c = p.dnsConfig {
       dns = map([
         ("nameservers", list(c.nameservers)), ("searches", list(c.searches)),
-        ("options", c.options.isEmpty ? nil : .list(c.options.map { o in
-          map([("name", .string(o.name)), ("value", o.value.map(YAMLValue.string))])
-        })),
+        (
+          "options",
+          c.options.isEmpty
+            ? nil
+            : .list(
+              c.options.map { o in
+                map([("name", .string(o.name)), ("value", o.value.map(YAMLValue.string))])
+              })
+        ),
       ])
     }
     let spec = map([
       ("containers", containers(p.metadata, ports: p.ports)), ("dnsConfig", dns),
-      ("dnsPolicy", .string(p.dnsPolicy.rawValue)), ("hostNetwork", p.hostNetwork ? .bool(true) : nil),
-      ("hostname", p.hostname.map(YAMLValue.string)), ("nodeName", p.nodeName.isEmpty ? nil : .string(p.nodeName)),
+      ("dnsPolicy", .string(p.dnsPolicy.rawValue)),
+      ("hostNetwork", p.hostNetwork ? .bool(true) : nil),
+      ("hostname", p.hostname.map(YAMLValue.string)),
+      ("nodeName", p.nodeName.isEmpty ? nil : .string(p.nodeName)),
       ("setHostnameAsFQDN", p.setHostnameAsFQDN ? .bool(true) : nil),
       ("subdomain", p.subdomain.map(YAMLValue.string)),
       ("terminationGracePeriodSeconds", .int(p.terminationGracePeriodSeconds)),
     ])
     let status = map([
-      ("conditions", .list([map([("type", .string("Ready")), ("status", .string(p.ready ? "True" : "False"))])])),
+      (
+        "conditions",
+        .list([map([("type", .string("Ready")), ("status", .string(p.ready ? "True" : "False"))])])
+      ),
       ("phase", .string(p.phase.rawValue)),
       ("podIP", p.podIP.map { .string($0.description) }),
-      ("podIPs", p.podIPs.isEmpty ? nil : .list(p.podIPs.map { map([("ip", .string($0.description))]) })),
+      (
+        "podIPs",
+        p.podIPs.isEmpty ? nil : .list(p.podIPs.map { map([("ip", .string($0.description))]) })
+      ),
     ])
     return header("v1", "Pod", p.metadata, [("spec", spec), ("status", status)])
   }
@@ -152,15 +198,19 @@ enum ManifestExporter {
     return map([
       ("name", p.name.isEmpty ? nil : .string(p.name)), ("port", .int(p.port)),
       ("protocol", .string(p.protocol.rawValue)), ("targetPort", target),
-      ("nodePort", p.nodePort.map(YAMLValue.int)), ("appProtocol", p.appProtocol.map(YAMLValue.string)),
+      ("nodePort", p.nodePort.map(YAMLValue.int)),
+      ("appProtocol", p.appProtocol.map(YAMLValue.string)),
     ])
   }
 
   static func service(_ svc: Service) -> YAMLValue {
     let s = svc.spec
     let external = s.type == .externalName
-    let affinity: YAMLValue? = s.sessionAffinity == .clientIP
-      ? map([("clientIP", map([("timeoutSeconds", .int(s.sessionAffinityTimeoutSeconds ?? 10800))]))]) : nil
+    let affinity: YAMLValue? =
+      s.sessionAffinity == .clientIP
+      ? map([
+        ("clientIP", map([("timeoutSeconds", .int(s.sessionAffinityTimeoutSeconds ?? 10800))]))
+      ]) : nil
     let spec = map([
       ("type", .string(s.type.rawValue)),
       ("selector", s.selector.flatMap(strings)),
@@ -188,10 +238,13 @@ enum ManifestExporter {
   static func deployment(_ d: Deployment) -> YAMLValue {
     let template = map([
       ("metadata", map([("labels", strings(d.template.labels))])),
-      ("spec", map([
-        ("containers", containers(d.metadata, ports: d.template.ports)),
-        ("dnsPolicy", .string(d.template.dnsPolicy.rawValue)),
-      ])),
+      (
+        "spec",
+        map([
+          ("containers", containers(d.metadata, ports: d.template.ports)),
+          ("dnsPolicy", .string(d.template.dnsPolicy.rawValue)),
+        ])
+      ),
     ])
     let spec = map([
       ("replicas", .int(d.replicas)), ("selector", map([("matchLabels", strings(d.selector))])),
@@ -205,24 +258,41 @@ enum ManifestExporter {
       map([
         ("ip", .string(a.ip)), ("hostname", a.hostname.map(YAMLValue.string)),
         ("nodeName", a.nodeName.map(YAMLValue.string)),
-        ("targetRef", a.targetRef.map { t in
-          map([("kind", .string(t.kind)), ("name", .string(t.name)), ("namespace", .string(t.namespace))])
-        }),
+        (
+          "targetRef",
+          a.targetRef.map { t in
+            map([
+              ("kind", .string(t.kind)), ("name", .string(t.name)),
+              ("namespace", .string(t.namespace)),
+            ])
+          }
+        ),
       ])
     }
     let subsets: [YAMLValue] = e.subsets.map { s in
       map([
         ("addresses", s.addresses.isEmpty ? nil : .list(s.addresses.map(address))),
-        ("notReadyAddresses", s.notReadyAddresses.isEmpty ? nil : .list(s.notReadyAddresses.map(address))),
-        ("ports", s.ports.isEmpty ? nil : .list(s.ports.map { p in
-          map([
-            ("name", p.name.isEmpty ? nil : .string(p.name)), ("port", .int(p.port)),
-            ("protocol", .string(p.protocol.rawValue)), ("appProtocol", p.appProtocol.map(YAMLValue.string)),
-          ])
-        })),
+        (
+          "notReadyAddresses",
+          s.notReadyAddresses.isEmpty ? nil : .list(s.notReadyAddresses.map(address))
+        ),
+        (
+          "ports",
+          s.ports.isEmpty
+            ? nil
+            : .list(
+              s.ports.map { p in
+                map([
+                  ("name", p.name.isEmpty ? nil : .string(p.name)), ("port", .int(p.port)),
+                  ("protocol", .string(p.protocol.rawValue)),
+                  ("appProtocol", p.appProtocol.map(YAMLValue.string)),
+                ])
+              })
+        ),
       ])
     }
-    return header("v1", "Endpoints", e.metadata, [("subsets", subsets.isEmpty ? nil : .list(subsets))])
+    return header(
+      "v1", "Endpoints", e.metadata, [("subsets", subsets.isEmpty ? nil : .list(subsets))])
   }
 
   static func endpointSlice(_ s: EndpointSlice) -> YAMLValue {
@@ -230,31 +300,51 @@ enum ManifestExporter {
       let c = e.conditions
       let hints: YAMLValue? = e.hints.map { h in
         map([
-          ("forZones", h.forZones.isEmpty ? nil : .list(h.forZones.map { map([("name", .string($0))]) })),
-          ("forNodes", h.forNodes.isEmpty ? nil : .list(h.forNodes.map { map([("name", .string($0))]) })),
+          (
+            "forZones",
+            h.forZones.isEmpty ? nil : .list(h.forZones.map { map([("name", .string($0))]) })
+          ),
+          (
+            "forNodes",
+            h.forNodes.isEmpty ? nil : .list(h.forNodes.map { map([("name", .string($0))]) })
+          ),
         ])
       }
       return map([
         ("addresses", .list(e.addresses.map { .string($0) })),
-        ("conditions", map([
-          ("ready", c.ready.map(YAMLValue.bool)), ("serving", c.serving.map(YAMLValue.bool)),
-          ("terminating", c.terminating.map(YAMLValue.bool)),
-        ])),
-        ("hostname", e.hostname.map(YAMLValue.string)), ("nodeName", e.nodeName.map(YAMLValue.string)),
+        (
+          "conditions",
+          map([
+            ("ready", c.ready.map(YAMLValue.bool)), ("serving", c.serving.map(YAMLValue.bool)),
+            ("terminating", c.terminating.map(YAMLValue.bool)),
+          ])
+        ),
+        ("hostname", e.hostname.map(YAMLValue.string)),
+        ("nodeName", e.nodeName.map(YAMLValue.string)),
         ("zone", e.zone.map(YAMLValue.string)), ("hints", hints),
-        ("targetRef", e.targetRef.map { t in
-          map([("kind", .string(t.kind)), ("name", .string(t.name)), ("namespace", .string(t.namespace))])
-        }),
+        (
+          "targetRef",
+          e.targetRef.map { t in
+            map([
+              ("kind", .string(t.kind)), ("name", .string(t.name)),
+              ("namespace", .string(t.namespace)),
+            ])
+          }
+        ),
       ])
     }
     let ports: [YAMLValue] = s.ports.map { p in
       map([
-        ("name", .string(p.name)), ("port", .int(p.port)), ("protocol", .string(p.protocol.rawValue)),
+        ("name", .string(p.name)), ("port", .int(p.port)),
+        ("protocol", .string(p.protocol.rawValue)),
         ("appProtocol", p.appProtocol.map(YAMLValue.string)),
       ])
     }
-    return header("discovery.k8s.io/v1", "EndpointSlice", s.metadata, [
-      ("addressType", .string(s.addressType.rawValue)), ("endpoints", .list(endpoints)), ("ports", .list(ports)),
-    ])
+    return header(
+      "discovery.k8s.io/v1", "EndpointSlice", s.metadata,
+      [
+        ("addressType", .string(s.addressType.rawValue)), ("endpoints", .list(endpoints)),
+        ("ports", .list(ports)),
+      ])
   }
 }

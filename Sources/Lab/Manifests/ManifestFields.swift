@@ -15,17 +15,23 @@ struct ManifestFields {
     switch value {
     case nil, .null?: map = YAMLMap()
     case .map(let m)?: map = m
-    case let v?: throw ManifestFields.typeError(v, at: path, goType: "object", owner: owner, document: document)
+    case let v?:
+      throw ManifestFields.typeError(
+        v, at: path, goType: "object", owner: owner, document: document)
     }
   }
 
-  static func typeError(_ v: YAMLValue, at path: String, goType: String, owner: String, document: Int)
+  static func typeError(
+    _ v: YAMLValue, at path: String, goType: String, owner: String, document: Int
+  )
     -> ManifestError
   {
     let kind = owner.split(separator: " ").first.map(String.init) ?? owner
     return .malformed(
       document: document,
-      message: "\(owner) cannot be handled as a \(kind): json: cannot unmarshal \(v.jsonType) into Go struct field \(path) of type \(goType)")
+      message:
+        "\(owner) cannot be handled as a \(kind): json: cannot unmarshal \(v.jsonType) into Go struct field \(path) of type \(goType)"
+    )
   }
 
   private func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -81,7 +87,8 @@ struct ManifestFields {
       var out: [String] = []
       for (i, item) in items.enumerated() {
         guard case .string(let s) = item else {
-          throw ManifestFields.typeError(item, at: "\(child(key))[\(i)]", goType: "string", owner: owner, document: document)
+          throw ManifestFields.typeError(
+            item, at: "\(child(key))[\(i)]", goType: "string", owner: owner, document: document)
         }
         out.append(s)
       }
@@ -98,7 +105,8 @@ struct ManifestFields {
       var out: [String: String] = [:]
       for (k, v) in m.pairs {
         guard case .string(let s) = v else {
-          throw ManifestFields.typeError(v, at: "\(child(key)).\(k)", goType: "string", owner: owner, document: document)
+          throw ManifestFields.typeError(
+            v, at: "\(child(key)).\(k)", goType: "string", owner: owner, document: document)
         }
         out[k] = s
       }
@@ -113,13 +121,18 @@ struct ManifestFields {
   }
 
   /// Each item of a list of objects, read by `body`.
-  func list<T>(_ key: String, _ body: (ManifestFields) throws(ManifestError) -> T) throws(ManifestError) -> [T]? {
+  func list<T>(
+    _ key: String, _ body: (ManifestFields) throws(ManifestError) -> T
+  ) throws(ManifestError) -> [T]? {
     switch map[key] {
     case nil, .null?: return nil
     case .list(let items)?:
       var out: [T] = []
       for (i, item) in items.enumerated() {
-        out.append(try body(try ManifestFields(item, path: "\(child(key))[\(i)]", owner: owner, document: document)))
+        out.append(
+          try body(
+            try ManifestFields(item, path: "\(child(key))[\(i)]", owner: owner, document: document))
+        )
       }
       return out
     case let v?: throw fail(key, v, "[]object")

@@ -16,7 +16,8 @@ enum ManifestInput {
     var docs: [YAMLDocument] = []
     var tally = YAMLGuard.Tally()
     for (source, text) in try texts(arg) {
-      docs += try YAMLReader.documents(text, source: source, firstIndex: docs.count + 1, tally: &tally)
+      docs += try YAMLReader.documents(
+        text, source: source, firstIndex: docs.count + 1, tally: &tally)
     }
     return docs
   }
@@ -36,7 +37,9 @@ enum ManifestInput {
       let names = (try? FileManager.default.contentsOfDirectory(atPath: arg)) ?? []
       files = names.filter { n in [".yaml", ".yml", ".json"].contains { n.hasSuffix($0) } }.sorted()
         .map { (arg as NSString).appendingPathComponent($0) }
-      if files.isEmpty { throw .input("no objects passed to apply (no .yaml, .yml or .json file in \"\(arg)\")") }
+      if files.isEmpty {
+        throw .input("no objects passed to apply (no .yaml, .yml or .json file in \"\(arg)\")")
+      }
     }
     var total = 0
     var out: [(source: String?, text: String)] = []
@@ -56,6 +59,8 @@ enum ManifestInput {
   }
 
   private static func tooLarge(_ what: String, _ size: Int) -> ManifestError {
-    .input("\(what) is too large (\(size) bytes; apply reads at most \(maxBytes) bytes, 4 MiB, per call)")
+    .input(
+      "\(what) is too large (\(size) bytes; apply reads at most \(maxBytes) bytes, 4 MiB, per call)"
+    )
   }
 }

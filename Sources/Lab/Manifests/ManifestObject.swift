@@ -74,7 +74,8 @@ enum JSONText {
     case .string(let s): return quote(s)
     case .list(let items): return "[" + items.map(encode).joined(separator: ",") + "]"
     case .map(let m):
-      return "{" + m.keys.sorted().compactMap { k in m[k].map { quote(k) + ":" + encode($0) } }
+      return "{"
+        + m.keys.sorted().compactMap { k in m[k].map { quote(k) + ":" + encode($0) } }
         .joined(separator: ",") + "}"
     }
   }

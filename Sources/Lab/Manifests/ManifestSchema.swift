@@ -62,7 +62,8 @@ enum ManifestSchema {
     return out
   }
 
-  private static func walk(_ value: YAMLValue, type: String, path: String, into out: inout [String]) {
+  private static func walk(_ value: YAMLValue, type: String, path: String, into out: inout [String])
+  {
     guard case .map(let map) = value, let fields = types[type] else { return }
     let keys = map.pairs.map(\.0).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     for key in keys {
@@ -77,7 +78,9 @@ enum ManifestSchema {
       case .object(let t): walk(child, type: t, path: here, into: &out)
       case .list(let t):
         if case .list(let items) = child {
-          for (i, item) in items.enumerated() { walk(item, type: t, path: "\(here)[\(i)]", into: &out) }
+          for (i, item) in items.enumerated() {
+            walk(item, type: t, path: "\(here)[\(i)]", into: &out)
+          }
         }
       case .map(let t):
         if case .map(let m) = child {

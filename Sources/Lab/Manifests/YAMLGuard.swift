@@ -72,7 +72,9 @@ enum YAMLGuard {
     }
   }
 
-  private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ tally: inout Tally) -> (line: Int, message: String)? {
+  private static func scan(
+    _ bytes: UnsafeBufferPointer<UInt8>, _ tally: inout Tally
+  ) -> (line: Int, message: String)? {
     var parser = yaml_parser_t()
     guard yaml_parser_initialize(&parser) == 1 else { return nil }
     defer { yaml_parser_delete(&parser) }
@@ -114,7 +116,9 @@ enum YAMLGuard {
         decoded = min(saturation, decoded + 1)
         let anchor = name(event.data.scalar.anchor)
         if let anchor { anchors[anchor] = (1, -1) }
-        if !stack.isEmpty { stack[stack.count - 1].nodes = min(saturation, stack[stack.count - 1].nodes + 1) }
+        if !stack.isEmpty {
+          stack[stack.count - 1].nodes = min(saturation, stack[stack.count - 1].nodes + 1)
+        }
       case YAML_ALIAS_EVENT:
         // An undefined alias is Yams's error to report.
         guard let target = name(event.data.alias.anchor).flatMap({ anchors[$0] }) else { continue }
@@ -127,7 +131,8 @@ enum YAMLGuard {
           return (line, "document contains excessive aliasing")
         }
         if !stack.isEmpty {
-          stack[stack.count - 1].nodes = min(saturation, stack[stack.count - 1].nodes + target.nodes)
+          stack[stack.count - 1].nodes = min(
+            saturation, stack[stack.count - 1].nodes + target.nodes)
           stack[stack.count - 1].height = max(stack[stack.count - 1].height, target.height + 1)
         }
       default:

@@ -78,7 +78,9 @@ struct YAMLDocument {
 /// Reads YAML (JSON included) into values, reporting syntax errors with their line.
 enum YAMLReader {
   /// Every non-empty document of `text`; `firstIndex` numbers them.
-  static func documents(_ text: String, source: String?, firstIndex: Int) throws(ManifestError)
+  static func documents(
+    _ text: String, source: String?, firstIndex: Int
+  ) throws(ManifestError)
     -> [YAMLDocument]
   {
     var tally = YAMLGuard.Tally()
@@ -141,7 +143,8 @@ enum YAMLReader {
       var map = YAMLMap()
       for (k, v) in m {
         guard let key = k.scalar?.string else {
-          throw .syntax(source: nil, message: "yaml: line \(k.mark?.line ?? 0): mapping keys must be strings")
+          throw .syntax(
+            source: nil, message: "yaml: line \(k.mark?.line ?? 0): mapping keys must be strings")
         }
         map[key] = try value(v)
       }

@@ -67,7 +67,8 @@ enum YAMLWriter {
   }
 
   private static let reserved: Set<String> = [
-    "", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes",
+    "", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "yes",
+    "Yes",
     "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N",
   ]
 

@@ -103,7 +103,8 @@ struct Fields {
       guard t.map.isEmpty else { throw typeError(key, "list of strings", .table(t)) }
       return try t.array.enumerated().map { i, v in
         guard case .string(let s) = v else {
-          throw LuaError("\(function): \(path).\(key)[\(i + 1)]: string expected, got \(v.type.name)")
+          throw LuaError(
+            "\(function): \(path).\(key)[\(i + 1)]: string expected, got \(v.type.name)")
         }
         return s
       }

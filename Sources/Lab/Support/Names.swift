@@ -13,15 +13,20 @@ extension LabSession {
       guard case .string(let name) = try call.rawField(i, "name") else {
         throw call.argumentError(i, "object table without a name")
       }
-      if case .string(let ns) = try call.rawField(i, "namespace") { return NamespacedName(namespace: ns, name: name) }
+      if case .string(let ns) = try call.rawField(i, "namespace") {
+        return NamespacedName(namespace: ns, name: name)
+      }
       return NamespacedName(namespace: namespace ?? currentNamespace, name: name)
     default:
-      throw call.argumentError(i, "string expected, got \(call.type(at: i) == .none ? "no value" : call.type(at: i).name)")
+      throw call.argumentError(
+        i, "string expected, got \(call.type(at: i) == .none ? "no value" : call.type(at: i).name)")
     }
   }
 
   /// Splits `ns/name`; a bare name takes `namespace` or the current namespace.
-  func key(parsing s: String, call: LuaCall, arg: Int, namespace: String? = nil) throws
+  func key(
+    parsing s: String, call: LuaCall, arg: Int, namespace: String? = nil
+  ) throws
     -> NamespacedName
   {
     let parts = s.split(separator: "/", omittingEmptySubsequences: false)
@@ -30,7 +35,8 @@ extension LabSession {
     case 2 where !parts[0].isEmpty && !parts[1].isEmpty:
       return NamespacedName(namespace: String(parts[0]), name: String(parts[1]))
     default:
-      throw call.argumentError(arg, "invalid object name \"\(s)\" (expected \"name\" or \"namespace/name\")")
+      throw call.argumentError(
+        arg, "invalid object name \"\(s)\" (expected \"name\" or \"namespace/name\")")
     }
   }
 

@@ -28,7 +28,9 @@ extension LuaValue {
   static func strings(_ items: [String]) -> LuaValue { .list(items.map { .string($0) }) }
   /// A string-keyed map of strings.
   static func stringMap(_ m: [String: String]) -> LuaValue {
-    .table(LuaTable(map: Dictionary(uniqueKeysWithValues: m.map { (.string($0.key), .string($0.value)) })))
+    .table(
+      LuaTable(
+        map: Dictionary(uniqueKeysWithValues: m.map { (.string($0.key), .string($0.value)) })))
   }
   /// A number that prints as an integer when it is whole (clock times).
   static func seconds(_ d: Double) -> LuaValue {

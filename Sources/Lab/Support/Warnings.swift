@@ -48,7 +48,8 @@ enum ServiceWarnings {
   static func forService(_ s: Service) -> [String] {
     var out: [String] = []
     if s.metadata.annotations[topologyAwareHints] != nil {
-      out.append("annotation \(topologyAwareHints) is deprecated, please use \(topologyMode) instead")
+      out.append(
+        "annotation \(topologyAwareHints) is deprecated, please use \(topologyMode) instead")
     }
     // PreferClose is deprecated in 1.35 in favour of its explicit spelling (PR
     // kubernetes/kubernetes#134457, KEP-3015).

@@ -19,7 +19,9 @@ final class DNSFollower: ClusterFollower {
   func load(from cluster: Cluster) {
     for ns in cluster.namespaces() { apply(.namespace(previous: nil, current: ns), in: cluster) }
     for s in cluster.services() { apply(.service(previous: nil, current: s), in: cluster) }
-    for s in cluster.endpointSlices() { apply(.endpointSlice(previous: nil, current: s), in: cluster) }
+    for s in cluster.endpointSlices() {
+      apply(.endpointSlice(previous: nil, current: s), in: cluster)
+    }
     for p in cluster.pods() { apply(.pod(previous: nil, current: p), in: cluster) }
   }
 
@@ -64,7 +66,9 @@ final class DNSFollower: ClusterFollower {
       namespace: s.namespace, name: s.name, kind: kind,
       clusterIPs: kind == .clusterIP ? s.clusterIPAddresses : [],
       externalName: s.spec.externalName,
-      ports: s.spec.ports.map { DNSServicePort(name: $0.name, protocol: $0.protocol.rawValue, port: $0.port) },
+      ports: s.spec.ports.map {
+        DNSServicePort(name: $0.name, protocol: $0.protocol.rawValue, port: $0.port)
+      },
       labels: s.metadata.labels)
   }
 
@@ -86,7 +90,9 @@ final class DNSFollower: ClusterFollower {
           ready: e.conditions.ready, nodeName: e.nodeName,
           targetPodName: e.targetRef?.kind == "Pod" ? e.targetRef?.name : nil)
       },
-      ports: s.ports.map { DNSServicePort(name: $0.name, protocol: $0.protocol.rawValue, port: $0.port) })
+      ports: s.ports.map {
+        DNSServicePort(name: $0.name, protocol: $0.protocol.rawValue, port: $0.port)
+      })
   }
 
   static func pod(_ p: Pod) -> DNSPod? {

@@ -126,14 +126,16 @@ enum DNSQueries {
 
   static func dig(_ name: String, _ q: QueryOptions, _ lab: LabSession) -> String {
     let type = q.type ?? .a
-    let server = q.from.flatMap { podResolvConf($0, lab).config.nameservers.first }
+    let server =
+      q.from.flatMap { podResolvConf($0, lab).config.nameservers.first }
       ?? clusterDNS(lab).first ?? "10.96.0.10"
     let r: DNSResponse
     if q.search {
       let config = resolverConfig(q.from, lab)
-      r = lookup(name: name, type: type, config: config, flavor: .glibc) { n, t in
-        send(n, t, nameserver: server, client: q.from?.podIP, lab)
-      }.response
+      r =
+        lookup(name: name, type: type, config: config, flavor: .glibc) { n, t in
+          send(n, t, nameserver: server, client: q.from?.podIP, lab)
+        }.response
     } else {
       r = send(name, type, nameserver: server, client: q.from?.podIP, lab)
     }

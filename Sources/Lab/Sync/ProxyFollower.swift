@@ -27,7 +27,9 @@ final class ProxyFollower: ClusterFollower {
     for n in cluster.nodes() { apply(.node(previous: nil, current: n), in: cluster) }
     for p in cluster.pods() { apply(.pod(previous: nil, current: p), in: cluster) }
     for s in cluster.services() { apply(.service(previous: nil, current: s), in: cluster) }
-    for s in cluster.endpointSlices() { apply(.endpointSlice(previous: nil, current: s), in: cluster) }
+    for s in cluster.endpointSlices() {
+      apply(.endpointSlice(previous: nil, current: s), in: cluster)
+    }
   }
 
   func apply(_ change: ClusterChange, in cluster: Cluster) {
@@ -45,7 +47,9 @@ final class ProxyFollower: ClusterFollower {
     case .node(let old, let new):
       if let new {
         var node = Self.node(new)
-        if Self.runsAPIServer(new, cluster) { node.listeners["kube-apiserver"] = ProxyListen(port: 6443, proto: .tcp) }
+        if Self.runsAPIServer(new, cluster) {
+          node.listeners["kube-apiserver"] = ProxyListen(port: 6443, proto: .tcp)
+        }
         proxy.upsertNode(node)
       } else if let old {
         proxy.removeNode(old.name)
@@ -79,7 +83,9 @@ final class ProxyFollower: ClusterFollower {
     KubeProxy.NamespacedName(namespace: key.namespace, name: key.name)
   }
 
-  static func proto(_ p: PortProtocol) -> ProxyProtocol { ProxyProtocol(rawValue: p.rawValue) ?? .tcp }
+  static func proto(_ p: PortProtocol) -> ProxyProtocol {
+    ProxyProtocol(rawValue: p.rawValue) ?? .tcp
+  }
 
   /// One `ProxyServicePort` per (port, IP family); headless and ExternalName Services have
   /// none, as kube-proxy ignores them.
@@ -95,7 +101,8 @@ final class ProxyFollower: ClusterFollower {
     return s.clusterIPAddresses.flatMap { ip in
       spec.ports.map { p in
         ProxyServicePort(
-          name: ServicePortName(namespace: s.namespace, name: s.name, port: p.name, proto: proto(p.protocol)),
+          name: ServicePortName(
+            namespace: s.namespace, name: s.name, port: p.name, proto: proto(p.protocol)),
           type: type, family: ip.family, clusterIP: ip, port: p.port, nodePort: p.nodePort ?? 0,
           externalIPs: external.filter { $0.family == ip.family },
           loadBalancerVIPs: s.status.ingressIPMode == .proxy
@@ -105,10 +112,11 @@ final class ProxyFollower: ClusterFollower {
             ? (spec.sessionAffinityTimeoutSeconds ?? 10800) : nil,
           externalPolicyLocal: eTPLocal, internalPolicyLocal: spec.internalTrafficPolicy == .local,
           healthCheckNodePort: spec.healthCheckNodePort ?? 0,
-          trafficDistribution: spec.trafficDistribution?.rawValue)
-          .withProxyModeIngress(
-            s.status.ingressIPMode == .proxy
-              ? s.status.loadBalancerIngress.filter { $0.family == ip.family } : [])
+          trafficDistribution: spec.trafficDistribution?.rawValue
+        )
+        .withProxyModeIngress(
+          s.status.ingressIPMode == .proxy
+            ? s.status.loadBalancerIngress.filter { $0.family == ip.family } : [])
       }
     }
   }
@@ -133,7 +141,9 @@ final class ProxyFollower: ClusterFollower {
           nodeHints: e.hints?.forNodes,
           podName: e.targetRef.flatMap { $0.kind == "Pod" ? "\($0.namespace)/\($0.name)" : nil })
       },
-      ports: s.ports.map { ProxyEndpointSlice.Port(name: $0.name, port: $0.port, proto: proto($0.protocol)) })
+      ports: s.ports.map {
+        ProxyEndpointSlice.Port(name: $0.name, port: $0.port, proto: proto($0.protocol))
+      })
   }
 
   static func node(_ n: Node) -> ProxyNode {

@@ -17,13 +17,17 @@ enum Describe {
       guard let s = c.endpointSlice(key) else { return nil }
       slice(s, &w)
     case .serviceCIDRs:
-      guard let s = ServiceCIDRView.objects(c).first(where: { $0.name == key.name }) else { return nil }
+      guard let s = ServiceCIDRView.objects(c).first(where: { $0.name == key.name }) else {
+        return nil
+      }
       w.add("Name:\t\(s.name)")
       w.add("Labels:\t<none>")
       w.add("Annotations:\t<none>")
       w.add("CIDRs:\t\(s.cidrs.map(\.description).joined(separator: ", "))")
     case .ipAddresses:
-      guard let a = ServiceCIDRView.ipAddresses(c).first(where: { $0.ip == key.name }) else { return nil }
+      guard let a = ServiceCIDRView.ipAddresses(c).first(where: { $0.ip == key.name }) else {
+        return nil
+      }
       w.add("Name:\t\(a.ip)")
       w.add("Labels:\tipaddress.kubernetes.io/ip-family=\(a.ip.contains(":") ? "IPv6" : "IPv4")")
       w.add("\tipaddress.kubernetes.io/managed-by=ipallocator.k8s.io")
@@ -74,7 +78,9 @@ enum Describe {
   static func annotations(_ m: [String: String], _ w: inout Lines) {
     let keys = m.keys.filter { $0 != LastApplied.key }.sorted()
     if keys.isEmpty { return w.add("Annotations:\t<none>") }
-    for (i, k) in keys.enumerated() { w.add((i == 0 ? "Annotations:" : "") + "\t\(k): \(m[k] ?? "")") }
+    for (i, k) in keys.enumerated() {
+      w.add((i == 0 ? "Annotations:" : "") + "\t\(k): \(m[k] ?? "")")
+    }
   }
 
   /// `formatEndpointSlices`: ready endpoints of the port (`ip:port`), at most three and `+ N more...`.
@@ -105,14 +111,21 @@ enum Describe {
     w.add("Selector:\t\(GetTables.labelText(spec.selector))")
     w.add("Type:\t\(spec.type.rawValue)")
     if let p = spec.ipFamilyPolicy { w.add("IP Family Policy:\t\(p.rawValue)") }
-    w.add("IP Families:\t" + (spec.ipFamilies.isEmpty ? "<none>" : spec.ipFamilies.map(\.rawValue).joined(separator: ",")))
+    w.add(
+      "IP Families:\t"
+        + (spec.ipFamilies.isEmpty
+          ? "<none>" : spec.ipFamilies.map(\.rawValue).joined(separator: ",")))
     w.add("IP:\t\(spec.clusterIP)")
     w.add("IPs:\t" + (spec.clusterIPs.isEmpty ? "<none>" : spec.clusterIPs.joined(separator: ",")))
-    if !spec.externalIPs.isEmpty { w.add("External IPs:\t\(spec.externalIPs.joined(separator: ","))") }
+    if !spec.externalIPs.isEmpty {
+      w.add("External IPs:\t\(spec.externalIPs.joined(separator: ","))")
+    }
     if let ip = spec.loadBalancerIP, !ip.isEmpty { w.add("Desired LoadBalancer IP:\t\(ip)") }
     if let n = spec.externalName, !n.isEmpty { w.add("External Name:\t\(n)") }
     if !s.status.loadBalancerIngress.isEmpty {
-      w.add("LoadBalancer Ingress:\t\(s.status.loadBalancerIngress.map(\.description).joined(separator: ", "))")
+      w.add(
+        "LoadBalancer Ingress:\t\(s.status.loadBalancerIngress.map(\.description).joined(separator: ", "))"
+      )
     }
     for p in spec.ports {
       let name = p.name.isEmpty ? "<unset>" : p.name
@@ -188,7 +201,9 @@ enum Describe {
     w.add("Ports:")
     w.add("  Name\tPort\tProtocol")
     w.add("  ----\t----\t--------")
-    for p in s.ports { w.add("  \(p.name.isEmpty ? "<unset>" : p.name)\t\(p.port)\t\(p.protocol.rawValue)") }
+    for p in s.ports {
+      w.add("  \(p.name.isEmpty ? "<unset>" : p.name)\t\(p.port)\t\(p.protocol.rawValue)")
+    }
     w.add("Endpoints:")
     for e in s.endpoints {
       w.add("  - Addresses:\t\(e.addresses.joined(separator: ","))")
@@ -217,7 +232,9 @@ enum Describe {
         w.add("  Ports:")
         w.add("    Name\tPort\tProtocol")
         w.add("    ----\t----\t--------")
-        for p in s.ports { w.add("    \(p.name.isEmpty ? "<unset>" : p.name)\t\(p.port)\t\(p.protocol.rawValue)") }
+        for p in s.ports {
+          w.add("    \(p.name.isEmpty ? "<unset>" : p.name)\t\(p.port)\t\(p.protocol.rawValue)")
+        }
       }
       w.add("")
     }
@@ -237,7 +254,9 @@ enum Describe {
     w.add("Non-terminated Pods:\t(\(pods.count) in total)")
     w.add("  Namespace\tName\tAge")
     w.add("  ---------\t----\t---")
-    for p in pods { w.add("  \(p.namespace)\t\(p.name)\t\(GetTables.age(p.metadata.creationTimestamp, c.now))") }
+    for p in pods {
+      w.add("  \(p.namespace)\t\(p.name)\t\(GetTables.age(p.metadata.creationTimestamp, c.now))")
+    }
   }
 
   static func deployment(_ d: Deployment, _ c: Cluster, _ w: inout Lines) {
@@ -247,7 +266,9 @@ enum Describe {
     annotations(d.metadata.annotations, &w)
     w.add("Selector:\t\(GetTables.labelText(d.selector))")
     let unavailable = max(0, d.statusReplicas - d.readyReplicas)
-    w.add("Replicas:\t\(d.replicas) desired | \(d.statusReplicas) updated | \(d.statusReplicas) total | \(d.readyReplicas) available | \(unavailable) unavailable")
+    w.add(
+      "Replicas:\t\(d.replicas) desired | \(d.statusReplicas) updated | \(d.statusReplicas) total | \(d.readyReplicas) available | \(unavailable) unavailable"
+    )
     w.add("StrategyType:\tRollingUpdate")
     w.add("MinReadySeconds:\t0")
     w.add("RollingUpdateStrategy:\t25% max unavailable, 25% max surge")
@@ -262,6 +283,7 @@ enum Describe {
     } else {
       for p in d.template.ports { w.add("    Port:\t\(p.containerPort)/\(p.protocol.rawValue)") }
     }
-    w.add("NewReplicaSet:\t\(d.replicaSetName) (\(d.statusReplicas)/\(d.replicas) replicas created)")
+    w.add(
+      "NewReplicaSet:\t\(d.replicaSetName) (\(d.statusReplicas)/\(d.replicas) replicas created)")
   }
 }

@@ -5,7 +5,8 @@ import Cluster
 enum GetTables {
   /// The kinds `get` and `describe` know, by every name kubectl accepts for them.
   enum Kind: String, CaseIterable {
-    case services, pods, endpointSlices, nodes, deployments, namespaces, endpoints, serviceCIDRs, ipAddresses
+    case services, pods, endpointSlices, nodes, deployments, namespaces, endpoints, serviceCIDRs,
+      ipAddresses
 
     static func parse(_ s: String) -> Kind? {
       switch s.lowercased() {
@@ -15,18 +16,23 @@ enum GetTables {
         "endpointslices.discovery.k8s.io":
         return .endpointSlices
       case "no", "node", "nodes": return .nodes
-      case "deploy", "deployment", "deployments", "deployment.apps", "deployments.apps": return .deployments
+      case "deploy", "deployment", "deployments", "deployment.apps", "deployments.apps":
+        return .deployments
       case "ns", "namespace", "namespaces": return .namespaces
       case "ep", "endpoints": return .endpoints
-      case "servicecidr", "servicecidrs", "servicecidr.networking.k8s.io", "servicecidrs.networking.k8s.io":
+      case "servicecidr", "servicecidrs", "servicecidr.networking.k8s.io",
+        "servicecidrs.networking.k8s.io":
         return .serviceCIDRs
-      case "ipaddress", "ipaddresses", "ipaddress.networking.k8s.io", "ipaddresses.networking.k8s.io":
+      case "ipaddress", "ipaddresses", "ipaddress.networking.k8s.io",
+        "ipaddresses.networking.k8s.io":
         return .ipAddresses
       default: return nil
       }
     }
 
-    var clusterScoped: Bool { self == .nodes || self == .namespaces || self == .serviceCIDRs || self == .ipAddresses }
+    var clusterScoped: Bool {
+      self == .nodes || self == .namespaces || self == .serviceCIDRs || self == .ipAddresses
+    }
 
     /// The resource name in kubectl's messages.
     var resource: String {
@@ -70,12 +76,15 @@ enum GetTables {
     switch kind {
     case .services:
       let items = c.services(namespace: ns)
-      header = ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"] + (o.wide ? ["SELECTOR"] : [])
+      header =
+        ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
+        + (o.wide ? ["SELECTOR"] : [])
       rows = items.map { serviceRow($0, now, o.wide) }
       namespaces = items.map(\.namespace)
     case .pods:
       let items = c.pods(namespace: ns)
-      header = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+      header =
+        ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
         + (o.wide ? ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"] : [])
       rows = items.map { podRow($0, now, o.wide) }
       namespaces = items.map(\.namespace)
@@ -83,26 +92,42 @@ enum GetTables {
       let items = c.endpointSlices(namespace: ns)
       header = ["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"]
       rows = items.map { s in
-        [s.name, s.addressType.rawValue, slicePorts(s.ports), sliceEndpoints(s.endpoints),
-         age(s.metadata.creationTimestamp, now)]
+        [
+          s.name, s.addressType.rawValue, slicePorts(s.ports), sliceEndpoints(s.endpoints),
+          age(s.metadata.creationTimestamp, now),
+        ]
       }
       namespaces = items.map(\.namespace)
     case .nodes:
       let items = c.nodes()
-      header = ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
-        + (o.wide ? ["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"] : [])
+      header =
+        ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+        + (o.wide
+          ? ["INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME"] : [])
       rows = items.map { n in
-        ["\(n.name)", "Ready", roles(n), age(n.metadata.creationTimestamp, now), NodeInfo.kubeletVersion]
-          + (o.wide ? [n.internalIP.description, "<none>", NodeInfo.osImage, NodeInfo.kernelVersion, NodeInfo.containerRuntime] : [])
+        [
+          "\(n.name)", "Ready", roles(n), age(n.metadata.creationTimestamp, now),
+          NodeInfo.kubeletVersion,
+        ]
+          + (o.wide
+            ? [
+              n.internalIP.description, "<none>", NodeInfo.osImage, NodeInfo.kernelVersion,
+              NodeInfo.containerRuntime,
+            ] : [])
       }
       namespaces = []
     case .deployments:
       let items = c.deployments(namespace: ns)
-      header = ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"] + (o.wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
+      header =
+        ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+        + (o.wide ? ["CONTAINERS", "IMAGES", "SELECTOR"] : [])
       rows = items.map { d in
         let (names, images) = containers(d.metadata)
-        return ["\(d.name)", "\(d.readyReplicas)/\(d.replicas)", "\(d.statusReplicas)", "\(d.readyReplicas)",
-                age(d.metadata.creationTimestamp, now)]
+        return [
+          "\(d.name)", "\(d.readyReplicas)/\(d.replicas)", "\(d.statusReplicas)",
+          "\(d.readyReplicas)",
+          age(d.metadata.creationTimestamp, now),
+        ]
           + (o.wide ? [names, images, labelText(d.selector)] : [])
       }
       namespaces = items.map(\.namespace)
@@ -114,15 +139,21 @@ enum GetTables {
     case .endpoints:
       let items = c.v1EndpointsList(namespace: ns)
       header = ["NAME", "ENDPOINTS", "AGE"]
-      rows = items.map { [$0.name, endpointsText($0.subsets), age($0.metadata.creationTimestamp, now)] }
+      rows = items.map {
+        [$0.name, endpointsText($0.subsets), age($0.metadata.creationTimestamp, now)]
+      }
       namespaces = items.map(\.namespace)
     case .serviceCIDRs:
       header = ["NAME", "CIDRS", "AGE"]
-      rows = ServiceCIDRView.objects(c).map { [$0.name, $0.cidrs.map(\.description).joined(separator: ","), age(0, now)] }
+      rows = ServiceCIDRView.objects(c).map {
+        [$0.name, $0.cidrs.map(\.description).joined(separator: ","), age(0, now)]
+      }
       namespaces = []
     case .ipAddresses:
       header = ["NAME", "PARENTREF"]
-      rows = ServiceCIDRView.ipAddresses(c).map { [$0.ip, "services/\($0.service.namespace)/\($0.service.name)"] }
+      rows = ServiceCIDRView.ipAddresses(c).map {
+        [$0.ip, "services/\($0.service.namespace)/\($0.service.name)"]
+      }
       namespaces = []
     }
     if let name = o.name {
@@ -142,7 +173,9 @@ enum GetTables {
     return TabWriter.table.format(text)
   }
 
-  static func age(_ created: Double, _ now: Double) -> String { HumanDuration.format(now - created) }
+  static func age(_ created: Double, _ now: Double) -> String {
+    HumanDuration.format(now - created)
+  }
 
   /// `labels.FormatLabels`: sorted `k=v` pairs, `<none>` when empty.
   static func labelText(_ m: [String: String]?) -> String {
@@ -152,8 +185,10 @@ enum GetTables {
 
   static func serviceRow(_ s: Service, _ now: Double, _ wide: Bool) -> [String] {
     let clusterIP = s.spec.clusterIP.isEmpty ? "<none>" : s.spec.clusterIP
-    return [s.name, s.spec.type.rawValue, clusterIP, externalIP(s, wide: wide), portsText(s.spec.ports),
-            age(s.metadata.creationTimestamp, now)] + (wide ? [labelText(s.spec.selector)] : [])
+    return [
+      s.name, s.spec.type.rawValue, clusterIP, externalIP(s, wide: wide), portsText(s.spec.ports),
+      age(s.metadata.creationTimestamp, now),
+    ] + (wide ? [labelText(s.spec.selector)] : [])
   }
 
   /// The EXTERNAL-IP cell (`getServiceExternalIP`).
@@ -194,7 +229,11 @@ enum GetTables {
   static func podRow(_ p: Pod, _ now: Double, _ wide: Bool) -> [String] {
     let ready = p.ready && p.phase == .running ? "1/1" : "0/1"
     return [p.name, ready, podStatus(p), "0", age(p.metadata.creationTimestamp, now)]
-      + (wide ? [p.podIP?.description ?? "<none>", p.nodeName.isEmpty ? "<none>" : p.nodeName, "<none>", "<none>"] : [])
+      + (wide
+        ? [
+          p.podIP?.description ?? "<none>", p.nodeName.isEmpty ? "<none>" : p.nodeName, "<none>",
+          "<none>",
+        ] : [])
   }
 
   /// Up to three items and `+ N more...`; `<unset>` when empty (`listWithMoreString`).
@@ -217,7 +256,10 @@ enum GetTables {
       for p in ports {
         count += s.addresses.count
         for a in s.addresses {
-          if list.count == 3 { more = true; break }
+          if list.count == 3 {
+            more = true
+            break
+          }
           if let p {
             list.append(a.ip.contains(":") ? "[\(a.ip)]:\(p.port)" : "\(a.ip):\(p.port)")
           } else {
@@ -230,7 +272,9 @@ enum GetTables {
     return more ? "\(shown) + \(count - 3) more..." : shown
   }
 
-  static func slicePorts(_ ports: [EndpointPort]) -> String { listWithMore(ports.map { String($0.port) }) }
+  static func slicePorts(_ ports: [EndpointPort]) -> String {
+    listWithMore(ports.map { String($0.port) })
+  }
 
   static func sliceEndpoints(_ eps: [Endpoint]) -> String { listWithMore(eps.flatMap(\.addresses)) }
 
@@ -250,10 +294,18 @@ enum GetTables {
 
   /// Container names and images of a workload, from its applied manifest when there is one.
   static func containers(_ m: ObjectMeta) -> (String, String) {
-    let list = ManifestExporter.applied(m).flatMap { $0["spec", "template", "spec", "containers"] ?? $0["spec", "containers"] }
-    guard case .list(let items)? = list, !items.isEmpty else { return ("app", "registry.k8s.io/pause:3.10") }
-    let names = items.map { i -> String in if case .string(let s)? = i["name"] { return s } else { return "" } }
-    let images = items.map { i -> String in if case .string(let s)? = i["image"] { return s } else { return "" } }
+    let list = ManifestExporter.applied(m).flatMap {
+      $0["spec", "template", "spec", "containers"] ?? $0["spec", "containers"]
+    }
+    guard case .list(let items)? = list, !items.isEmpty else {
+      return ("app", "registry.k8s.io/pause:3.10")
+    }
+    let names = items.map { i -> String in
+      if case .string(let s)? = i["name"] { return s } else { return "" }
+    }
+    let images = items.map { i -> String in
+      if case .string(let s)? = i["image"] { return s } else { return "" }
+    }
     return (names.joined(separator: ","), images.joined(separator: ","))
   }
 }

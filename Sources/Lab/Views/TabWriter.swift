@@ -23,7 +23,9 @@ struct TabWriter {
     return out
   }
 
-  private func format(_ lines: [[String]], _ start: Int, _ end: Int, _ widths: inout [Int], _ out: inout String) {
+  private func format(
+    _ lines: [[String]], _ start: Int, _ end: Int, _ widths: inout [Int], _ out: inout String
+  ) {
     let column = widths.count
     var line0 = start
     var this = start
@@ -47,7 +49,9 @@ struct TabWriter {
     write(lines, line0, end, widths, &out)
   }
 
-  private func write(_ lines: [[String]], _ from: Int, _ to: Int, _ widths: [Int], _ out: inout String) {
+  private func write(
+    _ lines: [[String]], _ from: Int, _ to: Int, _ widths: [Int], _ out: inout String
+  ) {
     guard from < to else { return }
     for line in lines[from..<to] {
       for (j, cell) in line.enumerated() {

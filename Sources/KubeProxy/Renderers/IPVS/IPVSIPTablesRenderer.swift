@@ -40,7 +40,8 @@ enum IPVSSet: String, CaseIterable {
     case .nodePortLocalTCP: "Kubernetes nodeport TCP port with externalTrafficPolicy=local"
     case .nodePortUDP: "Kubernetes nodeport UDP port for masquerade purpose"
     case .nodePortLocalUDP: "Kubernetes nodeport UDP port with externalTrafficPolicy=local"
-    case .nodePortSCTP: "Kubernetes nodeport SCTP port for masquerade purpose with type 'hash ip:port'"
+    case .nodePortSCTP:
+      "Kubernetes nodeport SCTP port for masquerade purpose with type 'hash ip:port'"
     case .nodePortLocalSCTP:
       "Kubernetes nodeport SCTP port with externalTrafficPolicy=local with type 'hash ip:port'"
     case .healthCheckNodePort: "Kubernetes health check node port"
@@ -79,7 +80,8 @@ private let ipsetJumps: [(IPVSSet, Bool, String, String, String, String)] = [
 public func renderIPVSIPTablesRestore(
   node: ProxyNode, config: ProxyConfig, decisions: [ServicePortDecision], family: IPFamily = .v4
 ) -> String {
-  let used = usedIPVSSets(node: node, decisions: decisions.filter { $0.servicePort.family == family })
+  let used = usedIPVSSets(
+    node: node, decisions: decisions.filter { $0.servicePort.family == family })
   let mark = "0x004000"  // kube-proxy formats the mark with %#08x in IPVS mode.
   let detector = LocalTrafficDetector(node: node, config: config, family: family)
   var nat: [String] = []
@@ -115,25 +117,38 @@ public func renderIPVSIPTablesRestore(
   nat.append("-A KUBE-LOAD-BALANCER -j KUBE-MARK-MASQ")
   filter.append("-A KUBE-SOURCE-RANGES-FIREWALL -j DROP")
   for (ip, proto, port) in lbWithoutNodeAccess(node: node, decisions: decisions, family: family) {
-    filter.append("-A KUBE-IPVS-OUT-FILTER -s \(ip) -m ipvs --vaddr \(ip) --vproto \(proto) --vport \(port) -j DROP")
+    filter.append(
+      "-A KUBE-IPVS-OUT-FILTER -s \(ip) -m ipvs --vaddr \(ip) --vproto \(proto) --vport \(port) -j DROP"
+    )
   }
   for set in [IPVSSet.clusterIP, .loadBalancer] where used.contains(set) {
     nat.append("-A KUBE-SERVICES -m set --match-set \(set.name(family)) dst,dst -j ACCEPT")
   }
-  filter.append("-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding rules\" -m mark --mark \(mark)/\(mark) -j ACCEPT")
-  filter.append("-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding conntrack rule\" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT")
+  filter.append(
+    "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding rules\" -m mark --mark \(mark)/\(mark) -j ACCEPT"
+  )
+  filter.append(
+    "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding conntrack rule\" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"
+  )
   filter.append("-A KUBE-NODE-PORT \(setMatch(.healthCheckNodePort)) dst -j ACCEPT")
   for set in [IPVSSet.loadBalancer, .clusterIP, .externalIP, .externalIPLocal] {
     filter.append("-A KUBE-IPVS-FILTER -m set --match-set \(set.name(family)) dst,dst -j RETURN")
   }
-  filter.append("-A KUBE-IPVS-FILTER -m set --match-set \(IPVSSet.healthCheckNodePort.name(family)) dst -j RETURN")
-  filter.append("-A KUBE-IPVS-FILTER -m conntrack --ctstate NEW -m set --match-set \(IPVSSet.ipvsIPs.name(family)) dst -j REJECT")
+  filter.append(
+    "-A KUBE-IPVS-FILTER -m set --match-set \(IPVSSet.healthCheckNodePort.name(family)) dst -j RETURN"
+  )
+  filter.append(
+    "-A KUBE-IPVS-FILTER -m conntrack --ctstate NEW -m set --match-set \(IPVSSet.ipvsIPs.name(family)) dst -j REJECT"
+  )
   nat.append("-A KUBE-POSTROUTING -m mark ! --mark \(mark)/\(mark) -j RETURN")
   nat.append("-A KUBE-POSTROUTING -j MARK --xor-mark \(mark)")
-  nat.append("-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE"
-    + (config.randomFully ? " --random-fully" : ""))
+  nat.append(
+    "-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE"
+      + (config.randomFully ? " --random-fully" : ""))
   nat.append("-A KUBE-MARK-MASQ -j MARK --or-mark \(mark)")
-  let natChains = ["KUBE-SERVICES", "KUBE-POSTROUTING", "KUBE-NODE-PORT", "KUBE-LOAD-BALANCER", "KUBE-MARK-MASQ"]
+  let natChains = [
+    "KUBE-SERVICES", "KUBE-POSTROUTING", "KUBE-NODE-PORT", "KUBE-LOAD-BALANCER", "KUBE-MARK-MASQ",
+  ]
   let filterChains = [
     "KUBE-FORWARD", "KUBE-NODE-PORT", "KUBE-PROXY-FIREWALL", "KUBE-SOURCE-RANGES-FIREWALL",
     "KUBE-IPVS-FILTER", "KUBE-IPVS-OUT-FILTER",
@@ -153,14 +168,18 @@ func usedIPVSSets(node: ProxyNode, decisions: [ServicePortDecision]) -> Set<IPVS
     used.insert(.clusterIP)
     used.insert(.ipvsIPs)
     if d.allEndpoints.contains(where: { $0.isLocal(to: node.name) }) { used.insert(.loopBack) }
-    if !port.externalIPs.isEmpty { used.insert(port.externalPolicyLocal ? .externalIPLocal : .externalIP) }
+    if !port.externalIPs.isEmpty {
+      used.insert(port.externalPolicyLocal ? .externalIPLocal : .externalIP)
+    }
     if !port.loadBalancerVIPs.isEmpty {
       used.insert(.loadBalancer)
       if port.externalPolicyLocal { used.insert(.loadBalancerLocal) }
       if !port.loadBalancerSourceRanges.isEmpty {
         used.insert(.loadBalancerFW)
         used.insert(.loadBalancerSourceCIDR)
-        if port.loadBalancerSourceRanges.contains(where: { r in node.ips.contains { r.contains($0) } }) {
+        if port.loadBalancerSourceRanges.contains(where: { r in node.ips.contains { r.contains($0) }
+          })
+        {
           used.insert(.loadBalancerSourceIP)
         }
       }
@@ -182,14 +201,18 @@ func usedIPVSSets(node: ProxyNode, decisions: [ServicePortDecision]) -> Set<IPVS
 
 /// Load-balancer VIPs with source ranges that do not admit the node itself: kube-proxy keeps
 /// the node from reaching them through IPVS (kubernetes issue 119656).
-private func lbWithoutNodeAccess(node: ProxyNode, decisions: [ServicePortDecision], family: IPFamily)
+private func lbWithoutNodeAccess(
+  node: ProxyNode, decisions: [ServicePortDecision], family: IPFamily
+)
   -> [(IPAddress, String, Int)]
 {
   var out: [(IPAddress, String, Int)] = []
   for d in decisions where d.servicePort.family == family {
     let port = d.servicePort
     guard !port.loadBalancerSourceRanges.isEmpty else { continue }
-    let admitsNode = port.loadBalancerSourceRanges.contains { r in node.ips.contains { r.contains($0) } }
+    let admitsNode = port.loadBalancerSourceRanges.contains { r in
+      node.ips.contains { r.contains($0) }
+    }
     guard !admitsNode else { continue }
     for vip in port.loadBalancerVIPs { out.append((vip, port.name.proto.lowercased, port.port)) }
   }

@@ -79,7 +79,9 @@ struct NFTablesListing {
       var body = ""
       let elements =
         set.sortedByAddress
-        ? set.elements.sorted { (IPAddress($0) ?? IPAddress(v4: 0)) < (IPAddress($1) ?? IPAddress(v4: 0)) }
+        ? set.elements.sorted {
+          (IPAddress($0) ?? IPAddress(v4: 0)) < (IPAddress($1) ?? IPAddress(v4: 0))
+        }
         : set.elements
       for (i, element) in elements.enumerated() {
         if i > 0 { body += (set.twoPerLine && i % 2 == 1) ? ", " : ",\n\t\t\t     " }

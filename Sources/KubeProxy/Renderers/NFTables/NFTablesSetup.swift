@@ -108,7 +108,8 @@ extension NFTablesWriter {
     if !ranges.isEmpty {
       listing.add(
         NFTablesName.clusterIPsCheck,
-        "\(ipX) daddr \(nftAnonymousSet(ranges)) drop comment \"Drop traffic to unallocated ClusterIPs\"")
+        "\(ipX) daddr \(nftAnonymousSet(ranges)) drop comment \"Drop traffic to unallocated ClusterIPs\""
+      )
     }
     listing.ensureChain(
       NFTablesName.rejectChain, comment: "helper for @no-endpoint-services / @no-endpoint-nodeports"
