@@ -198,12 +198,6 @@ private struct PacketWalk {
     mark = packet.mark ?? 0
   }
 
-  enum ChainEnd {
-    case fellThrough, returned
-    /// A terminating target: ACCEPT, DROP, REJECT, a NAT target (ends the table's hook).
-    case verdict(String)
-  }
-
   mutating func run() {
     if tracer.synthesized {
       note(
@@ -217,36 +211,20 @@ private struct PacketWalk {
       hooks = [("PREROUTING", ["raw", "mangle", "nat"])]
     }
     guard runHooks(hooks) else { return }
-    let local = tracer.localAddresses.contains(packet.destination)
-    if packet.local {
-      trace.path = "output"
-      step(
-        "route", nil, nil,
-        "to \(packet.destination): \(local ? "a local address (loopback)" : "sent out\(packet.outInterface.map { " of \($0)" } ?? "")")"
-      )
-      guard runHooks([("POSTROUTING", ["mangle", "nat"])]) else { return }
-    } else if local {
-      trace.path = "local"
-      step("route", nil, nil, "\(packet.destination) is an address of this node → INPUT")
-      guard runHooks([("INPUT", ["mangle", "nat", "filter"])]) else { return }
-    } else {
-      trace.path = "forward"
-      let out = packet.outInterface.map { " out of \($0)" } ?? ""
-      step(
-        "route", nil, nil, "\(packet.destination) is not an address of this node → FORWARD\(out)")
+    let route = IPTablesPacketTrace.route(
+      packet, local: tracer.localAddresses.contains(packet.destination), input: "INPUT",
+      forward: "FORWARD")
+    trace.path = route.path
+    step("route", nil, nil, route.text)
+    switch route.path {
+    case "output": guard runHooks([("POSTROUTING", ["mangle", "nat"])]) else { return }
+    case "local": guard runHooks([("INPUT", ["mangle", "nat", "filter"])]) else { return }
+    default:
       guard runHooks([("FORWARD", ["mangle", "filter"]), ("POSTROUTING", ["mangle", "nat"])]) else {
         return
       }
     }
-    var end = "\(trace.verdict)"
-    switch trace.path {
-    case "local": end += ": delivered to a process on this node"
-    case "forward": end += ": forwarded"
-    default: end += ": sent"
-    }
-    end += " to \(endpoint(packet.destination, packet.destinationPort))"
-    if let s = trace.snat { end += ", source \(s)" }
-    step("verdict", nil, nil, end)
+    step("verdict", nil, nil, trace.endText(packet))
   }
 
   /// Runs each hook's chains in table order; false when the packet was dropped.
@@ -282,7 +260,7 @@ private struct PacketWalk {
     return true
   }
 
-  mutating func runChain(table: String, chain: String, depth: Int) -> ChainEnd {
+  mutating func runChain(table: String, chain: String, depth: Int) -> TraceChainEnd {
     guard depth < 64, let rules = tracer.dump.table(table)?.chain(chain)?.rules else {
       return .fellThrough
     }
@@ -363,30 +341,20 @@ private struct PacketWalk {
         packet.destinationPort = p
       }
     } else if let to = t.option("--to-destination") {
-      let (ip, port) = Self.split(to)
+      let (ip, port) = IPTablesPacketTracer.split(to)
       if let ip { packet.destination = ip }
       if let port { packet.destinationPort = port }
     }
-    trace.dnat = endpoint(packet.destination, packet.destinationPort)
-  }
-
-  /// `ip`, `ip:port`, `[ip6]:port`, `ip-ip:port-port` (the first of a range).
-  static func split(_ text: String) -> (IPAddress?, Int?) {
-    if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-      let ip = IPAddress(String(text[text.index(after: text.startIndex)..<close]))
-      let rest = text[text.index(after: close)...]
-      return (ip, rest.hasPrefix(":") ? Int(rest.dropFirst().prefix { $0 != "-" }) : nil)
-    }
-    let parts = text.split(separator: ":", maxSplits: 1)
-    let ip = IPAddress(String(parts[0].prefix { $0 != "-" }))
-    return (ip, parts.count > 1 ? Int(parts[1].prefix { $0 != "-" }) : nil)
+    trace.dnat = IPTablesPacketTracer.endpoint(packet.destination, packet.destinationPort)
   }
 
   mutating func applyMark(_ t: IPTablesTarget) {
     func pair(_ s: String) -> (UInt32, UInt32) {
       let parts = s.split(separator: "/")
-      let v = Self.number(String(parts[0])) ?? 0
-      let m = parts.count > 1 ? Self.number(String(parts[1])) ?? 0xFFFF_FFFF : 0xFFFF_FFFF
+      let v = IPTablesPacketTracer.number(String(parts[0])) ?? 0
+      let m =
+        parts.count > 1
+        ? IPTablesPacketTracer.number(String(parts[1])) ?? 0xFFFF_FFFF : 0xFFFF_FFFF
       return (v, m)
     }
     var m = mark ?? 0
@@ -404,10 +372,6 @@ private struct PacketWalk {
       m &= pair(s).0
     }
     mark = m
-  }
-
-  static func number(_ s: String) -> UInt32? {
-    s.hasPrefix("0x") ? UInt32(s.dropFirst(2), radix: 16) : UInt32(s)
   }
 
   // MARK: - Matches
@@ -433,17 +397,13 @@ private struct PacketWalk {
       let take = index < script.count ? script[index] : true
       decisions.append(take)
       trace.probability *= take ? p : 1 - p
+      let percent = IPTablesPacketTracer.percent
       notes.append(
-        "random: jumps for \(Self.percent(p)) of the packets that reach it; this branch \(take ? "jumps" : "does not jump") (\(Self.percent(take ? p : 1 - p)))"
+        "random: jumps for \(percent(p)) of the packets that reach it; this branch \(take ? "jumps" : "does not jump") (\(percent(take ? p : 1 - p)))"
       )
       return take
     }
     return true
-  }
-
-  static func percent(_ p: Double) -> String {
-    let v = (p * 1000).rounded() / 10
-    return v == v.rounded() ? "\(Int(v))%" : "\(v)%"
   }
 
   /// One option, before negation: nil when it cannot match at all (a flag match such as
@@ -521,8 +481,10 @@ private struct PacketWalk {
         return m.negated
       }
       let parts = m.value.split(separator: "/")
-      let v = Self.number(String(parts[0])) ?? 0
-      let mask = parts.count > 1 ? Self.number(String(parts[1])) ?? 0xFFFF_FFFF : 0xFFFF_FFFF
+      let v = IPTablesPacketTracer.number(String(parts[0])) ?? 0
+      let mask =
+        parts.count > 1
+        ? IPTablesPacketTracer.number(String(parts[1])) ?? 0xFFFF_FFFF : 0xFFFF_FFFF
       return mark & mask == v
     case "--match-set":
       let name = m.values[0]
@@ -600,11 +562,6 @@ private struct PacketWalk {
 
   // MARK: - Steps
 
-  func endpoint(_ ip: IPAddress, _ port: Int?) -> String {
-    guard let port else { return ip.description }
-    return ip.family == .v6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
-  }
-
   /// The rule as written after `-A CHAIN`.
   func ruleText(_ rule: IPTablesRule) -> String {
     let prefix = "-A \(rule.chain) "
@@ -625,5 +582,77 @@ private struct PacketWalk {
 
   mutating func unknown(_ sentence: String) {
     if !trace.unknowns.contains(sentence) { trace.unknowns.append(sentence) }
+  }
+}
+
+// MARK: - Shared with the nft tracer
+
+/// How a chain's walk ended.
+enum TraceChainEnd {
+  case fellThrough, returned
+  /// A terminating target or statement: ACCEPT, DROP, REJECT, a NAT target (ends the
+  /// table's hook), or one the walk cannot follow.
+  case verdict(String)
+}
+
+extension IPTablesPacketTrace {
+  /// The routing decision after the first hook: `output` for a local packet, `local` when the
+  /// destination is the node's, else `forward` (out of `outInterface` when given).
+  static func route(
+    _ packet: IPTablesPacket, local: Bool, input: String, forward: String
+  ) -> (path: String, text: String) {
+    if packet.local {
+      let out = packet.outInterface.map { " of \($0)" } ?? ""
+      let to = local ? "a local address (loopback)" : "sent out\(out)"
+      return ("output", "to \(packet.destination): \(to)")
+    }
+    if local { return ("local", "\(packet.destination) is an address of this node → \(input)") }
+    let out = packet.outInterface.map { " out of \($0)" } ?? ""
+    return ("forward", "\(packet.destination) is not an address of this node → \(forward)\(out)")
+  }
+
+  /// The last step: the verdict, where the packet went, and its source when rewritten.
+  func endText(_ packet: IPTablesPacket) -> String {
+    var end = verdict
+    switch path {
+    case "local": end += ": delivered to a process on this node"
+    case "forward": end += ": forwarded"
+    default: end += ": sent"
+    }
+    end += " to \(IPTablesPacketTracer.endpoint(packet.destination, packet.destinationPort))"
+    if let s = snat { end += ", source \(s)" }
+    return end
+  }
+}
+
+extension IPTablesPacketTracer {
+  /// `ip`, `ip:port`, `[ip6]:port`, `ip-ip:port-port` (the first of a range).
+  static func split(_ text: String) -> (IPAddress?, Int?) {
+    if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+      let ip = IPAddress(String(text[text.index(after: text.startIndex)..<close]))
+      let rest = text[text.index(after: close)...]
+      return (ip, rest.hasPrefix(":") ? Int(rest.dropFirst().prefix { $0 != "-" }) : nil)
+    }
+    let parts = text.split(separator: ":", maxSplits: 1)
+    guard let first = parts.first else { return (nil, nil) }
+    let ip = IPAddress(String(first.prefix { $0 != "-" }))
+    return (ip, parts.count > 1 ? Int(parts[1].prefix { $0 != "-" }) : nil)
+  }
+
+  /// A mark as iptables and nft print it: decimal or `0x` hex.
+  static func number(_ s: String) -> UInt32? {
+    s.hasPrefix("0x") ? UInt32(s.dropFirst(2), radix: 16) : UInt32(s)
+  }
+
+  /// A probability as the trace prints it (`50%`, `33.3%`).
+  public static func percent(_ p: Double) -> String {
+    let v = (p * 1000).rounded() / 10
+    return v == v.rounded() ? "\(Int(v))%" : "\(v)%"
+  }
+
+  /// `ip:port`, `[ip6]:port`, or the address alone.
+  static func endpoint(_ ip: IPAddress, _ port: Int?) -> String {
+    guard let port else { return ip.description }
+    return ip.family == .v6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
   }
 }
