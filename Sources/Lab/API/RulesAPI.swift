@@ -4,7 +4,8 @@ import KubeProxy
 import LuaKit
 import NetAddr
 
-/// `traceRules` and `diffRules`: a real node's `iptables-save` dump, walked and compared.
+/// `traceRules` and `diffRules`: a real node's `iptables-save` dump or `nft list ruleset`
+/// listing, walked and compared.
 enum RulesAPI {
   static func register(_ lab: LabSession, in state: LuaState) throws {
     try state.register(
@@ -12,9 +13,9 @@ enum RulesAPI {
       help: HelpEntry(
         usage: "traceRules(rules, packet, opts)",
         summary:
-          "walk a packet {src=, dst=, proto=, dport=, sport=, iif=, oif=, local=, mark=, ctstate=} through a node's iptables-save text (or its path): raw, mangle, nat, filter in hook order, every chain (kube-proxy's, Calico's, Docker's); opts: nodeIPs, node, ipsets",
+          "walk a packet {src=, dst=, proto=, dport=, sport=, iif=, oif=, local=, mark=, ctstate=} through a node's iptables-save text or nft list ruleset text (or its path): every table and chain in hook and priority order (kube-proxy's, Calico's, Docker's); opts: nodeIPs, node, ipsets",
         details:
-          "Returns the trace as `trace` does (steps, text; prints as numbered steps) with verdict, path (local, forward, output), dnat, snat, probability, unknowns (what the dump cannot show: conntrack state, marks, ipsets, interfaces, and what was assumed) and outcomes (every branch of the random statistic matches, with its probability and steps). Each rule step carries the rule's counters when the dump has them (iptables-save -c)."
+          "Returns the trace as `trace` does (steps, text; prints as numbered steps) with verdict, path (local, forward, output), dnat, snat, probability, unknowns (what the rules cannot show: conntrack state, marks, ipsets, interfaces, xt matches, and what was assumed) and outcomes (every branch of the random statistic matches, numgen and meta random, with its probability and steps). nft text is told apart by its first line (`table ip kube-proxy {`); its base chains run by hook and priority, several tables on one hook. Each rule step carries the rule's counters when the rules have them (iptables-save -c, nft's counter statements)."
       )
     ) { call in
       let text = try rulesText(call, 1)
@@ -55,9 +56,15 @@ enum RulesAPI {
       }
       try o.rejectUnknown()
       if packet.local { nodeIPs.append(packet.source) }
-      let dump = try parse(text, call)
-      let outcomes = IPTablesPacketTracer(dump: dump, nodeIPs: nodeIPs, ipsets: ipsets).trace(
-        packet)
+      let outcomes: [IPTablesPacketTrace]
+      if NftRuleset.isListing(text) {
+        outcomes = NftPacketTracer(ruleset: try parseNft(text, call), nodeIPs: nodeIPs).trace(
+          packet)
+      } else {
+        let dump = try parse(text, call)
+        outcomes = IPTablesPacketTracer(dump: dump, nodeIPs: nodeIPs, ipsets: ipsets).trace(
+          packet)
+      }
       try call.push(traceTable(outcomes))
       try call.setMetatable(named: TrafficAPI.traceMetatable)
       return 1
@@ -67,17 +74,40 @@ enum RulesAPI {
       help: HelpEntry(
         usage: "diffRules(node, rules)",
         summary:
-          "the kube-proxy chains and rules a real node's iptables-save text (or its path) has that the lab's kube-proxy would not write for that node (stale), and those it lacks (missing)",
+          "the kube-proxy chains and rules a real node's iptables-save text or nft list ruleset text (or its path) has that the lab's kube-proxy would not write for that node (stale), and those it lacks (missing)",
         details:
-          "Compares the filter and nat tables' KUBE-* chains (not the canaries), rules in a canonical form (iptables-save's /32s, match order and MARK spelling do not count); other chains (Calico, Docker, the node's own) are ignored. Returns {inSync, staleChains, missingChains, staleRules, missingRules, text}; each entry is {table, chain, rule}."
+          "iptables-save text: compares the filter and nat tables' KUBE-* chains (not the canaries), rules in a canonical form (iptables-save's /32s, match order and MARK spelling do not count). Returns {inSync, staleChains, missingChains, staleRules, missingRules, text}; each entry is {table, chain, rule}. nft text (a node in nftables mode): compares the kube-proxy tables' chains, rules (without counters), sets, maps and their elements (in any order, without comments; not the affinity sets' elements); the result also has staleSets, missingSets, staleElements, missingElements, entries {table, set, element}. Other tables and chains (Calico, Docker, the node's own) are ignored."
       )
     ) { call in
       let (p, node) = try ProxyStateAPI.proxyNode(call, lab)
       let text = try rulesText(call, 2)
       let config = p.config(for: node.name)
+      if NftRuleset.isListing(text) {
+        guard config.mode == .nftables else {
+          throw call.error(
+            "node \(node.name) runs kube-proxy in \(config.mode.rawValue) mode: diffRules compares"
+              + " nft text with nftables mode rules (give the node's iptables-save text)"
+          )
+        }
+        let have = try parseNft(text, call)
+        var families: [IPFamily] = [.v4]
+        if have.table("ip6", NFTablesName.table) != nil { families.append(.v6) }
+        var mine = NftRuleset()
+        for family in families {
+          let expected = renderNFTablesRuleset(
+            node: node, config: config, decisions: p.decisions(node: node.name), family: family)
+          do { mine.tables += try NftRuleset(parsing: expected).tables } catch {
+            throw call.error("internal: \(error)")
+          }
+        }
+        try call.push(nftDiffTable(NftRuleDiff(node: have, expected: mine), node: node.name))
+        try call.setMetatable(named: TrafficAPI.traceMetatable)
+        return 1
+      }
       guard config.mode == .iptables else {
         throw call.error(
-          "node \(node.name) runs kube-proxy in \(config.mode.rawValue) mode: diffRules compares iptables mode rules"
+          "node \(node.name) runs kube-proxy in \(config.mode.rawValue) mode: diffRules compares"
+            + " iptables mode rules (give the node's nft list ruleset text)"
         )
       }
       let expected = renderIPTablesRestore(
@@ -96,16 +126,22 @@ enum RulesAPI {
   /// The rules argument: the dump text itself, or the path of a file holding it.
   static func rulesText(_ call: LuaCall, _ i: Int) throws -> String {
     let arg = try call.checkString(i)
-    if arg.contains("\n") || arg.hasPrefix("*") { return arg }
+    if arg.contains("\n") || arg.hasPrefix("*") || arg.hasPrefix("table ") { return arg }
     guard let data = FileManager.default.contents(atPath: arg) else {
       throw call.error(
-        "cannot read \"\(arg)\" (give the iptables-save text or the path of a file holding it)")
+        "cannot read \"\(arg)\" (give the iptables-save or nft list ruleset text, or the path"
+          + " of a file holding it)"
+      )
     }
     return String(decoding: data, as: UTF8.self)
   }
 
   static func parse(_ text: String, _ call: LuaCall) throws -> IPTablesDump {
     do { return try IPTablesDump(parsingNumbered: text) } catch { throw call.error("\(error)") }
+  }
+
+  static func parseNft(_ text: String, _ call: LuaCall) throws -> NftRuleset {
+    do { return try NftRuleset(parsing: text) } catch { throw call.error("\(error)") }
   }
 
   static func readPacket(_ f: inout Fields, _ call: LuaCall) throws -> IPTablesPacket {
@@ -189,11 +225,11 @@ enum RulesAPI {
     var text = lines(main.steps)
     if outcomes.count > 1 {
       text.append(
-        "→ this is one of \(outcomes.count) branches of the random rules (\(IPTablesPacketTracerText.percent(main.probability))); the others:"
+        "→ this is one of \(outcomes.count) branches of the random rules (\(IPTablesPacketTracer.percent(main.probability))); the others:"
       )
       for o in outcomes.dropFirst() {
         text.append(
-          "   \(IPTablesPacketTracerText.percent(o.probability)): \(o.verdict)\(o.dnat.map { " (DNAT to \($0))" } ?? "")"
+          "   \(IPTablesPacketTracer.percent(o.probability)): \(o.verdict)\(o.dnat.map { " (DNAT to \($0))" } ?? "")"
         )
       }
     }
@@ -201,6 +237,47 @@ enum RulesAPI {
       text.append("→ not shown by the dump: " + main.unknowns.joined(separator: "; "))
     }
     r["text"] = .string(text.joined(separator: "\n"))
+    return r.value
+  }
+
+  static func nftDiffTable(_ d: NftRuleDiff, node: String) -> LuaValue {
+    func entries(_ e: [NftRuleDiff.Entry], _ object: String, _ item: String) -> LuaValue {
+      .list(
+        e.map { x in
+          var r = Record()
+          r["table"] = .string(x.table)
+          r[object] = .string(x.object)
+          if !x.item.isEmpty { r[item] = .string(x.item) }
+          return r.value
+        })
+    }
+    var r = Record()
+    r["inSync"] = .boolean(d.inSync)
+    r["staleChains"] = entries(d.staleChains, "chain", "rule")
+    r["missingChains"] = entries(d.missingChains, "chain", "rule")
+    r["staleRules"] = entries(d.staleRules, "chain", "rule")
+    r["missingRules"] = entries(d.missingRules, "chain", "rule")
+    r["staleSets"] = entries(d.staleSets, "set", "element")
+    r["missingSets"] = entries(d.missingSets, "set", "element")
+    r["staleElements"] = entries(d.staleElements, "set", "element")
+    r["missingElements"] = entries(d.missingElements, "set", "element")
+    var lines: [String] = []
+    if d.inSync { lines.append("\(node): the node's kube-proxy rules are the ones the lab writes") }
+    for e in d.staleChains {
+      lines.append("+ \(e.table) chain \(e.object) (chain the lab would not write: stale)")
+    }
+    for e in d.missingChains {
+      lines.append("- \(e.table) chain \(e.object) (chain the node lacks)")
+    }
+    for e in d.staleSets {
+      lines.append("+ \(e.table) set \(e.object) (the lab would not write it)")
+    }
+    for e in d.missingSets { lines.append("- \(e.table) set \(e.object) (the node lacks it)") }
+    for e in d.staleRules { lines.append("+ \(e.table) chain \(e.object): \(e.item)") }
+    for e in d.missingRules { lines.append("- \(e.table) chain \(e.object): \(e.item)") }
+    for e in d.staleElements { lines.append("+ \(e.table) element \(e.object) { \(e.item) }") }
+    for e in d.missingElements { lines.append("- \(e.table) element \(e.object) { \(e.item) }") }
+    r["text"] = .string(lines.joined(separator: "\n"))
     return r.value
   }
 
@@ -234,10 +311,3 @@ enum RulesAPI {
   }
 }
 
-/// Percentages as the trace prints them.
-enum IPTablesPacketTracerText {
-  static func percent(_ p: Double) -> String {
-    let v = (p * 1000).rounded() / 10
-    return v == v.rounded() ? "\(Int(v))%" : "\(v)%"
-  }
-}
