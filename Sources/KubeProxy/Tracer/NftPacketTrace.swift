@@ -145,7 +145,7 @@ struct NftWalk {
     var notes: [String] = []
     var kind = "rule"
     func text() -> String {
-      rule.text + (notes.isEmpty ? "" : " — " + notes.joined(separator: "; "))
+      rule.uncounted + (notes.isEmpty ? "" : " — " + notes.joined(separator: "; "))
     }
     for statement in rule.statements {
       switch statement {

@@ -4,6 +4,9 @@
 public struct NftRule: Hashable, Sendable {
   /// The rule as listed, spaces collapsed.
   public var text: String
+  /// The rule without its `counter packets N bytes M` (shown apart in a trace, and no part
+  /// of what the rule does).
+  public var uncounted: String
   public var statements: [NftStatement]
   /// The listing line (0 when the rule was not read from a listing).
   public var line = 0
@@ -32,6 +35,23 @@ public struct NftRule: Hashable, Sendable {
       out.append(statement)
     }
     statements = out
+    uncounted = Self.withoutCounter(self.text, hasCounts: packets != nil)
+  }
+
+  /// `text` with its `counter` statement (and the counts after it) left out.
+  static func withoutCounter(_ text: String, hasCounts: Bool) -> String {
+    var words: [String] = []
+    var skip = 0
+    for w in text.split(separator: " ").map(String.init) {
+      if skip > 0 {
+        skip -= 1
+      } else if w == "counter" {
+        skip = hasCounts ? 4 : 0
+      } else {
+        words.append(w)
+      }
+    }
+    return words.isEmpty ? "counter" : words.joined(separator: " ")
   }
 
   /// Chains this rule may jump or go to (its verdicts and anonymous verdict maps).

@@ -50,8 +50,7 @@ public struct NftRuleDiff: Hashable, Sendable {
         missingChains.append(Entry(table: id, object: c.name, item: ""))
         continue
       }
-      let (extra, lacking) = Self.difference(
-        h.rules.map(Self.canonical), c.rules.map(Self.canonical))
+      let (extra, lacking) = Self.difference(h.rules.map(\.uncounted), c.rules.map(\.uncounted))
       staleRules += extra.map { Entry(table: id, object: c.name, item: $0) }
       missingRules += lacking.map { Entry(table: id, object: c.name, item: $0) }
     }
@@ -72,22 +71,6 @@ public struct NftRuleDiff: Hashable, Sendable {
       staleElements += extra.map { Entry(table: id, object: s.name, item: $0) }
       missingElements += lacking.map { Entry(table: id, object: s.name, item: $0) }
     }
-  }
-
-  /// The rule's text without its counter.
-  static func canonical(_ rule: NftRule) -> String {
-    var words: [String] = []
-    var skip = 0
-    for w in rule.text.split(separator: " ").map(String.init) {
-      if skip > 0 {
-        skip -= 1
-      } else if w == "counter" {
-        skip = rule.packets == nil ? 0 : 4
-      } else {
-        words.append(w)
-      }
-    }
-    return words.joined(separator: " ")
   }
 
   /// What `have` holds beyond `want`, and what it lacks, counting repeats.

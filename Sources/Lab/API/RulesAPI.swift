@@ -234,7 +234,7 @@ enum RulesAPI {
       }
     }
     if !main.unknowns.isEmpty {
-      text.append("→ not shown by the dump: " + main.unknowns.joined(separator: "; "))
+      text.append("→ not shown by the rules: " + main.unknowns.joined(separator: "; "))
     }
     r["text"] = .string(text.joined(separator: "\n"))
     return r.value
