@@ -128,6 +128,25 @@ test("Ask what you do not know", function()
     .. "with its members:   " .. told.verdict
 end)
 
+--- step: A node in nftables mode
+-- With kube-proxy in nftables mode, `iptables-save` holds no Service rules:
+-- give `traceRules` the node's `nft list ruleset` text instead (`docker exec
+-- kind-worker2 nft list ruleset`). kind-worker2.nft is that node after
+-- switching kube-proxy to nftables: its `ip kube-proxy` table next to the
+-- tables Calico and Docker still fill through iptables-nft. Each hook runs
+-- the base chains of every table in priority order, and the same packet finds
+-- web's endpoints through the `service-ips` verdict map and `numgen`.
+test("A node in nftables mode", function()
+  local packet = { src = "10.244.2.5", dst = "10.96.112.40", dport = 80,
+    iif = "calicda9c68722d", oif = "tunl0" }
+  local t = traceRules(data .. "kind-worker2.nft", packet, { nodeIPs = { "172.18.0.4" } })
+  --- check
+  assertEqual(#t.outcomes, 3)
+  assert(t.text:find("@service-ips: 10.96.112.40 . tcp . 80", 1, true), t.text)
+  --- end
+  return tostring(t)
+end)
+
 --- step: Is this node's kube-proxy keeping up?
 -- `diffRules` compares the node's kube-proxy chains with the ones the lab's
 -- kube-proxy writes for that node from the imported objects, ignoring every
