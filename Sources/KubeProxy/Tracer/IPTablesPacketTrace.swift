@@ -211,12 +211,8 @@ private struct PacketWalk {
       hooks = [("PREROUTING", ["raw", "mangle", "nat"])]
     }
     guard runHooks(hooks) else { return }
-    let route = IPTablesPacketTrace.route(
-      packet, local: tracer.localAddresses.contains(packet.destination), input: "INPUT",
-      forward: "FORWARD")
-    trace.path = route.path
-    step("route", nil, nil, route.text)
-    switch route.path {
+    let local = tracer.localAddresses.contains(packet.destination)
+    switch trace.route(packet, local: local, input: "INPUT", forward: "FORWARD") {
     case "output": guard runHooks([("POSTROUTING", ["mangle", "nat"])]) else { return }
     case "local": guard runHooks([("INPUT", ["mangle", "nat", "filter"])]) else { return }
     default:
@@ -596,19 +592,27 @@ enum TraceChainEnd {
 }
 
 extension IPTablesPacketTrace {
-  /// The routing decision after the first hook: `output` for a local packet, `local` when the
-  /// destination is the node's, else `forward` (out of `outInterface` when given).
-  static func route(
+  /// The routing decision after the first hook, as a step: `output` for a local packet,
+  /// `local` when the destination is the node's, else `forward` (out of `outInterface` when
+  /// given). Sets and returns `path`.
+  mutating func route(
     _ packet: IPTablesPacket, local: Bool, input: String, forward: String
-  ) -> (path: String, text: String) {
+  ) -> String {
+    let text: String
     if packet.local {
       let out = packet.outInterface.map { " of \($0)" } ?? ""
-      let to = local ? "a local address (loopback)" : "sent out\(out)"
-      return ("output", "to \(packet.destination): \(to)")
+      path = "output"
+      text = "to \(packet.destination): \(local ? "a local address (loopback)" : "sent out\(out)")"
+    } else if local {
+      path = "local"
+      text = "\(packet.destination) is an address of this node → \(input)"
+    } else {
+      let out = packet.outInterface.map { " out of \($0)" } ?? ""
+      path = "forward"
+      text = "\(packet.destination) is not an address of this node → \(forward)\(out)"
     }
-    if local { return ("local", "\(packet.destination) is an address of this node → \(input)") }
-    let out = packet.outInterface.map { " out of \($0)" } ?? ""
-    return ("forward", "\(packet.destination) is not an address of this node → \(forward)\(out)")
+    steps.append(Step(kind: "route", table: nil, chain: nil, text: text, line: 0))
+    return path
   }
 
   /// The last step: the verdict, where the packet went, and its source when rewritten.

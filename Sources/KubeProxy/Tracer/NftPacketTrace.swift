@@ -12,11 +12,30 @@ import NetAddr
 public struct NftPacketTracer: Sendable {
   public let ruleset: NftRuleset
   public let localAddresses: Set<IPAddress>
+  /// Every base chain by hook, in the order the kernel runs them: by priority, then in
+  /// listing order (positions in `ruleset.tables` and their chains).
+  let hooks: [String: [(table: Int, chain: Int)]]
 
   public init(ruleset: NftRuleset, nodeIPs: [IPAddress]) {
     self.ruleset = ruleset
     let loopback = ["127.0.0.1", "::1"].compactMap { IPAddress($0) }
     localAddresses = Set(nodeIPs + loopback)
+    var hooks: [String: [(table: Int, chain: Int)]] = [:]
+    for (t, table) in ruleset.tables.enumerated() {
+      for (c, chain) in table.chains.enumerated() {
+        if let hook = chain.hook { hooks[hook, default: []].append((t, c)) }
+      }
+    }
+    let priority = { (p: (table: Int, chain: Int)) in
+      ruleset.tables[p.table].chains[p.chain].priority
+    }
+    // A stable sort: equal priorities keep listing order.
+    self.hooks = hooks.mapValues { list in
+      list.enumerated().sorted {
+        priority($0.element) != priority($1.element)
+          ? priority($0.element) < priority($1.element) : $0.offset < $1.offset
+      }.map(\.element)
+    }
   }
 
   /// Every outcome of `packet`, the most likely first (ties in rule order).
@@ -24,7 +43,7 @@ public struct NftPacketTracer: Sendable {
     var outcomes: [IPTablesPacketTrace] = []
     var script: [Int] = []
     while outcomes.count < IPTablesPacketTracer.maxOutcomes {
-      var walk = NftWalk(tracer: self, packet: packet, script: script)
+      var walk = NftWalk(tracer: self, packet: packet, script: script, mark: packet.mark ?? 0)
       walk.run()
       outcomes.append(walk.trace)
       // The next branch: the last random choice with an untried option takes the next one.
@@ -44,14 +63,10 @@ public struct NftPacketTracer: Sendable {
   /// them.
   func baseChains(hook: String, family: IPFamily) -> [(NftRuleset.Table, NftRuleset.Chain)] {
     let families: Set<String> = family == .v4 ? ["ip", "inet"] : ["ip6", "inet"]
-    var out: [(NftRuleset.Table, NftRuleset.Chain)] = []
-    for table in ruleset.tables where families.contains(table.family) {
-      for chain in table.chains where chain.hook == hook { out.append((table, chain)) }
+    return (hooks[hook] ?? []).compactMap { p in
+      let table = ruleset.tables[p.table]
+      return families.contains(table.family) ? (table, table.chains[p.chain]) : nil
     }
-    return out.enumerated().sorted { a, b in
-      a.element.1.priority != b.element.1.priority
-        ? a.element.1.priority < b.element.1.priority : a.offset < b.offset
-    }.map(\.element)
   }
 }
 
@@ -62,26 +77,16 @@ struct NftWalk {
   /// Scripted choices of the random statements met, in order; past its end the first option.
   let script: [Int]
   var decisions: [(choice: Int, count: Int)] = []
+  /// The packet's mark as the rules set it (unknown once set from conntrack).
   var mark: UInt32
   var markKnown = true
   var hook = ""
   var trace = IPTablesPacketTrace()
 
-  init(tracer: NftPacketTracer, packet: IPTablesPacket, script: [Int]) {
-    self.tracer = tracer
-    self.packet = packet
-    self.script = script
-    mark = packet.mark ?? 0
-  }
-
   mutating func run() {
     guard runHook(packet.local ? "output" : "prerouting") else { return }
-    let route = IPTablesPacketTrace.route(
-      packet, local: tracer.localAddresses.contains(packet.destination), input: "input",
-      forward: "forward")
-    trace.path = route.path
-    step("route", nil, nil, route.text)
-    switch route.path {
+    let local = tracer.localAddresses.contains(packet.destination)
+    switch trace.route(packet, local: local, input: "input", forward: "forward") {
     case "output": guard runHook("postrouting") else { return }
     case "local": guard runHook("input") else { return }
     default: guard runHook("forward"), runHook("postrouting") else { return }

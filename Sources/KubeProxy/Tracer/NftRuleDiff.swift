@@ -6,27 +6,28 @@
 /// order). Elements of dynamic sets (the session-affinity sets) are written by packets, not
 /// by kube-proxy, and are not compared. Every other table is ignored.
 public struct NftRuleDiff: Hashable, Sendable {
+  /// One difference: a whole chain, set or map, or one rule or element of it.
   public struct Entry: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable { case chain, rule, set, element }
+    public var kind: Kind
+    /// The node has it and the lab would not write it (else: the node lacks it).
+    public var stale: Bool
     /// `ip kube-proxy`.
     public var table: String
     /// The chain, set or map.
     public var object: String
-    /// The rule or element as listed; "" for the whole chain, set or map.
-    public var item: String
+    /// The rule or element as listed; "" for a whole chain, set or map.
+    public var item = ""
   }
 
-  public var staleChains: [Entry] = []
-  public var missingChains: [Entry] = []
-  public var staleRules: [Entry] = []
-  public var missingRules: [Entry] = []
-  public var staleSets: [Entry] = []
-  public var missingSets: [Entry] = []
-  public var staleElements: [Entry] = []
-  public var missingElements: [Entry] = []
+  /// Every difference: per table, chains then their rules, then sets and their elements.
+  public var entries: [Entry] = []
 
-  public var inSync: Bool {
-    [staleChains, missingChains, staleRules, missingRules, staleSets, missingSets, staleElements,
-      missingElements].allSatisfy(\.isEmpty)
+  public var inSync: Bool { entries.isEmpty }
+
+  /// The entries of one kind, stale (the node's extra) or missing.
+  public func entries(_ kind: Entry.Kind, stale: Bool) -> [Entry] {
+    entries.filter { $0.kind == kind && $0.stale == stale }
   }
 
   /// Compares the node's `kube-proxy` tables with `expected` (what kube-proxy writes), family
@@ -34,42 +35,54 @@ public struct NftRuleDiff: Hashable, Sendable {
   public init(node: NftRuleset, expected: NftRuleset) {
     for want in expected.tables {
       let have = node.table(want.family, want.name)
-      compareChains(have, want)
-      compareSets(have, want)
+      compare(.chain, .rule, want.id, Self.chains(have?.chains ?? []), Self.chains(want.chains))
+      compare(.set, .element, want.id, Self.sets(have?.sets ?? []), Self.sets(want.sets))
     }
   }
 
-  mutating func compareChains(_ have: NftRuleset.Table?, _ want: NftRuleset.Table) {
-    let id = want.id
-    let haveChains = have?.chains ?? []
-    for c in haveChains where want.chain(c.name) == nil {
-      staleChains.append(Entry(table: id, object: c.name, item: ""))
+  /// Named objects and their items (nil: not compared).
+  typealias Objects = [(name: String, items: [String]?)]
+
+  static func chains(_ chains: [NftRuleset.Chain]) -> Objects {
+    chains.map { ($0.name, $0.rules.map(\.uncounted)) }
+  }
+
+  /// Sets and maps; a dynamic set's elements are the packets', not kube-proxy's.
+  static func sets(_ sets: [NftRuleset.Set]) -> Objects {
+    sets.map { ($0.name, $0.flags.contains("dynamic") ? nil : $0.elements.map(\.text)) }
+  }
+
+  /// The objects only the node has (stale), those it lacks (missing), then the items of
+  /// those both have.
+  mutating func compare(
+    _ kind: Entry.Kind, _ itemKind: Entry.Kind, _ table: String, _ have: Objects,
+    _ want: Objects
+  ) {
+    let wanted = Set(want.map(\.name))
+    for h in have where !wanted.contains(h.name) {
+      entries.append(Entry(kind: kind, stale: true, table: table, object: h.name))
     }
-    for c in want.chains {
-      guard let h = have?.chain(c.name) else {
-        missingChains.append(Entry(table: id, object: c.name, item: ""))
+    let had = Dictionary(have.map { ($0.name, $0.items) }, uniquingKeysWith: { a, _ in a })
+    for w in want {
+      guard let items = had[w.name] else {
+        entries.append(Entry(kind: kind, stale: false, table: table, object: w.name))
         continue
       }
-      let (extra, lacking) = Self.difference(h.rules.map(\.uncounted), c.rules.map(\.uncounted))
-      staleRules += extra.map { Entry(table: id, object: c.name, item: $0) }
-      missingRules += lacking.map { Entry(table: id, object: c.name, item: $0) }
+      if let haveItems = items, let wantItems = w.items {
+        add(itemKind, table, w.name, haveItems, wantItems)
+      }
     }
   }
 
-  mutating func compareSets(_ have: NftRuleset.Table?, _ want: NftRuleset.Table) {
-    let id = want.id
-    for s in have?.sets ?? [] where want.set(s.name) == nil {
-      staleSets.append(Entry(table: id, object: s.name, item: ""))
-    }
-    for s in want.sets {
-      guard let h = have?.set(s.name) else {
-        missingSets.append(Entry(table: id, object: s.name, item: ""))
-        continue
+  /// The rules or elements of one object the node has beyond the lab's, and those it lacks.
+  mutating func add(
+    _ kind: Entry.Kind, _ table: String, _ object: String, _ have: [String], _ want: [String]
+  ) {
+    let (extra, lacking) = Self.difference(have, want)
+    for (items, stale) in [(extra, true), (lacking, false)] {
+      entries += items.map {
+        Entry(kind: kind, stale: stale, table: table, object: object, item: $0)
       }
-      if s.flags.contains("dynamic") || h.flags.contains("dynamic") { continue }
-      let (extra, lacking) = Self.difference(h.elements.map(\.text), s.elements.map(\.text))
-      staleElements += extra.map { Entry(table: id, object: s.name, item: $0) }
-      missingElements += lacking.map { Entry(table: id, object: s.name, item: $0) }
     }
   }
 

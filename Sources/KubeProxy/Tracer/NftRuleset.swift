@@ -35,14 +35,33 @@ public struct NftRuleset: Hashable, Sendable {
     /// `ip`, `ip6`, `inet`, `arp`, `bridge`, `netdev`.
     public var family: String
     public var name: String
-    public var sets: [Set] = []
-    public var chains: [Chain] = []
     public var line: Int
+    public private(set) var sets: [Set] = []
+    public private(set) var chains: [Chain] = []
+    /// Positions by name: a listing of a large cluster has tens of thousands of chains.
+    private var chainIndex: [String: Int] = [:]
+    private var setIndex: [String: Int] = [:]
+
+    init(family: String, name: String, line: Int) {
+      self.family = family
+      self.name = name
+      self.line = line
+    }
 
     /// `ip kube-proxy`: how nft names a table.
     public var id: String { "\(family) \(name)" }
-    public func chain(_ name: String) -> Chain? { chains.first { $0.name == name } }
-    public func set(_ name: String) -> Set? { sets.first { $0.name == name } }
+    public func chain(_ name: String) -> Chain? { chainIndex[name].map { chains[$0] } }
+    public func set(_ name: String) -> Set? { setIndex[name].map { sets[$0] } }
+
+    mutating func add(_ chain: Chain) {
+      chainIndex[chain.name] = chains.count
+      chains.append(chain)
+    }
+
+    mutating func add(_ set: Set) {
+      setIndex[set.name] = sets.count
+      sets.append(set)
+    }
   }
 
   public var tables: [Table] = []
@@ -115,12 +134,6 @@ public struct NftRuleset: Hashable, Sendable {
 public struct NftParseError: Error, Hashable, Sendable, CustomStringConvertible {
   public var line: Int
   public var message: String
-
-  public init(line: Int, message: String) {
-    self.line = line
-    self.message = message
-  }
-
   public var description: String { "line \(line): \(message)" }
 }
 
@@ -145,8 +158,9 @@ struct NftListingParser {
 
   var tables: [NftRuleset.Table] = []
   var block = Block.top
-  /// An `elements = {` list not closed yet, and the line it started on.
-  var pendingElements: (text: String, line: Int)?
+  /// An `elements = {` list not closed yet: its tokens so far, the line it started on, and
+  /// how many braces are open.
+  var pendingElements: (tokens: [String], line: Int, depth: Int)?
   var openLine = 0
   /// The line an error belongs to when it is not the current one.
   var errorLine: Int?
@@ -157,8 +171,10 @@ struct NftListingParser {
   ]
 
   mutating func feed(_ line: String, line number: Int) throws(NftSyntaxError) {
-    if pendingElements != nil {
-      try continueElements(line, number)
+    if pendingElements != nil, case .set(let table, var set) = block {
+      block = .top
+      try continueElements(line, number, &set)
+      block = .set(table, set)
       return
     }
     if line.isEmpty || line.hasPrefix("#") { return }
@@ -178,24 +194,20 @@ struct NftListingParser {
       openLine = number
     case .table(let table):
       try tableLine(line, number, table)
-    case .chain(let table, var chain):
-      if line == "}" {
-        var t = table
-        t.chains.append(chain)
-        block = .table(t)
-      } else {
-        try chainLine(line, number, &chain)
-        block = .chain(table, chain)
+    case .chain(var table, var chain):
+      // Released first, so that the chain and table are changed in place, not copied.
+      block = .top
+      guard line != "}" else {
+        table.add(chain)
+        block = .table(table)
+        return
       }
-    case .set(let table, var set):
-      if line == "}" {
-        var t = table
-        t.sets.append(set)
-        block = .table(t)
-      } else {
-        try setLine(line, number, &set)
-        block = .set(table, set)
-      }
+      try chainLine(line, number, &chain)
+      block = .chain(table, chain)
+    case .set(var table, var set):
+      block = .top
+      if line == "}" { table.add(set) } else { try setLine(line, number, &set) }
+      block = line == "}" ? .table(table) : .set(table, set)
     case .skipped(let table, let depth):
       let opens = line.filter { $0 == "{" }.count
       let closes = line.filter { $0 == "}" }.count
@@ -319,47 +331,39 @@ struct NftListingParser {
       guard words.count >= 3, words[1] == "=", words[2] == "{" else {
         throw NftSyntaxError("set \(set.name): syntax error, expected \"elements = {\"")
       }
-      let body = String(line.drop { $0 != "{" })
-      if case .set(let t, _) = block { block = .set(t, set) }
-      pendingElements = ("", number)
-      try continueElements(body, number)
-      if case .set(_, let s) = block { set = s }
+      pendingElements = ([], number, 0)
+      try continueElements(String(line.drop { $0 != "{" }), number, &set)
     default:
       throw NftSyntaxError("set \(set.name): syntax error, unexpected \"\(words[0])\"")
     }
   }
 
   /// Adds one line of an `elements = { … }` list; when its braces close, parses the elements.
-  mutating func continueElements(_ line: String, _ number: Int) throws(NftSyntaxError) {
+  mutating func continueElements(
+    _ line: String, _ number: Int, _ set: inout NftRuleset.Set
+  ) throws(NftSyntaxError) {
     guard var pending = pendingElements else { return }
-    pending.text += (pending.text.isEmpty ? "" : " ") + line
-    let tokens = NftTokens.split(pending.text)
-    var depth = 0
-    for t in tokens {
-      if t == "{" { depth += 1 }
-      if t == "}" { depth -= 1 }
-    }
-    guard depth <= 0 else {
+    let lineTokens = NftTokens.split(line)
+    pending.tokens += lineTokens
+    pending.depth += lineTokens.filter { $0 == "{" }.count - lineTokens.filter { $0 == "}" }.count
+    guard pending.depth <= 0 else {
       pendingElements = pending
       return
     }
     pendingElements = nil
-    guard case .set(let table, var set) = block else { return }
     errorLine = pending.line
-    var reader = NftTokenReader(tokens)
+    var reader = NftTokenReader(pending.tokens)
     let elements = try reader.anonymousSet()
     guard reader.atEnd else { throw NftSyntaxError("set \(set.name): text after its elements") }
-    errorLine = nil
     set.elements = elements.map {
       var e = $0
       e.line = pending.line
       return e
     }
     if set.isMap, let bad = set.elements.first(where: { $0.value == nil }) {
-      errorLine = pending.line
       throw NftSyntaxError("map \(set.name): element \"\(bad.text)\" has no value")
     }
-    block = .set(table, set)
+    errorLine = nil
   }
 
   mutating func finish() throws(NftSyntaxError) {

@@ -241,44 +241,48 @@ enum RulesAPI {
   }
 
   static func nftDiffTable(_ d: NftRuleDiff, node: String) -> LuaValue {
-    func entries(_ e: [NftRuleDiff.Entry], _ object: String, _ item: String) -> LuaValue {
-      .list(
-        e.map { x in
-          var r = Record()
-          r["table"] = .string(x.table)
-          r[object] = .string(x.object)
-          if !x.item.isEmpty { r[item] = .string(x.item) }
-          return r.value
-        })
-    }
+    typealias Kind = NftRuleDiff.Entry.Kind
+    let fields: [(Kind, String, String, String)] = [
+      (.chain, "Chains", "chain", "rule"), (.rule, "Rules", "chain", "rule"),
+      (.set, "Sets", "set", "element"), (.element, "Elements", "set", "element"),
+    ]
     var r = Record()
     r["inSync"] = .boolean(d.inSync)
-    r["staleChains"] = entries(d.staleChains, "chain", "rule")
-    r["missingChains"] = entries(d.missingChains, "chain", "rule")
-    r["staleRules"] = entries(d.staleRules, "chain", "rule")
-    r["missingRules"] = entries(d.missingRules, "chain", "rule")
-    r["staleSets"] = entries(d.staleSets, "set", "element")
-    r["missingSets"] = entries(d.missingSets, "set", "element")
-    r["staleElements"] = entries(d.staleElements, "set", "element")
-    r["missingElements"] = entries(d.missingElements, "set", "element")
+    for (kind, suffix, object, item) in fields {
+      for stale in [true, false] {
+        r[(stale ? "stale" : "missing") + suffix] = .list(
+          d.entries(kind, stale: stale).map { x in
+            var e = Record()
+            e["table"] = .string(x.table)
+            e[object] = .string(x.object)
+            if !x.item.isEmpty { e[item] = .string(x.item) }
+            return e.value
+          })
+      }
+    }
     var lines: [String] = []
     if d.inSync { lines.append("\(node): the node's kube-proxy rules are the ones the lab writes") }
-    for e in d.staleChains {
-      lines.append("+ \(e.table) chain \(e.object) (chain the lab would not write: stale)")
+    for kind in [Kind.chain, .set, .rule, .element] {
+      for stale in [true, false] {
+        lines += d.entries(kind, stale: stale).map { nftDiffLine($0) }
+      }
     }
-    for e in d.missingChains {
-      lines.append("- \(e.table) chain \(e.object) (chain the node lacks)")
-    }
-    for e in d.staleSets {
-      lines.append("+ \(e.table) set \(e.object) (the lab would not write it)")
-    }
-    for e in d.missingSets { lines.append("- \(e.table) set \(e.object) (the node lacks it)") }
-    for e in d.staleRules { lines.append("+ \(e.table) chain \(e.object): \(e.item)") }
-    for e in d.missingRules { lines.append("- \(e.table) chain \(e.object): \(e.item)") }
-    for e in d.staleElements { lines.append("+ \(e.table) element \(e.object) { \(e.item) }") }
-    for e in d.missingElements { lines.append("- \(e.table) element \(e.object) { \(e.item) }") }
     r["text"] = .string(lines.joined(separator: "\n"))
     return r.value
+  }
+
+  /// `+ ip kube-proxy chain services-… (…)` for what the node has beyond the lab, `-` for
+  /// what it lacks.
+  static func nftDiffLine(_ e: NftRuleDiff.Entry) -> String {
+    let sign = e.stale ? "+" : "-"
+    switch e.kind {
+    case .chain, .set:
+      let what = e.kind == .chain ? "chain" : "set"
+      let why = e.stale ? "the lab would not write it: stale" : "the node lacks it"
+      return "\(sign) \(e.table) \(what) \(e.object) (\(why))"
+    case .rule: return "\(sign) \(e.table) chain \(e.object): \(e.item)"
+    case .element: return "\(sign) \(e.table) element \(e.object) { \(e.item) }"
+    }
   }
 
   static func diffTable(_ d: IPTablesRuleDiff, node: String) -> LuaValue {
