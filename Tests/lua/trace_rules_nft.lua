@@ -2,8 +2,9 @@
 -- walked the way the lab's trace goes, for several clusters; iptables-nft listings (kube-proxy's
 -- golden dump and a kind node with Calico and Docker, as nft 1.0.6 lists them after
 -- iptables-nft-restore) agreeing with the iptables tracer on the same rules; a node in
--- nftables mode with kube-proxy's table next to iptables-nft's; malformed listings refused by
--- line; and a node whose nftables kube-proxy stopped syncing.
+-- nftables mode with kube-proxy's table next to iptables-nft's, and one with a distribution's
+-- inet firewall and Docker's nftables tables; malformed listings refused by line; and a node
+-- whose nftables kube-proxy stopped syncing.
 --
 -- Tests/fixtures/nft/*-iptables-nft.nft were made with nft 1.0.6 and iptables-nft 1.8.9:
 -- `iptables-nft-restore -c` of the dump in a fresh network namespace (the overall fixture
@@ -279,6 +280,49 @@ test("kind's Docker DNS through iptables-nft: a node process asking 172.18.0.1",
   for _, s in ipairs(t.steps) do seen[s.chain or ""] = true end
   assert(seen.DOCKER_OUTPUT and seen["nat-output"], tostring(t))
 end)
+
+-- A node in nftables mode whose own firewall (a distribution's `table inet filter`) and
+-- Docker's nftables backend (`table ip docker-bridges`) share the hooks with kube-proxy's
+-- table: the lab's nftRuleset for node-1 and those two tables, loaded with nft -f and listed
+-- by nft 1.0.6. web's ClusterIP is 10.111.155.181, its pods 10.244.0.2 and 10.244.1.2.
+local firewall = fixtures .. "node-firewall.nft"
+local nodeIPs = { "172.18.0.2", "fd00::2" }
+
+-- table-driven: packet, then every outcome's verdict and DNAT, and a step that must show.
+local firewalled = {
+  { name = "a pod behind cni0 reaches the Service: the forward-in map accepts it",
+    packet = { src = "10.244.0.9", dst = "10.111.155.181", dport = 80, iif = "cni0", oif = "eth0" },
+    outcomes = { "ACCEPT 10.244.0.2:80", "ACCEPT 10.244.1.2:80" },
+    shows = "@forward-in: \"cni0\" : accept" },
+  { name = "the same packet from wg0: DNATed by kube-proxy, dropped by the node's forward policy",
+    packet = { src = "10.244.0.9", dst = "10.111.155.181", dport = 80, iif = "wg0", oif = "eth0" },
+    outcomes = { "DROP 10.244.0.2:80", "DROP 10.244.1.2:80" }, shows = "policy drop" },
+  { name = "outside to a Docker container: Docker's bridge chain drops it",
+    packet = { src = "203.0.113.5", dst = "172.17.0.2", dport = 80, iif = "eth0", oif = "docker0" },
+    outcomes = { "DROP nil" }, shows = "@filter-forward-in-jumps: \"docker0\" : jump" },
+  { name = "ssh to the node: the inet table's input chain accepts it",
+    packet = { src = "203.0.113.5", dst = "172.18.0.2", dport = 22, iif = "eth0" },
+    outcomes = { "ACCEPT nil" }, shows = "tcp dport { 22, 6443, 10250 } accept" },
+  { name = "another port of the node: the input policy drops it",
+    packet = { src = "203.0.113.5", dst = "172.18.0.2", dport = 8080, iif = "eth0" },
+    outcomes = { "DROP nil" }, shows = "policy drop" },
+  { name = "IPv6 ssh: only the inet table sees it",
+    packet = { src = "2001:db8::5", dst = "fd00::2", dport = 22, iif = "eth0" },
+    outcomes = { "ACCEPT nil" }, shows = "tcp dport { 22, 6443, 10250 } accept" },
+}
+for _, c in ipairs(firewalled) do
+  test("node firewall and Docker next to kube-proxy: " .. c.name, function()
+    local t = traceRules(firewall, c.packet, { nodeIPs = nodeIPs })
+    local got = {}
+    for _, o in ipairs(t.outcomes) do got[#got + 1] = o.verdict .. " " .. tostring(o.dnat) end
+    table.sort(got)
+    assertEqual(got, c.outcomes)
+    assert(t.text:find(c.shows, 1, true), t.text)
+    if c.packet.dst:find(":", 1, true) then
+      for _, s in ipairs(t.steps) do assert(s.table ~= "ip kube-proxy", tostring(t)) end
+    end
+  end)
+end
 
 -- table-driven: malformed listings and the line named. `chain(body)` is a listing of one
 -- table with one chain around `body`, which is on line 3.
