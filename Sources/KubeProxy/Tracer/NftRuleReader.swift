@@ -35,6 +35,10 @@ struct NftTokenReader {
     "ether", "vlan", "arp", "esp", "ah", "comp", "rt", "socket", "ipsec", "exthdr", "frag",
     "hbh", "mh", "srh", "rt0", "rt2", "dst", "osf", "tunnel", "cgroupv2", "dccp", "sctp",
   ]
+  /// `log` options, each followed by its value.
+  static let logOptions: Set<String> = [
+    "prefix", "level", "flags", "group", "snaplen", "queue-threshold",
+  ]
   /// meta keys nft prints without `meta` in front.
   static let bareMeta: Set<String> = [
     "iifname", "oifname", "iif", "oif", "mark", "iiftype", "oiftype", "skuid", "skgid",
@@ -77,11 +81,7 @@ struct NftTokenReader {
       return .nat(word, to)
     case "log":
       i += 1
-      while let w = peek(), ["prefix", "level", "flags", "group", "snaplen", "queue-threshold"]
-        .contains(w)
-      {
-        i += 2
-      }
+      while let w = peek(), Self.logOptions.contains(w) { i += 2 }
       return .action("log")
     case "limit", "quota":
       return .action(restUntilStatement())

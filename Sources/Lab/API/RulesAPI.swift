@@ -314,4 +314,3 @@ enum RulesAPI {
     return r.value
   }
 }
-
