@@ -324,6 +324,15 @@ for _, c in ipairs(firewalled) do
   end)
 end
 
+test("`nft -a list ruleset`: the handles do not change the walk", function()
+  local packet = { src = "10.244.0.9", dst = "10.111.155.181", dport = 80, iif = "wg0",
+    oif = "eth0" }
+  local plain = traceRules(firewall, packet, { nodeIPs = nodeIPs })
+  local handles = traceRules(fixtures .. "node-firewall-handles.nft", packet, { nodeIPs = nodeIPs })
+  assertEqual(handles.text, plain.text)
+  assert(not handles.text:find("# handle", 1, true), handles.text)
+end)
+
 -- table-driven: malformed listings and the line named. `chain(body)` is a listing of one
 -- table with one chain around `body`, which is on line 3.
 local function chain(body) return "table ip t {\n\tchain c {\n\t\t" .. body .. "\n\t}\n}\n" end
