@@ -22,7 +22,8 @@ extension NftWalk {
   mutating func evaluate(
     _ m: NftMatch, _ table: NftRuleset.Table, _ notes: inout [String]
   ) -> Bool {
-    // kube-proxy's old iptables-nft spelling of `statistic`: `meta random & 2147483647 < n`.
+    // iptables-nft's translation of `-m statistic --mode random --probability p`:
+    // `meta random & 2147483647 < n`, n = p · 2³¹.
     if m.selectors == ["meta random"], m.maskOp == "&", m.op == "<",
       case .literal(let v) = m.value, let n = Double(v[0])
     {
@@ -39,12 +40,7 @@ extension NftWalk {
       var field = self.field(selector)
       if let op = m.maskOp, let mask = m.mask { field = Self.masked(field, op, mask) }
       if case .absent = field { return false }
-      if selector == "ct state" && packet.ctstate == nil {
-        notes.append(
-          "conntrack state not in the listing: assumed new (a connection's first packet;"
-            + " give ctstate=)")
-        unknown("conntrack state assumed NEW")
-      }
+      noteAssumedState(selector, &notes)
       if case .unknown(let why) = field {
         notes.append("\(why): assumed not \(Self.valueText(m.value))")
         unknown(why)
@@ -92,6 +88,7 @@ extension NftWalk {
       return numgen(selectors[0], elements, &notes)
     }
     let fields = selectors.map { field($0) }
+    for selector in selectors { noteAssumedState(selector, &notes) }
     for f in fields {
       if case .absent = f { return nil }
       if case .unknown(let why) = f {
@@ -129,6 +126,15 @@ extension NftWalk {
     notes.append(
       "random: \(values) of \(n) (\(share)) → \(element?.value ?? "no element: no verdict")")
     return element?.verdict
+  }
+
+  /// A `ct state` read when the packet's state was not given: said, and taken as new.
+  mutating func noteAssumedState(_ selector: String, _ notes: inout [String]) {
+    guard selector == "ct state" && packet.ctstate == nil else { return }
+    notes.append(
+      "conntrack state not in the listing: assumed new (a connection's first packet;"
+        + " give ctstate=)")
+    unknown("conntrack state assumed NEW")
   }
 
   // MARK: - Fields
