@@ -150,7 +150,8 @@ extension ProxyCluster {
       trace.append(
         .init(
           .snat, node: node.name,
-          "cali-nat-outgoing: MASQUERADE \(sourceIP) -> \(nodeIP) (destination outside the IP pools)"
+          "cali-nat-outgoing: MASQUERADE \(sourceIP) -> "
+            + "\(nodeIP) (destination outside the IP pools)"
         ))
       sourceIP = nodeIP
     }

@@ -12,9 +12,16 @@ enum RulesAPI {
       help: HelpEntry(
         usage: "traceRules(rules, packet, opts)",
         summary:
-          "walk a packet {src=, dst=, proto=, dport=, sport=, iif=, oif=, local=, mark=, ctstate=} through a node's iptables-save text (or its path): raw, mangle, nat, filter in hook order, every chain (kube-proxy's, Calico's, Docker's); opts: nodeIPs, node, ipsets",
+          "walk a packet {src=, dst=, proto=, dport=, sport=, iif=, oif=, local=, mark=, ctstate=} "
+          + "through a node's iptables-save text (or its path): raw, mangle, nat, filter in hook "
+          + "order, every chain (kube-proxy's, Calico's, Docker's); opts: nodeIPs, node, ipsets",
         details:
-          "Returns the trace as `trace` does (steps, text; prints as numbered steps) with verdict, path (local, forward, output), dnat, snat, probability, unknowns (what the dump cannot show: conntrack state, marks, ipsets, interfaces, and what was assumed) and outcomes (every branch of the random statistic matches, with its probability and steps). Each rule step carries the rule's counters when the dump has them (iptables-save -c)."
+          "Returns the trace as `trace` does (steps, text; prints as numbered steps) with "
+          + "verdict, path (local, forward, output), dnat, snat, probability, unknowns "
+          + "(what the dump cannot show: conntrack state, marks, ipsets, interfaces, and "
+          + "what was assumed) and outcomes (every branch of the random statistic matches, "
+          + "with its probability and steps). Each rule step carries the rule's counters "
+          + "when the dump has them (iptables-save -c)."
       )
     ) { call in
       let text = try rulesText(call, 1)
@@ -67,9 +74,15 @@ enum RulesAPI {
       help: HelpEntry(
         usage: "diffRules(node, rules)",
         summary:
-          "the kube-proxy chains and rules a real node's iptables-save text (or its path) has that the lab's kube-proxy would not write for that node (stale), and those it lacks (missing)",
+          "the kube-proxy chains and rules a real node's iptables-save text (or "
+          + "its path) has that the lab's kube-proxy would not write for that "
+          + "node (stale), and those it lacks (missing)",
         details:
-          "Compares the filter and nat tables' KUBE-* chains (not the canaries), rules in a canonical form (iptables-save's /32s, match order and MARK spelling do not count); other chains (Calico, Docker, the node's own) are ignored. Returns {inSync, staleChains, missingChains, staleRules, missingRules, text}; each entry is {table, chain, rule}."
+          "Compares the filter and nat tables' KUBE-* chains (not the canaries), rules "
+          + "in a canonical form (iptables-save's /32s, match order and MARK spelling do "
+          + "not count); other chains (Calico, Docker, the node's own) are ignored. "
+          + "Returns {inSync, staleChains, missingChains, staleRules, missingRules, "
+          + "text}; each entry is {table, chain, rule}."
       )
     ) { call in
       let (p, node) = try ProxyStateAPI.proxyNode(call, lab)
@@ -77,7 +90,8 @@ enum RulesAPI {
       let config = p.config(for: node.name)
       guard config.mode == .iptables else {
         throw call.error(
-          "node \(node.name) runs kube-proxy in \(config.mode.rawValue) mode: diffRules compares iptables mode rules"
+          "node \(node.name) runs kube-proxy in \(config.mode.rawValue) "
+            + "mode: diffRules compares iptables mode rules"
         )
       }
       let expected = renderIPTablesRestore(
@@ -189,11 +203,13 @@ enum RulesAPI {
     var text = lines(main.steps)
     if outcomes.count > 1 {
       text.append(
-        "→ this is one of \(outcomes.count) branches of the random rules (\(IPTablesPacketTracerText.percent(main.probability))); the others:"
+        "→ this is one of \(outcomes.count) branches of the random rules "
+          + "(\(IPTablesPacketTracerText.percent(main.probability))); the others:"
       )
       for o in outcomes.dropFirst() {
         text.append(
-          "   \(IPTablesPacketTracerText.percent(o.probability)): \(o.verdict)\(o.dnat.map { " (DNAT to \($0))" } ?? "")"
+          "   \(IPTablesPacketTracerText.percent(o.probability)): "
+            + "\(o.verdict)\(o.dnat.map { " (DNAT to \($0))" } ?? "")"
         )
       }
     }

@@ -47,7 +47,8 @@ struct TrafficRequest {
     let protoText = try f.string("protocol") ?? "TCP"
     guard let proto = ProxyProtocol(rawValue: protoText.uppercased()) else {
       throw call.error(
-        "opts.protocol: Unsupported value: \"\(protoText)\": supported values: \"SCTP\", \"TCP\", \"UDP\""
+        "opts.protocol: Unsupported value: \"\(protoText)\": "
+          + "supported values: \"SCTP\", \"TCP\", \"UDP\""
       )
     }
     let sourcePort = try f.int("sourcePort")
@@ -93,7 +94,8 @@ struct TrafficRequest {
     default:
       throw call.argumentError(
         i,
-        "string or table expected, got \(call.type(at: i) == .none ? "no value" : call.type(at: i).name)"
+        "string or table expected, got "
+          + "\(call.type(at: i) == .none ? "no value" : call.type(at: i).name)"
       )
     }
   }
