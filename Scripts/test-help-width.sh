@@ -9,21 +9,14 @@ cd "$(dirname "$0")/.."
 
 bin=$(realpath "${1:-.build/debug/svclab}")
 work=$(mktemp -d)
-socket="svclab-help-$$"
 session=help
 timeout=${HELP_TEST_TIMEOUT:-30}
+join= # the pane as shown, one terminal line per line (wrapped lines not joined)
+# shellcheck source=Scripts/lib/tmux.sh
+. Scripts/lib/tmux.sh
 passed=0
 failed=0
 number=0
-
-cleanup() {
-  tmux -L "$socket" kill-server 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-tm() { tmux -L "$socket" "$@"; }
-# screen: the pane as shown, one terminal line per line (wrapped lines not joined).
-screen() { tm capture-pane -p -S -3000 -t "$session" 2>/dev/null || true; }
 
 result() {
   number=$((number + 1))
@@ -47,7 +40,6 @@ start() {
   tm kill-session -t "$session" 2>/dev/null || true
   tm new-session -d -s "$session" -x 80 -y 50 "env -u COLUMNS SVCLAB_HISTORY=$work/history NO_COLOR=1 TERM=xterm $bin"
 }
-prompts() { screen | grep -c '^svclab> ' || true; }
 wait_prompts() {
   local want=$1 deadline=$((SECONDS + timeout))
   while ((SECONDS < deadline)); do
@@ -73,8 +65,7 @@ check_screen() {
 
 start
 wait_prompts 1 || true
-tm send-keys -t "$session" -l 'help()'
-tm send-keys -t "$session" Enter
+line 'help()'
 wait_prompts 2 || true
 n=$(screen | grep -cE '^[a-zA-Z]+\(' || true)
 if ((n > 40)); then result "help() lists the primitives" 0; else result "help() lists the primitives" 1 "$(screen)"; fi
@@ -83,8 +74,7 @@ check_screen "help()"
 start
 wait_prompts 1 || true
 for name in apply connect createService resolve; do
-  tm send-keys -t "$session" -l "help(\"$name\")"
-  tm send-keys -t "$session" Enter
+  line "help(\"$name\")"
 done
 wait_prompts 5 || true
 if screen | grep -q '^apply(pathOrYaml, opts)'; then result "help(name) shows the usage line whole" 0; else result "help(name) shows the usage line whole" 1 "$(screen)"; fi
