@@ -52,6 +52,11 @@ with open(d + "/deep.json", "w") as f:
     f.write('{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "j"}, "spec": {"ports": ' + "[" * 100000 + "]" * 100000 + "}}\n")
 EOF
 
+# A lab file is data: its chunk runs on loadLab's instruction budget.
+loop_lab="local f = io.open('$work/loop.lua', 'w') f:write('while true do end')"
+loop_lab+=" f:close() loadLab('$work/loop.lua')"
+loop_error="loadLab: $work/loop.lua: instruction budget exceeded (200000000 instructions)"
+
 # name|chunk|expected text in the output. Every chunk runs after lib.lua, prints the
 # snapshot before and after, and ends by checking the invariants.
 cases=(
@@ -64,6 +69,7 @@ cases=(
   "deep YAML flow sequences in apply|apply('$work/deep.yaml')|yaml: line 5: nested too deeply (limit 200)"
   "deep JSON in apply|apply('$work/deep.json')|yaml: line 1: nested too deeply (limit 200)"
   "YAML billion laughs in apply|apply('$work/laughs.yaml')|document contains excessive aliasing"
+  "an endless loop in a loaded lab file|$loop_lab|$loop_error"
   "deep table from a loaded lab file|local f = io.open('$work/lab.lua', 'w') f:write('return {version=1, random=1, calls={{call=\"reset\", random=1, args={}}, {call=\"createService\", random=1, args={\"x\", {ports=(function() local t = {} for _ = 1, 100000 do t = {t} end return t end)()}}}}}') f:close() loadLab('$work/lab.lua')|nested too deeply (limit 200)"
 )
 
