@@ -10,22 +10,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 width=100
-passed=0
-failed=0
-number=0
-
-# result NAME STATUS [DETAILS]: one TAP line, with up to 20 lines of details on failure.
-result() {
-  number=$((number + 1))
-  if [ "$2" -eq 0 ]; then
-    passed=$((passed + 1))
-    echo "ok $number - format › $1"
-  else
-    failed=$((failed + 1))
-    echo "not ok $number - format › $1"
-    if [ -n "${3:-}" ]; then sed 's/^/#   /' <<<"$3" | head -20; fi
-  fi
-}
+suite=format
+# shellcheck source=Scripts/lib/tap.sh
+. Scripts/lib/tap.sh
 
 long=$(find Sources Tests -type f \( -name '*.swift' -o -name '*.c' -o -name '*.h' \) -print0 \
   | sort -z | xargs -0 env LC_ALL=C.UTF-8 grep -nE "^.{$((width + 1)),}" | cut -c1-160)
@@ -48,6 +35,4 @@ else
   result "swift-format lint finds nothing about formatting" 1 "swift-format is not on PATH"
 fi
 
-echo "1..$number"
-echo "format: $passed passed, $failed failed"
-((failed == 0))
+finish

@@ -14,19 +14,9 @@ timeout=${HELP_TEST_TIMEOUT:-30}
 join= # the pane as shown, one terminal line per line (wrapped lines not joined)
 # shellcheck source=Scripts/lib/tmux.sh
 . Scripts/lib/tmux.sh
-passed=0
-failed=0
-number=0
-
-result() {
-  number=$((number + 1))
-  if [ "$2" -eq 0 ]; then
-    passed=$((passed + 1)); echo "ok $number - help › $1"
-  else
-    failed=$((failed + 1)); echo "not ok $number - help › $1"
-    [ -n "${3:-}" ] && sed 's/^/#   | /' <<<"$3" | head -20
-  fi
-}
+suite=help-width
+# shellcheck source=Scripts/lib/tap.sh
+. Scripts/lib/tap.sh
 
 # The words of every help text, unwrapped (a width no line reaches).
 COLUMNS=100000 "$bin" -e '
@@ -87,6 +77,4 @@ if [ -z "$long" ]; then result "COLUMNS=60 fits the text to 60 columns" 0; else 
 joined=$(tr -s ' \n' '\n\n' <<<"$out" | grep -v '^$' | sort -u | comm -23 - "$work/words")
 if [ -z "$joined" ]; then result "COLUMNS=60 breaks between words" 0; else result "COLUMNS=60 breaks between words" 1 "$joined"; fi
 
-echo "1..$number"
-echo "help-width: $passed passed, $failed failed"
-((failed == 0))
+finish
