@@ -13,6 +13,13 @@ import Testing
 
   static let port80 = [ServicePort(port: 80)]
 
+  /// The API server's message for a value outside a field's allowed ones (`NotSupported`);
+  /// `supported` as it prints them.
+  static func unsupported(_ field: String, _ value: String, _ supported: String) -> String {
+    "Service \"web\" is invalid: \(field): Unsupported value: \"\(value)\": "
+      + "supported values: \(supported)"
+  }
+
   static let cases: [Case] = [
     Case(
       id: "port out of range",
@@ -59,9 +66,7 @@ import Testing
     ),
     Case(
       id: "protocol", spec: ServiceSpec(ports: [ServicePort(protocol: "ICMP", port: 80)]),
-      message:
-        #"Service "web" is invalid: spec.ports[0].protocol: Unsupported value: "#
-        + #""ICMP": supported values: "SCTP", "TCP", "UDP""#
+      message: unsupported("spec.ports[0].protocol", "ICMP", #""SCTP", "TCP", "UDP""#)
     ),
     Case(
       id: "duplicate protocol and port",
@@ -129,9 +134,7 @@ import Testing
     ),
     Case(
       id: "session affinity value", spec: ServiceSpec(ports: port80, sessionAffinity: "Sticky"),
-      message:
-        #"Service "web" is invalid: spec.sessionAffinity: Unsupported value: "#
-        + #""Sticky": supported values: "ClientIP", "None""#
+      message: unsupported("spec.sessionAffinity", "Sticky", #""ClientIP", "None""#)
     ),
     Case(
       id: "ClientIP timeout",
@@ -150,21 +153,17 @@ import Testing
     Case(
       id: "eTP value",
       spec: ServiceSpec(type: .nodePort, ports: port80, externalTrafficPolicy: "Nearby"),
-      message:
-        #"Service "web" is invalid: spec.externalTrafficPolicy: Unsupported value: "#
-        + #""Nearby": supported values: "Cluster", "Local""#
+      message: unsupported("spec.externalTrafficPolicy", "Nearby", #""Cluster", "Local""#)
     ),
     Case(
       id: "iTP value", spec: ServiceSpec(ports: port80, internalTrafficPolicy: "Node"),
-      message:
-        #"Service "web" is invalid: spec.internalTrafficPolicy: Unsupported value: "#
-        + #""Node": supported values: "Cluster", "Local""#
+      message: unsupported("spec.internalTrafficPolicy", "Node", #""Cluster", "Local""#)
     ),
     Case(
       id: "trafficDistribution", spec: ServiceSpec(ports: port80, trafficDistribution: "Anywhere"),
-      message:
-        #"Service "web" is invalid: spec.trafficDistribution: Unsupported value: "Anywhere": "#
-        + #"supported values: "PreferClose", "PreferSameNode", "PreferSameZone""#
+      message: unsupported(
+        "spec.trafficDistribution", "Anywhere",
+        #""PreferClose", "PreferSameNode", "PreferSameZone""#)
     ),
     Case(
       id: "source ranges on ClusterIP",
@@ -190,9 +189,8 @@ import Testing
     ),
     Case(
       id: "type", spec: ServiceSpec(type: "Foo", ports: port80),
-      message:
-        #"Service "web" is invalid: spec.type: Unsupported value: "Foo": supported values: "#
-        + #""ClusterIP", "ExternalName", "LoadBalancer", "NodePort""#
+      message: unsupported(
+        "spec.type", "Foo", #""ClusterIP", "ExternalName", "LoadBalancer", "NodePort""#)
     ),
     Case(
       id: "dual stack on single-stack cluster",
