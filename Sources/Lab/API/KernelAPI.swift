@@ -166,14 +166,7 @@ enum KernelAPI {
         throw call.error("the lab is not on the kernel: call materialize() first")
       }
       let timeout = 1000
-      let req: TrafficRequest
-      do {
-        req = try TrafficRequest(call, from: 1, target: 2, opts: 3, lab)
-      } catch let f as TrafficFailure {
-        try call.pushNil()
-        try call.pushString(f.reason)
-        return 2
-      }
+      guard let req = try TrafficRequest.orReason(call, lab) else { return 2 }
       let source = try probeSource(req, binding, call)
       let result: KernelLab.ProbeResult
       do {

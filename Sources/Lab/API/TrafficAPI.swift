@@ -65,14 +65,7 @@ enum TrafficAPI {
           + "leaves through Calico's IP-in-IP or VXLAN tunnel)."
       )
     ) { call in
-      let req: TrafficRequest
-      do {
-        req = try TrafficRequest(call, from: 1, target: 2, opts: 3, lab)
-      } catch let f as TrafficFailure {
-        try call.pushNil()
-        try call.pushString(f.reason)
-        return 2
-      }
+      guard let req = try TrafficRequest.orReason(call, lab) else { return 2 }
       let follower = slot.current
       let outcome = follower.synced().connect(
         from: req.source, to: req.destination, options: req.options, using: &lab.cluster.random)

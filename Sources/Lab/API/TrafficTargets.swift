@@ -35,6 +35,18 @@ struct TrafficRequest {
     options = ConnectOptions(sourcePort: sourcePort, keep: keep, now: lab.cluster.now)
   }
 
+  /// The request of a call that returns `result` or `nil, reason` (connect, kernelConnect):
+  /// nil once it has pushed `nil, reason` for a target that cannot be reached.
+  static func orReason(_ call: LuaCall, _ lab: LabSession) throws -> TrafficRequest? {
+    do {
+      return try TrafficRequest(call, from: 1, target: 2, opts: 3, lab)
+    } catch let f as TrafficFailure {
+      try call.pushNil()
+      try call.pushString(f.reason)
+      return nil
+    }
+  }
+
   /// `opts`: port, protocol, sourcePort and keep; without a table, the defaults.
   static func options(
     _ call: LuaCall, _ k: Int
