@@ -9,31 +9,14 @@ cd "$(dirname "$0")/.."
 
 bin=$(realpath "${1:-.build/debug/svclab}")
 work=$(mktemp -d)
-socket="svclab-help-$$"
 session=help
 timeout=${HELP_TEST_TIMEOUT:-30}
-passed=0
-failed=0
-number=0
-
-cleanup() {
-  tmux -L "$socket" kill-server 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-tm() { tmux -L "$socket" "$@"; }
-# screen: the pane as shown, one terminal line per line (wrapped lines not joined).
-screen() { tm capture-pane -p -S -3000 -t "$session" 2>/dev/null || true; }
-
-result() {
-  number=$((number + 1))
-  if [ "$2" -eq 0 ]; then
-    passed=$((passed + 1)); echo "ok $number - help › $1"
-  else
-    failed=$((failed + 1)); echo "not ok $number - help › $1"
-    [ -n "${3:-}" ] && sed 's/^/#   | /' <<<"$3" | head -20
-  fi
-}
+join= # the pane as shown, one terminal line per line (wrapped lines not joined)
+# shellcheck source=Scripts/lib/tmux.sh
+. Scripts/lib/tmux.sh
+suite=help-width
+# shellcheck source=Scripts/lib/tap.sh
+. Scripts/lib/tap.sh
 
 # The words of every help text, unwrapped (a width no line reaches).
 COLUMNS=100000 "$bin" -e '
@@ -47,7 +30,6 @@ start() {
   tm kill-session -t "$session" 2>/dev/null || true
   tm new-session -d -s "$session" -x 80 -y 50 "env -u COLUMNS SVCLAB_HISTORY=$work/history NO_COLOR=1 TERM=xterm $bin"
 }
-prompts() { screen | grep -c '^svclab> ' || true; }
 wait_prompts() {
   local want=$1 deadline=$((SECONDS + timeout))
   while ((SECONDS < deadline)); do
@@ -73,8 +55,7 @@ check_screen() {
 
 start
 wait_prompts 1 || true
-tm send-keys -t "$session" -l 'help()'
-tm send-keys -t "$session" Enter
+line 'help()'
 wait_prompts 2 || true
 n=$(screen | grep -cE '^[a-zA-Z]+\(' || true)
 if ((n > 40)); then result "help() lists the primitives" 0; else result "help() lists the primitives" 1 "$(screen)"; fi
@@ -83,8 +64,7 @@ check_screen "help()"
 start
 wait_prompts 1 || true
 for name in apply connect createService resolve; do
-  tm send-keys -t "$session" -l "help(\"$name\")"
-  tm send-keys -t "$session" Enter
+  line "help(\"$name\")"
 done
 wait_prompts 5 || true
 if screen | grep -q '^apply(pathOrYaml, opts)'; then result "help(name) shows the usage line whole" 0; else result "help(name) shows the usage line whole" 1 "$(screen)"; fi
@@ -97,6 +77,4 @@ if [ -z "$long" ]; then result "COLUMNS=60 fits the text to 60 columns" 0; else 
 joined=$(tr -s ' \n' '\n\n' <<<"$out" | grep -v '^$' | sort -u | comm -23 - "$work/words")
 if [ -z "$joined" ]; then result "COLUMNS=60 breaks between words" 0; else result "COLUMNS=60 breaks between words" 1 "$joined"; fi
 
-echo "1..$number"
-echo "help-width: $passed passed, $failed failed"
-((failed == 0))
+finish

@@ -9,33 +9,14 @@ cd "$(dirname "$0")/.."
 
 bin=$(realpath "${1:-.build/debug/svclab}")
 work=$(mktemp -d)
-socket="svclab-repl-$$"
 session=repl
 timeout=${REPL_TEST_TIMEOUT:-30}
+scrollback=1000
+# shellcheck source=Scripts/lib/tmux.sh
+. Scripts/lib/tmux.sh
 passed=0
 failed=0
 number=0
-
-cleanup() {
-  tmux -L "$socket" kill-server 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-tm() { tmux -L "$socket" "$@"; }
-
-# screen: the pane's whole scrollback, wrapped lines joined.
-screen() { tm capture-pane -p -J -S -1000 -t "$session" 2>/dev/null || true; }
-
-# wait_for TEXT [COUNT]: polls until TEXT occurs at least COUNT times (default 1).
-wait_for() {
-  local text=$1 want=${2:-1} deadline=$((SECONDS + timeout))
-  while ((SECONDS < deadline)); do
-    if (($(screen | grep -cF -- "$text" || true) >= want)); then return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
 
 # check NAME TEXT [COUNT]: one TAP line for waiting on TEXT.
 check() {
@@ -51,21 +32,12 @@ check() {
   fi
 }
 
-# prompts: how many prompts are on screen now.
-prompts() { screen | grep -c '^svclab> ' || true; }
-
 start() {
   tm kill-session -t "$session" 2>/dev/null || true
   tm new-session -d -s "$session" -x 160 -y 50 \
     "env SVCLAB_HISTORY=$work/history NO_COLOR=1 TERM=xterm $bin"
   wait_for "svclab> " || { echo "not ok - repl did not start"; screen; exit 1; }
 }
-
-# key NAME...: presses keys (Enter, C-c, Tab, Up); type TEXT: types it literally.
-key() { tm send-keys -t "$session" "$@"; }
-type() { tm send-keys -t "$session" -l -- "$1"; }
-# line TEXT: types TEXT and presses Enter.
-line() { type "$1"; key Enter; }
 
 start
 line 'x = 20 + 1'

@@ -11,31 +11,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bin=$(realpath "${1:-.build/debug/svclab}")
-socket="svclab-tutorial-$$"
 session=tutorial
 timeout=${TUTORIAL_TEST_TIMEOUT:-30}
+scrollback=2000
+# shellcheck source=Scripts/lib/tmux.sh
+. Scripts/lib/tmux.sh
 passed=0
 failed=0
 number=0
 pause="Press Enter to continue (q to quit)"
-
-cleanup() { tmux -L "$socket" kill-server 2>/dev/null || true; }
-trap cleanup EXIT
-
-tm() { tmux -L "$socket" "$@"; }
-# screen [-e]: the pane's whole scrollback, wrapped lines joined (-e keeps colours).
-screen() { tm capture-pane -p -J ${1:-} -S -2000 -t "$session" 2>/dev/null || true; }
-count() { screen | grep -cF -- "$1" || true; }
-
-# wait_for TEXT [COUNT]: polls until TEXT occurs at least COUNT times (default 1).
-wait_for() {
-  local text=$1 want=${2:-1} deadline=$((SECONDS + timeout))
-  while ((SECONDS < deadline)); do
-    (($(count "$text") >= want)) && return 0
-    sleep 0.1
-  done
-  return 1
-}
 
 # result NAME STATUS: one TAP line.
 result() {
@@ -84,21 +68,21 @@ start NO_COLOR=1
 check "shows the introduction" "$title"
 check "pauses after the introduction" "$pause"
 if (($(count "Step 1 of $steps") == 0)); then result "no step before Enter" 0; else result "no step before Enter" 1; fi
-tm send-keys -t "$session" Enter
+key Enter
 check "shows the first step" "Step 1 of $steps: ${titles[0]}"
 check "runs the step and shows its result" "-->"
 check "pauses after the step" "$pause" 2
 # Still paused: output is flushed before the pause reads, so a second step could
 # only appear after Enter.
 if (($(count "Step 2 of $steps") == 0)); then result "waits for Enter" 0; else result "waits for Enter" 1; fi
-tm send-keys -t "$session" Enter
+key Enter
 check "Enter shows the next step" "Step 2 of $steps: ${titles[1]}"
 check "and pauses again" "$pause" 3
-tm send-keys -t "$session" Enter
+key Enter
 check "steps through in order" "Step 3 of $steps: ${titles[2]}"
 wait_for "$pause" 4 || true
-tm send-keys -t "$session" -l q
-tm send-keys -t "$session" Enter
+type q
+key Enter
 check "q quits with status 0" "EXITED 0"
 if (($(count "Step 4 of $steps") == 0)); then result "nothing runs after q" 0; else result "nothing runs after q" 1; fi
 if screen -e | grep -q $'\e\[3[0-9]m'; then result "no colour with NO_COLOR" 1; else result "no colour with NO_COLOR" 0; fi
@@ -108,7 +92,7 @@ start
 wait_for "$title" || true
 for ((i = 1; i <= steps; i++)); do
   wait_for "$pause" "$i" || break
-  tm send-keys -t "$session" Enter
+  key Enter
 done
 check "Enter through every step reaches the end" "End of \""
 check "and exits with status 0" "EXITED 0"
@@ -122,7 +106,7 @@ for file in Docs/tutorials/[0-9]*.lua; do
   start NO_COLOR=1
   for ((i = 1; i <= n; i++)); do
     wait_for "$pause" "$i" || break
-    tm send-keys -t "$session" Enter
+    key Enter
   done
   if wait_for "EXITED 0" && wait_for "End of \""; then
     no_checks "$tutorial on a terminal, to its end, shows no assertion"
@@ -136,10 +120,10 @@ tutorial=Tests/fixtures/tutorials/01-long.lua
 rows=20
 start NO_COLOR=1
 wait_for "$pause" || true
-tm send-keys -t "$session" Enter
+key Enter
 check "a long step repeats its heading at the pause" "(end of Step 1 of 3: A tall step)"
 wait_for "$pause" 2 || true
-tm send-keys -t "$session" Enter
+key Enter
 wait_for "$pause" 3 || true
 if wait_for "Step 2 of 3: A short step" && (($(count "(end of Step 2 of 3") == 0)); then result "a short step does not" 0; else result "a short step does not" 1; fi
 tutorial=endpoints

@@ -31,10 +31,11 @@ extension Cluster {
       let capacity = bits >= 62 ? Int.max : 1 << bits
       guard count > capacity else { continue }
       throw .badConfig(
-        "pod CIDR \(pc) holds \(capacity) node subnets of /\(ConfigParsing.nodeMaskLength(pc.family)), "
-          + "fewer than the \(count) nodes (kube-controller-manager: failed to allocate cidr from cluster cidr "
-          + "at idx:\(idx): \(Self.noCIDRsRemaining)); give a larger podCIDR, e.g. \"10.128.0.0/11\" "
-          + "holds 8192")
+        "pod CIDR \(pc) holds \(capacity) node subnets of "
+          + "/\(ConfigParsing.nodeMaskLength(pc.family)), fewer than the \(count) nodes "
+          + "(kube-controller-manager: failed to allocate cidr from cluster cidr "
+          + "at idx:\(idx): \(Self.noCIDRsRemaining)); give a larger podCIDR, "
+          + "e.g. \"10.128.0.0/11\" holds 8192")
     }
   }
 

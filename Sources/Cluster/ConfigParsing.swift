@@ -21,12 +21,14 @@ enum ConfigParsing {
       let c = try cidr(text, what: "service CIDR")
       if c.family == .v4 && c.prefixLength < 12 {
         throw .badConfig(
-          "specified service CIDR \(text) is too large; for 32-bit addresses, the mask must be >= 12"
+          "specified service CIDR \(text) is too large; "
+            + "for 32-bit addresses, the mask must be >= 12"
         )
       }
       if c.family == .v6 && c.prefixLength < 64 {
         throw .badConfig(
-          "specified service CIDR \(text) is too large; for 128-bit addresses, the mask must be >= 64"
+          "specified service CIDR \(text) is too large; for "
+            + "128-bit addresses, the mask must be >= 64"
         )
       }
       if c.family == .v4 && c.prefixLength > 30 || c.family == .v6 && c.prefixLength > 126 {

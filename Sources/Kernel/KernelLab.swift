@@ -51,7 +51,8 @@ public final class KernelLab {
   public static func missing(runner: CommandRunner = CommandRunner()) -> String? {
     if geteuid() != 0 {
       return
-        "it needs root: network namespaces, links and rules are created with `ip netns add`, `ip link` and `iptables-restore` (run it with sudo, or as root)"
+        "it needs root: network namespaces, links and rules are created with `ip netns add`, `ip "
+        + "link` and `iptables-restore` (run it with sudo, or as root)"
     }
     for tool in ["ip", "iptables-restore", "sysctl"] {
       guard (try? runner.attempt(["which", tool]).status) == 0 else {
@@ -71,7 +72,8 @@ public final class KernelLab {
     guard (try? runner.run(["ip", "netns", "add", ns])) != nil else { return false }
     defer { _ = try? runner.attempt(["ip", "netns", "del", ns]) }
     let input =
-      "*filter\n:KUBE-PROBE - [0:0]\n-A KUBE-PROBE -m nfacct --nfacct-name svclab_probe -j ACCEPT\nCOMMIT\n"
+      "*filter\n:KUBE-PROBE - [0:0]\n"
+      + "-A KUBE-PROBE -m nfacct --nfacct-name svclab_probe -j ACCEPT\nCOMMIT\n"
     return
       (try? runner.attempt(
         ["ip", "netns", "exec", ns, "iptables-restore", "--noflush"], input: input
@@ -88,7 +90,8 @@ public final class KernelLab {
     if let reason = Self.missing(runner: runner) { throw KernelError("materialize: \(reason)") }
     if let owner = liveOwner(), owner != getpid() {
       throw KernelError(
-        "materialize: svclab process \(owner) has the lab on the kernel (names \(names.prefix)*); stop it or run `svclab down`"
+        "materialize: svclab process \(owner) has the lab on the kernel (names "
+          + "\(names.prefix)*); stop it or run `svclab down`"
       )
     }
     var lines: [String] = []
@@ -239,7 +242,8 @@ public final class KernelLab {
       for node in layout.nodes {
         let ns = names.node(node.name)
         var lines = [
-          "link add vxlan.calico type vxlan id 4096 local \(node.ip) dev eth0 dstport 4789 nolearning",
+          "link add vxlan.calico type vxlan id 4096 local "
+            + "\(node.ip) dev eth0 dstport 4789 nolearning",
           "link set vxlan.calico address \(Self.vxlanMAC(node, layout)) mtu 1450",
           "link set vxlan.calico up",
         ]
@@ -263,7 +267,9 @@ public final class KernelLab {
     case .ipip:
       guard ipipWorks(layout) else {
         notes.append(
-          "IP-in-IP skipped: this kernel has no ipip module (`ip link add … type ipip`: Unknown device type), so no tunl0 is built and pods on different nodes cannot reach each other in IPIP mode; use BGP or VXLAN here"
+          "IP-in-IP skipped: this kernel has no ipip module (`ip link add … type ipip`: Unknown "
+            + "device type), so no tunl0 is built and pods on different nodes cannot reach each "
+            + "other in IPIP mode; use BGP or VXLAN here"
         )
         return
       }
@@ -315,14 +321,17 @@ public final class KernelLab {
       if out.status != 0 {
         let err = out.stderr.split(separator: "\n").prefix(3).joined(separator: " / ")
         notes.append(
-          "nftables mode on \(node.name) not loaded: this nft rejects kube-proxy's table as rendered (\(err)); kube-proxy's own ruleset needs the same syntax (Debian 12's nft 1.0.6 rejects the dstnat priority on the input/output hooks), so it is not rewritten"
+          "nftables mode on \(node.name) not loaded: this nft rejects kube-proxy's table as "
+            + "rendered (\(err)); kube-proxy's own ruleset needs the same syntax (Debian 12's nft "
+            + "1.0.6 rejects the dstnat priority on the input/output hooks), so it is not rewritten"
         )
       } else {
         loadedRules[node.name] = node.nftRuleset
       }
     case .ipvs:
       notes.append(
-        "IPVS mode on \(node.name) not loaded: the lab does not program IPVS virtual servers on the kernel (ipvsadm); its ipset-matching iptables rules alone would not forward"
+        "IPVS mode on \(node.name) not loaded: the lab does not program IPVS virtual servers on "
+          + "the kernel (ipvsadm); its ipset-matching iptables rules alone would not forward"
       )
     }
     // Last, so that its jump comes first: Felix keeps its chains ahead of kube-proxy's.
@@ -340,12 +349,15 @@ public final class KernelLab {
     ]
     for device in ["vxlan.calico", "tunl0"] {
       lines.append(
-        "-A cali-POSTROUTING -o \(device) -m comment --comment \"cali:tunnel-masquerade\" -m addrtype ! --src-type LOCAL --limit-iface-out -m addrtype --src-type LOCAL -j MASQUERADE"
+        "-A cali-POSTROUTING -o \(device) -m comment --comment \"cali:tunnel-masquerade\" -m "
+          + "addrtype ! --src-type LOCAL --limit-iface-out "
+          + "-m addrtype --src-type LOCAL -j MASQUERADE"
       )
     }
     if layout.natOutgoing, let pool = layout.clusterCIDR {
       lines.append(
-        "-A cali-nat-outgoing -m comment --comment \"cali:flqWnvo8yq4ULQLa\" -s \(pool) ! -d \(pool) -j MASQUERADE --random-fully"
+        "-A cali-nat-outgoing -m comment --comment \"cali:flqWnvo8yq4ULQLa\" -s \(pool) "
+          + "! -d \(pool) -j MASQUERADE --random-fully"
       )
     }
     lines.append("COMMIT")
@@ -445,7 +457,8 @@ public final class KernelLab {
           try restore(ns, Self.jumpRules(declaredIn: node.iptablesRestore, except: previous))
           loadedRules[node.name] = node.iptablesRestore
           lines.append(
-            "\(node.name): \(changed.count) chain\(changed.count == 1 ? "" : "s") restored (\(changed.prefix(4).joined(separator: ", "))\(changed.count > 4 ? ", …" : ""))"
+            "\(node.name): \(changed.count) chain\(changed.count == 1 ? "" : "s") restored "
+              + "(\(changed.prefix(4).joined(separator: ", "))\(changed.count > 4 ? ", …" : ""))"
           )
         } else if node.proxyMode == .nftables, loadedRules[node.name] != nil,
           loadedRules[node.name] != node.nftRuleset
@@ -502,7 +515,8 @@ public final class KernelLab {
     process.standardInput = FileHandle.nullDevice
     do { try process.run() } catch {
       throw KernelError(
-        "`\(CommandRunner.line(process.arguments ?? []))` could not start: \(error.localizedDescription)"
+        "`\(CommandRunner.line(process.arguments ?? []))` "
+          + "could not start: \(error.localizedDescription)"
       )
     }
     // The responder prints one line once every socket is bound.
@@ -511,7 +525,8 @@ public final class KernelLab {
       process.waitUntilExit()
       let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       throw KernelError(
-        "`\(CommandRunner.line(process.arguments ?? []))` failed: \(text.trimmingCharacters(in: .whitespacesAndNewlines))"
+        "`\(CommandRunner.line(process.arguments ?? []))` failed: "
+          + "\(text.trimmingCharacters(in: .whitespacesAndNewlines))"
       )
     }
     responders[key, default: []].append(process)

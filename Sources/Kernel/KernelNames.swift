@@ -14,7 +14,8 @@ public struct KernelNames: Sendable, Equatable {
   public func node(_ name: String) -> String { "\(prefix)\(name)" }
   public func pod(namespace: String, name: String) -> String { "\(prefix)\(namespace).\(name)" }
   public func external(_ ip: IPAddress) -> String {
-    "\(prefix)ext-\(ip.description.replacingOccurrences(of: ".", with: "-").replacingOccurrences(of: ":", with: "-"))"
+    let dashed = ip.description.replacingOccurrences(of: ".", with: "-")
+    return "\(prefix)ext-\(dashed.replacingOccurrences(of: ":", with: "-"))"
   }
   /// The underlay end of node number `index`'s veth (in the underlay namespace).
   public func underlayPort(_ index: Int) -> String { "\(prefix)u\(index)" }

@@ -241,7 +241,8 @@ extension LuaCall {
     lua_rawseti(stack.L, -2, lua_Integer(i))
   }
 
-  /// Gives the table at the top the metatable `name` from ``LuaState/defineMetatable(_:functions:)``
+  /// Gives the table at the top the metatable `name` from
+  /// ``LuaState/defineMetatable(_:functions:)``
   /// (`luaL_setmetatable`); a name never defined gets a fresh empty metatable.
   public func setMetatable(named name: String) throws {
     try stack.reserve(2)

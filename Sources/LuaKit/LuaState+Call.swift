@@ -148,6 +148,22 @@ extension LuaReference {
 }
 
 extension LuaReference {
+  /// Calls the referenced value like ``call(_:interruptible:freshBudget:)``, for Lua read
+  /// from data (a lab file), which must not run without end: in a state with no instruction
+  /// budget the call may run at most `instructions`; in a state with one it counts against
+  /// the running call's budget like any other call made from Lua.
+  @discardableResult
+  public func call(_ arguments: [LuaValue] = [], instructions: Int) throws -> [LuaValue] {
+    guard let state else { throw LuaError("attempt to call into a closed Lua state") }
+    guard state.options.maxInstructions == nil else { return try call(arguments) }
+    let thread = state.activeStack.L
+    svl_setbudget(thread, lua_Integer(instructions))
+    defer { svl_setbudget(thread, 0) }
+    return try call(arguments)
+  }
+}
+
+extension LuaReference {
   /// Calls the referenced function like ``call(_:interruptible:freshBudget:)`` and
   /// returns its results as the REPL shows them (``PrettyPrinter``, `__tostring`
   /// honoured, top-level strings as they are).

@@ -53,9 +53,8 @@ extension LuaState {
     return names.compactMap { name -> String? in
       guard let entry = helpEntries[name] else { return nil }
       if entry.usage.count + 2 > column {
-        return
-          ([entry.usage] + TextWrap.wrap(entry.summary, width: width, first: indent, indent: indent))
-          .joined(separator: "\n")
+        let summary = TextWrap.wrap(entry.summary, width: width, first: indent, indent: indent)
+        return ([entry.usage] + summary).joined(separator: "\n")
       }
       let pad = String(repeating: " ", count: max(1, column - entry.usage.count))
       return TextWrap.wrap(entry.summary, width: width, first: entry.usage + pad, indent: indent)

@@ -40,7 +40,8 @@ private let sandboxChunk = """
     mode = mode or "r"
     if not mode:find("^r") or mode:find("%+") then
       if not writable(path) then
-        return nil, tostring(path) .. ": writing outside " .. dir .. " is not allowed in the sandbox"
+        return nil,
+          tostring(path) .. ": writing outside " .. dir .. " is not allowed in the sandbox"
       end
     end
     return open(path, mode)
@@ -56,7 +57,9 @@ private let sandboxChunk = """
     return remove(path)
   end
   os.rename = function(a, b)
-    if not (writable(a) and writable(b)) then return nil, "os.rename: not allowed in the sandbox" end
+    if not (writable(a) and writable(b)) then
+      return nil, "os.rename: not allowed in the sandbox"
+    end
     return rename(a, b)
   end
   os.execute = denied("os.execute")

@@ -40,7 +40,8 @@ public final class ProcessMemory {
   /// The error a primitive raises when the session is over its cap.
   public func error(_ function: String) -> LuaError {
     LuaError(
-      "\(function): not enough memory (the session holds more than its limit of \(limit) bytes, --max-memory)",
+      "\(function): not enough memory (the session holds more than "
+        + "its limit of \(limit) bytes, --max-memory)",
       kind: .memory)
   }
 }

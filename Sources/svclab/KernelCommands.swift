@@ -53,7 +53,8 @@ enum KernelCommands {
       .execute(
         """
         for _, line in ipairs(materialize()) do print(line) end
-        print('the lab is on the kernel: namespaces \(names.prefix)*  (ip netns list; ip netns exec \(names.prefix)node-1 iptables -t nat -L -v)')
+        print('the lab is on the kernel: namespaces \(names.prefix)*  (ip netns list; \
+        ip netns exec \(names.prefix)node-1 iptables -t nat -L -v)')
         """))
     if isatty(0) != 0 {
       invocation.interactive = true

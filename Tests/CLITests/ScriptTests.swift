@@ -57,7 +57,8 @@ struct ScriptCase: CustomTestStringConvertible, Sendable {
       input: "x = 20\nx + 1\n=x * 2\nfor i = 1, 2 do\nprint('line', i)\nend\n{1, 'a', k = true}\n",
       status: 0,
       stdout:
-        "svclab 0.1.0 (Lua 5.4)\nsvclab> svclab> 21\nsvclab> 40\nsvclab> >> >> line\t1\nline\t2\nsvclab> { 1, \"a\", k = true }\nsvclab> \n"
+        "svclab 0.1.0 (Lua 5.4)\nsvclab> svclab> 21\nsvclab> 40\nsvclab> >> >> line\t1\nline\t2\n"
+        + "svclab> { 1, \"a\", k = true }\nsvclab> \n"
     ),
   ]
 

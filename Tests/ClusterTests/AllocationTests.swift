@@ -72,22 +72,26 @@ import Testing
     IPErrorCase(
       ip: "10.96.0.10",
       message:
-        #"Service "web" is invalid: spec.clusterIPs: Invalid value: ["10.96.0.10"]: failed to allocate IP 10.96.0.10: provided IP is already allocated"#
+        #"Service "web" is invalid: spec.clusterIPs: Invalid value: ["10.96.0.10"]: failed to "#
+        + #"allocate IP 10.96.0.10: provided IP is already allocated"#
     ),
     IPErrorCase(
       ip: "10.0.0.5",
       message:
-        #"Service "web" is invalid: spec.clusterIPs: Invalid value: ["10.0.0.5"]: failed to allocate IP 10.0.0.5: the provided network does not match the current range"#
+        #"Service "web" is invalid: spec.clusterIPs: Invalid value: ["10.0.0.5"]: failed to "#
+        + #"allocate IP 10.0.0.5: the provided network does not match the current range"#
     ),
     IPErrorCase(
       ip: "10.111.255.255",
       message:
-        #"Service "web" is invalid: spec.clusterIPs: Invalid value: ["10.111.255.255"]: failed to allocate IP 10.111.255.255: provided IP 10.111.255.255 is not in the valid range"#
+        #"Service "web" is invalid: spec.clusterIPs: Invalid value: ["10.111.255.255"]: failed to "#
+        + #"allocate IP 10.111.255.255: provided IP 10.111.255.255 is not in the valid range"#
     ),
     IPErrorCase(
       ip: "10.0.0.256",
       message:
-        #"Service "web" is invalid: spec.clusterIPs[0]: Invalid value: "10.0.0.256": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"#
+        #"Service "web" is invalid: spec.clusterIPs[0]: Invalid value: "10.0.0.256": must be a "#
+        + #"valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"#
     ),
   ])
   func explicitClusterIPErrors(_ t: IPErrorCase) throws {
@@ -122,7 +126,8 @@ import Testing
     clash.clusterIP = ""
     #expect(
       errorMessage { try c.createService("web2", spec: clash) }
-        == #"Service "web2" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated"#
+        == #"Service "web2" is invalid: spec.ports[0].nodePort: Invalid value: "#
+        + #"30080: provided port is already allocated"#
     )
     #expect(c.checkInvariants() == [])
   }
@@ -152,7 +157,8 @@ import Testing
       type: .nodePort, selector: ["a": "b"], ports: [ServicePort(port: 80, nodePort: 80)])
     #expect(
       errorMessage { try c.createService("web", spec: spec) }
-        == #"Service "web" is invalid: spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767"#
+        == #"Service "web" is invalid: spec.ports[0].nodePort: Invalid value: 80: provided port "#
+        + #"is not in the valid range. The range of valid ports is 30000-32767"#
     )
   }
 
@@ -199,7 +205,8 @@ import Testing
     #expect(hostNet.podIPs.map(\.description) == ["172.18.0.2"])
     #expect(
       errorMessage { try c.addPod("dup", PodOptions(ip: "10.244.0.3")) }
-        == #"Pod "dup" is invalid: status.podIPs[0].ip: Invalid value: "10.244.0.3": provided IP is already allocated"#
+        == #"Pod "dup" is invalid: status.podIPs[0].ip: Invalid value: "#
+        + #""10.244.0.3": provided IP is already allocated"#
     )
     #expect(c.checkInvariants() == [])
   }

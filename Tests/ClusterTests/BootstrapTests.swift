@@ -63,7 +63,8 @@ import Testing
     BadConfig(
       config: ClusterConfig(serviceCIDRs: ["10.96.0.0/11"]),
       message:
-        "specified service CIDR 10.96.0.0/11 is too large; for 32-bit addresses, the mask must be >= 12"
+        "specified service CIDR 10.96.0.0/11 is too large; "
+        + "for 32-bit addresses, the mask must be >= 12"
     ),
     BadConfig(
       config: ClusterConfig(serviceCIDRs: ["10.96.0.0/33"]),
@@ -71,7 +72,8 @@ import Testing
     BadConfig(
       config: ClusterConfig(serviceCIDRs: ["fd00::/48"]),
       message:
-        "specified service CIDR fd00::/48 is too large; for 128-bit addresses, the mask must be >= 64"
+        "specified service CIDR fd00::/48 is too large; for "
+        + "128-bit addresses, the mask must be >= 64"
     ),
     BadConfig(
       config: ClusterConfig(podCIDR: "banana"), message: "pod CIDR banana is not a valid CIDR"),

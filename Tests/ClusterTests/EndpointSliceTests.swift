@@ -195,7 +195,8 @@ import Testing
       endpoints: [Endpoint(addresses: ["fd00::1"])])
     #expect(
       errorMessage { try c.createEndpointSlice(bad, service: "manual") }
-        == #"EndpointSlice.discovery.k8s.io "bad" is invalid: endpoints[0].addresses[0]: Invalid value: "fd00::1": must be a valid IPv4 address"#
+        == #"EndpointSlice.discovery.k8s.io "bad" is invalid: endpoints[0].addresses[0]: Invalid "#
+        + #"value: "fd00::1": must be a valid IPv4 address"#
     )
   }
 

@@ -267,7 +267,8 @@ import Testing
       name: "v6 service, in a dual stack cluster", families: [.v6], podIPs: ["1.2.3.4", "2000::0"],
       expected: "2000::"),
     FamilyRow(
-      name: "v6 service, in a v4 only cluster", families: [.v6], podIPs: ["1.2.3.4"], expected: nil),
+      name: "v6 service, in a v4 only "
+        + "cluster", families: [.v6], podIPs: ["1.2.3.4"], expected: nil),
   ]
 
   @Test(arguments: familyRows)
@@ -469,7 +470,10 @@ import Testing
     let msg = errorMessage { try c.createEndpoints(bad) }
     #expect(
       msg
-        == "Endpoints \"x\" is invalid: [subsets[0].addresses[0].ip: Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128), subsets[0].addresses[1].ip: Invalid value: \"nope\": must be a valid IP address, subsets[0].ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive]"
+        == "Endpoints \"x\" is invalid: [subsets[0].addresses[0].ip: Invalid value: \"127.0.0.1\": "
+        + "may not be in the loopback range (127.0.0.0/8, ::1/128), subsets[0].addresses[1].ip: "
+        + "Invalid value: \"nope\": must be a valid IP address, subsets[0].ports[0].port: Invalid "
+        + "value: 70000: must be between 1 and 65535, inclusive]"
     )
     #expect(c.v1Endpoints(key("x")) == nil)
   }

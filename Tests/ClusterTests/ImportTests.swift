@@ -81,7 +81,8 @@ import Testing
     let notes = try c.importObjects(d)
     #expect(
       notes == [
-        "service shop/web has ClusterIP 192.168.0.10: the provided network does not match the current range"
+        "service shop/web has ClusterIP 192.168.0.10: the "
+          + "provided network does not match the current range"
       ])
     let found = c.checkInvariants()
     #expect(found.contains("slices of shop/web (IPv4) differ from its pods"))

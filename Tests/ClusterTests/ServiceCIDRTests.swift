@@ -63,15 +63,19 @@ import Testing
     let c = try bareCluster()
     #expect(
       errorMessage { try c.createServiceCIDR("x", cidrs: ["10.0.0.0/24", "10.1.0.0/24"]) }
-        == #"ServiceCIDR.networking.k8s.io "x" is invalid: spec.cidrs: Invalid value: {"CIDRs":["10.0.0.0/24","10.1.0.0/24"]}: may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64"#
+        == #"ServiceCIDR.networking.k8s.io "x" is invalid: spec.cidrs: Invalid value: "#
+        + #"{"CIDRs":["10.0.0.0/24","10.1.0.0/24"]}: may specify no more than one IP for each IP "#
+        + #"family, i.e 192.168.0.0/24 and 2001:db8::/64"#
     )
     #expect(
       errorMessage { try c.createServiceCIDR("x", cidrs: []) }
-        == #"ServiceCIDR.networking.k8s.io "x" is invalid: spec.cidrs: Required value: at least one CIDR required"#
+        == #"ServiceCIDR.networking.k8s.io "x" is invalid: spec.cidrs: "#
+        + #"Required value: at least one CIDR required"#
     )
     #expect(
       errorMessage { try c.createServiceCIDR("x", cidrs: ["192.168.0.1/24"]) }
-        == #"ServiceCIDR.networking.k8s.io "x" is invalid: spec.cidrs[0]: Invalid value: "192.168.0.1/24": must be in canonical form ("192.168.0.0/24")"#
+        == #"ServiceCIDR.networking.k8s.io "x" is invalid: spec.cidrs[0]: Invalid value: "#
+        + #""192.168.0.1/24": must be in canonical form ("192.168.0.0/24")"#
     )
     #expect(
       errorMessage { try c.createServiceCIDR("kubernetes", cidrs: ["10.1.0.0/24"]) }

@@ -19,7 +19,8 @@ struct AutopathLoadBalanceTests {
     #expect(r.questionName == "kubernetes.default.testns.svc.cluster.local.")
     #expect(
       r.answer.map(\.description) == [
-        "kubernetes.default.testns.svc.cluster.local. 5 IN CNAME kubernetes.default.svc.cluster.local.",
+        "kubernetes.default.testns.svc.cluster.local. 5 IN "
+          + "CNAME kubernetes.default.svc.cluster.local.",
         "kubernetes.default.svc.cluster.local. 5 IN A 10.96.0.1",
       ])
   }

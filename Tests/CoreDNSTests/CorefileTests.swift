@@ -42,7 +42,8 @@ struct CorefileTests {
     ErrorCase(
       corefile: ".:53 {\n  kubernetes cluster.local {\n    pods maybe\n  }\n}\n",
       message:
-        "plugin/kubernetes: wrong value for pods: maybe,  must be one of: disabled, verified, insecure"
+        "plugin/kubernetes: wrong value for pods: maybe,  "
+        + "must be one of: disabled, verified, insecure"
     ),
     ErrorCase(
       corefile: ".:53 {\n  kubernetes cluster.local {\n    bogus\n  }\n}\n",
@@ -58,7 +59,8 @@ struct CorefileTests {
     ErrorCase(
       corefile: ".:53 {\n  kubernetes cluster.local {\n    pods\n  }\n}\n",
       message:
-        "plugin/kubernetes: Corefile:3 - Error during parsing: Wrong argument count or unexpected line ending after 'pods'"
+        "plugin/kubernetes: Corefile:3 - Error during parsing: Wrong argument "
+        + "count or unexpected line ending after 'pods'"
     ),
     ErrorCase(
       corefile: ".:53 {\n  kubernetes in-addr.arpa\n}\n",
@@ -72,7 +74,8 @@ struct CorefileTests {
     ErrorCase(
       corefile: ".:53 {\n  kubernetes cluster.local\n  forward .\n}\n",
       message:
-        "plugin/forward: Corefile:3 - Error during parsing: Wrong argument count or unexpected line ending after '.'"
+        "plugin/forward: Corefile:3 - Error during parsing: Wrong argument "
+        + "count or unexpected line ending after '.'"
     ),
     ErrorCase(
       corefile: ".:53 {\n  kubernetes cluster.local {\n    pods insecure\n",

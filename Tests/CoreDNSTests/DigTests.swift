@@ -44,7 +44,8 @@ struct DigTests {
       text.contains(
         """
         ;; AUTHORITY SECTION:
-        cluster.local.\t\t5\tIN\tSOA\tns.dns.cluster.local. hostmaster.cluster.local. 1700000000 7200 1800 86400 5
+        cluster.local.\t\t5\tIN\tSOA\tns.dns.cluster.local. hostmaster.cluster.local. 1700000000 \
+        7200 1800 86400 5
         """))
     #expect(text.contains(";; WHEN: Thu Jan 01 00:00:00 UTC 1970\n;; MSG SIZE  rcvd: 152\n"))
   }

@@ -149,7 +149,8 @@ enum Fixture {
 /// The negative-answer SOA of a zone at TTL 5 as a zone line.
 func soa(_ zone: String = "cluster.local.", ttl: UInt32 = 5, serial: Int64 = fixtureTime) -> String
 {
-  "\(zone) \(min(ttl, 300)) IN SOA ns.dns.\(zone) hostmaster.\(zone) \(serial) 7200 1800 86400 \(ttl)"
+  "\(zone) \(min(ttl, 300)) IN SOA ns.dns.\(zone) "
+    + "hostmaster.\(zone) \(serial) 7200 1800 86400 \(ttl)"
 }
 
 extension DNSServer {

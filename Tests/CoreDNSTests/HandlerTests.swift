@@ -187,7 +187,8 @@ let negativeCases: [DNSCase] = [
     qname: "nosvc.testns.svc.cluster.local.", qtype: .soa, rcode: .noError, ns: [soa()],
     note: "SOA is never NXDOMAIN"),
   DNSCase(
-    qname: svc1, qtype: .ptr, rcode: .noError, ns: [soa()], note: "PTR on a forward name is NODATA"),
+    qname: svc1, qtype: .ptr, rcode: .noError, ns: [soa()],
+    note: "PTR on a forward name is NODATA"),
   DNSCase(
     qname: "svc1.testns.svc.in-addr.arpa.", qtype: .a, rcode: .nxDomain, ns: [],
     authoritative: false,
@@ -227,7 +228,8 @@ let srvCases: [DNSCase] = [
     qname: "_https._tcp.\(svc1)", qtype: .srv, rcode: .nxDomain, ns: [soa()],
     note: "unknown port name"),
   DNSCase(
-    qname: "_http._udp.\(svc1)", qtype: .srv, rcode: .nxDomain, ns: [soa()], note: "wrong protocol"),
+    qname: "_http._udp.\(svc1)", qtype: .srv, rcode: .nxDomain, ns: [soa()],
+    note: "wrong protocol"),
   DNSCase(
     qname: "_http._tcp.dual.testns.svc.cluster.local.", qtype: .srv, rcode: .noError,
     answer: [
@@ -252,9 +254,12 @@ let srvCases: [DNSCase] = [
   DNSCase(
     qname: "_http._tcp.hdls1.testns.svc.cluster.local.", qtype: .srv, rcode: .noError,
     answer: [
-      "_http._tcp.hdls1.testns.svc.cluster.local. 5 IN SRV 0 25 80 dup-name.hdls1.testns.svc.cluster.local.",
-      "_http._tcp.hdls1.testns.svc.cluster.local. 5 IN SRV 0 25 80 172-0-0-4.hdls1.testns.svc.cluster.local.",
-      "_http._tcp.hdls1.testns.svc.cluster.local. 5 IN SRV 0 25 80 5678-abcd--1.hdls1.testns.svc.cluster.local.",
+      "_http._tcp.hdls1.testns.svc.cluster.local. 5 IN SRV 0 25 80 "
+        + "dup-name.hdls1.testns.svc.cluster.local.",
+      "_http._tcp.hdls1.testns.svc.cluster.local. 5 IN SRV 0 25 80 "
+        + "172-0-0-4.hdls1.testns.svc.cluster.local.",
+      "_http._tcp.hdls1.testns.svc.cluster.local. 5 IN SRV 0 25 80 "
+        + "5678-abcd--1.hdls1.testns.svc.cluster.local.",
     ],
     extra: [
       "dup-name.hdls1.testns.svc.cluster.local. 5 IN A 172.0.0.2",
@@ -272,7 +277,8 @@ let srvCases: [DNSCase] = [
   DNSCase(
     qname: "_dns._udp.kube-dns.kube-system.svc.cluster.local.", qtype: .srv, rcode: .noError,
     answer: [
-      "_dns._udp.kube-dns.kube-system.svc.cluster.local. 5 IN SRV 0 100 53 kube-dns.kube-system.svc.cluster.local."
+      "_dns._udp.kube-dns.kube-system.svc.cluster.local. 5 IN SRV 0 100 "
+        + "53 kube-dns.kube-system.svc.cluster.local."
     ],
     extra: ["kube-dns.kube-system.svc.cluster.local. 5 IN A 10.96.0.10"], note: "ndots example name"
   ),
@@ -312,7 +318,8 @@ let otherCases: [DNSCase] = [
     qname: "dns-version.cluster.local.", qtype: .txt, rcode: .noError,
     answer: ["dns-version.cluster.local. 28800 IN TXT \"1.1.0\""], note: "schema version"),
   DNSCase(
-    qname: "cluster.local.", qtype: .soa, rcode: .noError, answer: [soa()], note: "SOA at the apex"),
+    qname: "cluster.local.", qtype: .soa, rcode: .noError, answer: [soa()],
+    note: "SOA at the apex"),
   DNSCase(
     qname: "cluster.local.", qtype: .ns, rcode: .noError,
     answer: ["cluster.local. 5 IN NS kube-dns.kube-system.svc.cluster.local."],

@@ -59,7 +59,8 @@ struct PodFilesTests {
           PodDNSOption(name: "ndots", value: "2"), PodDNSOption(name: "single-request-reopen"),
         ]),
       expected: """
-        search default.svc.cluster.local svc.cluster.local cluster.local example.internal corp.example
+        search default.svc.cluster.local svc.cluster.local cluster.local example.internal \
+        corp.example
         nameserver 10.96.0.10
         nameserver 8.8.8.8
         options ndots:2 single-request-reopen

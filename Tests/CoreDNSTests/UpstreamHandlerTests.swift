@@ -164,7 +164,8 @@ let upstreamServeDNSRows: [UpstreamDNSRow] = [
     DNSCase(
       qname: "_http._tcp.svcempty.testns.svc.cluster.local.", qtype: .srv, rcode: .noError,
       answer: [
-        "_http._tcp.svcempty.testns.svc.cluster.local. 5 IN SRV 0 100 80 svcempty.testns.svc.cluster.local."
+        "_http._tcp.svcempty.testns.svc.cluster.local. 5 IN SRV 0 "
+          + "100 80 svcempty.testns.svc.cluster.local."
       ],
       extra: ["svcempty.testns.svc.cluster.local. 5 IN A 10.0.0.1"],
       note: "SRV Service, no endpoints")),
@@ -263,7 +264,8 @@ let upstreamServeDNSRows: [UpstreamDNSRow] = [
     DNSCase(
       qname: "svc-dual-stack.testns.svc.cluster.local.", qtype: .srv, rcode: .noError,
       answer: [
-        "svc-dual-stack.testns.svc.cluster.local. 5 IN SRV 0 50 80 svc-dual-stack.testns.svc.cluster.local."
+        "svc-dual-stack.testns.svc.cluster.local. 5 IN SRV 0 50 "
+          + "80 svc-dual-stack.testns.svc.cluster.local."
       ],
       extra: [
         "svc-dual-stack.testns.svc.cluster.local. 5 IN A 10.0.0.3",

@@ -22,25 +22,32 @@ let ruleDiffCases: [RuleDiffCase] = [
   .init(
     name: "one chain's rules changed",
     old:
-      "*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-SVC-A - [0:0]\n-A KUBE-SERVICES -j KUBE-SVC-A\n-A KUBE-SVC-A -j KUBE-SEP-1\nCOMMIT\n",
+      "*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-SVC-A - [0:0]\n"
+      + "-A KUBE-SERVICES -j KUBE-SVC-A\n-A KUBE-SVC-A -j KUBE-SEP-1\nCOMMIT\n",
     new:
-      "*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-SVC-A - [0:0]\n-A KUBE-SERVICES -j KUBE-SVC-A\n-A KUBE-SVC-A -j KUBE-SEP-2\nCOMMIT\n",
+      "*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-SVC-A - [0:0]\n"
+      + "-A KUBE-SERVICES -j KUBE-SVC-A\n-A KUBE-SVC-A -j KUBE-SEP-2\nCOMMIT\n",
     expected: "*nat\n:KUBE-SVC-A - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-2\nCOMMIT\n"),
   .init(
     name: "a chain added and one deleted",
     old:
-      "*nat\n:KUBE-SVC-A - [0:0]\n:KUBE-SEP-1 - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-1\n-A KUBE-SEP-1 -j DNAT\nCOMMIT\n",
+      "*nat\n:KUBE-SVC-A - [0:0]\n:KUBE-SEP-1 - [0:0]\n"
+      + "-A KUBE-SVC-A -j KUBE-SEP-1\n-A KUBE-SEP-1 -j DNAT\nCOMMIT\n",
     new:
-      "*nat\n:KUBE-SVC-A - [0:0]\n:KUBE-SEP-2 - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-2\n-A KUBE-SEP-2 -j DNAT\nCOMMIT\n",
+      "*nat\n:KUBE-SVC-A - [0:0]\n:KUBE-SEP-2 - [0:0]\n"
+      + "-A KUBE-SVC-A -j KUBE-SEP-2\n-A KUBE-SEP-2 -j DNAT\nCOMMIT\n",
     expected:
-      "*nat\n:KUBE-SVC-A - [0:0]\n:KUBE-SEP-2 - [0:0]\n:KUBE-SEP-1 - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-2\n-A KUBE-SEP-2 -j DNAT\n-X KUBE-SEP-1\nCOMMIT\n"
+      "*nat\n:KUBE-SVC-A - [0:0]\n:KUBE-SEP-2 - [0:0]\n:KUBE-SEP-1 - [0:0]\n"
+      + "-A KUBE-SVC-A -j KUBE-SEP-2\n-A KUBE-SEP-2 -j DNAT\n-X KUBE-SEP-1\nCOMMIT\n"
   ),
   .init(
     name: "an untouched table is left out",
     old:
-      "*filter\n:KUBE-FORWARD - [0:0]\n-A KUBE-FORWARD -j ACCEPT\nCOMMIT\n*nat\n:KUBE-SVC-A - [0:0]\nCOMMIT\n",
+      "*filter\n:KUBE-FORWARD - [0:0]\n-A KUBE-FORWARD -j ACCEPT\n"
+      + "COMMIT\n*nat\n:KUBE-SVC-A - [0:0]\nCOMMIT\n",
     new:
-      "*filter\n:KUBE-FORWARD - [0:0]\n-A KUBE-FORWARD -j ACCEPT\nCOMMIT\n*nat\n:KUBE-SVC-A - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-1\nCOMMIT\n",
+      "*filter\n:KUBE-FORWARD - [0:0]\n-A KUBE-FORWARD -j ACCEPT\nCOMMIT\n*nat\n"
+      + ":KUBE-SVC-A - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-1\nCOMMIT\n",
     expected: "*nat\n:KUBE-SVC-A - [0:0]\n-A KUBE-SVC-A -j KUBE-SEP-1\nCOMMIT\n"),
 ]
 
@@ -71,7 +78,8 @@ func ruleDiff(_ c: RuleDiffCase) {
 
 @Test func jumpRulesOnlyForDeclaredChains() {
   let input =
-    "*filter\n:KUBE-FORWARD - [0:0]\nCOMMIT\n*nat\n:KUBE-SERVICES - [0:0]\n:KUBE-POSTROUTING - [0:0]\nCOMMIT\n"
+    "*filter\n:KUBE-FORWARD - [0:0]\nCOMMIT\n*nat\n"
+    + ":KUBE-SERVICES - [0:0]\n:KUBE-POSTROUTING - [0:0]\nCOMMIT\n"
   let jumps = KernelLab.jumpRules(declaredIn: input)
   #expect(
     jumps.contains(

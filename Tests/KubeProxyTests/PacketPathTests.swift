@@ -77,7 +77,8 @@ let hopCases: [HopCase] = [
   .init(
     name: "cross node VXLAN: vxlan.calico address", network: .vxlan, backend: 2,
     hop:
-      "route 10.0.2.0/24 via 10.1.0.2 dev vxlan.calico: VXLAN (UDP 4789) tunnel 10.1.0.1 -> 10.1.0.2",
+      "route 10.0.2.0/24 via 10.1.0.2 dev vxlan.calico: "
+      + "VXLAN (UDP 4789) tunnel 10.1.0.1 -> 10.1.0.2",
     sourceIP: "10.0.1.0"),
   .init(
     name: "cross node BGP: node IP", network: .bgp, backend: 2,
@@ -123,14 +124,16 @@ let failureCases: [FailureCase] = [
     name: "no endpoints: REJECT", backends: [], destination: "172.30.0.41", port: 80,
     reason: "refused: ns1/web:p80 has no endpoints",
     lastStep:
-      "[node-1] KUBE-SERVICES: \"ns1/web:p80 has no endpoints\" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j REJECT"
+      "[node-1] KUBE-SERVICES: \"ns1/web:p80 has no endpoints\" -m tcp "
+      + "-p tcp -d 172.30.0.41 --dport 80 -j REJECT"
   ),
   .init(
     name: "iTP Local, endpoints only elsewhere: DROP", backends: [2], iTPLocal: true,
     destination: "172.30.0.41", port: 80,
     reason: "dropped: ns1/web:p80 has no local endpoints on node-1",
     lastStep:
-      "[node-1] KUBE-SERVICES: \"ns1/web:p80 has no local endpoints\" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j DROP"
+      "[node-1] KUBE-SERVICES: \"ns1/web:p80 has no local endpoints\" -m "
+      + "tcp -p tcp -d 172.30.0.41 --dport 80 -j DROP"
   ),
   .init(
     name: "iptables: unknown ClusterIP port goes nowhere", backends: [1],
@@ -142,14 +145,16 @@ let failureCases: [FailureCase] = [
     destination: "172.30.0.41", port: 81,
     reason: "refused: no Service port 81/TCP on ClusterIP 172.30.0.41",
     lastStep:
-      "[node-1] cluster-ips-check: ip daddr @cluster-ips reject (\"reject traffic to invalid ports of ClusterIPs\")"
+      "[node-1] cluster-ips-check: ip daddr @cluster-ips reject (\"reject "
+      + "traffic to invalid ports of ClusterIPs\")"
   ),
   .init(
     name: "nftables: no endpoints", mode: .nftables, backends: [], destination: "172.30.0.41",
     port: 80,
     reason: "refused: ns1/web:p80 has no endpoints",
     lastStep:
-      "[node-1] no-endpoint-services: \"ns1/web:p80 has no endpoints\" ip daddr 172.30.0.41 tcp dport 80 goto reject-chain"
+      "[node-1] no-endpoint-services: \"ns1/web:p80 has no endpoints\" ip daddr "
+      + "172.30.0.41 tcp dport 80 goto reject-chain"
   ),
 ]
 
@@ -169,7 +174,8 @@ func failures(_ c: FailureCase) {
       "[node-1] pod ns1/client 10.0.1.9:\(outcome.trace.first.map { _ in "" } ?? "")"
         + sourcePortText(outcome),
       "[node-1] kube-proxy (iptables)",
-      "[node-1] KUBE-SERVICES: \"ns1/web:p80 cluster IP\" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j KUBE-SVC-ns1/web:p80",
+      "[node-1] KUBE-SERVICES: \"ns1/web:p80 cluster IP\" -m tcp -p tcp -d "
+        + "172.30.0.41 --dport 80 -j KUBE-SVC-ns1/web:p80",
       "[node-1] KUBE-SVC-ns1/web:p80: \"ns1/web:p80 -> 10.0.2.5:8080\" -j KUBE-SEP-10.0.2.5:8080",
       "[node-1] KUBE-SEP-10.0.2.5:8080: \"ns1/web:p80\" -j DNAT --to-destination 10.0.2.5:8080",
       "[node-1] route 10.0.2.0/24 via 10.1.0.2 dev tunl0: IP-in-IP tunnel 10.1.0.1 -> 10.1.0.2",

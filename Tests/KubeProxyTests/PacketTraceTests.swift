@@ -17,7 +17,8 @@ import Testing
     :SVC - [0:0]
     :MASQ - [0:0]
     [4:240] -A PREROUTING -d 10.96.0.50/32 -p tcp -m tcp --dport 80 -j SVC
-    [1:60] -A SVC -m statistic --mode random --probability 0.25000000000 -j DNAT --to-destination 10.244.1.4:8080
+    [1:60] -A SVC -m statistic --mode random --probability 0.25000000000 -j DNAT --to-destination \
+    10.244.1.4:8080
     [3:180] -A SVC -j DNAT --to-destination 10.244.2.5:8080
     -A POSTROUTING -m mark --mark 0x4000/0x4000 -j MASQUERADE
     COMMIT
@@ -101,7 +102,8 @@ import Testing
       *nat
       :KUBE-SERVICES - [0:0]
       :KUBE-MARK-MASQ - [0:0]
-      -A KUBE-SERVICES -m comment --comment "ns1/svc1:p80 cluster IP" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j KUBE-MARK-MASQ
+      -A KUBE-SERVICES -m comment --comment "ns1/svc1:p80 cluster IP" -m tcp -p tcp -d 172.30.0.41 \
+      --dport 80 -j KUBE-MARK-MASQ
       -A KUBE-MARK-MASQ -j MARK --or-mark 0x4000
       COMMIT
       """
@@ -110,7 +112,8 @@ import Testing
       :KUBE-SERVICES - [0:0]
       :KUBE-MARK-MASQ - [0:0]
       :KUBE-SVC-STALE - [0:0]
-      [3:180] -A KUBE-SERVICES -d 172.30.0.41/32 -p tcp -m comment --comment "ns1/svc1:p80 cluster IP" -m tcp --dport 80 -j KUBE-MARK-MASQ
+      [3:180] -A KUBE-SERVICES -d 172.30.0.41/32 -p tcp -m comment --comment "ns1/svc1:p80 cluster \
+      IP" -m tcp --dport 80 -j KUBE-MARK-MASQ
       -A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000
       COMMIT
       """

@@ -59,7 +59,8 @@ import Testing
       :KUBE-ZZZZZ - [0:0]
       :WHY-IS-THIS-CHAIN-HERE - [0:0]
       -A KUBE-SERVICES -m comment --comment "ns2/svc2:p80 cluster IP" svc2 line 1
-      -A KUBE-SEP-RS4RBKLTHTF2IUXJ -m comment --comment ns2/svc2:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.2:80
+      -A KUBE-SEP-RS4RBKLTHTF2IUXJ -m comment --comment ns2/svc2:p80 -m tcp -p tcp -j DNAT \
+      --to-destination 10.180.0.2:80
       -A KUBE-ZZZZZ -m comment --comment "mystery chain number 1"
       -A KUBE-SERVICES -m comment --comment ns2/svc2 svc2 line 2
       -A WHY-IS-THIS-CHAIN-HERE -j ACCEPT
@@ -81,7 +82,8 @@ import Testing
       -A KUBE-SERVICES -m comment --comment ns2/svc2 svc2 line 2
       -A KUBE-SERVICES -m comment --comment "ns2/svc2 blah" svc2 line 3
       -A KUBE-AAAAA -m comment --comment "mystery chain number 2"
-      -A KUBE-SEP-RS4RBKLTHTF2IUXJ -m comment --comment ns2/svc2:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.2:80
+      -A KUBE-SEP-RS4RBKLTHTF2IUXJ -m comment --comment ns2/svc2:p80 -m tcp -p tcp -j DNAT \
+      --to-destination 10.180.0.2:80
       -A KUBE-ZZZZZ -m comment --comment "mystery chain number 1"
       -A WHY-IS-THIS-CHAIN-HERE -j ACCEPT
       COMMIT
@@ -95,8 +97,10 @@ import Testing
       *nat
       :KUBE-SERVICES - [0:0]
       :KUBE-NODEPORTS - [0:0]
-      -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS
-      -A KUBE-SERVICES -m comment --comment "ns1/svc1:p80 cluster IP" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j KUBE-SVC-XPGD46QRK7WJZT7O
+      -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the \
+      last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS
+      -A KUBE-SERVICES -m comment --comment "ns1/svc1:p80 cluster IP" -m tcp -p tcp -d 172.30.0.41 \
+      --dport 80 -j KUBE-SVC-XPGD46QRK7WJZT7O
       COMMIT
       *filter
       :KUBE-FORWARD - [0:0]

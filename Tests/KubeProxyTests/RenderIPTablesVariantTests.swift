@@ -19,21 +19,25 @@ struct IPTablesVariantCase: CustomTestStringConvertible, Sendable {
       name: "random-fully on the MASQUERADE rule",
       configure: { config, _ in config.randomFully = true },
       present: [
-        "-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE --random-fully"
+        "-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic "
+          + "requiring SNAT\" -j MASQUERADE --random-fully"
       ]),
     .init(
       name: "masquerade-all marks every ClusterIP packet",
       configure: { config, _ in config.masqueradeAll = true },
       present: [
-        "-A KUBE-SVC-XPGD46QRK7WJZT7O -m comment --comment \"ns1/svc1:p80 cluster IP\" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j KUBE-MARK-MASQ"
+        "-A KUBE-SVC-XPGD46QRK7WJZT7O -m comment --comment \"ns1/svc1:p80 cluster IP\" -m tcp -p "
+          + "tcp -d 172.30.0.41 --dport 80 -j KUBE-MARK-MASQ"
       ],
       absent: ["! -s 10.0.0.0/8"]),
     .init(
       name: "NodeCIDR detector uses the node's pod CIDR",
       configure: { config, _ in config.detectLocal = .nodeCIDR },
       present: [
-        "-A KUBE-SVC-XPGD46QRK7WJZT7O -m comment --comment \"ns1/svc1:p80 cluster IP\" -m tcp -p tcp -d 172.30.0.41 --dport 80 ! -s 10.0.0.0/24 -j KUBE-MARK-MASQ",
-        "-A KUBE-EXT-GNZBNJ2PO5MGZ6GT -m comment --comment \"pod traffic for ns2/svc2:p80 external destinations\" -s 10.0.0.0/24 -j KUBE-SVC-GNZBNJ2PO5MGZ6GT",
+        "-A KUBE-SVC-XPGD46QRK7WJZT7O -m comment --comment \"ns1/svc1:p80 cluster IP\" -m tcp -p "
+          + "tcp -d 172.30.0.41 --dport 80 ! -s 10.0.0.0/24 -j KUBE-MARK-MASQ",
+        "-A KUBE-EXT-GNZBNJ2PO5MGZ6GT -m comment --comment \"pod traffic for ns2/svc2:p80 external "
+          + "destinations\" -s 10.0.0.0/24 -j KUBE-SVC-GNZBNJ2PO5MGZ6GT",
       ]),
     .init(
       name: "no detector: no ClusterIP masquerade and no pod short-circuit",
@@ -44,7 +48,9 @@ struct IPTablesVariantCase: CustomTestStringConvertible, Sendable {
       name: "localhost NodePorts off: no 127/8 copies, no KUBE-FIREWALL, loopback excluded",
       configure: { config, _ in config.localhostNodePorts = false },
       present: [
-        "-A KUBE-SERVICES -m comment --comment \"kubernetes service nodeports; NOTE: this must be the last rule in this chain\" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS"
+        "-A KUBE-SERVICES -m comment --comment \"kubernetes service nodeports; "
+          + "NOTE: this must be the last rule in this chain\" -m addrtype "
+          + "--dst-type LOCAL ! -d 127.0.0.0/8 -j KUBE-NODEPORTS"
       ],
       absent: ["localhost_nps_accepted_pkts", ":KUBE-FIREWALL"]),
     .init(
@@ -60,7 +66,8 @@ struct IPTablesVariantCase: CustomTestStringConvertible, Sendable {
       name: "nodeport-addresses: one jump per matching node IP",
       configure: { config, _ in config.nodePortAddresses = [Fixture.cidr("192.168.0.0/24")] },
       present: [
-        "-A KUBE-SERVICES -m comment --comment \"kubernetes service nodeports; NOTE: this must be the last rule in this chain\" -d 192.168.0.2 -j KUBE-NODEPORTS"
+        "-A KUBE-SERVICES -m comment --comment \"kubernetes service nodeports; NOTE: this must be "
+          + "the last rule in this chain\" -d 192.168.0.2 -j KUBE-NODEPORTS"
       ],
       absent: ["--dst-type LOCAL -j KUBE-NODEPORTS", "localhost_nps_accepted_pkts"]),
     .init(
@@ -68,8 +75,10 @@ struct IPTablesVariantCase: CustomTestStringConvertible, Sendable {
       configure: { _, options in options.largeClusterEndpointsThreshold = 2 },
       present: [
         "-A KUBE-SEP-SXIVWICOYRO3J4NJ -s 10.180.0.1 -j KUBE-MARK-MASQ",
-        "-A KUBE-SVC-4SW47YFZTEDKD3PK -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-UKSFD7AGPMPPLUHC",
-        "-A KUBE-SVC-NUKIZ6OKUXPJNT4C -m recent --name KUBE-SEP-I77PXRDZVX7PMWMN --rcheck --seconds 10800 --reap -j KUBE-SEP-I77PXRDZVX7PMWMN",
+        "-A KUBE-SVC-4SW47YFZTEDKD3PK -m statistic --mode random --probability "
+          + "0.5000000000 -j KUBE-SEP-UKSFD7AGPMPPLUHC",
+        "-A KUBE-SVC-NUKIZ6OKUXPJNT4C -m recent --name KUBE-SEP-I77PXRDZVX7PMWMN --rcheck "
+          + "--seconds 10800 --reap -j KUBE-SEP-I77PXRDZVX7PMWMN",
       ],
       absent: ["--comment ns1/svc1:p80 -s"]),
     .init(
@@ -148,7 +157,8 @@ struct IPTablesVariantCase: CustomTestStringConvertible, Sendable {
       ])
     #expect(
       text.contains(
-        "-A KUBE-SERVICES -m comment --comment \"ns7/svc7:p80 has no local endpoints\" -m tcp -p tcp -d 172.30.0.47 --dport 80 -j DROP"
+        "-A KUBE-SERVICES -m comment --comment \"ns7/svc7:p80 has no local endpoints\" -m "
+          + "tcp -p tcp -d 172.30.0.47 --dport 80 -j DROP"
       ))
     #expect(!text.contains("ns7/svc7:p80 cluster IP"))
     let svl = IPTablesChain.serviceLocal(externalLocal.name)

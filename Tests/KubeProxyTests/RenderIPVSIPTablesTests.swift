@@ -13,16 +13,25 @@ import Testing
 
   @Test(arguments: [
     "-A KUBE-SERVICES -s 127.0.0.0/8 -j RETURN",
-    "-A KUBE-SERVICES -m comment --comment \"Kubernetes service cluster ip + port for masquerade purpose\" -m set --match-set KUBE-CLUSTER-IP dst,dst ! -s 10.0.0.0/8 -j KUBE-MARK-MASQ",
+    "-A KUBE-SERVICES -m comment --comment \"Kubernetes service cluster ip + port for masquerade "
+      + "purpose\" -m set --match-set KUBE-CLUSTER-IP dst,dst ! -s 10.0.0.0/8 -j KUBE-MARK-MASQ",
     // svc4's external IP (Cluster policy): masqueraded and accepted.
-    "-A KUBE-SERVICES -m comment --comment \"Kubernetes service external ip + port for masquerade and filter purpose\" -m set --match-set KUBE-EXTERNAL-IP dst,dst -j KUBE-MARK-MASQ",
-    // svc2 (Local policy): its LB IP returns from KUBE-LOAD-BALANCER, its NodePort from KUBE-NODE-PORT.
-    "-A KUBE-LOAD-BALANCER -m comment --comment \"Kubernetes service load balancer ip + port with externalTrafficPolicy=local\" -m set --match-set KUBE-LOAD-BALANCER-LOCAL dst,dst -j RETURN",
-    "-A KUBE-NODE-PORT -p tcp -m comment --comment \"Kubernetes nodeport TCP port with externalTrafficPolicy=local\" -m set --match-set KUBE-NODE-PORT-LOCAL-TCP dst -j RETURN",
+    "-A KUBE-SERVICES -m comment --comment \"Kubernetes service external ip + port for masquerade "
+      + "and filter purpose\" -m set --match-set KUBE-EXTERNAL-IP dst,dst -j KUBE-MARK-MASQ",
+    // svc2 (Local policy): its LB IP returns from KUBE-LOAD-BALANCER, its NodePort from
+    // KUBE-NODE-PORT.
+    "-A KUBE-LOAD-BALANCER -m comment --comment \"Kubernetes service load balancer ip + port with "
+      + "externalTrafficPolicy=local\" -m set --match-set "
+      + "KUBE-LOAD-BALANCER-LOCAL dst,dst -j RETURN",
+    "-A KUBE-NODE-PORT -p tcp -m comment --comment \"Kubernetes nodeport TCP port with "
+      + "externalTrafficPolicy=local\" -m set --match-set KUBE-NODE-PORT-LOCAL-TCP dst -j RETURN",
     // svc5's source ranges (the node 192.168.0.2 is outside 203.0.113.0/25).
-    "-A KUBE-PROXY-FIREWALL -m comment --comment \"Kubernetes service load balancer ip + port for load balancer with sourceRange\" -m set --match-set KUBE-LOAD-BALANCER-FW dst,dst -j KUBE-SOURCE-RANGES-FIREWALL",
+    "-A KUBE-PROXY-FIREWALL -m comment --comment \"Kubernetes service load balancer ip + "
+      + "port for load balancer with sourceRange\" -m set --match-set "
+      + "KUBE-LOAD-BALANCER-FW dst,dst -j KUBE-SOURCE-RANGES-FIREWALL",
     "-A KUBE-IPVS-OUT-FILTER -s 5.6.7.8 -m ipvs --vaddr 5.6.7.8 --vproto tcp --vport 80 -j DROP",
-    "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding rules\" -m mark --mark 0x004000/0x004000 -j ACCEPT",
+    "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding rules\" "
+      + "-m mark --mark 0x004000/0x004000 -j ACCEPT",
     "-A KUBE-IPVS-FILTER -m conntrack --ctstate NEW -m set --match-set KUBE-IPVS-IPS dst -j REJECT",
     "-A KUBE-MARK-MASQ -j MARK --or-mark 0x004000",
   ])

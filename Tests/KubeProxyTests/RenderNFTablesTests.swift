@@ -14,11 +14,13 @@ import Testing
   /// masquerade rule matches only addresses since kubernetes/kubernetes#131492.
   @Test(arguments: [
     "\t\tip daddr 172.30.0.41 ip saddr != 10.0.0.0/8 jump mark-for-masquerade\n",
-    "\t\tnumgen random mod 2 vmap { 0 : goto endpoint-UNZV3OEC-ns4/svc4/tcp/p80__10.180.0.4/80, 1 : goto endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80 }\n",
+    "\t\tnumgen random mod 2 vmap { 0 : goto endpoint-UNZV3OEC-ns4/svc4/tcp/p80__10.180.0.4/80, 1 "
+      + ": goto endpoint-5RFCDDV7-ns4/svc4/tcp/p80__10.180.0.5/80 }\n",
     "\t\tnumgen random mod 1 vmap { 0 : goto endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80 }\n",
     "\t\tip saddr 10.180.0.1 jump mark-for-masquerade\n",
     "\t\tmeta l4proto tcp dnat to 10.180.0.1:80\n",
-    "\tchain external-42NFTM6N-ns2/svc2/tcp/p80 {\n\t\tip saddr 10.0.0.0/8 goto service-42NFTM6N-ns2/svc2/tcp/p80 comment \"short-circuit pod traffic\"\n",
+    "\tchain external-42NFTM6N-ns2/svc2/tcp/p80 {\n\t\tip saddr 10.0.0.0/8 goto "
+      + "service-42NFTM6N-ns2/svc2/tcp/p80 comment \"short-circuit pod traffic\"\n",
     "\t\tfib saddr type local jump mark-for-masquerade comment \"masquerade local traffic\"\n",
   ])
   func kubeProxyRuleTexts(_ fragment: String) {
@@ -32,33 +34,40 @@ import Testing
     let text = Self.overall
     #expect(
       text.hasPrefix(
-        "table ip kube-proxy {\n\tcomment \"rules for kube-proxy\"\n\tset cluster-ips {\n\t\ttype ipv4_addr\n\t\tcomment \"Active ClusterIPs\"\n"
+        "table ip kube-proxy {\n\tcomment \"rules for kube-proxy\"\n\tset cluster-ips {\n"
+          + "\t\ttype ipv4_addr\n\t\tcomment \"Active ClusterIPs\"\n"
       ))
     #expect(
       text.contains(
-        "\t\telements = { 172.30.0.41, 172.30.0.42,\n\t\t\t     172.30.0.43, 172.30.0.44,\n\t\t\t     172.30.0.45, 172.30.0.46 }\n"
+        "\t\telements = { 172.30.0.41, 172.30.0.42,\n"
+          + "\t\t\t     172.30.0.43, 172.30.0.44,\n\t\t\t     172.30.0.45, 172.30.0.46 }\n"
       ))
     #expect(
       text.contains(
-        "\t\telements = { 172.30.0.41 . tcp . 80 : goto service-ULMVA6XW-ns1/svc1/tcp/p80,\n\t\t\t     172.30.0.42 . tcp . 80 : goto service-42NFTM6N-ns2/svc2/tcp/p80,\n"
+        "\t\telements = { 172.30.0.41 . tcp . 80 : goto service-ULMVA6XW-ns1/svc1/tcp/p80,\n"
+          + "\t\t\t     172.30.0.42 . tcp . 80 : goto service-42NFTM6N-ns2/svc2/tcp/p80,\n"
       ))
     #expect(text.contains("172.30.0.46 . tcp . 80 comment \"ns6/svc6:p80\" : goto reject-chain"))
     #expect(text.contains("1.2.3.4 . tcp . 80 comment \"ns2/svc2:p80\" : drop"))
     #expect(text.contains("tcp . 3001 comment \"ns2/svc2:p80\" : drop"))
     #expect(
       text.contains(
-        "\tchain nat-prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tjump services\n\t}\n"
+        "\tchain nat-prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+          + "\t\tjump services\n\t}\n"
       ))
     #expect(
       text.contains(
-        "\tchain reject-chain {\n\t\tcomment \"helper for @no-endpoint-services / @no-endpoint-nodeports\"\n\t\treject\n\t}\n"
+        "\tchain reject-chain {\n"
+          + "\t\tcomment \"helper for @no-endpoint-services / @no-endpoint-nodeports\"\n"
+          + "\t\treject\n\t}\n"
       ))
     #expect(text.contains("\t}\n\n\tchain "))
     #expect(text.hasSuffix("\t}\n}\n"))
     // Default --nodeport-addresses in nftables mode: the node's primary IP.
     #expect(
       text.contains(
-        "\tset nodeport-ips {\n\t\ttype ipv4_addr\n\t\tcomment \"IPs that accept NodePort traffic\"\n\t\telements = { 192.168.0.2 }\n"
+        "\tset nodeport-ips {\n\t\ttype ipv4_addr\n"
+          + "\t\tcomment \"IPs that accept NodePort traffic\"\n\t\telements = { 192.168.0.2 }\n"
       ))
   }
 
@@ -72,7 +81,8 @@ import Testing
     // nft lists the size the kernel gives a dynamic set.
     #expect(
       text.contains(
-        "\tset \(affinity) {\n\t\ttype ipv4_addr\n\t\tsize 65535\n\t\tflags dynamic,timeout\n\t\ttimeout 3h\n\t}\n"
+        "\tset \(affinity) {\n\t\ttype ipv4_addr\n\t\tsize 65535\n"
+          + "\t\tflags dynamic,timeout\n\t\ttimeout 3h\n\t}\n"
       ))
     #expect(text.contains("update @\(affinity) { ip saddr }"))
     #expect(text.contains("ip saddr @\(affinity) goto endpoint-"))

@@ -35,6 +35,12 @@ private let fourZoned = [
   hinted("10.1.2.5", ["zone-c"]), hinted("10.1.2.6", ["zone-a"]),
 ]
 
+/// The same four, the first two on the proxy's own node.
+private let fourZonedTwoLocal = [
+  hinted("10.1.2.3", ["zone-a"], local: true), hinted("10.1.2.4", ["zone-b"], local: true),
+  hinted("10.1.2.5", ["zone-c"]), hinted("10.1.2.6", ["zone-a"]),
+]
+
 let upstreamTopologyRows: [UpstreamTopologyRow] = [
   UpstreamTopologyRow(
     name: "normal endpoint filtering, auto annotation", zone: "zone-a", endpoints: fourZoned,
@@ -42,19 +48,13 @@ let upstreamTopologyRows: [UpstreamTopologyRow] = [
   UpstreamTopologyRow(
     name: "externalTrafficPolicy: Local, topology ignored for Local endpoints", zone: "zone-a",
     port: svcPort(type: .nodePort, nodePort: 8080, eTPLocal: true),
-    endpoints: [
-      hinted("10.1.2.3", ["zone-a"], local: true), hinted("10.1.2.4", ["zone-b"], local: true),
-      hinted("10.1.2.5", ["zone-c"]), hinted("10.1.2.6", ["zone-a"]),
-    ],
+    endpoints: fourZonedTwoLocal,
     cluster: ["10.1.2.3:80", "10.1.2.6:80"], local: ["10.1.2.3:80", "10.1.2.4:80"],
     all: ["10.1.2.3:80", "10.1.2.4:80", "10.1.2.6:80"]),
   UpstreamTopologyRow(
     name: "internalTrafficPolicy: Local, topology ignored for Local endpoints", zone: "zone-a",
     port: svcPort(type: .nodePort, nodePort: 8080, iTPLocal: true),
-    endpoints: [
-      hinted("10.1.2.3", ["zone-a"], local: true), hinted("10.1.2.4", ["zone-b"], local: true),
-      hinted("10.1.2.5", ["zone-c"]), hinted("10.1.2.6", ["zone-a"]),
-    ],
+    endpoints: fourZonedTwoLocal,
     cluster: ["10.1.2.3:80", "10.1.2.6:80"], local: ["10.1.2.3:80", "10.1.2.4:80"],
     all: ["10.1.2.3:80", "10.1.2.4:80", "10.1.2.6:80"]),
   UpstreamTopologyRow(

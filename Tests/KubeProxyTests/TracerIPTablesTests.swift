@@ -38,10 +38,14 @@ let testNodeIPs = ["192.168.0.2", "192.168.1.2", "192.168.99.11", "2001:db8::1",
     :KUBE-NODEPORTS - [0:0]
     :KUBE-PROXY-FIREWALL - [0:0]
     -A INPUT -m comment --comment kubernetes health check service ports -j KUBE-NODEPORTS
-    -A KUBE-SERVICES -m comment --comment "ns9/none:p80 has no endpoints" -m tcp -p tcp -d 172.30.9.9 --dport 80 -j REJECT
-    -A KUBE-EXTERNAL-SERVICES -m comment --comment "ns2/b:p80 has no local endpoints" -m addrtype --dst-type LOCAL -m tcp -p tcp --dport 3001 -j DROP
-    -A KUBE-NODEPORTS -m comment --comment "ns2/b:p80 health check node port" -m tcp -p tcp --dport 30000 -j ACCEPT
-    -A KUBE-PROXY-FIREWALL -m comment --comment "ns3/c:p80 traffic not accepted by KUBE-FW-C" -m tcp -p tcp -d 5.6.7.8 --dport 80 -j DROP
+    -A KUBE-SERVICES -m comment --comment "ns9/none:p80 has no endpoints" -m tcp -p tcp -d \
+    172.30.9.9 --dport 80 -j REJECT
+    -A KUBE-EXTERNAL-SERVICES -m comment --comment "ns2/b:p80 has no local endpoints" -m addrtype \
+    --dst-type LOCAL -m tcp -p tcp --dport 3001 -j DROP
+    -A KUBE-NODEPORTS -m comment --comment "ns2/b:p80 health check node port" -m tcp -p tcp \
+    --dport 30000 -j ACCEPT
+    -A KUBE-PROXY-FIREWALL -m comment --comment "ns3/c:p80 traffic not accepted by KUBE-FW-C" -m \
+    tcp -p tcp -d 5.6.7.8 --dport 80 -j DROP
     COMMIT
     *nat
     :PREROUTING - [0:0]
@@ -56,23 +60,36 @@ let testNodeIPs = ["192.168.0.2", "192.168.1.2", "192.168.99.11", "2001:db8::1",
     :KUBE-SEP-C1 - [0:0]
     -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
     -A KUBE-MARK-MASQ -j MARK --or-mark 0x4000
-    -A KUBE-SERVICES -m comment --comment "ns1/a:p80 cluster IP" -m tcp -p tcp -d 172.30.0.1 --dport 80 -j KUBE-SVC-A
-    -A KUBE-SERVICES -m comment --comment "ns1/a:p53 cluster IP" -m udp -p udp -d 172.30.0.1 --dport 53 -j KUBE-SEP-A1
-    -A KUBE-SERVICES -m comment --comment "ns3/c:p80 loadbalancer IP" -m tcp -p tcp -d 5.6.7.8 --dport 80 -j KUBE-FW-C
-    -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS
+    -A KUBE-SERVICES -m comment --comment "ns1/a:p80 cluster IP" -m tcp -p tcp -d 172.30.0.1 \
+    --dport 80 -j KUBE-SVC-A
+    -A KUBE-SERVICES -m comment --comment "ns1/a:p53 cluster IP" -m udp -p udp -d 172.30.0.1 \
+    --dport 53 -j KUBE-SEP-A1
+    -A KUBE-SERVICES -m comment --comment "ns3/c:p80 loadbalancer IP" -m tcp -p tcp -d 5.6.7.8 \
+    --dport 80 -j KUBE-FW-C
+    -A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the \
+    last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS
     -A KUBE-NODEPORTS -m comment --comment ns3/c:p80 -m tcp -p tcp --dport 3003 -j KUBE-SEP-C1
-    -A KUBE-SVC-A -m comment --comment "ns1/a:p80 cluster IP" -m tcp -p tcp -d 172.30.0.1 --dport 80 ! -s 10.0.0.0/8 -j KUBE-MARK-MASQ
-    -A KUBE-SVC-A -m comment --comment "ns1/a:p80 -> 10.180.0.1:80" -m recent --name KUBE-SEP-A1 --rcheck --seconds 10800 --reap -j KUBE-SEP-A1
-    -A KUBE-SVC-A -m comment --comment "ns1/a:p80 -> 10.180.0.1:80" -m statistic --mode random --probability 0.3333333333 -j KUBE-SEP-A1
-    -A KUBE-SVC-A -m comment --comment "ns1/a:p80 -> 10.180.0.2:80" -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-A2
+    -A KUBE-SVC-A -m comment --comment "ns1/a:p80 cluster IP" -m tcp -p tcp -d 172.30.0.1 --dport \
+    80 ! -s 10.0.0.0/8 -j KUBE-MARK-MASQ
+    -A KUBE-SVC-A -m comment --comment "ns1/a:p80 -> 10.180.0.1:80" -m recent --name KUBE-SEP-A1 \
+    --rcheck --seconds 10800 --reap -j KUBE-SEP-A1
+    -A KUBE-SVC-A -m comment --comment "ns1/a:p80 -> 10.180.0.1:80" -m statistic --mode random \
+    --probability 0.3333333333 -j KUBE-SEP-A1
+    -A KUBE-SVC-A -m comment --comment "ns1/a:p80 -> 10.180.0.2:80" -m statistic --mode random \
+    --probability 0.5000000000 -j KUBE-SEP-A2
     -A KUBE-SVC-A -m comment --comment "ns1/a:p80 -> 10.180.0.3:80" -j KUBE-SEP-A3
     -A KUBE-SEP-A1 -m comment --comment ns1/a:p80 -s 10.180.0.1 -j KUBE-MARK-MASQ
-    -A KUBE-SEP-A1 -m comment --comment ns1/a:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.1:80
-    -A KUBE-SEP-A2 -m comment --comment ns1/a:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.2:80
-    -A KUBE-SEP-A3 -m comment --comment ns1/a:p80 -m tcp -p tcp -j DNAT --to-destination 10.180.0.3:80
+    -A KUBE-SEP-A1 -m comment --comment ns1/a:p80 -m tcp -p tcp -j DNAT --to-destination \
+    10.180.0.1:80
+    -A KUBE-SEP-A2 -m comment --comment ns1/a:p80 -m tcp -p tcp -j DNAT --to-destination \
+    10.180.0.2:80
+    -A KUBE-SEP-A3 -m comment --comment ns1/a:p80 -m tcp -p tcp -j DNAT --to-destination \
+    10.180.0.3:80
     -A KUBE-FW-C -m comment --comment "ns3/c:p80 loadbalancer IP" -s 203.0.113.0/25 -j KUBE-SEP-C1
-    -A KUBE-FW-C -m comment --comment "other traffic to ns3/c:p80 will be dropped by KUBE-PROXY-FIREWALL"
-    -A KUBE-SEP-C1 -m comment --comment ns3/c:p80 -m tcp -p tcp -j DNAT --to-destination [fd00::1]:80
+    -A KUBE-FW-C -m comment --comment "other traffic to ns3/c:p80 will be dropped by \
+    KUBE-PROXY-FIREWALL"
+    -A KUBE-SEP-C1 -m comment --comment ns3/c:p80 -m tcp -p tcp -j DNAT --to-destination \
+    [fd00::1]:80
     COMMIT
     """
 

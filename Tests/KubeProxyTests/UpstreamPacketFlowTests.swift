@@ -106,8 +106,8 @@ struct UpstreamShape {
 private let nft = "pkg/proxy/nftables/proxier_test.go"
 
 /// TestClusterIPGeneral: svc1 172.30.0.41 http/80 (endpoint 10.180.0.1 on test-node); svc2
-/// 172.30.0.42 with http 80, https 443→8443, dns-udp 53, dns-tcp 53→5353, dns-sctp 53 (endpoints
-/// 10.180.0.1 on test-node and 10.180.2.1 on node2).
+/// 172.30.0.42 with http 80, https 443→8443, dns-udp 53, dns-tcp 53→5353, dns-sctp 53
+/// (endpoints 10.180.0.1 on test-node and 10.180.2.1 on node2).
 let clusterIPGeneralRows: [PacketFlowRow] = [
   .init(
     source: "\(nft) TestClusterIPGeneral", name: "simple clusterIP", sourceIP: "10.180.0.2",
@@ -467,12 +467,15 @@ let externalPolicyClusterRows: [PacketFlowRow] = {
     #expect(text.contains("1.2.3.4 . tcp . 80 comment \"ns1/web:p80\" : drop"))
     #expect(
       text.contains(
-        "\tchain filter-output {\n\t\ttype filter hook output priority filter; policy accept;\n\t\tct state new jump service-endpoints-check\n"
+        "\tchain filter-output {\n\t\ttype filter hook output priority filter; policy accept;\n"
+          + "\t\tct state new jump service-endpoints-check\n"
       ))
     #expect(text.contains("fib saddr type local goto service-"))
     #expect(
       !text.contains(
-        "chain filter-output-pre-dnat {\n\t\ttype filter hook output priority -110; policy accept;\n\t\tct state new jump service-endpoints-check"
+        "chain filter-output-pre-dnat {\n"
+          + "\t\ttype filter hook output priority -110; policy accept;\n"
+          + "\t\tct state new jump service-endpoints-check"
       ))
   }
 }

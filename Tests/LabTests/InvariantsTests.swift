@@ -55,7 +55,8 @@ import Testing
         .count == 6)
     #expect(
       found.contains(
-        "kube-proxy holds endpoint 192.0.2.99:6443 for default/kubernetes:https, which no EndpointSlice has"
+        "kube-proxy holds endpoint 192.0.2.99:6443 for "
+          + "default/kubernetes:https, which no EndpointSlice has"
       ))
     #expect(found.count == 8)
 

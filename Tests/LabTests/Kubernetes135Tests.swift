@@ -29,7 +29,8 @@ import Testing
   // MARK: IPVS deprecation (kube-proxy 1.35, PR kubernetes/kubernetes#134539)
 
   static let ipvsText =
-    "The ipvs proxier is now deprecated and may be removed in a future release. Please use 'nftables' instead."
+    "The ipvs proxier is now deprecated and may be removed in a "
+    + "future release. Please use 'nftables' instead."
 
   @Test(
     arguments: [
@@ -55,7 +56,8 @@ import Testing
   static let preferClose =
     "Warning: spec.trafficDistribution: \"PreferClose\" is deprecated; use \"PreferSameZone\""
   static let hints =
-    "Warning: annotation service.kubernetes.io/topology-aware-hints is deprecated, please use service.kubernetes.io/topology-mode instead"
+    "Warning: annotation service.kubernetes.io/topology-aware-hints is deprecated, please use "
+    + "service.kubernetes.io/topology-mode instead"
 
   @Test(arguments: [
     (
@@ -71,20 +73,24 @@ import Testing
       []
     ),
     (
-      "createService('a', { ports = { { port = 80 } } }) updateService('a', { trafficDistribution = 'PreferClose' })",
+      "createService('a', { ports = { { port = 80 } } }) updateService('a', "
+        + "{ trafficDistribution = 'PreferClose' })",
       [preferClose]
     ),
     (
-      "apply[[\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n    service.kubernetes.io/topology-aware-hints: auto\nspec:\n  ports:\n  - port: 80\n]]",
+      "apply[[\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n"
+        + "    service.kubernetes.io/topology-aware-hints: auto\nspec:\n  ports:\n  - port: 80\n]]",
       [hints]
     ),
     // The 1.33-1.35 API server returns no warning for topology-mode itself.
     (
-      "apply[[\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n    service.kubernetes.io/topology-mode: Auto\nspec:\n  ports:\n  - port: 80\n]]",
+      "apply[[\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n"
+        + "    service.kubernetes.io/topology-mode: Auto\nspec:\n  ports:\n  - port: 80\n]]",
       []
     ),
     (
-      "apply[[\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  trafficDistribution: PreferClose\n  ports:\n  - port: 80\n]]",
+      "apply[[\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec:\n"
+        + "  trafficDistribution: PreferClose\n  ports:\n  - port: 80\n]]",
       [preferClose]
     ),
   ])
@@ -142,7 +148,8 @@ import Testing
     }
     #expect(
       trace.contains(
-        "is a load balancer with ipMode Proxy: kube-proxy has no rule for it, so the packet leaves node-1 for the balancer"
+        "is a load balancer with ipMode Proxy: kube-proxy has no rule for it, so "
+          + "the packet leaves node-1 for the balancer"
       ))
     #expect(trace.contains("load balancer "))
     #expect(trace.contains("proxies the connection"))
@@ -174,15 +181,18 @@ import Testing
       state,
       """
       local s = updateService('lb', { loadBalancerIPMode = 'VIP' })
-      return s.loadBalancerIPMode, (iptablesSave('node-1'):find(LB, 1, true)) ~= nil, s.loadBalancerIngress[1] == LB
+      return s.loadBalancerIPMode, (iptablesSave('node-1'):find(LB, 1, true)) ~= nil, \
+      s.loadBalancerIngress[1] == LB
       """)
     #expect(back == [.string("VIP"), .boolean(true), .boolean(true)])
   }
 
   @Test(arguments: [
     (
-      "createService('x', { type = 'LoadBalancer', ports = { { port = 80 } }, loadBalancerIPMode = 'Direct' })",
-      "createService: Service \"x\" is invalid: status.loadBalancer.ingress[0].ipMode: Unsupported value: \"Direct\": supported values: \"Proxy\", \"VIP\""
+      "createService('x', { type = 'LoadBalancer', ports = { { port = "
+        + "80 } }, loadBalancerIPMode = 'Direct' })",
+      "createService: Service \"x\" is invalid: status.loadBalancer.ingress[0].ipMode: Unsupported "
+        + "value: \"Direct\": supported values: \"Proxy\", \"VIP\""
     )
   ])
   func badIPMode(chunk: String, message: String) throws {

@@ -36,11 +36,13 @@ import Testing
       clusterIP="172.30.0.45", ports={{name="p80", port=80, nodePort=3002}},
       loadBalancerIP="5.6.7.8", loadBalancerSourceRanges={"203.0.113.0/25"},
       sessionAffinity="ClientIP", sessionAffinityTimeout=10800})
-    createService("ns6/svc6", {clusterIP="172.30.0.46", ports={{name="p80", port=80, targetPort=80}}})
+    createService("ns6/svc6", {clusterIP="172.30.0.46", ports={{name="p80", port=80, \
+    targetPort=80}}})
     slice("ns1", "svc1", {{addresses={"10.180.0.1"}}})
     slice("ns2", "svc2", {{addresses={"10.180.0.2"}}})
     slice("ns3", "svc3", {{addresses={"10.180.0.3"}}})
-    slice("ns4", "svc4", {{addresses={"10.180.0.4"}}, {addresses={"10.180.0.5"}, nodeName="test-node"}})
+    slice("ns4", "svc4", {{addresses={"10.180.0.4"}}, {addresses={"10.180.0.5"}, \
+    nodeName="test-node"}})
     slice("ns5", "svc5", {{addresses={"10.180.0.3"}}})
     return iptablesSave("test-node")
     """

@@ -68,7 +68,8 @@ import Testing
       id: "write outside the directory", chunk: "return io.open('/tmp/svclab-sandbox-test', 'w')",
       message: "writing outside"),
     SandboxCase(
-      id: "write through ..", chunk: "return io.open('../escape', 'w')", message: "writing outside"),
+      id: "write through ..", chunk: "return io.open('../escape', 'w')",
+      message: "writing outside"),
     SandboxCase(
       id: "binary chunk", chunk: "return load(string.dump(function() end))",
       message: "attempt to load a binary chunk"),

@@ -43,7 +43,8 @@ import Testing
       help: HelpEntry(
         usage: "someFunction(name, opts)",
         summary:
-          "a summary long enough to need more than one line at sixty columns, with localhostNodePorts in it"
+          "a summary long enough to need more than one line at "
+          + "sixty columns, with localhostNodePorts in it"
       )
     ) { _ in 0 }
     for width in [40, 60, 80] {

@@ -221,6 +221,12 @@ local function cases(label)
   test(label .. ": a hostNetwork backend on the client's node", function() compare("client-2", "host-web:80") end)
   test(label .. ": a hostNetwork backend from a node", function() compare({ node = "node-1" }, getService("host-web").clusterIP .. ":80") end)
   test(label .. ": a node address where nothing listens", function() compare("client", ip("node-2") .. ":9999", nil, 1) end)
+  -- A pod's own address: the pod's loopback, inside its namespace.
+  test(label .. ": a pod to its own 127.0.0.1", function() compare("web-1", "127.0.0.1:8080") end)
+  test(label .. ": a pod to its own pod IP", function()
+    compare("web-1", getPod("web-1").ip .. ":8080") end)
+  test(label .. ": a pod to its own 127.0.0.1 where it does not listen", function()
+    compare("web-1", "127.0.0.1:9999", nil, 1) end)
 end
 
 cases("BGP, iptables")

@@ -187,15 +187,15 @@ test("updateEndpointSlice and deleteEndpointSlice let a selector-less Service's 
   assertErrorText(function() deleteEndpointSlice("manual-1") end, 'deleteEndpointSlice: endpointslices.discovery.k8s.io "manual-1" not found')
 end)
 
-test("apply of a ReplicaSet and a DaemonSet creates the pods their controllers would", function()
-  fixture()
-  local out = apply([[
+-- The ReplicaSet `front`: `replicas` nginx pods, listening on 80 when `port`.
+local function frontReplicaSet(replicas, port)
+  return ([[
 apiVersion: apps/v1
 kind: ReplicaSet
 metadata:
   name: front
 spec:
-  replicas: 3
+  replicas: %d
   selector:
     matchLabels: { app: front }
   template:
@@ -205,8 +205,12 @@ spec:
       containers:
       - name: nginx
         image: nginx
-        ports:
-        - containerPort: 80
+]]):format(replicas) .. (port and "        ports:\n        - containerPort: 80\n" or "")
+end
+
+test("apply of a ReplicaSet and a DaemonSet creates the pods their controllers would", function()
+  fixture()
+  local out = apply(frontReplicaSet(3, true) .. [[
 ---
 apiVersion: apps/v1
 kind: DaemonSet
@@ -239,23 +243,7 @@ spec:
   end
   assertEqual(nodesSeen, { ["node-1"] = true, ["node-2"] = true })
   -- Applying the same documents again changes nothing; a new replica count scales.
-  assertEqual(apply([[
-apiVersion: apps/v1
-kind: ReplicaSet
-metadata:
-  name: front
-spec:
-  replicas: 1
-  selector:
-    matchLabels: { app: front }
-  template:
-    metadata:
-      labels: { app: front }
-    spec:
-      containers:
-      - name: nginx
-        image: nginx
-]]), { "replicaset.apps/front configured" })
+  assertEqual(apply(frontReplicaSet(1)), { "replicaset.apps/front configured" })
   local live, leaving = 0, 0
   for _, p in ipairs(pods{ selector = { app = "front" } }) do
     if p.terminating then leaving = leaving + 1 else live = live + 1 end

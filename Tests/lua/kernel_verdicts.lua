@@ -103,6 +103,49 @@ for _, case in ipairs({
   end)
 end
 
+-- A pod's connection to its own address (127.0.0.1 or its pod IP) never leaves its network
+-- namespace: its kernel delivers it over the pod's loopback, where no rule of the node (not
+-- even a localhost NodePort) sees it. Connected where a container of the pod listens, refused
+-- where none does, in every proxy mode.
+for _, case in ipairs({
+  { mode = "iptables", target = "127.0.0.1", port = 8080 },
+  { mode = "nftables", target = "127.0.0.1", port = 8080 },
+  { mode = "ipvs", target = "127.0.0.1", port = 8080 },
+  { mode = "iptables", target = "own", port = 8080 },
+  { mode = "iptables", target = "127.0.0.1", port = 9999, answer = "RST" },
+  { mode = "nftables", target = "own", port = 9999, answer = "RST" },
+  { mode = "ipvs", target = "127.0.0.1", port = 8080, protocol = "UDP",
+    answer = "ICMP port unreachable" },
+  { mode = "iptables", target = "127.0.0.1", port = "nodePort", answer = "RST" },
+}) do
+  local protocol = case.protocol or "TCP"
+  test("a pod to its own " .. (case.target == "own" and "pod IP" or case.target) .. ":" .. case.port
+    .. "/" .. protocol .. " (" .. case.mode .. ")", function()
+    setup("BGP", case.mode)
+    local port = case.port
+    if port == "nodePort" then
+      port = createService("web-np", { type = "NodePort", selector = { app = "web" },
+        ports = { { port = 80, targetPort = 8080 } } }).ports[1].nodePort
+    end
+    local ip = case.target == "own" and getPod("web-1").ip or case.target
+    local target = ip .. ":" .. port
+    local r, reason = connect("web-1", target, { protocol = protocol })
+    local t = trace("web-1", target, { protocol = protocol })
+    if case.answer then
+      assertEqual(r, nil)
+      local where = target .. "/" .. protocol
+      assertEqual(reason, "refused: pod default/web-1 does not listen on " .. where)
+      assert(t.text:find("default/web-1 does not listen on " .. where .. ": " .. case.answer,
+        1, true), t.text)
+    else
+      assertEqual({ r.pod, r.podIP, r.sourceIP, r.node }, { "web-1", ip, ip, "node-2" })
+    end
+    local lo = ip .. " is the pod's own address: routed over the pod's loopback (lo)"
+    assert(t.text:find(lo, 1, true), t.text)
+    for _, s in ipairs(t.steps) do assertEqual(s.chain, nil) end
+  end)
+end
+
 -- The kernel primitives' bad input: a clear error in the contract's format, nothing built.
 test("kernel primitives reject bad input before touching the kernel", function()
   reset {}

@@ -72,9 +72,13 @@ static inline void svl_pushcfunction(lua_State *L, lua_CFunction f) { lua_pushcc
 /* [-0, +0, -] lua_isnoneornil */
 static inline int svl_isnoneornil(lua_State *L, int i) { return lua_type(L, i) <= 0; }
 /* [-0, +0, -] luaL_typename */
-static inline const char *svl_typename(lua_State *L, int i) { return lua_typename(L, lua_type(L, i)); }
+static inline const char *svl_typename(lua_State *L, int i) {
+  return lua_typename(L, lua_type(L, i));
+}
 /* [-0, +1, m] lua_pushglobaltable */
-static inline void svl_pushglobaltable(lua_State *L) { lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS); }
+static inline void svl_pushglobaltable(lua_State *L) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+}
 
 /* ===== State, allocator and limits ===== */
 

@@ -40,7 +40,8 @@ extension Cluster {
         }
         if let other = nodeIPs[node.internalIP] {
           notes.append(
-            "node \(node.name) has InternalIP \(node.internalIP), already the address of node \(other)"
+            "node \(node.name) has InternalIP \(node.internalIP), "
+              + "already the address of node \(other)"
           )
         }
         var n = node

@@ -92,7 +92,8 @@ extension Cluster {
         errs = [
           .invalid(
             path, spec,
-            "may specify no more than one IP for each IP family, i.e 192.168.0.0/24 and 2001:db8::/64"
+            "may specify no more than one IP for each IP "
+              + "family, i.e 192.168.0.0/24 and 2001:db8::/64"
           )
         ]
       }

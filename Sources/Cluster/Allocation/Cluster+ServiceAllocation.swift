@@ -137,7 +137,8 @@ extension Cluster {
           errors: [
             .invalid(
               path, .int(want),
-              "cannot change healthCheckNodePort on loadBalancer service with externalTraffic=Local during update"
+              "cannot change healthCheckNodePort on loadBalancer "
+                + "service with externalTraffic=Local during update"
             )
           ])
       }

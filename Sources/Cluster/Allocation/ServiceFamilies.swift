@@ -50,14 +50,16 @@ struct ServiceFamilies {
         errs.append(
           .invalid(
             spec.child("ipFamilyPolicy"), .string(policy.rawValue),
-            "must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified"
+            "must be 'RequireDualStack' or 'PreferDualStack' "
+              + "when multiple cluster IPs are specified"
           ))
       }
       if s.ipFamilies.count == 2 {
         errs.append(
           .invalid(
             spec.child("ipFamilyPolicy"), .string(policy.rawValue),
-            "must be 'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified"
+            "must be 'RequireDualStack' or 'PreferDualStack' "
+              + "when multiple IP families are specified"
           ))
       }
     }

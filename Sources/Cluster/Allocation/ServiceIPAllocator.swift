@@ -60,7 +60,8 @@ public struct ServiceCIDR: Hashable, Sendable {
     if deleting {
       return (
         "False", "Terminating",
-        "There are still IPAddresses referencing the ServiceCIDR, please remove them or create a new ServiceCIDR"
+        "There are still IPAddresses referencing the ServiceCIDR, "
+          + "please remove them or create a new ServiceCIDR"
       )
     }
     return (

@@ -125,8 +125,8 @@ enum PodTemplateHash {
     for k in t.labels.keys.sorted() { text += "\(k)=\(t.labels[k] ?? "");" }
     text += "ports:"
     for p in t.ports { text += "\(p.name ?? "")/\(p.containerPort)/\(p.protocol.rawValue);" }
-    text +=
-      "dnsPolicy:\(t.dnsPolicy.rawValue);hostname:\(t.hostname ?? "");subdomain:\(t.subdomain ?? "")"
+    text += "dnsPolicy:\(t.dnsPolicy.rawValue);"
+    text += "hostname:\(t.hostname ?? "");subdomain:\(t.subdomain ?? "")"
     var h: UInt32 = 2_166_136_261
     for b in text.utf8 {
       h ^= UInt32(b)

@@ -1,11 +1,17 @@
 /// Name and identifier checks with the API server's messages (`apimachinery/.../validation`).
 enum NameValidation {
   static let dns1123LabelMessage =
-    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
+    + "must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex "
+    + "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
   static let dns1035LabelMessage =
-    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
+    + "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "
+    + "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
   static let dns1123SubdomainMessage =
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
+    + "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used "
+    + "for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
 
   private static func isLowerAlnum(_ c: Character) -> Bool {
     c.isASCII && (c.isLowercase || c.isNumber)

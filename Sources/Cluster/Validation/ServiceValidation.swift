@@ -241,7 +241,8 @@ enum ServiceValidation {
     for (i, p) in s.ports.enumerated()
     where !ports.insert("\(p.protocol.rawValue)/\(p.port)").inserted {
       let json =
-        "{\"Name\":\"\",\"Protocol\":\(goQuoted(p.protocol.rawValue)),\"AppProtocol\":null,\"Port\":\(p.port),\"TargetPort\":0,\"NodePort\":0}"
+        "{\"Name\":\"\",\"Protocol\":\(goQuoted(p.protocol.rawValue)),\"AppProtocol\":null,"
+        + "\"Port\":\(p.port),\"TargetPort\":0,\"NodePort\":0}"
       errs.append(.duplicate(spec.child("ports").index(i), .json(json)))
     }
     return errs

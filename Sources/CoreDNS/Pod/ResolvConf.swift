@@ -77,7 +77,8 @@ public func resolvConf(
   } else if !usesHost {
     if kubelet.clusterDNS.isEmpty {
       events.append(
-        "MissingClusterDNS: kubelet does not have ClusterDNS IP configured and cannot create Pod using \"ClusterFirst\" policy. Falling back to \"Default\" policy."
+        "MissingClusterDNS: kubelet does not have ClusterDNS IP configured and cannot create Pod "
+          + "using \"ClusterFirst\" policy. Falling back to \"Default\" policy."
       )
       usesHost = true
     } else {
@@ -133,7 +134,8 @@ private func fitNameservers(_ servers: [String], _ events: inout [String]) -> [S
   guard servers.count > 3 else { return servers }
   let kept = Array(servers.prefix(3))
   events.append(
-    "DNSConfigForming: Nameserver limits were exceeded, some nameservers have been omitted, the applied nameserver line is: \(kept.joined(separator: " "))"
+    "DNSConfigForming: Nameserver limits were exceeded, some nameservers have been omitted, the "
+      + "applied nameserver line is: \(kept.joined(separator: " "))"
   )
   return kept
 }
@@ -156,7 +158,8 @@ private func fitSearches(_ searches: [String], _ events: inout [String]) -> [Str
   }
   if exceeded {
     events.append(
-      "DNSConfigForming: Search Line limits were exceeded, some search paths have been omitted, the applied search line is: \(out.joined(separator: " "))"
+      "DNSConfigForming: Search Line limits were exceeded, some search paths have been omitted, "
+        + "the applied search line is: \(out.joined(separator: " "))"
     )
   }
   return out

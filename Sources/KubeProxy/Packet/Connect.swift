@@ -41,6 +41,13 @@ extension ProxyCluster {
       .init(
         .source, node: origin.node?.name,
         detail: .source(source, ip: origin.ip, port: sourcePort, destination: destination)))
+    if case .pod(let name) = source, let pod = pods[name], !pod.hostNetwork,
+      let node = origin.node, isOwnAddress(destination.ip, of: pod)
+    {
+      return deliverInPod(
+        pod, node: node, destination: destination, sourceIP: origin.ip, id: id,
+        keep: options.keep, trace: &trace)
+    }
 
     var sourceIP = origin.ip
     var destination = destination
@@ -106,6 +113,10 @@ extension ProxyCluster {
       guard let pod = pods[name], let node = nodes[pod.nodeName] else {
         return .failure(ConnectFailure(.unreachable, "pod \(name) is not running on any node"))
       }
+      // A pod's own loopback answers from loopback.
+      if !pod.hostNetwork && destination.ip == loopback(family) {
+        return .success((destination.ip, node))
+      }
       let address =
         pod.hostNetwork
         ? node.ips.first { $0.family == family } : pod.ips.first { $0.family == family }
@@ -150,7 +161,8 @@ extension ProxyCluster {
       trace.append(
         .init(
           .snat, node: node.name,
-          "cali-nat-outgoing: MASQUERADE \(sourceIP) -> \(nodeIP) (destination outside the IP pools)"
+          "cali-nat-outgoing: MASQUERADE \(sourceIP) -> "
+            + "\(nodeIP) (destination outside the IP pools)"
         ))
       sourceIP = nodeIP
     }
@@ -207,6 +219,35 @@ extension ProxyCluster {
           : "KUBE-IPVS-IPS dst -j REJECT"))
     return .failed(
       ConnectFailure(.refused, "no Service port \(what) on ClusterIP \(ctx.destination.ip)"))
+  }
+
+  /// Whether `address` is the pod's own: loopback or one of its pod IPs.
+  private func isOwnAddress(_ address: IPAddress, of pod: ProxyPod) -> Bool {
+    address == loopback(address.family) || pod.ips.contains(address)
+  }
+
+  /// A pod's packet to its own address never leaves its network namespace: the pod's kernel
+  /// routes it over the pod's loopback, so no rule of the node sees it, and the pod answers
+  /// as for any other client (refused where it does not listen).
+  private func deliverInPod(
+    _ pod: ProxyPod, node: ProxyNode, destination dst: ConnectDestination, sourceIP: IPAddress,
+    id: Int, keep: Bool, trace: inout [TraceStep]
+  ) -> Result<Connection, ConnectFailure> {
+    trace.append(
+      .init(
+        .route, node: node.name,
+        "\(dst.ip) is the pod's own address: routed over the pod's loopback (lo), "
+          + "inside its network namespace"))
+    if let failure = deliver(
+      to: dst.ip, port: dst.port, proto: dst.proto, node: node, pod: pod, trace: &trace)
+    {
+      return .failure(failure)
+    }
+    return .success(
+      Connection(
+        id: id, pod: NamespacedName(namespace: pod.namespace, name: pod.name), podIP: dst.ip,
+        port: dst.port, servicePort: nil, node: node.name, entryNode: node.name, service: nil,
+        sourceIP: sourceIP, kept: keep))
   }
 
   /// No Service rule matched: the packet goes to the destination address as it is.

@@ -53,8 +53,10 @@ extension ProxyCluster {
       candidates = healthy.isEmpty ? all : healthy
       why =
         healthy.isEmpty
-        ? "no node passes the health check on \(port.healthCheckNodePort); failing open to all nodes"
-        : "nodes passing the health check on \(port.healthCheckNodePort): \(healthy.joined(separator: ", "))"
+        ? "no node passes the health check on "
+          + "\(port.healthCheckNodePort); failing open to all nodes"
+        : "nodes passing the health check on \(port.healthCheckNodePort): "
+          + "\(healthy.joined(separator: ", "))"
     }
     guard !candidates.isEmpty else {
       return .failure(ConnectFailure(.unreachable, "load balancer \(vip) has no nodes"))

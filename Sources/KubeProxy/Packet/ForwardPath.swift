@@ -40,7 +40,9 @@ extension ProxyCluster {
       trace.insert(
         .init(
           .snat, node: ctx.entry.name, chain: "cali-nat-outgoing",
-          "-s \(ctx.config.clusterCIDR.map(\.description) ?? "") ! -d \(ctx.config.clusterCIDR.map(\.description) ?? "") -j MASQUERADE --random-fully: \(ctx.sourceIP) -> \(egress) (destination outside the IP pools)"
+          "-s \(ctx.config.clusterCIDR.map(\.description) ?? "") ! -d "
+            + "\(ctx.config.clusterCIDR.map(\.description) ?? "") -j MASQUERADE --random-fully: "
+            + "\(ctx.sourceIP) -> \(egress) (destination outside the IP pools)"
         ),
         at: hopAt)
       sourceIP = egress
@@ -51,7 +53,8 @@ extension ProxyCluster {
       // Without SNAT the backend answers the client directly; unless that answer passes the
       // entry node, nothing reverses the DNAT and the client discards it.
       let text =
-        "reply from \(endpoint) to \(ctx.sourceIP) bypasses \(ctx.entry.name) (no SNAT), so the client discards it"
+        "reply from \(endpoint) to \(ctx.sourceIP) bypasses "
+        + "\(ctx.entry.name) (no SNAT), so the client discards it"
       trace.append(.init(.verdict, node: located.node.name, text))
       return .failure(ConnectFailure(.dropped, text))
     }
@@ -81,7 +84,8 @@ extension ProxyCluster {
     {
       return .init(
         .snat, node: node, chain: "cali-POSTROUTING",
-        "-o \(device) -m addrtype ! --src-type LOCAL --limit-iface-out -m addrtype --src-type LOCAL -j MASQUERADE: \(ctx.sourceIP) -> \(egress)"
+        "-o \(device) -m addrtype ! --src-type LOCAL --limit-iface-out -m addrtype --src-type "
+          + "LOCAL -j MASQUERADE: \(ctx.sourceIP) -> \(egress)"
       )
     }
     if ctx.config.mode == .nftables {

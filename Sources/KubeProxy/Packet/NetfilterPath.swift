@@ -68,7 +68,8 @@ extension ProxyCluster {
       else {
         let text =
           nft
-          ? "ip saddr != { \(port.loadBalancerSourceRanges.map(\.description).joined(separator: ", ")) } drop"
+          ? "ip saddr != { "
+            + "\(port.loadBalancerSourceRanges.map(\.description).joined(separator: ", ")) } drop"
           : "\"other traffic to \(spn) will be dropped by KUBE-PROXY-FIREWALL\""
         trace.append(.init(.verdict, node: node, chain: fw, text))
         if !nft {
@@ -85,7 +86,8 @@ extension ProxyCluster {
       trace.append(
         .init(
           .rule, node: node, chain: fw,
-          "\"\(spn) loadbalancer IP\" \(nft ? "ip saddr \(range)" : "-s \(range)") \(jump(ext, nft))"
+          "\"\(spn) loadbalancer IP\" "
+            + "\(nft ? "ip saddr \(range)" : "-s \(range)") \(jump(ext, nft))"
         ))
     } else {
       trace.append(
@@ -123,7 +125,8 @@ extension ProxyCluster {
       trace.append(
         .init(
           .rule, node: node, chain: ext,
-          "\"pod traffic for \(spn) external destinations\" \(nft ? "ip saddr \(cidr)" : "-s \(cidr)") \(jump(svc, nft))"
+          "\"pod traffic for \(spn) external destinations\" "
+            + "\(nft ? "ip saddr \(cidr)" : "-s \(cidr)") \(jump(svc, nft))"
         ))
       return balance(
         ctx, port: port, chain: svc, endpoints: d.clusterEndpoints, masquerade: false,
@@ -183,7 +186,8 @@ extension ProxyCluster {
           .rule, node: node, chain: chain,
           nft
             ? "ip saddr @affinity-\(sep(sticky).dropFirst("endpoint-".count)) goto \(sep(sticky))"
-            : "\"\(spn) -> \(sticky)\" -m recent --name \(sep(sticky)) --rcheck --seconds \(timeout) --reap -j \(sep(sticky))"
+            : "\"\(spn) -> \(sticky)\" -m recent --name \(sep(sticky)) --rcheck "
+              + "--seconds \(timeout) --reap -j \(sep(sticky))"
         ))
     }
     if chosen == nil {

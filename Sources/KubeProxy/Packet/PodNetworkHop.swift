@@ -52,11 +52,14 @@ extension ProxyCluster {
   }
 
   /// Delivery to the backend socket: a pod that declares ports must listen on this one (else
-  /// its kernel answers with a RST, `refused`); a node address needs a hostNetwork pod there.
+  /// its kernel answers, `refused`); a node address needs a hostNetwork pod or a process there.
   func deliver(
     to address: IPAddress, port: Int, proto: ProxyProtocol, node: ProxyNode, pod: ProxyPod?,
     trace: inout [TraceStep]
   ) -> ConnectFailure? {
+    // Where nothing listens the kernel answers: TCP with a reset, UDP with ICMP port
+    // unreachable.
+    let answer = proto == .udp ? "ICMP port unreachable" : "RST"
     guard let pod else {
       let target = "\(address.joined(port: port))/\(proto.rawValue)"
       let wanted = ProxyListen(port: port, proto: proto)
@@ -68,15 +71,14 @@ extension ProxyCluster {
             .deliver, node: node.name, "delivered to \(process.key) on \(node.name) at \(target)"))
         return nil
       }
-      // The node's kernel answers: TCP with a reset, UDP with ICMP port unreachable.
-      let answer = proto == .udp ? "ICMP port unreachable" : "RST"
       trace.append(.init(.verdict, node: node.name, "nothing listens on \(target): \(answer)"))
       return ConnectFailure(.refused, "nothing listens on \(target) on \(node.name)")
     }
     if !pod.listening.isEmpty && !pod.listening.contains(ProxyListen(port: port, proto: proto)) {
       let name = "\(pod.namespace)/\(pod.name)"
       let target = "\(address.joined(port: port))/\(proto.rawValue)"
-      trace.append(.init(.verdict, node: node.name, "\(name) does not listen on \(target): RST"))
+      trace.append(
+        .init(.verdict, node: node.name, "\(name) does not listen on \(target): \(answer)"))
       return ConnectFailure(.refused, "pod \(name) does not listen on \(target)")
     }
     trace.append(

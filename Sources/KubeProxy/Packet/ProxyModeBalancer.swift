@@ -25,7 +25,8 @@ extension ProxyCluster {
     trace.append(
       .init(
         .route,
-        "\(vip) is a load balancer with ipMode Proxy: kube-proxy has no rule for it, so the packet \(leaves) the balancer"
+        "\(vip) is a load balancer with ipMode Proxy: kube-proxy has no rule "
+          + "for it, so the packet \(leaves) the balancer"
       ))
     guard port.nodePort != 0 else {
       let text = "load balancer \(vip) (ipMode Proxy) has no NodePort to proxy to"
@@ -46,7 +47,8 @@ extension ProxyCluster {
     trace.append(
       .init(
         .route,
-        "load balancer \(vip) proxies the connection: \(vip) -> \(nodeIP.joined(port: port.nodePort)) (NodePort of \(node.name))"
+        "load balancer \(vip) proxies the connection: \(vip) -> "
+          + "\(nodeIP.joined(port: port.nodePort)) (NodePort of \(node.name))"
       ))
     return .success((node, next))
   }

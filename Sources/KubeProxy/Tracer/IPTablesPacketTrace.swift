@@ -118,7 +118,8 @@ public struct IPTablesPacketTracer: Sendable {
     let jumps: [(table: String, chain: String, rule: String)] = [
       (
         "filter", "INPUT",
-        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"
+        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes load "
+          + "balancer firewall\" -j KUBE-PROXY-FIREWALL"
       ),
       (
         "filter", "INPUT",
@@ -126,29 +127,35 @@ public struct IPTablesPacketTracer: Sendable {
       ),
       (
         "filter", "INPUT",
-        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes externally-visible service portals\" -j KUBE-EXTERNAL-SERVICES"
+        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes externally-visible "
+          + "service portals\" -j KUBE-EXTERNAL-SERVICES"
       ),
       ("filter", "INPUT", "-j KUBE-FIREWALL"),
       (
         "filter", "FORWARD",
-        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"
+        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes load "
+          + "balancer firewall\" -j KUBE-PROXY-FIREWALL"
       ),
       ("filter", "FORWARD", "-m comment --comment \"kubernetes forwarding rules\" -j KUBE-FORWARD"),
       (
         "filter", "FORWARD",
-        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"
+        "-m conntrack --ctstate NEW -m comment --comment "
+          + "\"kubernetes service portals\" -j KUBE-SERVICES"
       ),
       (
         "filter", "FORWARD",
-        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes externally-visible service portals\" -j KUBE-EXTERNAL-SERVICES"
+        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes externally-visible "
+          + "service portals\" -j KUBE-EXTERNAL-SERVICES"
       ),
       (
         "filter", "OUTPUT",
-        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes load balancer firewall\" -j KUBE-PROXY-FIREWALL"
+        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes load "
+          + "balancer firewall\" -j KUBE-PROXY-FIREWALL"
       ),
       (
         "filter", "OUTPUT",
-        "-m conntrack --ctstate NEW -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"
+        "-m conntrack --ctstate NEW -m comment --comment "
+          + "\"kubernetes service portals\" -j KUBE-SERVICES"
       ),
       ("filter", "OUTPUT", "-j KUBE-FIREWALL"),
       ("nat", "PREROUTING", "-m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"),
@@ -201,7 +208,8 @@ private struct PacketWalk {
   mutating func run() {
     if tracer.synthesized {
       note(
-        "the dump holds kube-proxy's chains only: entered through the jumps kube-proxy puts in the built-in chains"
+        "the dump holds kube-proxy's chains only: entered through the "
+          + "jumps kube-proxy puts in the built-in chains"
       )
     }
     let hooks: [(String, [String])]
@@ -212,10 +220,8 @@ private struct PacketWalk {
     }
     guard runHooks(hooks) else { return }
     let local = tracer.localAddresses.contains(packet.destination)
-    switch trace.route(packet, local: local, input: "INPUT", forward: "FORWARD") {
-    case "output": guard runHooks([("POSTROUTING", ["mangle", "nat"])]) else { return }
-    case "local": guard runHooks([("INPUT", ["mangle", "nat", "filter"])]) else { return }
-    default:
+        "random: jumps for \(percent(p)) of the packets that reach it; this branch "
+          + "\(take ? "jumps" : "does not jump") (\(percent(take ? p : 1 - p)))"
       guard runHooks([("FORWARD", ["mangle", "filter"]), ("POSTROUTING", ["mangle", "nat"])]) else {
         return
       }
@@ -231,7 +237,8 @@ private struct PacketWalk {
         if table == "nat", let state = packet.ctstate, state != "NEW" {
           step(
             "note", table, hook,
-            "skipped: only a connection's first packet goes through the nat table; a \(state) packet gets the translation conntrack recorded for it"
+            "skipped: only a connection's first packet goes through the nat table; a \(state) "
+              + "packet gets the translation conntrack recorded for it"
           )
           continue
         }
@@ -301,7 +308,8 @@ private struct PacketWalk {
         if target.has("--restore-mark") {
           markKnown = false
           unknown(
-            "CONNMARK --restore-mark copies the connection's mark, which the dump does not show: later mark matches cannot be told"
+            "CONNMARK --restore-mark copies the connection's mark, which the dump does "
+              + "not show: later mark matches cannot be told"
           )
         }
       case "LOG", "NFLOG", "TRACE", "CT", "NOTRACK", "CHECKSUM", "TCPMSS", "CLASSIFY", "AUDIT",
@@ -317,7 +325,8 @@ private struct PacketWalk {
           step(
             "unknown", table, chain,
             ruleText(rule) + suffix
-              + " — target \(target.name) is not a chain of this dump and not one the trace can follow",
+              + " — target \(target.name) is not a chain of "
+              + "this dump and not one the trace can follow",
             rule)
           unknown("target \(target.name) in \(table) \(chain) ends the trace")
           return .verdict(target.name)
@@ -395,7 +404,8 @@ private struct PacketWalk {
       trace.probability *= take ? p : 1 - p
       let percent = IPTablesPacketTracer.percent
       notes.append(
-        "random: jumps for \(percent(p)) of the packets that reach it; this branch \(take ? "jumps" : "does not jump") (\(percent(take ? p : 1 - p)))"
+        "random: jumps for \(percent(p)) of the packets that reach it; this branch "
+          + "\(take ? "jumps" : "does not jump") (\(percent(take ? p : 1 - p)))"
       )
       return take
     }
@@ -463,7 +473,8 @@ private struct PacketWalk {
       if trace.snat != nil { states.insert("SNAT") }
       if packet.ctstate == nil {
         notes.append(
-          "conntrack state not in the dump: assumed NEW (a connection's first packet; give ctstate=)"
+          "conntrack state not in the dump: assumed NEW (a "
+            + "connection's first packet; give ctstate=)"
         )
         unknown("conntrack state assumed NEW")
       }
@@ -487,7 +498,8 @@ private struct PacketWalk {
       let flags = m.values.count > 1 ? m.values[1].split(separator: ",") : ["dst"]
       guard let members = tracer.ipsets[name] else {
         notes.append(
-          "ipset \(name) is not in the dump (give ipsets={[\"\(name)\"]={...}}): assumed not to hold the packet"
+          "ipset \(name) is not in the dump (give "
+            + "ipsets={[\"\(name)\"]={...}}): assumed not to hold the packet"
         )
         unknown("ipset \(name) not given")
         return m.negated
@@ -505,14 +517,16 @@ private struct PacketWalk {
     case "--invert", "--validmark", "--loose", "--accept-local":
       if m.module == "rpfilter" && m.option == "--invert" {
         notes.append(
-          "reverse-path check: the node's routes are not in the dump, the source is assumed to pass it"
+          "reverse-path check: the node's routes are not in "
+            + "the dump, the source is assumed to pass it"
         )
         return false
       }
       return true
     default:
       notes.append(
-        "\(m.module.isEmpty ? "" : "-m \(m.module) ")\(m.option) cannot be evaluated from the dump: assumed not to match"
+        "\(m.module.isEmpty ? "" : "-m \(m.module) ")\(m.option) cannot be "
+          + "evaluated from the dump: assumed not to match"
       )
       unknown("\(m.option) cannot be evaluated")
       return m.negated

@@ -17,7 +17,8 @@ public enum SourceReason {
       case .masquerade(_, let from, let to):
         let before = trace[..<i].filter { $0.node == step.node }
         return
-          "\(node)'s \(step.chain ?? "KUBE-POSTROUTING") masqueraded the packet (\(marked(before, from: from, trace: trace)))"
+          "\(node)'s \(step.chain ?? "KUBE-POSTROUTING") masqueraded the packet "
+          + "(\(marked(before, from: from, trace: trace)))"
           + ", and MASQUERADE takes the address of the interface it leaves by: "
           + interface(trace[i...], node: node, address: to)
       case .text(let text)
@@ -34,7 +35,8 @@ public enum SourceReason {
         }
         let before = trace[..<i].filter { $0.node == step.node }
         return
-          "\(node)'s \(step.chain ?? "KUBE-POSTROUTING") masqueraded the packet (\(marked(before, from: from, trace: trace)))"
+          "\(node)'s \(step.chain ?? "KUBE-POSTROUTING") masqueraded the packet "
+          + "(\(marked(before, from: from, trace: trace)))"
           + ", and MASQUERADE takes the address of the interface it leaves by: " + leaves
       default:
         continue
@@ -70,7 +72,8 @@ public enum SourceReason {
     for step in steps.reversed() {
       if case .clusterMasquerade(_, _, let cidr) = step.detail {
         return cidr.map {
-          "its source \(from) is outside the pod network \($0), so the Service's chain marked it for SNAT"
+          "its source \(from) is outside the pod network \($0), "
+            + "so the Service's chain marked it for SNAT"
         } ?? "masqueradeAll marks every packet to a Service"
       }
       let text = step.text
@@ -84,7 +87,8 @@ public enum SourceReason {
         || text.hasSuffix("-j KUBE-MARK-MASQ") && text.hasPrefix("KUBE-")
       {
         return
-          "it reached a node port or an external address of a Service with externalTrafficPolicy: Cluster,"
+          "it reached a node port or an external address of a "
+          + "Service with externalTrafficPolicy: Cluster,"
           + " so the reply must come back through this node"
       }
       if text.contains("KUBE-MARK-MASQ") || text.contains("mark-for-masquerade") {
@@ -102,17 +106,21 @@ public enum SourceReason {
       case .tunnel(let cidr, let via, let device, let vxlan, _) = hop.detail
     {
       return
-        "the route to \(cidr) (via \(via)) goes through \(vxlan ? "the VXLAN device" : "the IP-in-IP device")"
-        + " \(device), whose address \(address) is \(node)'s tunnel address, allocated from its own pod block"
+        "the route to \(cidr) (via \(via)) goes through "
+        + "\(vxlan ? "the VXLAN device" : "the IP-in-IP device")"
+        + " \(device), whose address \(address) is \(node)'s tunnel "
+        + "address, allocated from its own pod block"
     }
     for step in steps where step.node == node {
       switch step.detail {
       case .veth:
         return
-          "the pod's veth, which has no address of its own, so the kernel picks \(node)'s address \(address)"
+          "the pod's veth, which has no address of its own, so the "
+          + "kernel picks \(node)'s address \(address)"
       case .bgp(let cidr, let via):
         return
-          "the route to \(cidr) via \(via) (BGP, no tunnel) leaves by \(node)'s network interface, whose address is \(address)"
+          "the route to \(cidr) via \(via) (BGP, no tunnel) leaves by \(node)'s "
+          + "network interface, whose address is \(address)"
       default:
         continue
       }

@@ -9,9 +9,14 @@ enum ClusterAPI {
       help: HelpEntry(
         usage: "reset(opts)",
         summary:
-          "start a new cluster (opts: domain, serviceCIDR, podCIDR, nodePortRange, proxyMode, podNetwork, nodes, system, seed)",
+          "start a new cluster (opts: domain, serviceCIDR, podCIDR, nodePortRange, "
+          + "proxyMode, podNetwork, nodes, system, seed)",
         details:
-          "reset{} gives the default cluster: 3 nodes in zones zone-a..c, the system namespaces, default/kubernetes and kube-system/kube-dns with two CoreDNS pods. reset{system=false} gives an empty cluster with no nodes. nodes: at most 5000; each node takes a /24 of podCIDR (the default 10.244.0.0/16 holds 256 nodes; e.g. podCIDR=\"10.128.0.0/11\" holds 8192)."
+          "reset{} gives the default cluster: 3 nodes in zones zone-a..c, the system "
+          + "namespaces, default/kubernetes and kube-system/kube-dns with two CoreDNS pods. "
+          + "reset{system=false} gives an empty cluster with no nodes. nodes: at most 5000; "
+          + "each node takes a /24 of podCIDR (the default 10.244.0.0/16 holds 256 nodes; "
+          + "e.g. podCIDR=\"10.128.0.0/11\" holds 8192)."
       )
     ) { call in
       let config = try readConfig(call.optTable(1), function: call.functionName)

@@ -39,9 +39,13 @@ enum DNSAPI {
       help: HelpEntry(
         usage: "resolve(name, opts)",
         summary:
-          "one DNS lookup as a pod makes it; opts: type (default A and AAAA, as getaddrinfo), from (a pod: its search path and ndots), resolver (\"glibc\"/\"musl\")",
+          "one DNS lookup as a pod makes it; opts: type (default A and AAAA, as getaddrinfo), from "
+          + "(a pod: its search path and ndots), resolver (\"glibc\"/\"musl\")",
         details:
-          "Returns {rcode, flags, answer, authority, additional, queries, addresses}. Without from, the lookup is that of a ClusterFirst pod in the current namespace (its search path, ndots:5): resolve(\"web\") finds the Service web. A name ending in a dot is absolute (one query)."
+          "Returns {rcode, flags, answer, authority, additional, queries, addresses}. "
+          + "Without from, the lookup is that of a ClusterFirst pod in the current "
+          + "namespace (its search path, ndots:5): resolve(\"web\") finds the Service web. "
+          + "A name ending in a dot is absolute (one query)."
       )
     ) { call in
       let name = try queryName(call)
@@ -57,7 +61,10 @@ enum DNSAPI {
         usage: "dig(name, opts)",
         summary: "one query, printed as dig prints it; opts: type, from, search",
         details:
-          "Unlike resolve, dig sends the name as given, absolute, with no search path: dig(\"web\") asks for \"web.\". {search = true} (dig's +search) walks the search path (the pod's with from, else a ClusterFirst pod's in the current namespace) and prints the answer of the query that ended the walk."
+          "Unlike resolve, dig sends the name as given, absolute, with no search path: "
+          + "dig(\"web\") asks for \"web.\". {search = true} (dig's +search) walks the search path "
+          + "(the pod's with from, else a ClusterFirst pod's in the current namespace) and prints "
+          + "the answer of the query that ended the walk."
       )
     ) { call in
       let name = try queryName(call)
@@ -71,7 +78,8 @@ enum DNSAPI {
       help: HelpEntry(
         usage: "addExternalRecord(name, type, data, ttl)",
         summary:
-          "a record in the world outside the cluster, which CoreDNS forwards to (ttl defaults to 300)"
+          "a record in the world outside the cluster, which "
+          + "CoreDNS forwards to (ttl defaults to 300)"
       )
     ) { call in
       let name = try call.checkString(1)
@@ -139,7 +147,9 @@ enum DNSAPI {
       help: HelpEntry(
         usage: "dnsConfig(opts)",
         summary:
-          "CoreDNS kubernetes-plugin settings: ttl, pods, endpointPodNames, namespaces, ignoreEmptyService, noEndpoints, autopath, loadbalance, fallthrough; returns the settings in force"
+          "CoreDNS kubernetes-plugin settings: ttl, pods, endpointPodNames, "
+          + "namespaces, ignoreEmptyService, noEndpoints, autopath, loadbalance, "
+          + "fallthrough; returns the settings in force"
       )
     ) { call in
       let server = dns(lab).server
@@ -152,7 +162,8 @@ enum DNSAPI {
       help: HelpEntry(
         usage: "corefile(text)",
         summary:
-          "read CoreDNS settings from a Corefile (kubernetes, autopath, loadbalance, forward, cache)"
+          "read CoreDNS settings from a Corefile (kubernetes, "
+          + "autopath, loadbalance, forward, cache)"
       )
     ) { call in
       // The Corefile lives in the coredns ConfigMap, and "the data stored in a ConfigMap
@@ -216,7 +227,8 @@ struct QueryOptions {
     default:
       throw call.argumentError(
         i,
-        "string or table expected, got \(call.type(at: i) == .none ? "no value" : call.type(at: i).name)"
+        "string or table expected, got "
+          + "\(call.type(at: i) == .none ? "no value" : call.type(at: i).name)"
       )
     }
   }

@@ -16,7 +16,9 @@ enum EndpointsAPI {
       help: HelpEntry(
         usage: "createEndpoints(name, opts)",
         summary:
-          "a v1 Endpoints object, for a Service without a selector (mirrored into EndpointSlices) (opts: namespace, labels, annotations, subsets={ {addresses=, notReadyAddresses=, ports=} })"
+          "a v1 Endpoints object, for a Service without a selector (mirrored into "
+          + "EndpointSlices) (opts: namespace, labels, annotations, subsets={ "
+          + "{addresses=, notReadyAddresses=, ports=} })"
       )
     ) { call in
       let opts = try call.checkTable(2)
@@ -30,7 +32,8 @@ enum EndpointsAPI {
       help: HelpEntry(
         usage: "updateEndpoints(name, opts)",
         summary:
-          "replace an Endpoints object's subsets, labels and annotations (same fields and validation as createEndpoints)"
+          "replace an Endpoints object's subsets, labels and annotations (same "
+          + "fields and validation as createEndpoints)"
       )
     ) { call in
       let opts = try call.checkTable(2)
@@ -44,7 +47,8 @@ enum EndpointsAPI {
       help: HelpEntry(
         usage: "deleteEndpoints(name, opts)",
         summary:
-          "delete an Endpoints object (its mirrored slices go too; a selector's Endpoints are written again)"
+          "delete an Endpoints object (its mirrored slices go too; "
+          + "a selector's Endpoints are written again)"
       )
     ) { call in
       let key = try lab.key(call, 1, namespace: ObjectsAPI.namespaceOption(try call.optTable(2)))
@@ -56,7 +60,8 @@ enum EndpointsAPI {
       help: HelpEntry(
         usage: "getEndpoints(name, opts)",
         summary:
-          "the v1 Endpoints object named as the Service, or nil: {name, namespace, labels, annotations, subsets}"
+          "the v1 Endpoints object named as the Service, or nil: "
+          + "{name, namespace, labels, annotations, subsets}"
       )
     ) { call in
       let key = try lab.key(call, 1, namespace: ObjectsAPI.namespaceOption(try call.optTable(2)))
@@ -67,7 +72,8 @@ enum EndpointsAPI {
       help: HelpEntry(
         usage: "updateEndpointSlice(name, opts)",
         summary:
-          "replace a slice's endpoints, ports and labels (same fields and validation as createEndpointSlice; addressType is immutable)"
+          "replace a slice's endpoints, ports and labels (same fields and validation as "
+          + "createEndpointSlice; addressType is immutable)"
       )
     ) { call in
       let opts = try call.checkTable(2)

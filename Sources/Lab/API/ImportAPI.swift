@@ -11,9 +11,18 @@ enum ImportAPI {
       help: HelpEntry(
         usage: "importCluster(path | {paths...})",
         summary:
-          "a fresh lab from a real cluster's objects as `kubectl get KINDS -A -o yaml` prints them (or -o json, or several files)",
+          "a fresh lab from a real cluster's objects as `kubectl get KINDS -A -o yaml` "
+          + "prints them (or -o json, or several files)",
         details:
-          "KINDS: nodes, namespaces, pods, services, endpointslices, deployments, replicasets, daemonsets, statefulsets, configmaps (written without spaces on kubectl's command line). Addresses, node ports, pod CIDRs, readiness, phases and EndpointSlices are the dump's, not re-allocated or recomputed; checkInvariants() then says where the dump and the controllers disagree. Service and pod CIDRs and the DNS domain come from the kubeadm-config ConfigMap (else they are inferred from the objects), the proxy mode and options from kube-proxy's config.conf, the DNS settings from the coredns Corefile. Kinds the lab does not model are counted in the summary line. Returns {summary, counts, skipped, notes, serviceCIDR, podCIDR, proxyMode}."
+          "KINDS: nodes, namespaces, pods, services, endpointslices, deployments, replicasets, "
+          + "daemonsets, statefulsets, configmaps (written without spaces on kubectl's command "
+          + "line). Addresses, node ports, pod CIDRs, readiness, phases and EndpointSlices are the "
+          + "dump's, not re-allocated or recomputed; checkInvariants() then says where the dump "
+          + "and the controllers disagree. Service and pod CIDRs and the DNS domain come from the "
+          + "kubeadm-config ConfigMap (else they are inferred from the objects), the proxy mode "
+          + "and options from kube-proxy's config.conf, the DNS settings from the coredns "
+          + "Corefile. Kinds the lab does not model are counted in the summary line. Returns "
+          + "{summary, counts, skipped, notes, serviceCIDR, podCIDR, proxyMode}."
       )
     ) { call in
       let sources: [String]
@@ -53,7 +62,8 @@ enum ImportAPI {
       let o = dump.objects
       var line =
         "imported \(o.nodes.count) nodes, \(o.namespaces.count) namespaces, \(o.pods.count) pods, "
-        + "\(o.services.count) services, \(o.endpointSlices.count) endpointslices, \(o.deployments.count) deployments"
+        + "\(o.services.count) services, \(o.endpointSlices.count) "
+        + "endpointslices, \(o.deployments.count) deployments"
       if dump.replicaSets > 0 { line += " (\(dump.replicaSets) replicasets folded into them)" }
       if !dump.configMapsUsed.isEmpty {
         line += "; settings from configmaps \(dump.configMapsUsed.joined(separator: ", "))"

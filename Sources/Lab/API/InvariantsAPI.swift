@@ -14,7 +14,8 @@ enum InvariantsAPI {
       help: HelpEntry(
         usage: "checkInvariants()",
         summary:
-          "verifies the model's invariants (unique IPs and ports, allocator state, endpoints ⇔ pods, DNS ⇔ model, proxy state ⇔ endpoints)",
+          "verifies the model's invariants (unique IPs and ports, allocator state, endpoints ⇔ "
+          + "pods, DNS ⇔ model, proxy state ⇔ endpoints)",
         details: "Returns true, or raises an error listing every violation, one per line.")
     ) { call in
       let found = violations(lab)
@@ -63,7 +64,8 @@ enum InvariantsAPI {
         let got = reply.answer.filter { $0.type == type }.map(\.data).sorted()
         if got != want {
           out.append(
-            "DNS \(type.rawValue) \(name) answers [\(got.joined(separator: ", "))] (\(reply.rcode.rawValue)), Service \(s.key) has [\(want.joined(separator: ", "))]"
+            "DNS \(type.rawValue) \(name) answers [\(got.joined(separator: ", "))] "
+              + "(\(reply.rcode.rawValue)), Service \(s.key) has [\(want.joined(separator: ", "))]"
           )
         }
       }
@@ -86,7 +88,8 @@ enum InvariantsAPI {
       let keys = proxy.servicePortKeys(of: name)
       if Set(keys) != Set(expected) {
         out.append(
-          "kube-proxy has ports [\(keys.map(\.description).joined(separator: ", "))] for Service \(s.key), which has [\(expected.map(\.description).joined(separator: ", "))]"
+          "kube-proxy has ports [\(keys.map(\.description).joined(separator: ", "))] for Service "
+            + "\(s.key), which has [\(expected.map(\.description).joined(separator: ", "))]"
         )
       }
       guard !keys.isEmpty else { continue }

@@ -38,9 +38,14 @@ enum KernelAPI {
       help: HelpEntry(
         usage: "materialize(opts)",
         summary:
-          "build the lab on this machine's kernel (root): network namespaces per node and pod named svl-…, Calico-style wiring, each node's kube-proxy rules, a responder on every container port, the CoreDNS pods served on port 53 by the lab's DNS engine (queries in dnsLog()); opts: external (client addresses outside the cluster, default {\"203.0.113.7\"}); returns the lines about what was skipped",
+          "build the lab on this machine's kernel (root): network namespaces per node and pod "
+          + "named svl-…, Calico-style wiring, each node's kube-proxy rules, a responder on every "
+          + "container port, the CoreDNS pods served on port 53 by the lab's DNS engine (queries "
+          + "in dnsLog()); opts: external (client addresses outside the cluster, default "
+          + "{\"203.0.113.7\"}); returns the lines about what was skipped",
         details:
-          "Later changes are applied to the kernel as kube-proxy would (changed chains only). Everything is removed by teardown(), at exit, and by `svclab down`."
+          "Later changes are applied to the kernel as kube-proxy would (changed chains only). "
+          + "Everything is removed by teardown(), at exit, and by `svclab down`."
       )
     ) { call in
       var f = Fields(try call.optTable(1), path: "opts", function: call.functionName)
@@ -66,7 +71,8 @@ enum KernelAPI {
         lines = try kernel.materialize(layout(lab, externals: externals, nfacct: binding.nfacct))
         if !binding.nfacct {
           lines.insert(
-            "nfacct counters are unavailable on this kernel: the rules are rendered as kube-proxy renders them then, without their -m nfacct matches",
+            "nfacct counters are unavailable on this kernel: the rules are rendered as kube-proxy "
+              + "renders them then, without their -m nfacct matches",
             at: 0)
         }
       } catch {
@@ -80,7 +86,8 @@ enum KernelAPI {
       help: HelpEntry(
         usage: "kernelSupport()",
         summary:
-          "whether materialize() can run here: true, or false and what it needs (root, iproute2, iptables, network namespaces)"
+          "whether materialize() can run here: true, or false and what it needs "
+          + "(root, iproute2, iptables, network namespaces)"
       )
     ) { call in
       if let reason = KernelLab.missing() {
@@ -106,7 +113,8 @@ enum KernelAPI {
       help: HelpEntry(
         usage: "kernelConnections(from, target, count, opts)",
         summary:
-          "count real connections from one client process, as kernelConnect makes them: a list of {pod, sourceIP} or {reason}"
+          "count real connections from one client process, as kernelConnect makes "
+          + "them: a list of {pod, sourceIP} or {reason}"
       )
     ) { call in
       guard let kernel = binding.kernel, kernel.layout != nil else {
@@ -149,21 +157,16 @@ enum KernelAPI {
       help: HelpEntry(
         usage: "kernelConnect(from, target, opts)",
         summary:
-          "one real connection on the materialized lab, as connect() takes it: {pod, sourceIP} from the responder's answer, or nil and \"refused\", \"timed out\" (after 1 s) or \"unreachable\"; opts: port, protocol"
+          "one real connection on the materialized lab, as connect() takes it: {pod, "
+          + "sourceIP} from the responder's answer, or nil and \"refused\", \"timed out\" "
+          + "(after 1 s) or \"unreachable\"; opts: port, protocol"
       )
     ) { call in
       guard let kernel = binding.kernel, kernel.layout != nil else {
         throw call.error("the lab is not on the kernel: call materialize() first")
       }
       let timeout = 1000
-      let req: TrafficRequest
-      do {
-        req = try TrafficRequest(call, from: 1, target: 2, opts: 3, lab)
-      } catch let f as TrafficFailure {
-        try call.pushNil()
-        try call.pushString(f.reason)
-        return 2
-      }
+      guard let req = try TrafficRequest.orReason(call, lab) else { return 2 }
       let source = try probeSource(req, binding, call)
       let result: KernelLab.ProbeResult
       do {

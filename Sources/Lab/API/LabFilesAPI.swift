@@ -8,6 +8,10 @@ enum LabFilesAPI {
   /// The largest lab file `loadLab` reads (svclab's own bound: a lab file is Lua source,
   /// read whole and run by Lua's parser).
   static let maxLabFileBytes = 64 << 20
+  /// The Lua instructions a lab file's chunk may run where the session sets no budget
+  /// (`--max-instructions`), as much as `svclab test` gives each test: a saved lab is one
+  /// table constructor, a few instructions per value, so only a file that loops reaches it.
+  static let maxLabFileInstructions = 200_000_000
 
   /// The primitives that change the lab (reads, lookups and connections are not recorded).
   static let recorded = [
@@ -135,7 +139,13 @@ enum LabFilesAPI {
       throw call.error(
         "\(path): not a lab file (\(loaded.dropFirst().first?.stringValue ?? "unreadable"))")
     }
-    guard case .table(let t)? = try chunk.call().first, t["version"] == .integer(1),
+    let results: [LuaValue]
+    do {
+      results = try chunk.call(instructions: maxLabFileInstructions)
+    } catch let e as LuaError {
+      throw call.error("\(path): \(e.message)")
+    }
+    guard case .table(let t)? = results.first, t["version"] == .integer(1),
       case .integer(let random) = t["random"], case .table(let calls) = t["calls"]
     else { throw call.error("\(path): not a lab file saved by saveLab") }
     let entries = try calls.array.map { v -> Journal.Entry in

@@ -9,9 +9,17 @@ enum ManifestsAPI {
       help: HelpEntry(
         usage: "apply(pathOrYaml, opts)",
         summary:
-          "create or update objects from manifests (a YAML/JSON string, a file, or a folder); returns kubectl's lines",
+          "create or update objects from manifests (a YAML/JSON string, a "
+          + "file, or a folder); returns kubectl's lines",
         details:
-          "Kinds: v1 Namespace, Node, Pod, Service, List; apps/v1 Deployment, StatefulSet (its pods); discovery.k8s.io/v1 EndpointSlice. All or nothing: an error in any document applies nothing. Limits: 4 MiB of text per call, nesting 200 deep, alias expansion as go-yaml bounds it (see Docs/API.md, Limits). opts.validate as kubectl apply --validate: \"strict\" (or true, the default) refuses a field Kubernetes 1.35 does not declare for the kind (strict decoding error: unknown field \"spec.selecter\"); \"warn\" applies and adds a line `Warning: unknown field ...` before the object's; \"ignore\" (or false) drops such fields silently."
+          "Kinds: v1 Namespace, Node, Pod, Service, List; apps/v1 Deployment, StatefulSet (its "
+          + "pods); discovery.k8s.io/v1 EndpointSlice. All or nothing: an error in any document "
+          + "applies nothing. Limits: 4 MiB of text per call, nesting 200 deep, alias expansion as "
+          + "go-yaml bounds it (see Docs/API.md, Limits). opts.validate as kubectl apply "
+          + "--validate: \"strict\" (or true, the default) refuses a field Kubernetes 1.35 does "
+          + "not declare for the kind (strict decoding error: unknown field \"spec.selecter\"); "
+          + "\"warn\" applies and adds a line `Warning: unknown field ...` before the object's; "
+          + "\"ignore\" (or false) drops such fields silently."
       )
     ) { call in
       let arg = try call.checkString(1)
@@ -32,7 +40,10 @@ enum ManifestsAPI {
         usage: "export(opts)",
         summary: "the user's objects as multi-document Kubernetes YAML (opts: namespace, nodes)",
         details:
-          "Leaves out the system namespaces and their objects, default/kubernetes, controller-written EndpointSlices and Deployment-owned pods; nodes only with nodes=true. Pods keep their node and address (spec.nodeName, status.podIPs), which apply honours."
+          "Leaves out the system namespaces and their objects, default/kubernetes, "
+          + "controller-written EndpointSlices and Deployment-owned pods; nodes "
+          + "only with nodes=true. Pods keep their node and address "
+          + "(spec.nodeName, status.podIPs), which apply honours."
       )
     ) { call in
       var f = Fields(try call.optTable(1), path: "opts", function: call.functionName)
@@ -56,7 +67,8 @@ enum ManifestsAPI {
       if ["0", "f", "F", "FALSE", "false", "False"].contains(s) { return .ignore }
       if let mode = ManifestSchema.Validation(rawValue: s.lowercased()) { return mode }
       throw call.error(
-        "invalid - validate option \"\(s)\"; must be one of: strict (or true), warn, ignore (or false)"
+        "invalid - validate option \"\(s)\"; must be one of: "
+          + "strict (or true), warn, ignore (or false)"
       )
     default:
       throw call.error("opts.validate: string or boolean expected, got \(v.type.name)")
@@ -94,7 +106,8 @@ enum ManifestsAPI {
     let lines = try ManifestApplier.apply(objects, to: scratch)
     if let memory, memory.isOverLimit {
       throw .input(
-        "not enough memory (the session holds more than its limit of \(memory.limit) bytes, --max-memory)"
+        "not enough memory (the session holds more than its "
+          + "limit of \(memory.limit) bytes, --max-memory)"
       )
     }
     lab.cluster.restore(scratch.snapshot(), announcing: recorder.changes)

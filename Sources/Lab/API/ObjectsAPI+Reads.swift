@@ -8,7 +8,8 @@ extension ObjectsAPI {
       help: HelpEntry(
         usage: "createEndpointSlice(name, opts)",
         summary:
-          "an EndpointSlice for a selector-less Service (opts: service, namespace, addressType, endpoints, ports)"
+          "an EndpointSlice for a selector-less Service (opts: service, "
+          + "namespace, addressType, endpoints, ports)"
       )
     ) { call in
       let opts = try call.checkTable(2, name: "opts")
@@ -32,7 +33,8 @@ extension ObjectsAPI {
     let typeText = try f.string("addressType") ?? "IPv4"
     guard let addressType = AddressType(rawValue: typeText) else {
       throw LuaError(
-        "\(function): EndpointSlice.discovery.k8s.io \"\(key.name)\" is invalid: addressType: Unsupported value: \"\(typeText)\": supported values: \"FQDN\", \"IPv4\", \"IPv6\""
+        "\(function): EndpointSlice.discovery.k8s.io \"\(key.name)\" is invalid: addressType: "
+          + "Unsupported value: \"\(typeText)\": supported values: \"FQDN\", \"IPv4\", \"IPv6\""
       )
     }
     let endpoints =
@@ -193,7 +195,8 @@ extension ObjectsAPI {
       help: HelpEntry(
         usage: "endpoints(service, opts)",
         summary:
-          "the Service's EndpointSlices flattened: {ip, port, portName, ready, serving, terminating, pod, node, zone, hostname}, by IP then port"
+          "the Service's EndpointSlices flattened: {ip, port, portName, ready, serving, "
+          + "terminating, pod, node, zone, hostname}, by IP then port"
       )
     ) { call in
       let key = try lab.key(call, 1, namespace: namespaceOption(try call.optTable(2)))

@@ -74,7 +74,8 @@ enum ObjectsAPI {
       help: HelpEntry(
         usage: "addPod(name, opts)",
         summary:
-          "create a pod (opts: namespace, labels, node, ip, ready, ports, hostname, subdomain, dnsPolicy, dnsConfig, hostNetwork)"
+          "create a pod (opts: namespace, labels, node, ip, ready, ports, hostname, "
+          + "subdomain, dnsPolicy, dnsConfig, hostNetwork)"
       )
     ) { call in
       let opts = try call.optTable(2)
@@ -89,7 +90,8 @@ enum ObjectsAPI {
       help: HelpEntry(
         usage: "deletePod(name, opts)",
         summary:
-          "delete a pod (opts: grace seconds, default 30; it stays Terminating until the clock passes it)"
+          "delete a pod (opts: grace seconds, default 30; it "
+          + "stays Terminating until the clock passes it)"
       )
     ) { call in
       let opts = try call.optTable(2)
@@ -100,7 +102,8 @@ enum ObjectsAPI {
       try f.rejectUnknown()
       if let grace, grace < 0 {
         throw call.error(
-          "Pod \"\(key.name)\" is invalid: gracePeriodSeconds: Invalid value: \(grace): must be greater than or equal to 0"
+          "Pod \"\(key.name)\" is invalid: gracePeriodSeconds: Invalid value: "
+            + "\(grace): must be greater than or equal to 0"
         )
       }
       try call.cluster { () throws(ClusterError) in try lab.cluster.deletePod(key, grace: grace) }
@@ -128,7 +131,8 @@ enum ObjectsAPI {
       help: HelpEntry(
         usage: "createDeployment(name, opts)",
         summary:
-          "create a Deployment (opts: replicas, labels, selector, ports, namespace); pods are <name>-<hash>-<5 chars>"
+          "create a Deployment (opts: replicas, labels, selector, ports, "
+          + "namespace); pods are <name>-<hash>-<5 chars>"
       )
     ) { call in
       let opts = try call.optTable(2)
@@ -172,9 +176,13 @@ enum ObjectsAPI {
       help: HelpEntry(
         usage: "createService(name, spec)",
         summary:
-          "create a Service (v1 spec fields: type, selector, ports, clusterIP(s), ipFamilies, ipFamilyPolicy, externalName, externalIPs, sessionAffinity, externalTrafficPolicy, internalTrafficPolicy, ...)",
+          "create a Service (v1 spec fields: type, selector, ports, clusterIP(s), ipFamilies, "
+          + "ipFamilyPolicy, externalName, externalIPs, sessionAffinity, "
+          + "externalTrafficPolicy, internalTrafficPolicy, ...)",
         details:
-          "loadBalancerIPMode (\"VIP\" or \"Proxy\") sets the ipMode the simulated cloud reports in status.loadBalancer.ingress[]. The API server's warnings are printed as kubectl prints them (Warning: ...)."
+          "loadBalancerIPMode (\"VIP\" or \"Proxy\") sets the ipMode the simulated cloud "
+          + "reports in status.loadBalancer.ingress[]. The API server's warnings are "
+          + "printed as kubectl prints them (Warning: ...)."
       )
     ) { call in
       let spec = try call.checkTable(2, name: "spec")
@@ -201,7 +209,8 @@ enum ObjectsAPI {
         usage: "updateService(name, changes)",
         summary: "change some fields of a Service's spec (same validation as create)",
         details:
-          "loadBalancerIPMode (\"VIP\" or \"Proxy\") changes the ipMode the simulated cloud reports; warnings as for createService."
+          "loadBalancerIPMode (\"VIP\" or \"Proxy\") changes the ipMode the simulated "
+          + "cloud reports; warnings as for createService."
       )
     ) { call in
       let changes = try call.checkTable(2, name: "spec")

@@ -16,9 +16,11 @@ enum ProxyStateAPI {
       help: HelpEntry(
         usage: "setProxyMode(mode, opts)",
         summary:
-          "\"iptables\", \"ipvs\" or \"nftables\"; opts: node, scheduler, detectLocal, masqueradeAll, localhostNodePorts, randomFully, nodePortAddresses",
+          "\"iptables\", \"ipvs\" or \"nftables\"; opts: node, scheduler, detectLocal, "
+          + "masqueradeAll, localhostNodePorts, randomFully, nodePortAddresses",
         details:
-          "In IPVS mode kube-proxy 1.35 logs its deprecation warning when it starts; setProxyMode prints that line and returns its text."
+          "In IPVS mode kube-proxy 1.35 logs its deprecation warning when it starts; "
+          + "setProxyMode prints that line and returns its text."
       )
     ) { call in
       let mode = try call.checkString(1)
@@ -35,7 +37,8 @@ enum ProxyStateAPI {
       help: HelpEntry(
         usage: "iptablesSave(node)",
         summary:
-          "the node's kube-proxy rules as fed to iptables-restore (*filter and *nat); in IPVS mode its ipset-matching rules; empty in nftables mode"
+          "the node's kube-proxy rules as fed to iptables-restore (*filter and *nat); in IPVS mode "
+          + "its ipset-matching rules; empty in nftables mode"
       )
     ) { call in
       let (p, node) = try proxyNode(call, lab)
@@ -88,9 +91,16 @@ enum ProxyStateAPI {
       help: HelpEntry(
         usage: "proxyWork(node, fn)",
         summary:
-          "what the node's kube-proxy would write in each mode for the changes fn() makes (without fn: a first sync)",
+          "what the node's kube-proxy would write in each mode for the "
+          + "changes fn() makes (without fn: a first sync)",
         details:
-          "Returns {iptables={rules=, chains=, deletedChains=, bytes=, total=}, ipvs={virtualServersAdded=, virtualServersRemoved=, realServersAdded=, realServersRemoved=, iptablesRules=, iptablesBytes=, virtualServers=, realServers=}, nftables={rules=, chains=, deletedChains=, elementsAdded=, elementsDeleted=, bytes=, total=, elements=}}: rules and bytes handed to iptables-restore (partial sync: every top-level chain, changed per-service chains), IPVS servers added and removed, the nft transaction (changed chains, elements). total counts the node's rules after."
+          "Returns {iptables={rules=, chains=, deletedChains=, bytes=, total=}, "
+          + "ipvs={virtualServersAdded=, virtualServersRemoved=, realServersAdded=, "
+          + "realServersRemoved=, iptablesRules=, iptablesBytes=, virtualServers=, realServers=}, "
+          + "nftables={rules=, chains=, deletedChains=, elementsAdded=, elementsDeleted=, bytes=, "
+          + "total=, elements=}}: rules and bytes handed to iptables-restore (partial sync: every "
+          + "top-level chain, changed per-service chains), IPVS servers added and removed, the nft "
+          + "transaction (changed chains, elements). total counts the node's rules after."
       )
     ) { call in
       let name = try lab.plainName(call, 1)
@@ -203,7 +213,8 @@ enum ProxyStateAPI {
     if let s = try f.string("scheduler") {
       guard schedulers.contains(s) else {
         throw LuaError(
-          "\(function): unknown IPVS scheduler \"\(s)\": must be one of \(schedulers.joined(separator: ", "))"
+          "\(function): unknown IPVS scheduler \"\(s)\": must be "
+            + "one of \(schedulers.joined(separator: ", "))"
         )
       }
       c.ipvsScheduler = s

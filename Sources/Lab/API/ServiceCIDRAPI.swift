@@ -10,7 +10,8 @@ enum ServiceCIDRAPI {
       help: HelpEntry(
         usage: "createServiceCIDR(name, {cidrs = {...}})",
         summary:
-          "a ServiceCIDR (networking.k8s.io/v1): one CIDR per family that ClusterIPs are drawn from once the earlier ranges are full"
+          "a ServiceCIDR (networking.k8s.io/v1): one CIDR per family that ClusterIPs are "
+          + "drawn from once the earlier ranges are full"
       )
     ) { call in
       let name = try call.checkString(1)
@@ -27,7 +28,8 @@ enum ServiceCIDRAPI {
       help: HelpEntry(
         usage: "deleteServiceCIDR(name)",
         summary:
-          "delete a ServiceCIDR; one still holding ClusterIPs no other ServiceCIDR covers stays, Terminating, until they are released"
+          "delete a ServiceCIDR; one still holding ClusterIPs no other ServiceCIDR covers "
+          + "stays, Terminating, until they are released"
       )
     ) { call in
       let name = try call.checkString(1)
@@ -39,7 +41,8 @@ enum ServiceCIDRAPI {
       help: HelpEntry(
         usage: "getServiceCIDR(name)",
         summary:
-          "a ServiceCIDR or nil: {name, cidrs, finalizers, terminating, conditions={ {type, status, reason, message} }}"
+          "a ServiceCIDR or nil: {name, cidrs, finalizers, terminating, "
+          + "conditions={ {type, status, reason, message} }}"
       )
     ) { call in
       let name = try call.checkString(1)

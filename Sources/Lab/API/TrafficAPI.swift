@@ -21,7 +21,8 @@ enum TrafficAPI {
       help: HelpEntry(
         usage: "setPodNetwork(mode)",
         summary:
-          "how the CNI carries pod traffic between nodes: \"IPIP\" (Calico's default), \"VXLAN\" or \"BGP\" (plain routes); returns the previous mode"
+          "how the CNI carries pod traffic between nodes: \"IPIP\" (Calico's default), \"VXLAN\" "
+          + "or \"BGP\" (plain routes); returns the previous mode"
       )
     ) { call in
       let mode = try podNetwork(try call.checkString(1), function: call.functionName)
@@ -53,19 +54,18 @@ enum TrafficAPI {
       help: HelpEntry(
         usage: "connect(from, target, opts)",
         summary:
-          "one connection; from: pod name, {pod=}, {node=}, {external=ip}; target: DNS name, \"name:port\", \"ip:port\"; opts: port, protocol, sourcePort, keep",
+          "one connection; from: pod name, {pod=}, {node=}, {external=ip}; target: DNS name, "
+          + "\"name:port\", \"ip:port\"; opts: port, protocol, sourcePort, keep",
         details:
-          "Returns a result {pod, namespace, podIP, port, servicePort, node, entryNode, service, sourceIP, sourceReason, hops}, or nil and a reason starting with refused, dropped, unresolved or unreachable. sourceReason is there when the backend sees another source than the client's own address: which node masqueraded the packet, why it was marked, and why that address (a tunnel device's address, such as 10.244.2.0, when the route leaves through Calico's IP-in-IP or VXLAN tunnel)."
+          "Returns a result {pod, namespace, podIP, port, servicePort, node, entryNode, service, "
+          + "sourceIP, sourceReason, hops}, or nil and a reason starting with refused, dropped, "
+          + "unresolved or unreachable. sourceReason is there when the backend sees another source "
+          + "than the client's own address: which node masqueraded the packet, why it was marked, "
+          + "and why that address (a tunnel device's address, such as 10.244.2.0, when the route "
+          + "leaves through Calico's IP-in-IP or VXLAN tunnel)."
       )
     ) { call in
-      let req: TrafficRequest
-      do {
-        req = try TrafficRequest(call, from: 1, target: 2, opts: 3, lab)
-      } catch let f as TrafficFailure {
-        try call.pushNil()
-        try call.pushString(f.reason)
-        return 2
-      }
+      guard let req = try TrafficRequest.orReason(call, lab) else { return 2 }
       let follower = slot.current
       let outcome = follower.synced().connect(
         from: req.source, to: req.destination, options: req.options, using: &lab.cluster.random)
@@ -130,9 +130,13 @@ enum TrafficAPI {
       help: HelpEntry(
         usage: "trace(from, target, opts) or trace(result)",
         summary:
-          "a new connection made as connect makes it, hop by hop: DNS queries, the handling node, each rule or IPVS decision, DNAT/SNAT, the CNI hop, delivery",
+          "a new connection made as connect makes it, hop by hop: DNS queries, the handling node, "
+          + "each rule or IPVS decision, DNAT/SNAT, the CNI hop, delivery",
         details:
-          "Given a connect result, the trace of that very connection (same backend, same source port); trace(from, target) makes a new one, which may pick another backend. A masqueraded source gets a last line `→ source <ip>: <why>` (as connect's sourceReason)."
+          "Given a connect result, the trace of that very connection (same "
+          + "backend, same source port); trace(from, target) makes a new one, "
+          + "which may pick another backend. A masqueraded source gets a last line "
+          + "`→ source <ip>: <why>` (as connect's sourceReason)."
       )
     ) { call in
       if call.type(at: 1) == .table, call.isAbsent(2) {
@@ -170,7 +174,8 @@ enum TrafficAPI {
     }
     guard let made = proxy(lab).recent.find(Int(id)) else {
       throw call.error(
-        "connection \(id) is too old to trace (the last \(RecentConnections.capacity) are kept); trace(from, target) traces a new one"
+        "connection \(id) is too old to trace (the last \(RecentConnections.capacity) are "
+          + "kept); trace(from, target) traces a new one"
       )
     }
     let steps =

@@ -35,6 +35,18 @@ struct TrafficRequest {
     options = ConnectOptions(sourcePort: sourcePort, keep: keep, now: lab.cluster.now)
   }
 
+  /// The request of a call that returns `result` or `nil, reason` (connect, kernelConnect):
+  /// nil once it has pushed `nil, reason` for a target that cannot be reached.
+  static func orReason(_ call: LuaCall, _ lab: LabSession) throws -> TrafficRequest? {
+    do {
+      return try TrafficRequest(call, from: 1, target: 2, opts: 3, lab)
+    } catch let f as TrafficFailure {
+      try call.pushNil()
+      try call.pushString(f.reason)
+      return nil
+    }
+  }
+
   /// `opts`: port, protocol, sourcePort and keep; without a table, the defaults.
   static func options(
     _ call: LuaCall, _ k: Int
@@ -47,7 +59,8 @@ struct TrafficRequest {
     let protoText = try f.string("protocol") ?? "TCP"
     guard let proto = ProxyProtocol(rawValue: protoText.uppercased()) else {
       throw call.error(
-        "opts.protocol: Unsupported value: \"\(protoText)\": supported values: \"SCTP\", \"TCP\", \"UDP\""
+        "opts.protocol: Unsupported value: \"\(protoText)\": "
+          + "supported values: \"SCTP\", \"TCP\", \"UDP\""
       )
     }
     let sourcePort = try f.int("sourcePort")
@@ -93,7 +106,8 @@ struct TrafficRequest {
     default:
       throw call.argumentError(
         i,
-        "string or table expected, got \(call.type(at: i) == .none ? "no value" : call.type(at: i).name)"
+        "string or table expected, got "
+          + "\(call.type(at: i) == .none ? "no value" : call.type(at: i).name)"
       )
     }
   }

@@ -12,7 +12,9 @@ enum ViewsAPI {
       help: HelpEntry(
         usage: "get(kind, opts)",
         summary:
-          "a kubectl get table (kinds by any kubectl name: svc, pods, endpointslices, ep, nodes, deployments, ns; one object as get(\"svc/web\") or get(\"svc\", \"web\", opts); opts: namespace, allNamespaces, wide); v1 Endpoints come with the 1.33+ deprecation warning"
+          "a kubectl get table (kinds by any kubectl name: svc, pods, endpointslices, ep, nodes, "
+          + "deployments, ns; one object as get(\"svc/web\") or get(\"svc\", \"web\", opts); opts: "
+          + "namespace, allNamespaces, wide); v1 Endpoints come with the 1.33+ deprecation warning"
       )
     ) { call in
       let (kind, inlineName) = try kindArgument(call, 1)
@@ -43,7 +45,8 @@ enum ViewsAPI {
       help: HelpEntry(
         usage: "describe(kind, name)",
         summary:
-          "a kubectl describe text for one object (name or ns/name; opts.namespace as third argument, or second after \"kind/name\")"
+          "a kubectl describe text for one object (name or ns/name; opts.namespace as "
+          + "third argument, or second after \"kind/name\")"
       )
     ) { call in
       let (kind, inline) = try kindArgument(call, 1)
@@ -68,7 +71,8 @@ enum ViewsAPI {
       help: HelpEntry(
         usage: "graph(opts)",
         summary:
-          "nodes, pods, Services and their wiring as Graphviz DOT (opts: namespace, format=\"svg\" renders with dot)"
+          "nodes, pods, Services and their wiring as Graphviz DOT (opts: "
+          + "namespace, format=\"svg\" renders with dot)"
       )
     ) { call in
       var f = Fields(try call.optTable(1), path: "opts", function: call.functionName)
@@ -96,7 +100,8 @@ enum ViewsAPI {
       }
     default:
       throw LuaError(
-        "\(function): opts.format: Unsupported value: \"\(format)\": supported values: \"dot\", \"svg\""
+        "\(function): opts.format: Unsupported value: "
+          + "\"\(format)\": supported values: \"dot\", \"svg\""
       )
     }
   }

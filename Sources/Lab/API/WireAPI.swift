@@ -47,13 +47,16 @@ enum WireAPI {
       help: HelpEntry(
         usage: "serveDNS(opts)",
         summary:
-          "serves the lab's CoreDNS over UDP and TCP in the background; returns a handle with :stop() and :stats()",
+          "serves the lab's CoreDNS over UDP and TCP in the background; "
+          + "returns a handle with :stop() and :stats()",
         details: """
-          serveDNS{listen = {"127.0.0.1:5353"}}. opts: listen (list of IP:PORT or [IPv6]:PORT; default 127.0.0.1:5353; port 0 picks a free port), \
-          connections (open TCP connections, 128), idleTimeout (seconds, 10), logEntries (query log size, 10000). \
-          Every address must be named: the wildcard 0.0.0.0 / :: is refused. Every change to the cluster is \
-          visible to the next query. The handle's addresses field lists the bound addresses; :stats() counts \
-          queries, replies, truncations, drops and connections. Try: dig @127.0.0.1 -p 5353 web.default.svc.cluster.local
+          serveDNS{listen = {"127.0.0.1:5353"}}. opts: listen (list of IP:PORT or [IPv6]:PORT; \
+          default 127.0.0.1:5353; port 0 picks a free port), connections (open TCP connections, \
+          128), idleTimeout (seconds, 10), logEntries (query log size, 10000). Every address must \
+          be named: the wildcard 0.0.0.0 / :: is refused. Every change to the cluster is visible \
+          to the next query. The handle's addresses field lists the bound addresses; :stats() \
+          counts queries, replies, truncations, drops and connections. Try: dig @127.0.0.1 -p 5353 \
+          web.default.svc.cluster.local
           """)
     ) { call in
       var f = Fields(try call.optTable(1), path: "opts", function: "serveDNS")
@@ -101,9 +104,11 @@ enum WireAPI {
       help: HelpEntry(
         usage: "dnsLog(opts)",
         summary:
-          "the queries the DNS servers started by serveDNS received: {time, client, transport, name, type, rcode, tc}",
+          "the queries the DNS servers started by serveDNS received: {time, "
+          + "client, transport, name, type, rcode, tc}",
         details:
-          "Oldest first, across every server of this lab; opts: clear (true empties the log after reading it). Each server keeps its last logEntries queries."
+          "Oldest first, across every server of this lab; opts: clear (true empties the log after "
+          + "reading it). Each server keeps its last logEntries queries."
       )
     ) { call in
       var f = Fields(try call.optTable(1), path: "opts", function: "dnsLog")

@@ -30,7 +30,8 @@ enum DNSSettings {
     if let v = try f.string("pods") {
       guard let m = PodMode(rawValue: v) else {
         throw LuaError(
-          "\(function): opts.pods: wrong value for pods: \(v),  must be one of: disabled, verified, insecure"
+          "\(function): opts.pods: wrong value for pods: \(v),  "
+            + "must be one of: disabled, verified, insecure"
         )
       }
       s.pods = m

@@ -66,7 +66,8 @@ enum ResultTables {
       call.setField(literal: "hops")
       call.setField("result")
       lines.append(
-        "→ \(c.pod.map { "pod \($0)" } ?? c.podIP.description) port \(c.port), source \(c.sourceIP)"
+        "→ \(c.pod.map { "pod \($0)" } ?? c.podIP.description) port \(c.port), "
+          + "source \(c.sourceIP)"
       )
       if let sourceReason { lines.append("→ source \(c.sourceIP): \(sourceReason)") }
     }

@@ -23,7 +23,8 @@ enum SpecReaders {
   static func int32(_ n: Int, field: String, owner: String, function: String) throws {
     guard n < Int(Int32.min) || n > Int(Int32.max) else { return }
     throw LuaError(
-      "\(function): json: cannot unmarshal number \(n) into Go struct field \(owner).\(field) of type int32"
+      "\(function): json: cannot unmarshal number \(n) into Go "
+        + "struct field \(owner).\(field) of type int32"
     )
   }
 
@@ -33,7 +34,8 @@ enum SpecReaders {
       let supported = DNSPolicy.allCases.map { "\"\($0.rawValue)\"" }.sorted().joined(
         separator: ", ")
       throw LuaError(
-        "\(f.function): \(kind) \"\(name)\" is invalid: spec.dnsPolicy: Unsupported value: \"\(s)\": supported values: \(supported)"
+        "\(f.function): \(kind) \"\(name)\" is invalid: spec.dnsPolicy: Unsupported "
+          + "value: \"\(s)\": supported values: \(supported)"
       )
     }
     return p
@@ -179,7 +181,8 @@ enum SpecReaders {
     let mode = LoadBalancerIPMode(rawValue: v)
     guard LoadBalancerIPMode.supported.contains(mode) else {
       throw LuaError(
-        "\(function): Service \"\(name)\" is invalid: status.loadBalancer.ingress[0].ipMode: Unsupported value: \"\(v)\": supported values: \"Proxy\", \"VIP\""
+        "\(function): Service \"\(name)\" is invalid: status.loadBalancer.ingress[0].ipMode: "
+          + "Unsupported value: \"\(v)\": supported values: \"Proxy\", \"VIP\""
       )
     }
     return mode
@@ -189,7 +192,8 @@ enum SpecReaders {
     try v.enumerated().map { i, s in
       guard let fam = IPFamily(rawValue: s) else {
         throw LuaError(
-          "\(function): Service \"\(name)\" is invalid: spec.ipFamilies[\(i)]: Unsupported value: \"\(s)\": supported values: \"IPv4\", \"IPv6\""
+          "\(function): Service \"\(name)\" is invalid: spec.ipFamilies[\(i)]: Unsupported value: "
+            + "\"\(s)\": supported values: \"IPv4\", \"IPv6\""
         )
       }
       return fam

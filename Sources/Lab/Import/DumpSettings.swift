@@ -53,7 +53,8 @@ enum DumpSettings {
     } else {
       dump.config.serviceCIDRs = inferServiceCIDRs(dump.objects.services)
       dump.notes.append(
-        "Service CIDR \(dump.config.serviceCIDRs.joined(separator: ",")) inferred from the ClusterIPs"
+        "Service CIDR \(dump.config.serviceCIDRs.joined(separator: ",")) "
+          + "inferred from the ClusterIPs"
       )
     }
     if let p = podSubnet {
@@ -114,7 +115,8 @@ enum DumpSettings {
         c.nodePortAddresses = cidrs
       } else if !texts.isEmpty {
         notes.append(
-          "kube-proxy nodePortAddresses \(texts.joined(separator: ",")) kept as the default (all node addresses)"
+          "kube-proxy nodePortAddresses \(texts.joined(separator: ",")) "
+            + "kept as the default (all node addresses)"
         )
       }
     }

@@ -36,7 +36,8 @@ enum ManifestError: Error, Equatable {
     case .unknownFields(let source, let owner, let kind, let fields):
       // kubectl names the file, or STDIN for text (`kubectl apply -f -`).
       return
-        "Error from server (BadRequest): error when creating \"\(source ?? "STDIN")\": \(owner) cannot be"
+        "Error from server (BadRequest): error when creating "
+        + "\"\(source ?? "STDIN")\": \(owner) cannot be"
         + " handled as a \(kind): strict decoding error: "
         + fields.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
     case .unknownKind(let d, let apiVersion, let kind):

@@ -30,7 +30,8 @@ struct ManifestFields {
     return .malformed(
       document: document,
       message:
-        "\(owner) cannot be handled as a \(kind): json: cannot unmarshal \(v.jsonType) into Go struct field \(path) of type \(goType)"
+        "\(owner) cannot be handled as a \(kind): json: cannot unmarshal \(v.jsonType) into "
+        + "Go struct field \(path) of type \(goType)"
     )
   }
 

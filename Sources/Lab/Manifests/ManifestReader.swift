@@ -230,7 +230,8 @@ enum ManifestReader {
       throw .malformed(
         document: spec.document,
         message:
-          "statefulsets.apps \"\(name)\" is forbidden: svclab simulates at most \(Cluster.maxReplicas) replicas per StatefulSet, not \(replicas)"
+          "statefulsets.apps \"\(name)\" is forbidden: svclab simulates at most "
+          + "\(Cluster.maxReplicas) replicas per StatefulSet, not \(replicas)"
       )
     }
     let service = try spec.string("serviceName")

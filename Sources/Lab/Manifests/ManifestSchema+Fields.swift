@@ -28,26 +28,68 @@ extension ManifestSchema {
     StatefulSet: apiVersion kind metadata=ObjectMeta spec=StatefulSetSpec status=StatefulSetStatus
     ReplicaSet: apiVersion kind metadata=ObjectMeta spec=ReplicaSetSpec status=ReplicaSetStatus
     DaemonSet: apiVersion kind metadata=ObjectMeta spec=DaemonSetSpec status=DaemonSetStatus
-    EndpointSlice: addressType apiVersion endpoints=[Endpoint] kind metadata=ObjectMeta ports=[EndpointPort]
-    ObjectMeta: annotations creationTimestamp deletionGracePeriodSeconds deletionTimestamp finalizers generateName generation labels managedFields=[ManagedFieldsEntry] name namespace ownerReferences=[OwnerReference] resourceVersion selfLink uid
+    EndpointSlice: addressType apiVersion endpoints=[Endpoint] kind metadata=ObjectMeta \
+    ports=[EndpointPort]
+    ObjectMeta: annotations creationTimestamp deletionGracePeriodSeconds deletionTimestamp \
+    finalizers generateName generation labels managedFields=[ManagedFieldsEntry] name namespace \
+    ownerReferences=[OwnerReference] resourceVersion selfLink uid
     NamespaceSpec: finalizers
     NamespaceStatus: conditions=[NamespaceCondition] phase
-    NodeSpec: configSource=NodeConfigSource externalID podCIDR podCIDRs providerID taints=[Taint] unschedulable
-    NodeStatus: addresses=[NodeAddress] allocatable capacity conditions=[NodeCondition] config=NodeConfigStatus daemonEndpoints=NodeDaemonEndpoints declaredFeatures features=NodeFeatures images=[ContainerImage] nodeInfo=NodeSystemInfo phase runtimeHandlers=[NodeRuntimeHandler] volumesAttached=[AttachedVolume] volumesInUse
-    PodSpec: activeDeadlineSeconds affinity=Affinity automountServiceAccountToken containers=[Container] dnsConfig=PodDNSConfig dnsPolicy enableServiceLinks ephemeralContainers=[EphemeralContainer] hostAliases=[HostAlias] hostIPC hostNetwork hostPID hostUsers hostname hostnameOverride imagePullSecrets=[LocalObjectReference] initContainers=[Container] nodeName nodeSelector os=PodOS overhead preemptionPolicy priority priorityClassName readinessGates=[PodReadinessGate] resourceClaims=[PodResourceClaim] resources=ResourceRequirements restartPolicy runtimeClassName schedulerName schedulingGates=[PodSchedulingGate] securityContext=PodSecurityContext serviceAccount serviceAccountName setHostnameAsFQDN shareProcessNamespace subdomain terminationGracePeriodSeconds tolerations=[Toleration] topologySpreadConstraints=[TopologySpreadConstraint] volumes=[Volume] workloadRef=WorkloadReference
-    PodStatus: allocatedResources conditions=[PodCondition] containerStatuses=[ContainerStatus] ephemeralContainerStatuses=[ContainerStatus] extendedResourceClaimStatus=PodExtendedResourceClaimStatus hostIP hostIPs=[HostIP] initContainerStatuses=[ContainerStatus] message nominatedNodeName observedGeneration phase podIP podIPs=[PodIP] qosClass reason resize resourceClaimStatuses=[PodResourceClaimStatus] resources=ResourceRequirements startTime
-    ServiceSpec: allocateLoadBalancerNodePorts clusterIP clusterIPs externalIPs externalName externalTrafficPolicy healthCheckNodePort internalTrafficPolicy ipFamilies ipFamilyPolicy loadBalancerClass loadBalancerIP loadBalancerSourceRanges ports=[ServicePort] publishNotReadyAddresses selector sessionAffinity sessionAffinityConfig=SessionAffinityConfig trafficDistribution type
+    NodeSpec: configSource=NodeConfigSource externalID podCIDR podCIDRs providerID taints=[Taint] \
+    unschedulable
+    NodeStatus: addresses=[NodeAddress] allocatable capacity conditions=[NodeCondition] \
+    config=NodeConfigStatus daemonEndpoints=NodeDaemonEndpoints declaredFeatures \
+    features=NodeFeatures images=[ContainerImage] nodeInfo=NodeSystemInfo phase \
+    runtimeHandlers=[NodeRuntimeHandler] volumesAttached=[AttachedVolume] volumesInUse
+    PodSpec: activeDeadlineSeconds affinity=Affinity automountServiceAccountToken \
+    containers=[Container] dnsConfig=PodDNSConfig dnsPolicy enableServiceLinks \
+    ephemeralContainers=[EphemeralContainer] hostAliases=[HostAlias] hostIPC hostNetwork hostPID \
+    hostUsers hostname hostnameOverride imagePullSecrets=[LocalObjectReference] \
+    initContainers=[Container] nodeName nodeSelector os=PodOS overhead preemptionPolicy priority \
+    priorityClassName readinessGates=[PodReadinessGate] resourceClaims=[PodResourceClaim] \
+    resources=ResourceRequirements restartPolicy runtimeClassName schedulerName \
+    schedulingGates=[PodSchedulingGate] securityContext=PodSecurityContext serviceAccount \
+    serviceAccountName setHostnameAsFQDN shareProcessNamespace subdomain \
+    terminationGracePeriodSeconds tolerations=[Toleration] \
+    topologySpreadConstraints=[TopologySpreadConstraint] volumes=[Volume] \
+    workloadRef=WorkloadReference
+    PodStatus: allocatedResources conditions=[PodCondition] containerStatuses=[ContainerStatus] \
+    ephemeralContainerStatuses=[ContainerStatus] \
+    extendedResourceClaimStatus=PodExtendedResourceClaimStatus hostIP hostIPs=[HostIP] \
+    initContainerStatuses=[ContainerStatus] message nominatedNodeName observedGeneration phase \
+    podIP podIPs=[PodIP] qosClass reason resize resourceClaimStatuses=[PodResourceClaimStatus] \
+    resources=ResourceRequirements startTime
+    ServiceSpec: allocateLoadBalancerNodePorts clusterIP clusterIPs externalIPs externalName \
+    externalTrafficPolicy healthCheckNodePort internalTrafficPolicy ipFamilies ipFamilyPolicy \
+    loadBalancerClass loadBalancerIP loadBalancerSourceRanges ports=[ServicePort] \
+    publishNotReadyAddresses selector sessionAffinity sessionAffinityConfig=SessionAffinityConfig \
+    trafficDistribution type
     ServiceStatus: conditions=[Condition] loadBalancer=LoadBalancerStatus
-    EndpointSubset: addresses=[EndpointAddress] notReadyAddresses=[EndpointAddress] ports=[core_v1_EndpointPort]
-    DeploymentSpec: minReadySeconds paused progressDeadlineSeconds replicas revisionHistoryLimit selector=LabelSelector strategy=DeploymentStrategy template=PodTemplateSpec
-    DeploymentStatus: availableReplicas collisionCount conditions=[DeploymentCondition] observedGeneration readyReplicas replicas terminatingReplicas unavailableReplicas updatedReplicas
-    StatefulSetSpec: minReadySeconds ordinals=StatefulSetOrdinals persistentVolumeClaimRetentionPolicy=StatefulSetPersistentVolumeClaimRetentionPolicy podManagementPolicy replicas revisionHistoryLimit selector=LabelSelector serviceName template=PodTemplateSpec updateStrategy=StatefulSetUpdateStrategy volumeClaimTemplates=[PersistentVolumeClaim]
-    StatefulSetStatus: availableReplicas collisionCount conditions=[StatefulSetCondition] currentReplicas currentRevision observedGeneration readyReplicas replicas updateRevision updatedReplicas
+    EndpointSubset: addresses=[EndpointAddress] notReadyAddresses=[EndpointAddress] \
+    ports=[core_v1_EndpointPort]
+    DeploymentSpec: minReadySeconds paused progressDeadlineSeconds replicas revisionHistoryLimit \
+    selector=LabelSelector strategy=DeploymentStrategy template=PodTemplateSpec
+    DeploymentStatus: availableReplicas collisionCount conditions=[DeploymentCondition] \
+    observedGeneration readyReplicas replicas terminatingReplicas unavailableReplicas \
+    updatedReplicas
+    StatefulSetSpec: minReadySeconds ordinals=StatefulSetOrdinals \
+    persistentVolumeClaimRetentionPolicy=StatefulSetPersistentVolumeClaimRetentionPolicy \
+    podManagementPolicy replicas revisionHistoryLimit selector=LabelSelector serviceName \
+    template=PodTemplateSpec updateStrategy=StatefulSetUpdateStrategy \
+    volumeClaimTemplates=[PersistentVolumeClaim]
+    StatefulSetStatus: availableReplicas collisionCount conditions=[StatefulSetCondition] \
+    currentReplicas currentRevision observedGeneration readyReplicas replicas updateRevision \
+    updatedReplicas
     ReplicaSetSpec: minReadySeconds replicas selector=LabelSelector template=PodTemplateSpec
-    ReplicaSetStatus: availableReplicas conditions=[ReplicaSetCondition] fullyLabeledReplicas observedGeneration readyReplicas replicas terminatingReplicas
-    DaemonSetSpec: minReadySeconds revisionHistoryLimit selector=LabelSelector template=PodTemplateSpec updateStrategy=DaemonSetUpdateStrategy
-    DaemonSetStatus: collisionCount conditions=[DaemonSetCondition] currentNumberScheduled desiredNumberScheduled numberAvailable numberMisscheduled numberReady numberUnavailable observedGeneration updatedNumberScheduled
-    Endpoint: addresses conditions=EndpointConditions deprecatedTopology hints=EndpointHints hostname nodeName targetRef=ObjectReference zone
+    ReplicaSetStatus: availableReplicas conditions=[ReplicaSetCondition] fullyLabeledReplicas \
+    observedGeneration readyReplicas replicas terminatingReplicas
+    DaemonSetSpec: minReadySeconds revisionHistoryLimit selector=LabelSelector \
+    template=PodTemplateSpec updateStrategy=DaemonSetUpdateStrategy
+    DaemonSetStatus: collisionCount conditions=[DaemonSetCondition] currentNumberScheduled \
+    desiredNumberScheduled numberAvailable numberMisscheduled numberReady numberUnavailable \
+    observedGeneration updatedNumberScheduled
+    Endpoint: addresses conditions=EndpointConditions deprecatedTopology hints=EndpointHints \
+    hostname nodeName targetRef=ObjectReference zone
     EndpointPort: appProtocol name port protocol
     ManagedFieldsEntry: apiVersion fieldsType fieldsV1 manager operation subresource time
     OwnerReference: apiVersion blockOwnerDeletion controller kind name uid
@@ -56,17 +98,29 @@ extension ManifestSchema {
     Taint: effect key timeAdded value
     NodeAddress: address type
     NodeCondition: lastHeartbeatTime lastTransitionTime message reason status type
-    NodeConfigStatus: active=NodeConfigSource assigned=NodeConfigSource error lastKnownGood=NodeConfigSource
+    NodeConfigStatus: active=NodeConfigSource assigned=NodeConfigSource error \
+    lastKnownGood=NodeConfigSource
     NodeDaemonEndpoints: kubeletEndpoint=DaemonEndpoint
     NodeFeatures: supplementalGroupsPolicy
     ContainerImage: names sizeBytes
-    NodeSystemInfo: architecture bootID containerRuntimeVersion kernelVersion kubeProxyVersion kubeletVersion machineID operatingSystem osImage swap=NodeSwapStatus systemUUID
+    NodeSystemInfo: architecture bootID containerRuntimeVersion kernelVersion kubeProxyVersion \
+    kubeletVersion machineID operatingSystem osImage swap=NodeSwapStatus systemUUID
     NodeRuntimeHandler: features=NodeRuntimeHandlerFeatures name
     AttachedVolume: devicePath name
     Affinity: nodeAffinity=NodeAffinity podAffinity=PodAffinity podAntiAffinity=PodAntiAffinity
-    Container: args command env=[EnvVar] envFrom=[EnvFromSource] image imagePullPolicy lifecycle=Lifecycle livenessProbe=Probe name ports=[ContainerPort] readinessProbe=Probe resizePolicy=[ContainerResizePolicy] resources=ResourceRequirements restartPolicy restartPolicyRules=[ContainerRestartRule] securityContext=SecurityContext startupProbe=Probe stdin stdinOnce terminationMessagePath terminationMessagePolicy tty volumeDevices=[VolumeDevice] volumeMounts=[VolumeMount] workingDir
+    Container: args command env=[EnvVar] envFrom=[EnvFromSource] image imagePullPolicy \
+    lifecycle=Lifecycle livenessProbe=Probe name ports=[ContainerPort] readinessProbe=Probe \
+    resizePolicy=[ContainerResizePolicy] resources=ResourceRequirements restartPolicy \
+    restartPolicyRules=[ContainerRestartRule] securityContext=SecurityContext startupProbe=Probe \
+    stdin stdinOnce terminationMessagePath terminationMessagePolicy tty \
+    volumeDevices=[VolumeDevice] volumeMounts=[VolumeMount] workingDir
     PodDNSConfig: nameservers options=[PodDNSConfigOption] searches
-    EphemeralContainer: args command env=[EnvVar] envFrom=[EnvFromSource] image imagePullPolicy lifecycle=Lifecycle livenessProbe=Probe name ports=[ContainerPort] readinessProbe=Probe resizePolicy=[ContainerResizePolicy] resources=ResourceRequirements restartPolicy restartPolicyRules=[ContainerRestartRule] securityContext=SecurityContext startupProbe=Probe stdin stdinOnce targetContainerName terminationMessagePath terminationMessagePolicy tty volumeDevices=[VolumeDevice] volumeMounts=[VolumeMount] workingDir
+    EphemeralContainer: args command env=[EnvVar] envFrom=[EnvFromSource] image imagePullPolicy \
+    lifecycle=Lifecycle livenessProbe=Probe name ports=[ContainerPort] readinessProbe=Probe \
+    resizePolicy=[ContainerResizePolicy] resources=ResourceRequirements restartPolicy \
+    restartPolicyRules=[ContainerRestartRule] securityContext=SecurityContext startupProbe=Probe \
+    stdin stdinOnce targetContainerName terminationMessagePath terminationMessagePolicy tty \
+    volumeDevices=[VolumeDevice] volumeMounts=[VolumeMount] workingDir
     HostAlias: hostnames ip
     LocalObjectReference: name
     PodOS: name
@@ -74,14 +128,33 @@ extension ManifestSchema {
     PodResourceClaim: name resourceClaimName resourceClaimTemplateName
     ResourceRequirements: claims=[ResourceClaim] limits requests
     PodSchedulingGate: name
-    PodSecurityContext: appArmorProfile=AppArmorProfile fsGroup fsGroupChangePolicy runAsGroup runAsNonRoot runAsUser seLinuxChangePolicy seLinuxOptions=SELinuxOptions seccompProfile=SeccompProfile supplementalGroups supplementalGroupsPolicy sysctls=[Sysctl] windowsOptions=WindowsSecurityContextOptions
+    PodSecurityContext: appArmorProfile=AppArmorProfile fsGroup fsGroupChangePolicy runAsGroup \
+    runAsNonRoot runAsUser seLinuxChangePolicy seLinuxOptions=SELinuxOptions \
+    seccompProfile=SeccompProfile supplementalGroups supplementalGroupsPolicy sysctls=[Sysctl] \
+    windowsOptions=WindowsSecurityContextOptions
     Toleration: effect key operator tolerationSeconds value
-    TopologySpreadConstraint: labelSelector=LabelSelector matchLabelKeys maxSkew minDomains nodeAffinityPolicy nodeTaintsPolicy topologyKey whenUnsatisfiable
-    Volume: awsElasticBlockStore=AWSElasticBlockStoreVolumeSource azureDisk=AzureDiskVolumeSource azureFile=AzureFileVolumeSource cephfs=CephFSVolumeSource cinder=CinderVolumeSource configMap=ConfigMapVolumeSource csi=CSIVolumeSource downwardAPI=DownwardAPIVolumeSource emptyDir=EmptyDirVolumeSource ephemeral=EphemeralVolumeSource fc=FCVolumeSource flexVolume=FlexVolumeSource flocker=FlockerVolumeSource gcePersistentDisk=GCEPersistentDiskVolumeSource gitRepo=GitRepoVolumeSource glusterfs=GlusterfsVolumeSource hostPath=HostPathVolumeSource image=ImageVolumeSource iscsi=ISCSIVolumeSource name nfs=NFSVolumeSource persistentVolumeClaim=PersistentVolumeClaimVolumeSource photonPersistentDisk=PhotonPersistentDiskVolumeSource portworxVolume=PortworxVolumeSource projected=ProjectedVolumeSource quobyte=QuobyteVolumeSource rbd=RBDVolumeSource scaleIO=ScaleIOVolumeSource secret=SecretVolumeSource storageos=StorageOSVolumeSource vsphereVolume=VsphereVirtualDiskVolumeSource
+    TopologySpreadConstraint: labelSelector=LabelSelector matchLabelKeys maxSkew minDomains \
+    nodeAffinityPolicy nodeTaintsPolicy topologyKey whenUnsatisfiable
+    Volume: awsElasticBlockStore=AWSElasticBlockStoreVolumeSource azureDisk=AzureDiskVolumeSource \
+    azureFile=AzureFileVolumeSource cephfs=CephFSVolumeSource cinder=CinderVolumeSource \
+    configMap=ConfigMapVolumeSource csi=CSIVolumeSource downwardAPI=DownwardAPIVolumeSource \
+    emptyDir=EmptyDirVolumeSource ephemeral=EphemeralVolumeSource fc=FCVolumeSource \
+    flexVolume=FlexVolumeSource flocker=FlockerVolumeSource \
+    gcePersistentDisk=GCEPersistentDiskVolumeSource gitRepo=GitRepoVolumeSource \
+    glusterfs=GlusterfsVolumeSource hostPath=HostPathVolumeSource image=ImageVolumeSource \
+    iscsi=ISCSIVolumeSource name nfs=NFSVolumeSource \
+    persistentVolumeClaim=PersistentVolumeClaimVolumeSource \
+    photonPersistentDisk=PhotonPersistentDiskVolumeSource portworxVolume=PortworxVolumeSource \
+    projected=ProjectedVolumeSource quobyte=QuobyteVolumeSource rbd=RBDVolumeSource \
+    scaleIO=ScaleIOVolumeSource secret=SecretVolumeSource storageos=StorageOSVolumeSource \
+    vsphereVolume=VsphereVirtualDiskVolumeSource
     WorkloadReference: name podGroup podGroupReplicaKey
     PodCondition: lastProbeTime lastTransitionTime message observedGeneration reason status type
-    ContainerStatus: allocatedResources allocatedResourcesStatus=[ResourceStatus] containerID image imageID lastState=ContainerState name ready resources=ResourceRequirements restartCount started state=ContainerState stopSignal user=ContainerUser volumeMounts=[VolumeMountStatus]
-    PodExtendedResourceClaimStatus: requestMappings=[ContainerExtendedResourceRequest] resourceClaimName
+    ContainerStatus: allocatedResources allocatedResourcesStatus=[ResourceStatus] containerID \
+    image imageID lastState=ContainerState name ready resources=ResourceRequirements restartCount \
+    started state=ContainerState stopSignal user=ContainerUser volumeMounts=[VolumeMountStatus]
+    PodExtendedResourceClaimStatus: requestMappings=[ContainerExtendedResourceRequest] \
+    resourceClaimName
     HostIP: ip
     PodIP: ip
     PodResourceClaimStatus: name resourceClaimName
@@ -98,7 +171,8 @@ extension ManifestSchema {
     StatefulSetOrdinals: start
     StatefulSetPersistentVolumeClaimRetentionPolicy: whenDeleted whenScaled
     StatefulSetUpdateStrategy: rollingUpdate=RollingUpdateStatefulSetStrategy type
-    PersistentVolumeClaim: apiVersion kind metadata=ObjectMeta spec=PersistentVolumeClaimSpec status=PersistentVolumeClaimStatus
+    PersistentVolumeClaim: apiVersion kind metadata=ObjectMeta spec=PersistentVolumeClaimSpec \
+    status=PersistentVolumeClaimStatus
     StatefulSetCondition: lastTransitionTime message reason status type
     ReplicaSetCondition: lastTransitionTime message reason status type
     DaemonSetUpdateStrategy: rollingUpdate=RollingUpdateDaemonSet type
@@ -110,17 +184,25 @@ extension ManifestSchema {
     DaemonEndpoint: Port
     NodeSwapStatus: capacity
     NodeRuntimeHandlerFeatures: recursiveReadOnlyMounts userNamespaces
-    NodeAffinity: preferredDuringSchedulingIgnoredDuringExecution=[PreferredSchedulingTerm] requiredDuringSchedulingIgnoredDuringExecution=NodeSelector
-    PodAffinity: preferredDuringSchedulingIgnoredDuringExecution=[WeightedPodAffinityTerm] requiredDuringSchedulingIgnoredDuringExecution=[PodAffinityTerm]
-    PodAntiAffinity: preferredDuringSchedulingIgnoredDuringExecution=[WeightedPodAffinityTerm] requiredDuringSchedulingIgnoredDuringExecution=[PodAffinityTerm]
+    NodeAffinity: preferredDuringSchedulingIgnoredDuringExecution=[PreferredSchedulingTerm] \
+    requiredDuringSchedulingIgnoredDuringExecution=NodeSelector
+    PodAffinity: preferredDuringSchedulingIgnoredDuringExecution=[WeightedPodAffinityTerm] \
+    requiredDuringSchedulingIgnoredDuringExecution=[PodAffinityTerm]
+    PodAntiAffinity: preferredDuringSchedulingIgnoredDuringExecution=[WeightedPodAffinityTerm] \
+    requiredDuringSchedulingIgnoredDuringExecution=[PodAffinityTerm]
     EnvVar: name value valueFrom=EnvVarSource
     EnvFromSource: configMapRef=ConfigMapEnvSource prefix secretRef=SecretEnvSource
     Lifecycle: postStart=LifecycleHandler preStop=LifecycleHandler stopSignal
-    Probe: exec=ExecAction failureThreshold grpc=GRPCAction httpGet=HTTPGetAction initialDelaySeconds periodSeconds successThreshold tcpSocket=TCPSocketAction terminationGracePeriodSeconds timeoutSeconds
+    Probe: exec=ExecAction failureThreshold grpc=GRPCAction httpGet=HTTPGetAction \
+    initialDelaySeconds periodSeconds successThreshold tcpSocket=TCPSocketAction \
+    terminationGracePeriodSeconds timeoutSeconds
     ContainerPort: containerPort hostIP hostPort name protocol
     ContainerResizePolicy: resourceName restartPolicy
     ContainerRestartRule: action exitCodes=ContainerRestartRuleOnExitCodes
-    SecurityContext: allowPrivilegeEscalation appArmorProfile=AppArmorProfile capabilities=Capabilities privileged procMount readOnlyRootFilesystem runAsGroup runAsNonRoot runAsUser seLinuxOptions=SELinuxOptions seccompProfile=SeccompProfile windowsOptions=WindowsSecurityContextOptions
+    SecurityContext: allowPrivilegeEscalation appArmorProfile=AppArmorProfile \
+    capabilities=Capabilities privileged procMount readOnlyRootFilesystem runAsGroup runAsNonRoot \
+    runAsUser seLinuxOptions=SELinuxOptions seccompProfile=SeccompProfile \
+    windowsOptions=WindowsSecurityContextOptions
     VolumeDevice: devicePath name
     VolumeMount: mountPath mountPropagation name readOnly recursiveReadOnly subPath subPathExpr
     PodDNSConfigOption: name value
@@ -129,14 +211,16 @@ extension ManifestSchema {
     SELinuxOptions: level role type user
     SeccompProfile: localhostProfile type
     Sysctl: name value
-    WindowsSecurityContextOptions: gmsaCredentialSpec gmsaCredentialSpecName hostProcess runAsUserName
+    WindowsSecurityContextOptions: gmsaCredentialSpec gmsaCredentialSpecName hostProcess \
+    runAsUserName
     AWSElasticBlockStoreVolumeSource: fsType partition readOnly volumeID
     AzureDiskVolumeSource: cachingMode diskName diskURI fsType kind readOnly
     AzureFileVolumeSource: readOnly secretName shareName
     CephFSVolumeSource: monitors path readOnly secretFile secretRef=LocalObjectReference user
     CinderVolumeSource: fsType readOnly secretRef=LocalObjectReference volumeID
     ConfigMapVolumeSource: defaultMode items=[KeyToPath] name optional
-    CSIVolumeSource: driver fsType nodePublishSecretRef=LocalObjectReference readOnly volumeAttributes
+    CSIVolumeSource: driver fsType nodePublishSecretRef=LocalObjectReference readOnly \
+    volumeAttributes
     DownwardAPIVolumeSource: defaultMode items=[DownwardAPIVolumeFile]
     EmptyDirVolumeSource: medium sizeLimit
     EphemeralVolumeSource: volumeClaimTemplate=PersistentVolumeClaimTemplate
@@ -148,20 +232,25 @@ extension ManifestSchema {
     GlusterfsVolumeSource: endpoints path readOnly
     HostPathVolumeSource: path type
     ImageVolumeSource: pullPolicy reference
-    ISCSIVolumeSource: chapAuthDiscovery chapAuthSession fsType initiatorName iqn iscsiInterface lun portals readOnly secretRef=LocalObjectReference targetPortal
+    ISCSIVolumeSource: chapAuthDiscovery chapAuthSession fsType initiatorName iqn iscsiInterface \
+    lun portals readOnly secretRef=LocalObjectReference targetPortal
     NFSVolumeSource: path readOnly server
     PersistentVolumeClaimVolumeSource: claimName readOnly
     PhotonPersistentDiskVolumeSource: fsType pdID
     PortworxVolumeSource: fsType readOnly volumeID
     ProjectedVolumeSource: defaultMode sources=[VolumeProjection]
     QuobyteVolumeSource: group readOnly registry tenant user volume
-    RBDVolumeSource: fsType image keyring monitors pool readOnly secretRef=LocalObjectReference user
-    ScaleIOVolumeSource: fsType gateway protectionDomain readOnly secretRef=LocalObjectReference sslEnabled storageMode storagePool system volumeName
+    RBDVolumeSource: fsType image keyring monitors pool readOnly secretRef=LocalObjectReference \
+    user
+    ScaleIOVolumeSource: fsType gateway protectionDomain readOnly secretRef=LocalObjectReference \
+    sslEnabled storageMode storagePool system volumeName
     SecretVolumeSource: defaultMode items=[KeyToPath] optional secretName
-    StorageOSVolumeSource: fsType readOnly secretRef=LocalObjectReference volumeName volumeNamespace
+    StorageOSVolumeSource: fsType readOnly secretRef=LocalObjectReference volumeName \
+    volumeNamespace
     VsphereVirtualDiskVolumeSource: fsType storagePolicyID storagePolicyName volumePath
     ResourceStatus: name resources=[ResourceHealth]
-    ContainerState: running=ContainerStateRunning terminated=ContainerStateTerminated waiting=ContainerStateWaiting
+    ContainerState: running=ContainerStateRunning terminated=ContainerStateTerminated \
+    waiting=ContainerStateWaiting
     ContainerUser: linux=LinuxContainerUser
     VolumeMountStatus: mountPath name readOnly recursiveReadOnly
     ContainerExtendedResourceRequest: containerName requestName resourceName
@@ -170,19 +259,27 @@ extension ManifestSchema {
     LabelSelectorRequirement: key operator values
     RollingUpdateDeployment: maxSurge maxUnavailable
     RollingUpdateStatefulSetStrategy: maxUnavailable partition
-    PersistentVolumeClaimSpec: accessModes dataSource=TypedLocalObjectReference dataSourceRef=TypedObjectReference resources=VolumeResourceRequirements selector=LabelSelector storageClassName volumeAttributesClassName volumeMode volumeName
-    PersistentVolumeClaimStatus: accessModes allocatedResourceStatuses allocatedResources capacity conditions=[PersistentVolumeClaimCondition] currentVolumeAttributesClassName modifyVolumeStatus=ModifyVolumeStatus phase
+    PersistentVolumeClaimSpec: accessModes dataSource=TypedLocalObjectReference \
+    dataSourceRef=TypedObjectReference resources=VolumeResourceRequirements selector=LabelSelector \
+    storageClassName volumeAttributesClassName volumeMode volumeName
+    PersistentVolumeClaimStatus: accessModes allocatedResourceStatuses allocatedResources capacity \
+    conditions=[PersistentVolumeClaimCondition] currentVolumeAttributesClassName \
+    modifyVolumeStatus=ModifyVolumeStatus phase
     RollingUpdateDaemonSet: maxSurge maxUnavailable
     ForNode: name
     ForZone: name
     PreferredSchedulingTerm: preference=NodeSelectorTerm weight
     NodeSelector: nodeSelectorTerms=[NodeSelectorTerm]
     WeightedPodAffinityTerm: podAffinityTerm=PodAffinityTerm weight
-    PodAffinityTerm: labelSelector=LabelSelector matchLabelKeys mismatchLabelKeys namespaceSelector=LabelSelector namespaces topologyKey
-    EnvVarSource: configMapKeyRef=ConfigMapKeySelector fieldRef=ObjectFieldSelector fileKeyRef=FileKeySelector resourceFieldRef=ResourceFieldSelector secretKeyRef=SecretKeySelector
+    PodAffinityTerm: labelSelector=LabelSelector matchLabelKeys mismatchLabelKeys \
+    namespaceSelector=LabelSelector namespaces topologyKey
+    EnvVarSource: configMapKeyRef=ConfigMapKeySelector fieldRef=ObjectFieldSelector \
+    fileKeyRef=FileKeySelector resourceFieldRef=ResourceFieldSelector \
+    secretKeyRef=SecretKeySelector
     ConfigMapEnvSource: name optional
     SecretEnvSource: name optional
-    LifecycleHandler: exec=ExecAction httpGet=HTTPGetAction sleep=SleepAction tcpSocket=TCPSocketAction
+    LifecycleHandler: exec=ExecAction httpGet=HTTPGetAction sleep=SleepAction \
+    tcpSocket=TCPSocketAction
     ExecAction: command
     GRPCAction: port service
     HTTPGetAction: host httpHeaders=[HTTPHeader] path port scheme
@@ -190,9 +287,13 @@ extension ManifestSchema {
     ContainerRestartRuleOnExitCodes: operator values
     Capabilities: add drop
     KeyToPath: key mode path
-    DownwardAPIVolumeFile: fieldRef=ObjectFieldSelector mode path resourceFieldRef=ResourceFieldSelector
+    DownwardAPIVolumeFile: fieldRef=ObjectFieldSelector mode path \
+    resourceFieldRef=ResourceFieldSelector
     PersistentVolumeClaimTemplate: metadata=ObjectMeta spec=PersistentVolumeClaimSpec
-    VolumeProjection: clusterTrustBundle=ClusterTrustBundleProjection configMap=ConfigMapProjection downwardAPI=DownwardAPIProjection podCertificate=PodCertificateProjection secret=SecretProjection serviceAccountToken=ServiceAccountTokenProjection
+    VolumeProjection: clusterTrustBundle=ClusterTrustBundleProjection \
+    configMap=ConfigMapProjection downwardAPI=DownwardAPIProjection \
+    podCertificate=PodCertificateProjection secret=SecretProjection \
+    serviceAccountToken=ServiceAccountTokenProjection
     ResourceHealth: health resourceID
     ContainerStateRunning: startedAt
     ContainerStateTerminated: containerID exitCode finishedAt message reason signal startedAt
@@ -204,7 +305,8 @@ extension ManifestSchema {
     VolumeResourceRequirements: limits requests
     PersistentVolumeClaimCondition: lastProbeTime lastTransitionTime message reason status type
     ModifyVolumeStatus: status targetVolumeAttributesClassName
-    NodeSelectorTerm: matchExpressions=[NodeSelectorRequirement] matchFields=[NodeSelectorRequirement]
+    NodeSelectorTerm: matchExpressions=[NodeSelectorRequirement] \
+    matchFields=[NodeSelectorRequirement]
     ConfigMapKeySelector: key name optional
     ObjectFieldSelector: apiVersion fieldPath
     FileKeySelector: key optional path volumeName
@@ -215,7 +317,8 @@ extension ManifestSchema {
     ClusterTrustBundleProjection: labelSelector=LabelSelector name optional path signerName
     ConfigMapProjection: items=[KeyToPath] name optional
     DownwardAPIProjection: items=[DownwardAPIVolumeFile]
-    PodCertificateProjection: certificateChainPath credentialBundlePath keyPath keyType maxExpirationSeconds signerName userAnnotations
+    PodCertificateProjection: certificateChainPath credentialBundlePath keyPath keyType \
+    maxExpirationSeconds signerName userAnnotations
     SecretProjection: items=[KeyToPath] name optional
     ServiceAccountTokenProjection: audience expirationSeconds path
     NodeSelectorRequirement: key operator values

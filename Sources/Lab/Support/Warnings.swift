@@ -35,7 +35,8 @@ enum UpstreamWarnings {
   /// the node) when it starts in IPVS mode: `cmd/kube-proxy/app/server_linux.go`, PR
   /// kubernetes/kubernetes#134539 (KEP-5495).
   static let ipvsDeprecated =
-    "The ipvs proxier is now deprecated and may be removed in a future release. Please use 'nftables' instead."
+    "The ipvs proxier is now deprecated and may be removed in a "
+    + "future release. Please use 'nftables' instead."
 }
 
 /// The API server's warnings on a Service write (`GetWarningsForService`,

@@ -83,7 +83,8 @@ enum Describe {
     }
   }
 
-  /// `formatEndpointSlices`: ready endpoints of the port (`ip:port`), at most three and `+ N more...`.
+  /// `formatEndpointSlices`: ready endpoints of the port (`ip:port`), at most three and
+  /// `+ N more...`.
   static func endpointsText(_ slices: [EndpointSlice], portName: String) -> String {
     if slices.isEmpty { return "<none>" }
     var list: [String] = []
@@ -123,9 +124,8 @@ enum Describe {
     if let ip = spec.loadBalancerIP, !ip.isEmpty { w.add("Desired LoadBalancer IP:\t\(ip)") }
     if let n = spec.externalName, !n.isEmpty { w.add("External Name:\t\(n)") }
     if !s.status.loadBalancerIngress.isEmpty {
-      w.add(
-        "LoadBalancer Ingress:\t\(s.status.loadBalancerIngress.map(\.description).joined(separator: ", "))"
-      )
+      let ingress = s.status.loadBalancerIngress.map(\.description)
+      w.add("LoadBalancer Ingress:\t\(ingress.joined(separator: ", "))")
     }
     for p in spec.ports {
       let name = p.name.isEmpty ? "<unset>" : p.name
@@ -267,7 +267,8 @@ enum Describe {
     w.add("Selector:\t\(GetTables.labelText(d.selector))")
     let unavailable = max(0, d.statusReplicas - d.readyReplicas)
     w.add(
-      "Replicas:\t\(d.replicas) desired | \(d.statusReplicas) updated | \(d.statusReplicas) total | \(d.readyReplicas) available | \(unavailable) unavailable"
+      "Replicas:\t\(d.replicas) desired | \(d.statusReplicas) updated | \(d.statusReplicas) total "
+        + "| \(d.readyReplicas) available | \(unavailable) unavailable"
     )
     w.add("StrategyType:\tRollingUpdate")
     w.add("MinReadySeconds:\t0")

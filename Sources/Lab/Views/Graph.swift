@@ -23,13 +23,15 @@ enum Graph {
     for s in services {
       let ip = s.spec.type == .externalName ? (s.spec.externalName ?? "") : s.spec.clusterIP
       out +=
-        "  \(quote("svc/" + s.namespace + "/" + s.name)) [label=\(quote("svc \(s.name)\n\(ip)")), shape=ellipse];\n"
+        "  \(quote("svc/" + s.namespace + "/" + s.name)) "
+        + "[label=\(quote("svc \(s.name)\n\(ip)")), shape=ellipse];\n"
       var seen = Set<String>()
       for e in c.endpoints(of: s.key) {
         guard let pod = e.pod, seen.insert(pod).inserted else { continue }
         let style = e.ready ? "solid" : "dashed"
         out +=
-          "  \(quote("svc/" + s.namespace + "/" + s.name)) -> \(quote("pod/" + s.namespace + "/" + pod)) [style=\(style)];\n"
+          "  \(quote("svc/" + s.namespace + "/" + s.name)) -> "
+          + "\(quote("pod/" + s.namespace + "/" + pod)) [style=\(style)];\n"
       }
     }
     return out + "}\n"
@@ -61,7 +63,8 @@ enum Graph {
       })
     else {
       throw .message(
-        "graphviz is not installed (no dot program on PATH); install it, e.g. apt-get install graphviz"
+        "graphviz is not installed (no dot program on PATH); "
+          + "install it, e.g. apt-get install graphviz"
       )
     }
     let p = Process()

@@ -118,32 +118,38 @@ public func renderIPVSIPTablesRestore(
   filter.append("-A KUBE-SOURCE-RANGES-FIREWALL -j DROP")
   for (ip, proto, port) in lbWithoutNodeAccess(node: node, decisions: decisions, family: family) {
     filter.append(
-      "-A KUBE-IPVS-OUT-FILTER -s \(ip) -m ipvs --vaddr \(ip) --vproto \(proto) --vport \(port) -j DROP"
+      "-A KUBE-IPVS-OUT-FILTER -s \(ip) -m ipvs --vaddr \(ip) "
+        + "--vproto \(proto) --vport \(port) -j DROP"
     )
   }
   for set in [IPVSSet.clusterIP, .loadBalancer] where used.contains(set) {
     nat.append("-A KUBE-SERVICES -m set --match-set \(set.name(family)) dst,dst -j ACCEPT")
   }
   filter.append(
-    "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding rules\" -m mark --mark \(mark)/\(mark) -j ACCEPT"
+    "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding "
+      + "rules\" -m mark --mark \(mark)/\(mark) -j ACCEPT"
   )
   filter.append(
-    "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding conntrack rule\" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"
+    "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding conntrack rule\" -m "
+      + "conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"
   )
   filter.append("-A KUBE-NODE-PORT \(setMatch(.healthCheckNodePort)) dst -j ACCEPT")
   for set in [IPVSSet.loadBalancer, .clusterIP, .externalIP, .externalIPLocal] {
     filter.append("-A KUBE-IPVS-FILTER -m set --match-set \(set.name(family)) dst,dst -j RETURN")
   }
   filter.append(
-    "-A KUBE-IPVS-FILTER -m set --match-set \(IPVSSet.healthCheckNodePort.name(family)) dst -j RETURN"
+    "-A KUBE-IPVS-FILTER -m set --match-set "
+      + "\(IPVSSet.healthCheckNodePort.name(family)) dst -j RETURN"
   )
   filter.append(
-    "-A KUBE-IPVS-FILTER -m conntrack --ctstate NEW -m set --match-set \(IPVSSet.ipvsIPs.name(family)) dst -j REJECT"
+    "-A KUBE-IPVS-FILTER -m conntrack --ctstate NEW -m set --match-set "
+      + "\(IPVSSet.ipvsIPs.name(family)) dst -j REJECT"
   )
   nat.append("-A KUBE-POSTROUTING -m mark ! --mark \(mark)/\(mark) -j RETURN")
   nat.append("-A KUBE-POSTROUTING -j MARK --xor-mark \(mark)")
   nat.append(
-    "-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE"
+    "-A KUBE-POSTROUTING -m comment --comment \"kubernetes "
+      + "service traffic requiring SNAT\" -j MASQUERADE"
       + (config.randomFully ? " --random-fully" : ""))
   nat.append("-A KUBE-MARK-MASQ -j MARK --or-mark \(mark)")
   let natChains = [
@@ -178,8 +184,7 @@ func usedIPVSSets(node: ProxyNode, decisions: [ServicePortDecision]) -> Set<IPVS
         used.insert(.loadBalancerFW)
         used.insert(.loadBalancerSourceCIDR)
         if port.loadBalancerSourceRanges.contains(where: { r in node.ips.contains { r.contains($0) }
-          })
-        {
+        }) {
           used.insert(.loadBalancerSourceIP)
         }
       }

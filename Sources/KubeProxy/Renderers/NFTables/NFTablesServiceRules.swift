@@ -164,7 +164,8 @@ extension NFTablesWriter {
       for endpoint in endpoints {
         listing.add(
           chain,
-          "\(ipX) saddr @\(NFTablesName.affinitySet(name, endpoint)) goto \(NFTablesName.endpoint(name, endpoint))"
+          "\(ipX) saddr @\(NFTablesName.affinitySet(name, endpoint)) "
+            + "goto \(NFTablesName.endpoint(name, endpoint))"
         )
       }
     }

@@ -100,7 +100,8 @@ extension NFTablesWriter {
   mutating func writeCheckRules() {
     listing.add(
       NFTablesName.clusterIPsCheck,
-      "\(ipX) daddr @\(NFTablesName.clusterIPsSet) reject comment \"Reject traffic to invalid ports of ClusterIPs\""
+      "\(ipX) daddr @\(NFTablesName.clusterIPsSet) reject comment "
+        + "\"Reject traffic to invalid ports of ClusterIPs\""
     )
     // Unallocated addresses of the Service CIDRs are dropped (kube-proxy writes an
     // anonymous set; nft lists it as `nftAnonymousSet` formats it).
@@ -108,7 +109,8 @@ extension NFTablesWriter {
     if !ranges.isEmpty {
       listing.add(
         NFTablesName.clusterIPsCheck,
-        "\(ipX) daddr \(nftAnonymousSet(ranges)) drop comment \"Drop traffic to unallocated ClusterIPs\""
+        "\(ipX) daddr \(nftAnonymousSet(ranges)) drop comment "
+          + "\"Drop traffic to unallocated ClusterIPs\""
       )
     }
     listing.ensureChain(
