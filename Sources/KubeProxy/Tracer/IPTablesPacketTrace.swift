@@ -220,8 +220,10 @@ private struct PacketWalk {
     }
     guard runHooks(hooks) else { return }
     let local = tracer.localAddresses.contains(packet.destination)
-        "random: jumps for \(percent(p)) of the packets that reach it; this branch "
-          + "\(take ? "jumps" : "does not jump") (\(percent(take ? p : 1 - p)))"
+    switch trace.route(packet, local: local, input: "INPUT", forward: "FORWARD") {
+    case "output": guard runHooks([("POSTROUTING", ["mangle", "nat"])]) else { return }
+    case "local": guard runHooks([("INPUT", ["mangle", "nat", "filter"])]) else { return }
+    default:
       guard runHooks([("FORWARD", ["mangle", "filter"]), ("POSTROUTING", ["mangle", "nat"])]) else {
         return
       }
