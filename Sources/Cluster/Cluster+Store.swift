@@ -18,14 +18,16 @@ extension Cluster {
       .node(previous: old, current: new), key: NamespacedName(namespace: "", name: name))
   }
 
-  func putPod(_ key: NamespacedName, _ new: Pod?) {
-    let old = podStore[key]
+  /// Writes a pod and returns the version it replaced.
+  @discardableResult
+  func putPod(_ key: NamespacedName, _ new: Pod?) -> Pod? {
+    let old = podStore.updateValueOrRemove(new, forKey: key)
     // A change of readiness or phase leaves the pod where the index filed it.
     let refile = old.flatMap { o in new.map { !Self.sameIndexEntries(o, $0) } } ?? true
     if refile, let old { podIndex.remove(old) }
-    podStore[key] = new
     if refile, let new { podIndex.insert(new) }
     pending.record(.pod(previous: old, current: new), key: key)
+    return old
   }
 
   /// Whether two versions of a pod are filed under the same entries of the pod index
@@ -90,7 +92,8 @@ extension Cluster {
     let old = deploymentStore[key]
     deploymentStore[key] = new
     if new != nil {
-      deploymentsByNamespace[key.namespace, default: []].insert(key.name)
+      // A status change (one per pod created) leaves the index as it is.
+      if old == nil { deploymentsByNamespace[key.namespace, default: []].insert(key.name) }
     } else {
       deploymentsByNamespace[key.namespace]?.remove(key.name)
     }
@@ -107,5 +110,14 @@ extension Cluster {
   func newMeta(name: String, namespace: String, labels: [String: String]) -> ObjectMeta {
     ObjectMeta(
       name: name, namespace: namespace, labels: labels, creationTimestamp: now, uid: takeUID())
+  }
+}
+
+extension Dictionary {
+  /// Stores `value` under `key` (removes the entry for nil) with one lookup; returns the value
+  /// it replaced.
+  mutating func updateValueOrRemove(_ value: Value?, forKey key: Key) -> Value? {
+    if let value { return updateValue(value, forKey: key) }
+    return removeValue(forKey: key)
   }
 }

@@ -149,12 +149,12 @@ struct ChangeLog {
 
   mutating func record(_ change: ClusterChange, key: NamespacedName) {
     let k = ChangeKey(kind: change.kind, key: key)
-    guard let old = entries[k] else {
+    guard let i = entries.index(forKey: k) else {
       order.append(k)
       entries[k] = change
       return
     }
-    entries[k] = ChangeLog.merge(old, change)
+    entries.values[i] = ChangeLog.merge(entries.values[i], change)
   }
 
   private static func merge(_ a: ClusterChange, _ b: ClusterChange) -> ClusterChange {

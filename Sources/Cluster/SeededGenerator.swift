@@ -19,10 +19,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 /// digits without vowels or look-alikes, so generated names never spell words.
 enum NameAlphabet {
   static let characters = Array("bcdfghjklmnpqrstvwxz2456789")
+  /// The same alphabet as ASCII bytes (names are built from them without going through
+  /// `Character`).
+  private static let bytes = Array("bcdfghjklmnpqrstvwxz2456789".utf8)
 
   /// A random string of `count` characters, as `rand.String(n)` draws it.
   static func random(_ count: Int, using rng: inout SeededGenerator) -> String {
-    String((0..<count).map { _ in characters[Int(rng.next() % UInt64(characters.count))] })
+    String(unsafeUninitializedCapacity: count) { buf in
+      for i in 0..<count { buf[i] = bytes[Int(rng.next() % UInt64(bytes.count))] }
+      return count
+    }
   }
 
   /// `rand.SafeEncodeString`: each byte of `s` mapped onto the alphabet.
@@ -32,6 +38,7 @@ enum NameAlphabet {
 
   /// The name the API server generates from `generateName` (base cut to 58 characters).
   static func generateName(base: String, using rng: inout SeededGenerator) -> String {
-    String(base.prefix(58)) + random(5, using: &rng)
+    // Names are ASCII once validated; `prefix` would walk the base by grapheme cluster.
+    (base.utf8.count <= 58 ? base : String(base.prefix(58))) + random(5, using: &rng)
   }
 }

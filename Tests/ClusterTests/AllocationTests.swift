@@ -211,6 +211,31 @@ import Testing
     #expect(c.checkInvariants() == [])
   }
 
+  /// A full node block refuses the pod and takes nothing; a freed address is handed out
+  /// again, and an explicit address from another node's block goes back to that block.
+  @Test func fullPodBlockRefusesAndFreedAddressesReturn() throws {
+    let c = try bareCluster(nodes: 0)
+    try c.addNode("small", NodeOptions(podCIDR: "10.250.0.0/30"))
+    try c.addNode("other", NodeOptions(podCIDR: "10.251.0.0/24"))
+    let on = { (node: String) in PodOptions(node: node) }
+    #expect(try c.addPod("a", on("small")).podIP?.description == "10.250.0.1")
+    #expect(try c.addPod("b", on("small")).podIP?.description == "10.250.0.2")
+    #expect(
+      errorMessage { try c.addPod("full", on("small")) }
+        == "Internal error occurred: failed to allocate for range 0: no IP addresses available"
+        + " in range set: 10.250.0.1-10.250.0.2")
+    #expect(c.pod(key("full")) == nil)
+    try c.deletePod(key("a"), grace: 0)
+    #expect(try c.addPod("c", on("small")).podIP?.description == "10.250.0.1")
+    var explicit = on("small")
+    explicit.ip = "10.251.0.9"
+    try c.addPod("x", explicit)
+    #expect(c.podBlocks["other"]?.first?.isUsed(try #require(IPAddress("10.251.0.9"))) == true)
+    try c.deletePod(key("x"), grace: 0)
+    #expect(c.podBlocks["other"]?.first?.isUsed(try #require(IPAddress("10.251.0.9"))) == false)
+    #expect(c.checkInvariants() == [])
+  }
+
   @Test func blockNeverHandsOutNetworkOrBroadcast() throws {
     var b = BlockAllocator(cidr: try #require(CIDR("10.244.7.0/24")))
     var got: [String] = []

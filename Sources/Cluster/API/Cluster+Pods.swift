@@ -119,47 +119,48 @@ extension Cluster {
   }
 
   /// One address per pod-network family from the node's blocks (the explicit one replacing
-  /// its family's pick).
+  /// its family's pick). Nothing is taken when a block is full. The blocks are changed in
+  /// place: a copy of the node's block list would copy each block's set of used ordinals.
   private func allocatePodIPs(
     node: String, explicit: IPAddress?
   ) throws(ClusterError) -> [IPAddress] {
-    var blocks = podBlocks[node] ?? []
+    let blocks = podBlocks[node]?.indices ?? 0..<0
+    let picks = blocks.filter { podBlocks[node]?[$0].cidr.family != explicit?.family }
+    if let full = picks.lazy.compactMap({ self.podBlocks[node]?[$0] }).first(where: \.isFull) {
+      let lo = full.cidr.address(at: 1).map { "\($0)" } ?? ""
+      let hi = full.cidr.address(at: full.limit).map { "\($0)" } ?? ""
+      throw .internalError(
+        "failed to allocate for range 0: no IP addresses available in range set: \(lo)-\(hi)")
+    }
     var out: [IPAddress] = []
     if let explicit {
       out.append(explicit)
-      if let i = blocks.firstIndex(where: { $0.holds(explicit) }) {
-        _ = blocks[i].allocate(explicit)
+      if let i = podBlocks[node]?.firstIndex(where: { $0.holds(explicit) }) {
+        _ = podBlocks[node]?[i].allocate(explicit)
       } else {
-        for (other, var bs) in podBlocks where other != node {
-          if let j = bs.firstIndex(where: { $0.holds(explicit) }) {
-            _ = bs[j].allocate(explicit)
-            podBlocks[other] = bs
+        for other in podBlocks.keys where other != node {
+          if let j = podBlocks[other]?.firstIndex(where: { $0.holds(explicit) }) {
+            _ = podBlocks[other]?[j].allocate(explicit)
           }
         }
       }
     }
-    for i in blocks.indices where !out.contains(where: { $0.family == blocks[i].cidr.family }) {
-      guard let ip = blocks[i].allocateNext() else {
-        let c = blocks[i].cidr
-        let lo = c.address(at: 1).map { "\($0)" } ?? ""
-        let hi = c.address(at: blocks[i].limit).map { "\($0)" } ?? ""
-        throw .internalError(
-          "failed to allocate for range 0: no IP addresses available in range set: \(lo)-\(hi)")
-      }
-      out.append(ip)
-    }
-    podBlocks[node] = blocks
+    for i in picks { if let ip = podBlocks[node]?[i].allocateNext() { out.append(ip) } }
     return out
   }
 
-  /// Returns a pod's addresses to its node's blocks.
+  /// Returns a pod's addresses to its node's blocks (or to the block of another node that
+  /// holds an explicit address).
   func releasePodIPs(_ pod: Pod) {
     guard !pod.hostNetwork else { return }
     for ip in pod.podIPs {
-      for (node, var bs) in podBlocks {
-        if let j = bs.firstIndex(where: { $0.isUsed(ip) }) {
-          bs[j].release(ip)
-          podBlocks[node] = bs
+      if let j = podBlocks[pod.nodeName]?.firstIndex(where: { $0.isUsed(ip) }) {
+        podBlocks[pod.nodeName]?[j].release(ip)
+        continue
+      }
+      for node in podBlocks.keys {
+        if let j = podBlocks[node]?.firstIndex(where: { $0.isUsed(ip) }) {
+          podBlocks[node]?[j].release(ip)
           break
         }
       }
@@ -232,11 +233,10 @@ extension Cluster {
 
   /// Writes a pod change and runs the controllers it concerns.
   func storePodChange(_ key: NamespacedName, _ new: Pod?) {
-    let old = podStore[key]
-    putPod(key, new)
+    let old = putPod(key, new)
     if let t = new?.metadata.deletionTimestamp {
       terminating[key] = t
-    } else {
+    } else if old?.metadata.deletionTimestamp != nil {
       terminating[key] = nil
     }
     podChangedForEndpoints(old: old, new: new)

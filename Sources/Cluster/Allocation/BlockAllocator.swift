@@ -38,6 +38,9 @@ struct BlockAllocator: Hashable, Sendable {
     return true
   }
 
+  /// Whether every ordinal that may be handed out is taken (`allocateNext` would give nil).
+  var isFull: Bool { UInt64(used.count) >= limit }
+
   /// Takes the next address in Calico's order; nil when the block is full.
   mutating func allocateNext() -> IPAddress? {
     while nextFresh <= limit {

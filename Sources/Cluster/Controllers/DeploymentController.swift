@@ -7,7 +7,8 @@ extension Cluster {
     // status.replicas counts exactly the active pods and follows every pod change
     // (adjustDeploymentStatus), so only a scale-down walks the Deployment's pods.
     if d.statusReplicas < d.replicas {
-      for _ in d.statusReplicas..<d.replicas { createReplica(d) }
+      let replica = ReplicaTemplate(d)
+      for _ in d.statusReplicas..<d.replicas { createReplica(d, replica) }
     } else if d.statusReplicas > d.replicas {
       let owned = (podIndex.byDeployment[key] ?? []).compactMap { podStore[$0] }
       let active = owned.filter { !$0.isTerminating && !$0.phase.isTerminal }
@@ -24,18 +25,33 @@ extension Cluster {
     for key in deploymentStore.keys.sorted() { reconcileDeployment(key) }
   }
 
+  /// What every pod of one ReplicaSet shares (made once per reconcile; the pods share the
+  /// storage of its labels and owner references).
+  private struct ReplicaTemplate {
+    /// The `generateName` of the ReplicaSet's pods, `<replicaset>-`.
+    let nameBase: String
+    let labels: [String: String]
+    let ownerReferences: [OwnerReference]
+
+    init(_ d: Deployment) {
+      nameBase = d.replicaSetName + "-"
+      var labels = d.template.labels
+      labels[WellKnownLabel.podTemplateHash] = d.podTemplateHash
+      self.labels = labels
+      ownerReferences = [
+        OwnerReference(apiVersion: "apps/v1", kind: "ReplicaSet", name: d.replicaSetName)
+      ]
+    }
+  }
+
   /// One new pod from the template, scheduled and started (Pending if there is no node).
-  private func createReplica(_ d: Deployment) {
+  private func createReplica(_ d: Deployment, _ replica: ReplicaTemplate) {
     var name: String
     repeat {
-      name = NameAlphabet.generateName(base: d.replicaSetName + "-", using: &random)
+      name = NameAlphabet.generateName(base: replica.nameBase, using: &random)
     } while podStore[NamespacedName(namespace: d.namespace, name: name)] != nil
-    var labels = d.template.labels
-    labels[WellKnownLabel.podTemplateHash] = d.podTemplateHash
-    var meta = newMeta(name: name, namespace: d.namespace, labels: labels)
-    meta.ownerReferences = [
-      OwnerReference(apiVersion: "apps/v1", kind: "ReplicaSet", name: d.replicaSetName)
-    ]
+    var meta = newMeta(name: name, namespace: d.namespace, labels: replica.labels)
+    meta.ownerReferences = replica.ownerReferences
     var pod = Pod(
       metadata: meta, ports: d.template.ports, hostname: d.template.hostname,
       subdomain: d.template.subdomain, dnsPolicy: d.template.dnsPolicy, ownerDeployment: d.name)

@@ -1,3 +1,5 @@
+import NetAddr
+
 /// Full and incremental reconciliation of a Service's EndpointSlices.
 extension Cluster {
   /// Runs the controllers that follow a Service (after it changed or went away): the
@@ -62,7 +64,7 @@ extension Cluster {
     var groups: [[EndpointPort]: [(NamespacedName, Endpoint)]] = [:]
     for (pk, d) in desired where home[pk] == nil { groups[d.1, default: []].append((pk, d.0)) }
     for ports in groups.keys.sorted(by: { "\($0)" < "\($1)" }) {
-      var eps = (groups[ports] ?? []).sorted { EndpointOrder.less($0.1, $1.1) }[...]
+      var eps = EndpointOrder.sorted(groups[ports] ?? [])[...]
       let fill = work.indices.filter { work[$0].ports == ports && !work[$0].endpoints.isEmpty }
         .sorted { work[$0].endpoints.count > work[$1].endpoints.count }
       for i in fill {
@@ -212,9 +214,15 @@ extension Cluster {
 
 /// The order endpoints are written in: by address.
 enum EndpointOrder {
-  static func less(_ a: Endpoint, _ b: Endpoint) -> Bool {
-    let x = a.addresses.first.flatMap(IPAddressText.parse)
-    let y = b.addresses.first.flatMap(IPAddressText.parse)
+  /// `items` ordered by their endpoints' first address (as an IP), then target pod name; each
+  /// address is parsed once, not at every comparison.
+  static func sorted<T>(_ items: [(T, Endpoint)]) -> [(T, Endpoint)] {
+    items.map { (item: $0, ip: $0.1.addresses.first.flatMap(IPAddressText.parse)) }
+      .sorted { less($0.item.1, $1.item.1, $0.ip, $1.ip) }
+      .map(\.item)
+  }
+
+  private static func less(_ a: Endpoint, _ b: Endpoint, _ x: IPAddress?, _ y: IPAddress?) -> Bool {
     if let x, let y, x != y { return x < y }
     return (a.targetRef?.name ?? "") < (b.targetRef?.name ?? "")
   }

@@ -207,7 +207,7 @@ public enum EndpointsSubsets {
       if port.port > 0 { groups[set]?.append(port) }
     }
     let less = { (a: EndpointAddress, b: EndpointAddress) -> Bool in
-      if a.ip != b.ip { return Array(a.ip.utf8).lexicographicallyPrecedes(Array(b.ip.utf8)) }
+      if a.ip != b.ip { return a.ip.utf8.lexicographicallyPrecedes(b.ip.utf8) }
       return (a.targetRef?.name ?? "") < (b.targetRef?.name ?? "")
     }
     var out: [EndpointSubset] = []
@@ -227,7 +227,7 @@ public enum EndpointsSubsets {
     return out.sorted { a, b in
       let x = (a.addresses + a.notReadyAddresses).min(by: less)?.ip ?? ""
       let y = (b.addresses + b.notReadyAddresses).min(by: less)?.ip ?? ""
-      if x != y { return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8)) }
+      if x != y { return x.utf8.lexicographicallyPrecedes(y.utf8) }
       return a.ports.map { "\($0.name)/\($0.port)" }.joined(separator: ",")
         < b.ports.map { "\($0.name)/\($0.port)" }.joined(separator: ",")
     }
