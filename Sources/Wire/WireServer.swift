@@ -73,14 +73,27 @@ public final class WireServer: @unchecked Sendable {
     do {
       for text in listen {
         guard let (ip, port) = Self.parse(text) else { throw WireServerError.badAddress(text) }
-        let udp = try Self.bindSocket(ip, port, datagram: true, text)
-        udpFDs.append(udp)
-        let actual = Self.localPort(udp)
-        let tcp = try Self.bindSocket(ip, actual, datagram: false, text)
-        tcpFDs.append(tcp)
-        guard Glibc.listen(tcp, 128) == 0 else {
-          throw WireServerError.bind(text, String(cString: strerror(errno)))
+        // Port 0: the free UDP port the kernel picks may be taken for TCP; then another.
+        var attempt = 0
+        while true {
+          let udp = try Self.bindSocket(ip, port, datagram: true, text)
+          do {
+            let tcp = try Self.bindSocket(ip, Self.localPort(udp), datagram: false, text)
+            guard Glibc.listen(tcp, 128) == 0 else {
+              let why = String(cString: strerror(errno))
+              close(tcp)
+              throw WireServerError.bind(text, why)
+            }
+            udpFDs.append(udp)
+            tcpFDs.append(tcp)
+            break
+          } catch {
+            close(udp)
+            attempt += 1
+            if port != 0 || attempt == 16 { throw error }
+          }
         }
+        let actual = Self.localPort(udpFDs[udpFDs.count - 1])
         bound.append(ip.joined(port: Int(actual)))
       }
       guard pipe(&wake) == 0 else {
