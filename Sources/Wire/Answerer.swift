@@ -53,9 +53,7 @@ public final class WireLog: @unchecked Sendable {
     /// Whether a reply went out (nothing is sent to a runt or a response).
     public var replied: Bool
     public init(entry: QueryLogEntry, overTCP: Bool, replied: Bool) {
-      self.entry = entry
-      self.overTCP = overTCP
-      self.replied = replied
+      (self.entry, self.overTCP, self.replied) = (entry, overTCP, replied)
     }
   }
 

@@ -36,28 +36,14 @@ import Testing
     return (q, true)
   }
 
-  func port(_ server: WireServer) -> UInt16 {
-    UInt16(server.addresses[0].split(separator: ":").last.map(String.init) ?? "0") ?? 0
-  }
-
-  func loopback(_ port: UInt16) -> sockaddr_in {
-    var a = sockaddr_in()
-    a.sin_family = sa_family_t(AF_INET)
-    a.sin_port = port.bigEndian
-    a.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-    return a
-  }
-
   /// Every datagram is queued before the server starts, so it reads them in full batches.
   @Test(arguments: [1, 31, 32, 33, 150])
   func queuedDatagramsAreEachAnsweredAsAlone(_ count: Int) throws {
     let engine = WireFixture.server()
     let server = try WireServer(listen: ["127.0.0.1:0"], engine: engine)
     defer { server.stop() }
-    let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    let fd = timedSocket(SOCK_DGRAM)
     defer { close(fd) }
-    var tv = timeval(tv_sec: 2, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     var to = loopback(port(server))
     let messages = (0..<count).map(Self.message)
     for m in messages {
@@ -92,14 +78,12 @@ import Testing
   /// Frames sent in one write, one split across writes, and a runt frame: each query's
   /// reply, in order, framed, and nothing for the runt.
   @Test func tcpFramesInOneStream() throws {
+    let fd = timedSocket(SOCK_STREAM)
+    defer { close(fd) }
     let engine = WireFixture.server()
     let server = try WireServer(listen: ["127.0.0.1:0"], engine: engine)
     server.start()
     defer { server.stop() }
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var tv = timeval(tv_sec: 2, tv_usec: 0)
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     var to = loopback(port(server))
     let ok = withUnsafePointer(to: &to) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
