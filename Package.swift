@@ -29,8 +29,11 @@ let package = Package(
       name: "KubeProxy",
       dependencies: ["NetAddr", .product(name: "Crypto", package: "swift-crypto")],
       exclude: ["README.md"]),
-    // DNS on the wire: the message codec and a UDP/TCP server over the CoreDNS engine.
-    .target(name: "Wire", dependencies: ["CoreDNS", "NetAddr"], exclude: ["README.md"]),
+    // DNS on the wire: the message codec and a UDP/TCP server over the CoreDNS engine;
+    // recvmmsg/sendmmsg in C (Glibc's Swift module does not declare them).
+    .target(name: "CDatagrams", exclude: ["README.md"]),
+    .target(
+      name: "Wire", dependencies: ["CDatagrams", "CoreDNS", "NetAddr"], exclude: ["README.md"]),
     // The lab on this machine's kernel: namespaces, links, rules, responders.
     .target(name: "Kernel", dependencies: ["NetAddr"], exclude: ["README.md"]),
 

@@ -11,6 +11,9 @@ Targets (one per case, chosen by the seed; add a target by adding a function to 
              swaps, random bytes) and given to apply, as text and as a file
   corefiles  a Corefile mutated and given to corefile()
   labfiles   a lab file written by saveLab, mutated and given to loadLab()
+  wire       malformed DNS messages (random bytes, truncated headers, compression pointer
+             loops, labels past the end, counts that lie, bad EDNS) sent over UDP and TCP to
+             a live `svclab dns` (see run_wire_case)
 
 Each case runs as a script, through `-e`, or through the REPL (stdin), chosen by the seed.
 A case fails when svclab exits with status >= 128 (a signal), prints "Program crashed" or
@@ -23,6 +26,10 @@ import argparse
 import os
 import random
 import resource
+import select
+import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -262,11 +269,290 @@ def target_labfiles(r, ctx):
     return ['print(pcall(loadLab, FILE_l))', 'print(pcall(connect, "p1", "web:80"))'], {"l.lua": data}
 
 
+# ----------------------------------------------------------------- DNS on the wire
+# A case is a list of steps, each one message or stream as text (so that shrinking and the
+# failure report work as for the other targets): "udp HEX" is one datagram; "tcp END HEX" is
+# the bytes of one TCP connection (length prefixes included, so they can lie), written in
+# pieces, then closed (END "close"), half-closed ("half") or left open ("open").
+
+WIRE_LAB = os.path.join(ROOT, "Tests", "wire", "podlab.lua")
+WIRE_NAMES = [b"web.default.svc.cluster.local", b"WEB.Default.svc.cluster.local",
+              b"_http._tcp.web.default.svc.cluster.local", b"db-0.db.default.svc.cluster.local",
+              b"ext.default.svc.cluster.local", b"cluster.local", b"example.com", b"nothere.default",
+              b"11.0.96.10.in-addr.arpa", b"a.b.c.d.e.f.g", b"x" * 63 + b".y"]
+WIRE_TYPES = [1, 28, 33, 12, 5, 2, 6, 16, 255, 252, 251, 41, 0, 13, 65535, 99]
+
+
+def wire_name(r, name=None):
+    name = r.choice(WIRE_NAMES) if name is None else name
+    out = b"".join(bytes([len(l)]) + l for l in name.split(b".") if l)
+    return out + b"\0"
+
+
+def wire_opt(r):
+    """An OPT record: sometimes honest, sometimes with a lying length, version or options."""
+    version = r.choice([0, 0, 0, 1, 255])
+    options = b""
+    for _ in range(r.randrange(0, 3)):
+        data = bytes(r.randrange(256) for _ in range(r.randrange(0, 12)))
+        length = len(data) if r.random() < 0.6 else r.randrange(65536)
+        options += struct.pack(">HH", r.choice([8, 10, 12, 15, 65001, r.randrange(65536)]), length) + data
+    rdlen = len(options) if r.random() < 0.7 else r.randrange(65536)
+    owner = b"\0" if r.random() < 0.9 else wire_name(r)
+    size = r.choice([0, 1, 511, 512, 1232, 4096, 65535])
+    return owner + struct.pack(">HHBBHH", 41, size, 0, version, r.choice([0, 0x8000, 0xFFFF]), rdlen) + options
+
+
+def wire_query(r, qid=None, flags=0x0100, name=None):
+    """A well-formed query, with an OPT half of the time."""
+    qid = r.randrange(65536) if qid is None else qid
+    opt = wire_opt(r) if r.random() < 0.5 else b""
+    header = struct.pack(">HHHHHH", qid, flags, 1, 0, 0, 1 if opt else 0)
+    qtype = r.choice(WIRE_TYPES[:4]) if r.random() < 0.6 else r.choice(WIRE_TYPES)
+    qclass = 1 if r.random() < 0.8 else r.choice([3, 4, 254, 255, 0])
+    return header + wire_name(r, name) + struct.pack(">HH", qtype, qclass) + opt
+
+
+def wire_header(r, qd=1, an=0, ns=0, ar=0):
+    return struct.pack(">HHHHHH", r.randrange(65536), 0x0100, qd, an, ns, ar)
+
+
+def wire_message(r):
+    """One malformed (or, now and then, well-formed) DNS message."""
+    k = r.randrange(14)
+    if k == 0:  # random bytes, some past 512
+        return bytes(r.randrange(256) for _ in range(r.choice([1, 12, 13, 40, 300, 600])))
+    if k == 1:  # a header cut short
+        return wire_query(r)[: r.randrange(12)]
+    if k == 2:  # a message cut anywhere
+        q = wire_query(r)
+        return q[: r.randrange(12, len(q))]
+    if k == 3:  # compression pointers that loop: to itself, to each other, through a label
+        name = r.choice([b"\xc0\x0c", b"\xc0\x0e\xc0\x0c", b"\x01a\xc0\x0c", b"\x03www\xc0\x10\x01b\xc0\x0c"])
+        return wire_header(r) + name + struct.pack(">HH", 1, 1)
+    if k == 4:  # pointers forwards, past the end, into the header
+        name = b"\x01a" + r.choice([b"\xc0\xff", b"\xc0\x20", b"\xff\xff", b"\xc0\x00", b"\xc0\x02", b"\xc0"])
+        return wire_header(r) + name + struct.pack(">HH", 1, 1)
+    if k == 5:  # a label longer than what follows
+        return wire_header(r) + bytes([r.choice([1, 20, 63])]) + b"abc"
+    if k == 6:  # counts that lie
+        q = wire_query(r)
+        counts = [r.choice([0, 1, 2, 3, 65535]) for _ in range(4)]
+        return q[:4] + struct.pack(">HHHH", *counts) + q[12:]
+    if k == 7:  # records where none are allowed, or an answer section that runs out
+        q = wire_query(r)
+        rr = wire_name(r) + struct.pack(">HHIH", 1, 1, 30, r.choice([4, 200])) + b"\x0a\x00\x00\x01"
+        return q[:6] + struct.pack(">H", 1) + q[8:] + rr
+    if k == 8:  # names too long, or with the reserved label types 0x40 and 0x80
+        name = r.choice([b"\x3f" + b"a" * 63] * 5 + [b"\x41abc", b"\x80\x01", b"\x7f" + b"b" * 10])
+        return wire_header(r) + name * r.randrange(1, 6) + b"\0" + struct.pack(">HH", 1, 1)
+    if k == 9:  # header bits: QR (a response: no reply), opcodes, Z, rcodes
+        flags = r.choice([0x8000, 0x8100, 0x0800, 0x1000, 0x2000, 0x7800, 0x0040, 0x000F, 0xFFFF])
+        return wire_query(r, flags=flags)
+    if k == 10:  # bytes flipped in a good query
+        q = bytearray(wire_query(r))
+        for _ in range(r.randrange(1, 6)):
+            q[r.randrange(len(q))] = r.randrange(256)
+        return bytes(q)
+    if k == 11:  # the biggest datagram: a query and a lot after it
+        return wire_query(r) + bytes(r.randrange(256) for _ in range(r.choice([1000, 65000])))
+    if k == 12:  # two OPTs, or an OPT with a lying length
+        q = wire_query(r)
+        return q[:10] + struct.pack(">H", 2) + q[12:] + wire_opt(r) + wire_opt(r)
+    return wire_query(r)  # a good query in the mix
+
+
+def wire_stream(r):
+    """The bytes of one TCP connection: frames whose lengths are honest, short, long or 0."""
+    out = b""
+    for _ in range(r.randrange(1, 5)):
+        m = wire_message(r)
+        k = r.randrange(6)
+        length = len(m) if k < 3 else r.choice([0, 1, len(m) + 1, max(0, len(m) - 1), 65535])
+        out += struct.pack(">H", length) + m
+    if r.random() < 0.3:
+        out = out[: r.randrange(len(out) + 1)]
+    return out
+
+
+def target_wire(r, ctx):
+    steps = []
+    for _ in range(r.randrange(8, 40)):
+        if r.random() < 0.75:
+            steps.append("udp " + wire_message(r).hex())
+        else:
+            steps.append("tcp %s %s" % (r.choice(["close", "close", "half", "open"]), wire_stream(r).hex()))
+    return steps, {}
+
+
+def wire_exchange(port, query, tcp, timeout=5.0):
+    """One query over UDP or TCP to 127.0.0.1:port; the reply's bytes or None."""
+    family = socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM
+    with socket.socket(socket.AF_INET, family) as s:
+        s.settimeout(timeout)
+        try:
+            if tcp:
+                s.connect(("127.0.0.1", port))
+                s.sendall(struct.pack(">H", len(query)) + query)
+                data = b""
+                while len(data) < 2 or len(data) < 2 + struct.unpack(">H", data[:2])[0]:
+                    more = s.recv(65537)
+                    if not more:
+                        return None
+                    data += more
+                return data[2:]
+            s.sendto(query, ("127.0.0.1", port))
+            return s.recv(65535)
+        except OSError:
+            return None
+
+
+def wire_reply_problem(query, reply):
+    """Why `reply` (None: nothing came) is not what `query` gets (None when it is): silence for
+    a runt or a response, else a message dnspython reads with the query's ID and QR set."""
+    silent = len(query) < 12 or query[2] & 0x80
+    if silent or reply is None:
+        if silent and reply is not None:
+            return "a reply to %s" % ("a runt" if len(query) < 12 else "a response")
+        return "no reply to a query" if not silent else None
+    if len(reply) < 12 or reply[:2] != query[:2] or not reply[2] & 0x80:
+        return "a reply without the query's ID or QR: %s" % reply[:12].hex()
+    try:
+        import dns.message
+        dns.message.from_wire(reply)
+    except ImportError:
+        pass
+    except Exception as e:  # dnspython's reasons are many classes
+        return "a reply dnspython cannot read (%s: %s): %s" % (type(e).__name__, e, reply[:64].hex())
+    return None
+
+
+def wire_serve(bin, d):
+    """Starts `svclab dns` on a free loopback port: (process, port, what it printed), the
+    port None when it did not start."""
+    p = subprocess.Popen([bin, "dns", "--listen", "127.0.0.1:0", WIRE_LAB], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, preexec_fn=limits, cwd=d,
+                         env=dict(os.environ, NO_COLOR="1"))
+    line = b""
+    deadline = time.time() + TIME_LIMIT
+    while time.time() < deadline and p.poll() is None:
+        ready, _, _ = select.select([p.stdout], [], [], 0.5)
+        if ready:
+            chunk = os.read(p.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            line += chunk
+            if b"serving on" in line and b"\n" in line.split(b"serving on", 1)[1]:
+                addr = line.split(b"serving on ", 1)[1].split()[0]
+                return p, int(addr.rsplit(b":", 1)[1]), ""
+    return p, None, line.decode(errors="replace")
+
+
+def run_wire_case(bin, steps):
+    """Sends every step to a fresh `svclab dns`, then checks the server: alive, answering the
+    same query over UDP and TCP exactly as before the case, every reply a readable message
+    with its query's ID (none to a response or a runt), and stopping cleanly on SIGTERM."""
+    with tempfile.TemporaryDirectory(prefix="svclab-fuzz-") as d:
+        p, port, printed = wire_serve(bin, d)
+        try:
+            if port is None:
+                return "svclab dns did not start" + tail(printed + wire_drain(p))
+            probe = wire_query(random.Random(1), qid=0x5EED, name=b"web.default.svc.cluster.local")
+            before = [wire_exchange(port, probe, tcp) for tcp in (False, True)]
+            if None in before:
+                return "no answer to the probe before the case"
+            sent, streams = [], []
+            deadline = time.time() + TIME_LIMIT
+            for step in steps:
+                if time.time() > deadline or p.poll() is not None:
+                    break
+                kind, rest = step.split(" ", 1)
+                if kind == "udp":
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    data = bytes.fromhex(rest)
+                    try:
+                        s.sendto(data, ("127.0.0.1", port))
+                        sent.append((s, data))
+                    except OSError:  # past the largest datagram: never sent
+                        s.close()
+                else:
+                    end, hexdata = rest.split(" ", 1)
+                    streams.append(wire_send_stream(port, end, bytes.fromhex(hexdata)))
+            if p.poll() is not None:
+                return "svclab dns exited (status %d) during the case" % p.returncode + tail(wire_drain(p))
+            after = [wire_exchange(port, probe, tcp) for tcp in (False, True)]
+            for transport, b, a in zip(("UDP", "TCP"), before, after):
+                if a is None:
+                    return "no answer to the probe over %s after the case" % transport
+                if a != b:
+                    return "the probe's %s answer changed: %s, was %s" % (transport, a.hex(), b.hex())
+            # The probe was answered after every datagram before it: each reply has arrived.
+            for s, data in sent:
+                s.setblocking(False)
+                try:
+                    reply = s.recv(65535)
+                except OSError:
+                    reply = None
+                s.close()
+                why = wire_reply_problem(data, reply)
+                if why:
+                    return "%s (sent %s)" % (why, data[:64].hex())
+            for s in streams:
+                if s:
+                    s.close()
+        finally:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        try:
+            status = p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            return "svclab dns did not stop within 10 s of SIGTERM"
+        out = wire_drain(p)
+        if status != 0:
+            return "exit status %d after SIGTERM%s" % (status, tail(out))
+        for marker in ("Program crashed", "Fatal error"):
+            if marker in out:
+                return marker + tail(out)
+        return None
+
+
+def wire_send_stream(port, end, data):
+    """Writes one TCP connection's bytes in pieces; returns the socket if it stays open."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(2)
+    r = random.Random(data)
+    try:
+        s.connect(("127.0.0.1", port))
+        i = 0
+        while i < len(data):
+            n = r.choice([1, 2, 3, 7, 100, len(data)])
+            s.sendall(data[i : i + n])
+            i += n
+        if end == "half":
+            s.shutdown(socket.SHUT_WR)
+    except OSError:  # the server may close a connection it cannot read
+        end = "close"
+    if end == "close":
+        s.close()
+        return None
+    return s
+
+
+def wire_drain(p):
+    try:
+        return p.stdout.read().decode(errors="replace") if p.poll() is not None else ""
+    except (OSError, ValueError):
+        return ""
+
+
 TARGETS = {
     "calls": (target_calls, 4),
     "manifests": (target_manifests, 3),
     "corefiles": (target_corefiles, 1),
     "labfiles": (target_labfiles, 1),
+    # A third element fixes the mode: these cases are not Lua (see run_wire_case).
+    "wire": (target_wire, 2, "wire"),
 }
 
 # ----------------------------------------------------------------- running
@@ -279,6 +565,8 @@ def limits():
 
 def run_case(bin, steps, files, mode, extra):
     """Runs one case; returns None when it passed, else why it failed."""
+    if mode == "wire":
+        return run_wire_case(bin, steps)
     with tempfile.TemporaryDirectory(prefix="svclab-fuzz-") as d:
         decls = []
         for name, data in files.items():
@@ -368,6 +656,8 @@ def case(seed, ctx):
     steps, files = TARGETS[target][0](r, ctx)
     mode = r.choices(["script", "e", "repl"], [6, 2, 2])[0]
     extra = r.choice([[], [], ["--max-memory", r.choice(["64M", "256M", "1G"])]])
+    if len(TARGETS[target]) > 2:
+        mode, extra = TARGETS[target][2], []
     return target, steps, files, mode, extra
 
 
@@ -433,7 +723,11 @@ def main():
             print("    step: " + s)
         for name, data in files.items():
             print("    file %s (%d bytes): %r" % (name, len(data), data[:2000]))
-        if a.keep:
+        if a.keep and mode == "wire":
+            os.makedirs(a.keep, exist_ok=True)
+            with open(os.path.join(a.keep, "case-%d.wire" % case_seed), "w") as f:
+                f.write("\n".join(steps) + "\n")
+        elif a.keep:
             os.makedirs(a.keep, exist_ok=True)
             with open(os.path.join(a.keep, "case-%d.lua" % case_seed), "w") as f:
                 f.write(PREAMBLE + "\n".join("step(function() %s end)" % s for s in steps) + "\n")

@@ -14,6 +14,20 @@ public struct QueryLogEntry: Hashable, Sendable {
   public var type: String
   public var rcode: String
   public var truncated: Bool
+
+  /// A query's entry before it is answered: the answer fills in the rest.
+  public init(
+    time: Double, client: String, transport: String, name: String = "", type: String = "",
+    rcode: String = "", truncated: Bool = false
+  ) {
+    self.time = time
+    self.client = client
+    self.transport = transport
+    self.name = name
+    self.type = type
+    self.rcode = rcode
+    self.truncated = truncated
+  }
 }
 
 /// Turns one query's bytes into the reply's bytes as CoreDNS (with the miekg/dns server
@@ -32,23 +46,33 @@ public enum Responder {
     to query: [UInt8], overTCP: Bool, log: inout QueryLogEntry, cache: DNSServer? = nil,
     answer: (String, RRType) -> DNSResponse
   ) -> [UInt8]? {
-    query.withUnsafeBytes { b in reply(b, overTCP: overTCP, log: &log, cache: cache, answer: answer)
+    var key: [UInt8] = []
+    return query.withUnsafeBytes { b in
+      guard
+        var bytes = reply(b, overTCP: overTCP, log: &log, cache: cache, key: &key, answer: answer)
+      else { return nil }
+      bytes[0] = b[0]
+      bytes[1] = b[1]
+      return bytes
     }
   }
 
   /// The largest request whose reply is kept (a question and an OPT fit with room to spare).
   static let largestCachedRequest = 512
 
+  /// The reply as `reply(to:)` makes it, except that its first two bytes (the ID, always the
+  /// request's own) may be those of an earlier request answered the same way: the front end
+  /// writes the request's ID itself, so a kept reply is sent without being copied.
+  /// `key` is the caller's buffer for the cache key, reused from request to request.
   static func reply(
-    _ b: UnsafeRawBufferPointer, overTCP: Bool, log: inout QueryLogEntry, cache: DNSServer? = nil,
-    answer: (String, RRType) -> DNSResponse
+    _ b: UnsafeRawBufferPointer, overTCP: Bool, log: inout QueryLogEntry, cache: DNSServer?,
+    key: inout [UInt8], answer: (String, RRType) -> DNSResponse
   ) -> [UInt8]? {
     guard let h = WireHeader(b), !h.qr else { return nil }
     // The reply depends on the request's bytes after the ID and on the transport (its size
     // limit); the same request again gets the same bytes with its own ID.
-    var key: [UInt8] = []
+    key.removeAll(keepingCapacity: true)
     if let cache, b.count <= largestCachedRequest {
-      key.reserveCapacity(b.count - 1)
       key.append(overTCP ? 1 : 0)
       key.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[2...]))
       if let known = cache.rendered(key) {
@@ -56,10 +80,7 @@ public enum Responder {
         log.type = known.type
         log.rcode = known.rcode
         log.truncated = known.truncated
-        var bytes = known.bytes
-        bytes[0] = b[0]
-        bytes[1] = b[1]
-        return bytes
+        return known.bytes
       }
     }
     guard let bytes = render(b, h, overTCP: overTCP, log: &log, answer: answer) else { return nil }

@@ -1,3 +1,4 @@
+import CDatagrams
 import CoreDNS
 import Foundation
 import NetAddr
@@ -53,9 +54,7 @@ public final class WireServer: @unchecked Sendable {
 
   private let snapshot: DNSSnapshot
   private let lock = NSLock()
-  private var stats = Stats()
-  private var log: [QueryLogEntry] = []
-  private var logStart = 0
+  private let log: WireLog
   private var udpFDs: [Int32] = []
   private var tcpFDs: [Int32] = []
   private var wake: [Int32] = [-1, -1]
@@ -69,18 +68,32 @@ public final class WireServer: @unchecked Sendable {
   public init(listen: [String], engine: DNSServer, limits: Limits = Limits()) throws {
     self.limits = limits
     snapshot = DNSSnapshot(engine)
+    log = WireLog(limit: limits.logEntries)
     var bound: [String] = []
     do {
       for text in listen {
         guard let (ip, port) = Self.parse(text) else { throw WireServerError.badAddress(text) }
-        let udp = try Self.bindSocket(ip, port, datagram: true, text)
-        udpFDs.append(udp)
-        let actual = Self.localPort(udp)
-        let tcp = try Self.bindSocket(ip, actual, datagram: false, text)
-        tcpFDs.append(tcp)
-        guard Glibc.listen(tcp, 128) == 0 else {
-          throw WireServerError.bind(text, String(cString: strerror(errno)))
+        // Port 0: the free UDP port the kernel picks may be taken for TCP; then another.
+        var attempt = 0
+        while true {
+          let udp = try Self.bindSocket(ip, port, datagram: true, text)
+          do {
+            let tcp = try Self.bindSocket(ip, Self.localPort(udp), datagram: false, text)
+            guard Glibc.listen(tcp, 128) == 0 else {
+              let why = String(cString: strerror(errno))
+              close(tcp)
+              throw WireServerError.bind(text, why)
+            }
+            udpFDs.append(udp)
+            tcpFDs.append(tcp)
+            break
+          } catch {
+            close(udp)
+            attempt += 1
+            if port != 0 || attempt == 16 { throw error }
+          }
         }
+        let actual = Self.localPort(udpFDs[udpFDs.count - 1])
         bound.append(ip.joined(port: Int(actual)))
       }
       guard pipe(&wake) == 0 else {
@@ -138,49 +151,13 @@ public final class WireServer: @unchecked Sendable {
   /// Makes the live engine's current state the one the next query reads.
   public func publish(_ live: DNSServer) { snapshot.publish(live) }
 
-  public func currentStats() -> Stats {
-    lock.lock()
-    defer { lock.unlock() }
-    return stats
-  }
+  public func currentStats() -> Stats { log.currentStats }
 
   /// The query log, oldest first.
-  public func queryLog() -> [QueryLogEntry] {
-    lock.lock()
-    defer { lock.unlock() }
-    return Array(log[logStart...] + log[..<logStart])
-  }
+  public func queryLog() -> [QueryLogEntry] { log.entries }
 
   /// Empties the query log.
-  public func clearLog() {
-    lock.lock()
-    log.removeAll()
-    logStart = 0
-    lock.unlock()
-  }
-
-  private func record(_ e: QueryLogEntry, tcp: Bool, replied: Bool) {
-    lock.lock()
-    if tcp { stats.tcpQueries += 1 } else { stats.udpQueries += 1 }
-    if replied { stats.replies += 1 } else { stats.dropped += 1 }
-    if e.truncated { stats.truncated += 1 }
-    if replied || !e.name.isEmpty {
-      if log.count < limits.logEntries {
-        log.append(e)
-      } else if limits.logEntries > 0 {
-        log[logStart] = e
-        logStart = (logStart + 1) % limits.logEntries
-        stats.logDropped += 1
-      }
-    }
-    lock.unlock()
-  }
-
-  private func count(_ update: (inout Stats) -> Void) {
-    lock.lock()
-    update(&stats)
-    lock.unlock()
-  }
+  public func clearLog() { log.clear() }
 
   // MARK: The loop
 
@@ -193,12 +170,26 @@ public final class WireServer: @unchecked Sendable {
     var lastActive: Double
   }
 
+  /// Datagrams read (and answered) per `recvmmsg` / `sendmmsg` call.
+  static let batch = 32
+  /// A receive slot holds the largest UDP payload, so no datagram is cut short, and the reply
+  /// (at most 65535 bytes) is written over the query in the same slot.
+  static let slot = 65536
+
   private func serve() {
-    var seen = 0
-    var engine = snapshot.current(&seen)
-    var rng = SystemRandomNumberGenerator()
+    var answerer = WireAnswerer(snapshot)
+    var pending: [WireLog.Record] = []
+    pending.reserveCapacity(Self.batch)
     var connections: [Connection] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
+    let slots = UnsafeMutableRawPointer.allocate(
+      byteCount: Self.batch * Self.slot, alignment: 16)
+    defer { slots.deallocate() }
+    var grams = (0..<Self.batch).map { i in
+      svl_datagram(
+        data: slots + i * Self.slot, capacity: Self.slot, length: 0, peer: sockaddr_storage(),
+        peerlen: 0, truncated: 0)
+    }
     var peers = PeerNames()
     let ownUDP = udpFDs
     let ownTCP = tcpFDs
@@ -216,45 +207,31 @@ public final class WireServer: @unchecked Sendable {
       if n < 0 && errno != EINTR { break }
       if fds[0].revents != 0 { break }
       let now = Self.now()
-      func answer(_ q: UnsafeRawBufferPointer, tcp: Bool, peer: (IPAddress?, String)) -> [UInt8]? {
-        // The newest snapshot before every query, so a query sent after a change (even one
-        // read in the same batch as earlier queries) sees it.
-        if let fresh = snapshot.newer(than: &seen) { engine = fresh }
-        var entry = QueryLogEntry(
-          time: Self.wallClock(), client: peer.1, transport: tcp ? "tcp" : "udp", name: "",
-          type: "", rcode: "", truncated: false)
-        let reply = Responder.reply(q, overTCP: tcp, log: &entry, cache: engine) { name, type in
-          engine.query(name: name, type: type, client: peer.0, using: &rng)
-        }
-        record(entry, tcp: tcp, replied: reply != nil)
-        return reply
-      }
-      // UDP: up to 64 datagrams per socket per turn, so TCP clients are not starved.
+      // UDP: up to four batches per socket per turn, so TCP clients are not starved. Each
+      // reply is written over its query and the batch goes out after its log entries.
       for (i, fd) in ownUDP.enumerated() where fds[1 + i].revents & Int16(POLLIN) != 0 {
-        for _ in 0..<64 {
-          var from = sockaddr_storage()
-          var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-          let got = buffer.withUnsafeMutableBytes { b in
-            withUnsafeMutablePointer(to: &from) {
-              $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                recvfrom(fd, b.baseAddress, b.count, 0, $0, &len)
-              }
+        for _ in 0..<4 {
+          let got = Int(svl_recv_datagrams(fd, &grams, UInt32(Self.batch)))
+          if got <= 0 { break }
+          for g in 0..<got {
+            let peer = peers.describe(&grams[g].peer, grams[g].peerlen)
+            var entry = QueryLogEntry(
+              time: Self.wallClock(), client: peer.1, transport: "udp", name: "", type: "",
+              rcode: "", truncated: false)
+            let data = grams[g].data!
+            let reply = answerer.replyAfterID(
+              to: UnsafeRawBufferPointer(start: data, count: grams[g].length), overTCP: false,
+              client: peer.0, log: &entry)
+            pending.append(WireLog.Record(entry: entry, overTCP: false, replied: reply != nil))
+            // The ID stays where the query had it.
+            grams[g].length = reply.map { 2 + $0.count } ?? 0
+            reply?.withUnsafeBytes {
+              (data + 2).copyMemory(from: $0.baseAddress!, byteCount: $0.count)
             }
           }
-          if got < 0 { break }
-          let peer = peers.describe(&from, len)
-          // Answered straight from the receive buffer, not a copy of it.
-          let reply = buffer.withUnsafeBytes {
-            answer(UnsafeRawBufferPointer(rebasing: $0[0..<got]), tcp: false, peer: peer)
-          }
-          guard let reply else { continue }
-          _ = reply.withUnsafeBytes { r in
-            withUnsafePointer(to: &from) {
-              $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                sendto(fd, r.baseAddress, r.count, 0, $0, len)
-              }
-            }
-          }
+          log.record(&pending)
+          _ = svl_send_datagrams(fd, &grams, UInt32(got))
+          if got < Self.batch { break }
         }
       }
       // TCP listeners.
@@ -269,12 +246,12 @@ public final class WireServer: @unchecked Sendable {
           if c < 0 { break }
           if connections.count >= limits.connections {
             close(c)
-            count { $0.rejectedConnections += 1 }
+            log.count { $0.rejectedConnections += 1 }
             continue
           }
           Self.nonBlocking(c)
           connections.append(Connection(fd: c, peer: Self.describe(&from), lastActive: now))
-          count {
+          log.count {
             $0.tcpConnections += 1
             $0.openConnections += 1
           }
@@ -299,16 +276,26 @@ public final class WireServer: @unchecked Sendable {
             while c.input.count >= 2 {
               let len = Int(c.input[0]) << 8 | Int(c.input[1])
               guard c.input.count >= 2 + len else { break }
+              var entry = QueryLogEntry(
+                time: Self.wallClock(), client: c.peer.1, transport: "tcp", name: "", type: "",
+                rcode: "", truncated: false)
               let reply = c.input.withUnsafeBytes {
-                answer(UnsafeRawBufferPointer(rebasing: $0[2..<(2 + len)]), tcp: true, peer: c.peer)
+                answerer.replyAfterID(
+                  to: UnsafeRawBufferPointer(rebasing: $0[2..<(2 + len)]), overTCP: true,
+                  client: c.peer.0, log: &entry)
               }
-              c.input.removeFirst(2 + len)
+              pending.append(WireLog.Record(entry: entry, overTCP: true, replied: reply != nil))
               if let reply {
-                c.output.append(UInt8(reply.count >> 8))
-                c.output.append(UInt8(reply.count & 0xFF))
+                // The length, the query's ID, the rest of the reply.
+                c.output.append(UInt8((2 + reply.count) >> 8))
+                c.output.append(UInt8((2 + reply.count) & 0xFF))
+                c.output.append(c.input[2])
+                c.output.append(c.input[3])
                 c.output.append(contentsOf: reply)
               }
+              c.input.removeFirst(2 + len)
             }
+            log.record(&pending)
           }
         }
         if open && ev & Int16(POLLERR) != 0 { open = false }
@@ -329,19 +316,19 @@ public final class WireServer: @unchecked Sendable {
         }
         if open && now - c.lastActive > limits.idleTimeout {
           open = false
-          count { $0.idleClosed += 1 }
+          log.count { $0.idleClosed += 1 }
         }
         if open {
           keep.append(c)
         } else {
           close(c.fd)
-          count { $0.openConnections -= 1 }
+          log.count { $0.openConnections -= 1 }
         }
       }
       connections = keep
     }
     for c in connections { close(c.fd) }
-    count { $0.openConnections = 0 }
+    log.count { $0.openConnections = 0 }
   }
 
   /// The last few UDP senders' addresses as the log writes them, so a client sending many
@@ -350,8 +337,9 @@ public final class WireServer: @unchecked Sendable {
     private var recent: [(sockaddr_storage, socklen_t, (IPAddress?, String))] = []
     private var next = 0
 
-    mutating func describe(_ from: inout sockaddr_storage, _ len: socklen_t) -> (IPAddress?, String)
-    {
+    mutating func describe(
+      _ from: inout sockaddr_storage, _ len: socklen_t
+    ) -> (IPAddress?, String) {
       for i in recent.indices where recent[i].1 == len {
         let same = withUnsafeBytes(of: &recent[i].0) { a in
           withUnsafeBytes(of: &from) { b in memcmp(a.baseAddress!, b.baseAddress!, Int(len)) == 0 }

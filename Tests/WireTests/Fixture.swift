@@ -3,6 +3,10 @@ import NetAddr
 
 @testable import Wire
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 struct SeededRNG: RandomNumberGenerator {
   var state: UInt64
   init(seed: UInt64) { state = seed }
@@ -92,4 +96,26 @@ func ask(_ server: DNSServer, _ bytes: [UInt8], tcp: Bool = false) -> (WireMessa
     server.query(name: n, type: t, client: nil, using: &rng)
   }
   return (reply.flatMap { try? WireMessage(parsing: $0) }, reply)
+}
+
+/// The port of a server's first address.
+func port(_ server: WireServer) -> UInt16 {
+  UInt16(server.addresses[0].split(separator: ":").last.map(String.init) ?? "0") ?? 0
+}
+
+/// 127.0.0.1:`port`.
+func loopback(_ port: UInt16) -> sockaddr_in {
+  var a = sockaddr_in()
+  a.sin_family = sa_family_t(AF_INET)
+  a.sin_port = port.bigEndian
+  a.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+  return a
+}
+
+/// An IPv4 socket of `type` whose reads give up after 2 seconds.
+func timedSocket(_ type: __socket_type) -> Int32 {
+  let fd = socket(AF_INET, Int32(type.rawValue), 0)
+  var tv = timeval(tv_sec: 2, tv_usec: 0)
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+  return fd
 }

@@ -11,18 +11,6 @@ import Testing
 /// The server on real loopback sockets: UDP answers, a published change visible to the next
 /// query, the connection limit and the idle timeout.
 @Suite(.serialized) struct ServerTests {
-  func port(_ server: WireServer) -> UInt16 {
-    UInt16(server.addresses[0].split(separator: ":").last.map(String.init) ?? "0") ?? 0
-  }
-
-  func loopback(_ port: UInt16) -> sockaddr_in {
-    var a = sockaddr_in()
-    a.sin_family = sa_family_t(AF_INET)
-    a.sin_port = port.bigEndian
-    a.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-    return a
-  }
-
   /// One UDP exchange with a 2-second timeout; nil when nothing came back.
   func udp(_ port: UInt16, _ query: [UInt8]) -> [UInt8]? {
     let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
