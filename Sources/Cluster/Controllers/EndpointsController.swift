@@ -227,9 +227,9 @@ public enum EndpointsSubsets {
         number = pod.ports.first { $0.name == name && $0.protocol == sp.protocol }?.containerPort
       }
       guard let number else { continue }
-      ports.append([
-        EndpointPort(name: sp.name, port: number, protocol: sp.protocol, appProtocol: sp.appProtocol)
-      ])
+      let port = EndpointPort(
+        name: sp.name, port: number, protocol: sp.protocol, appProtocol: sp.appProtocol)
+      ports.append([port])
     }
     return (addr, ready, ports)
   }
