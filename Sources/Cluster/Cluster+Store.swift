@@ -103,6 +103,7 @@ extension Cluster {
   func putEndpoints(_ key: NamespacedName, _ new: V1Endpoints?) {
     let old = endpointsStore[key]
     endpointsStore[key] = new
+    endpointsOwnOutput.remove(key)
     pending.record(.endpoints(previous: old, current: new), key: key)
   }
 

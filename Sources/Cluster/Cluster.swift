@@ -61,8 +61,16 @@ public final class Cluster {
   var nextUID = 1
   /// Services whose Endpoints the endpoints controller syncs once at the end of the call
   /// (a call that adds 5000 pods syncs each Service once, as the controller's work queue
-  /// collapses repeated keys).
-  var endpointsDirty = Set<NamespacedName>()
+  /// collapses repeated keys), with the pod changes that marked them, in order.
+  var endpointsDirty: [NamespacedName: [PodChange]] = [:]
+  /// Services whose stored Endpoints are what the endpoints controller last wrote (so that
+  /// a pod change may be applied to them in place); any other writer takes a Service out.
+  var endpointsOwnOutput = Set<NamespacedName>()
+  /// Whether the endpoints controller may apply pod changes in place (off to compare with
+  /// syncing every Service in full).
+  var endpointsInPlace = true
+  /// How many Services' Endpoints were updated in place, for the tests comparing the paths.
+  var endpointsUpdatedInPlace = 0
   /// Readiness asked for pods that wait for a node.
   var readyIntent: [NamespacedName: Bool] = [:]
   /// Terminating pods and the clock time their grace period ends.
@@ -124,7 +132,7 @@ public final class Cluster {
     } catch {
       random = savedRandom
       nextUID = savedUID
-      endpointsDirty = []
+      endpointsDirty = [:]
       pending = ChangeLog()
       throw error
     }
@@ -135,6 +143,12 @@ public final class Cluster {
     defer { nextUID += 1 }
     return nextUID
   }
+}
+
+/// One pod change a Service's endpoints controller has yet to apply: the pod before and after.
+struct PodChange {
+  var old: Pod?
+  var new: Pod?
 }
 
 /// Changes collected during one call, one entry per object (first previous, last current).

@@ -8,6 +8,7 @@ extension Cluster {
     out += checkServiceAllocations()
     out += checkPodAddresses()
     out += checkEndpoints()
+    out += checkEndpointsObjects()
     for (key, p) in podStore where namespaceStore[key.namespace] == nil {
       out.append("pod \(key) lives in missing namespace \(p.namespace)")
     }
@@ -84,6 +85,20 @@ extension Cluster {
   }
 
   /// Managed slices equal what a fresh reconciliation would put in them (as sets).
+  /// The Endpoints the endpoints controller wrote last are what its full sync computes now
+  /// (whether it last wrote them in full or in place).
+  private func checkEndpointsObjects() -> [String] {
+    endpointsOwnOutput.sorted().compactMap { key in
+      guard let svc = serviceStore[key], let selector = svc.spec.selector, !selector.isEmpty,
+        svc.spec.type != .externalName, let ep = endpointsStore[key]
+      else { return nil }
+      let (subsets, truncated) = computedEndpointSubsets(svc, selector)
+      let marked = ep.metadata.annotations[EndpointsAnnotation.overCapacity] != nil
+      guard ep.subsets != subsets || marked != truncated else { return nil }
+      return "endpoints \(key) differ from the endpoints controller's full sync"
+    }
+  }
+
   private func checkEndpoints() -> [String] {
     var out: [String] = []
     for key in serviceStore.keys.sorted() {

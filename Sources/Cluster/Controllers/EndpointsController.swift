@@ -12,6 +12,8 @@ extension Cluster {
   public static let endpointsMaxCapacity = 1000
   /// The `managed-by` value of mirrored slices.
   public static let mirroringControllerName = "endpointslicemirroring-controller.k8s.io"
+  /// The most pod changes of one call applied to a Service's Endpoints in place.
+  static let endpointsInPlaceMaxChanges = 16
   /// `--mirroring-max-endpoints-per-subset` (default 1000).
   public static let mirroringMaxEndpointsPerSubset = 1000
 
@@ -22,16 +24,24 @@ extension Cluster {
     mirrorEndpoints(key)
   }
 
-  /// Syncs the Endpoints of every Service a pod change marked during the call.
+  /// Syncs the Endpoints of every Service a pod change marked during the call. Where the
+  /// Endpoints are still the controller's own output, the call's pod changes are applied to
+  /// them one address at a time (`updateEndpointsInPlace`); otherwise, or when that cannot
+  /// give the full sync's result, the Service is synced in full.
   func flushEndpoints() {
     guard !endpointsDirty.isEmpty else { return }
-    let keys = endpointsDirty.sorted()
-    endpointsDirty = []
-    for k in keys { syncEndpoints(k) }
+    let dirty = endpointsDirty
+    endpointsDirty = [:]
+    for k in dirty.keys.sorted() {
+      if let changes = dirty[k], updateEndpointsInPlace(k, changes) { continue }
+      syncEndpoints(k)
+    }
   }
 
-  /// `syncService` of the endpoints controller.
+  /// `syncService` of the endpoints controller: the Service's Endpoints computed in full.
   func syncEndpoints(_ key: NamespacedName) {
+    // Whatever pod changes were waiting for this Service are part of what is computed now.
+    endpointsDirty[key] = nil
     guard let svc = serviceStore[key] else {
       // The Service is gone: its Endpoints go too, whoever wrote them.
       if endpointsStore[key] != nil { putEndpoints(key, nil) }
@@ -42,11 +52,7 @@ extension Cluster {
     guard svc.spec.type != .externalName, let selector = svc.spec.selector, !selector.isEmpty else {
       return
     }
-    let pods = podIndex.matching(namespace: key.namespace, selector: selector).compactMap {
-      podStore[$0]
-    }
-    let (subsets, truncated) = EndpointsSubsets.truncate(
-      EndpointsSubsets.repack(EndpointsSubsets.perPod(svc, pods)))
+    let (subsets, truncated) = computedEndpointSubsets(svc, selector)
     var labels = svc.metadata.labels
     if svc.spec.clusterIP.isEmpty || svc.spec.isHeadless {
       labels[WellKnownLabel.headless] = ""
@@ -61,6 +67,59 @@ extension Cluster {
     ep.metadata.annotations[EndpointsAnnotation.overCapacity] = truncated ? "truncated" : nil
     ep.subsets = subsets
     if before != ep { putEndpoints(key, ep) }
+    endpointsOwnOutput.insert(key)
+  }
+
+  /// The subsets `syncService` computes for `svc` from the pods `selector` picks, and
+  /// whether it truncated them.
+  func computedEndpointSubsets(
+    _ svc: Service, _ selector: [String: String]
+  ) -> ([EndpointSubset], Bool) {
+    let pods = podIndex.matching(namespace: svc.namespace, selector: selector).compactMap {
+      podStore[$0]
+    }
+    return EndpointsSubsets.truncate(EndpointsSubsets.repack(EndpointsSubsets.perPod(svc, pods)))
+  }
+
+  /// Applies one call's pod changes (in order) to a Service's Endpoints without computing
+  /// them again: each change takes the pod's old address out of the one subset and puts its
+  /// new one in at its sorted place, which is what `syncService` would write as long as every
+  /// address offers that subset's ports and nothing is truncated. Returns false, having
+  /// written nothing, when that does not hold: the Endpoints are not the controller's last
+  /// output (someone else wrote them since), there is not exactly one subset, the pod offers
+  /// other ports, an address is not where the full sync put it, or the capacity is reached.
+  private func updateEndpointsInPlace(_ key: NamespacedName, _ changes: [PodChange]) -> Bool {
+    // Many changes at once (a Deployment created or scaled by hundreds) cost less in full.
+    guard endpointsInPlace, changes.count <= Self.endpointsInPlaceMaxChanges,
+      endpointsOwnOutput.contains(key), let svc = serviceStore[key],
+      svc.spec.type != .externalName, let selector = svc.spec.selector, !selector.isEmpty,
+      let before = endpointsStore[key], before.subsets.count == 1,
+      before.metadata.annotations[EndpointsAnnotation.overCapacity] == nil
+    else { return false }
+    var subset = before.subsets[0]
+    for change in changes {
+      let old = change.old.flatMap { EndpointsSubsets.contribution(svc, selector, $0) }
+      let new = change.new.flatMap { EndpointsSubsets.contribution(svc, selector, $0) }
+      if old == new { continue }
+      if let old {
+        guard old.ports == subset.ports, subset.remove(old.address, ready: old.ready) else {
+          return false
+        }
+      }
+      if let new {
+        guard new.ports == subset.ports, subset.insert(new.address, ready: new.ready) else {
+          return false
+        }
+      }
+    }
+    let count = subset.addresses.count + subset.notReadyAddresses.count
+    guard count <= Cluster.endpointsMaxCapacity else { return false }
+    var ep = before
+    ep.subsets = count == 0 ? [] : [subset]
+    if before != ep { putEndpoints(key, ep) }
+    endpointsOwnOutput.insert(key)
+    endpointsUpdatedInPlace += 1
+    return true
   }
 
   /// The mirroring controller's sync for one Endpoints key: a Service without a selector
@@ -125,45 +184,84 @@ public enum EndpointsSubsets {
   /// (pods lacking a named port are skipped for that port), a headless Service without ports
   /// getting port-less subsets.
   static func perPod(_ svc: Service, _ pods: [Pod]) -> [EndpointSubset] {
-    let family = svc.spec.ipFamilies.first ?? .v4
     var out: [EndpointSubset] = []
     for pod in pods {
-      guard !pod.phase.isTerminal, !pod.podIPs.isEmpty else { continue }
-      if pod.isTerminating && !svc.spec.publishNotReadyAddresses { continue }
-      guard let ip = pod.podIPs.first(where: { $0.family == family }) else { continue }
-      var addr = EndpointAddress(
-        ip: ip.description, nodeName: pod.nodeName,
-        targetRef: ObjectReference(kind: "Pod", namespace: pod.namespace, name: pod.name))
-      if let h = pod.hostname, !h.isEmpty, pod.subdomain == svc.name, pod.namespace == svc.namespace
-      {
-        addr.hostname = h
-      }
-      let ready = svc.spec.publishNotReadyAddresses || pod.ready
-      func subset(_ ports: [EndpointPort]) -> EndpointSubset {
-        ready
-          ? EndpointSubset(addresses: [addr], ports: ports)
-          : EndpointSubset(notReadyAddresses: [addr], ports: ports)
-      }
-      if svc.spec.ports.isEmpty {
-        if svc.spec.isHeadless { out.append(subset([])) }
-        continue
-      }
-      for sp in svc.spec.ports {
-        let number: Int?
-        switch sp.targetPort ?? .int(sp.port) {
-        case .int(let n): number = n
-        case .string(let name):
-          number = pod.ports.first { $0.name == name && $0.protocol == sp.protocol }?.containerPort
-        }
-        guard let number else { continue }
+      guard let c = address(svc, pod) else { continue }
+      for ports in c.ports {
         out.append(
-          subset([
-            EndpointPort(
-              name: sp.name, port: number, protocol: sp.protocol, appProtocol: sp.appProtocol)
-          ]))
+          c.ready
+            ? EndpointSubset(addresses: [c.address], ports: ports)
+            : EndpointSubset(notReadyAddresses: [c.address], ports: ports))
       }
     }
     return out
+  }
+
+  /// One pod's address for `svc` (nil when it has none, as in `perPod`), whether it is ready,
+  /// and the port lists of its single-address subsets: one list per resolved Service port, or
+  /// one empty list for a headless Service without ports.
+  private static func address(
+    _ svc: Service, _ pod: Pod
+  ) -> (address: EndpointAddress, ready: Bool, ports: [[EndpointPort]])? {
+    let family = svc.spec.ipFamilies.first ?? .v4
+    guard !pod.phase.isTerminal, !pod.podIPs.isEmpty else { return nil }
+    if pod.isTerminating && !svc.spec.publishNotReadyAddresses { return nil }
+    guard let ip = pod.podIPs.first(where: { $0.family == family }) else { return nil }
+    var addr = EndpointAddress(
+      ip: ip.description, nodeName: pod.nodeName,
+      targetRef: ObjectReference(kind: "Pod", namespace: pod.namespace, name: pod.name))
+    if let h = pod.hostname, !h.isEmpty, pod.subdomain == svc.name, pod.namespace == svc.namespace
+    {
+      addr.hostname = h
+    }
+    let ready = svc.spec.publishNotReadyAddresses || pod.ready
+    if svc.spec.ports.isEmpty {
+      return (addr, ready, svc.spec.isHeadless ? [[]] : [])
+    }
+    var ports: [[EndpointPort]] = []
+    for sp in svc.spec.ports {
+      let number: Int?
+      switch sp.targetPort ?? .int(sp.port) {
+      case .int(let n): number = n
+      case .string(let name):
+        number = pod.ports.first { $0.name == name && $0.protocol == sp.protocol }?.containerPort
+      }
+      guard let number else { continue }
+      let port = EndpointPort(
+        name: sp.name, port: number, protocol: sp.protocol, appProtocol: sp.appProtocol)
+      ports.append([port])
+    }
+    return (addr, ready, ports)
+  }
+
+  /// What one pod adds to the repacked subsets of `svc` when it offers its ports as one group:
+  /// its address, readiness and ports in the order `repack` writes them. Nil when the pod is
+  /// not selected or has no address or port for the Service.
+  static func contribution(
+    _ svc: Service, _ selector: [String: String], _ pod: Pod
+  ) -> Contribution? {
+    guard selectorMatches(selector, pod.labels), let c = address(svc, pod), !c.ports.isEmpty
+    else { return nil }
+    return Contribution(
+      address: c.address, ready: c.ready, ports: c.ports.flatMap { $0 }.sorted(by: portPrecedes))
+  }
+
+  /// One pod's part of a Service's Endpoints (see `contribution`).
+  struct Contribution: Equatable {
+    var address: EndpointAddress
+    var ready: Bool
+    var ports: [EndpointPort]
+  }
+
+  /// The order of a subset's ports: by name, number and protocol.
+  static func portPrecedes(_ a: EndpointPort, _ b: EndpointPort) -> Bool {
+    (a.name, a.port, a.protocol.rawValue) < (b.name, b.port, b.protocol.rawValue)
+  }
+
+  /// The order of a subset's addresses: by IP text (byte order), then pod name.
+  static func addressPrecedes(_ a: EndpointAddress, _ b: EndpointAddress) -> Bool {
+    if a.ip != b.ip { return a.ip.utf8.lexicographicallyPrecedes(b.ip.utf8) }
+    return (a.targetRef?.name ?? "") < (b.targetRef?.name ?? "")
   }
 
   /// `endpoints.RepackSubsets`: maps each port to the addresses offering it (an address ready
@@ -206,10 +304,7 @@ public enum EndpointsSubsets {
       }
       if port.port > 0 { groups[set]?.append(port) }
     }
-    let less = { (a: EndpointAddress, b: EndpointAddress) -> Bool in
-      if a.ip != b.ip { return a.ip.utf8.lexicographicallyPrecedes(b.ip.utf8) }
-      return (a.targetRef?.name ?? "") < (b.targetRef?.name ?? "")
-    }
+    let less = addressPrecedes
     var out: [EndpointSubset] = []
     for set in groupOrder {
       var s = EndpointSubset()
@@ -219,9 +314,7 @@ public enum EndpointsSubsets {
       }
       s.addresses.sort(by: less)
       s.notReadyAddresses.sort(by: less)
-      s.ports = (groups[set] ?? []).sorted {
-        ($0.name, $0.port, $0.protocol.rawValue) < ($1.name, $1.port, $1.protocol.rawValue)
-      }
+      s.ports = (groups[set] ?? []).sorted(by: portPrecedes)
       out.append(s)
     }
     return out.sorted { a, b in
@@ -264,6 +357,45 @@ public enum EndpointsSubsets {
       }
     }
     return (out, true)
+  }
+}
+
+extension EndpointSubset {
+  /// Takes `address` out of the ready or not-ready addresses (kept in `addressPrecedes`
+  /// order); false when it is not there as given.
+  mutating func remove(_ address: EndpointAddress, ready: Bool) -> Bool {
+    ready ? Self.remove(address, from: &addresses) : Self.remove(address, from: &notReadyAddresses)
+  }
+
+  /// Puts `address` at its place among the ready or not-ready addresses; false when an
+  /// address of the same IP and pod is there already.
+  mutating func insert(_ address: EndpointAddress, ready: Bool) -> Bool {
+    ready ? Self.insert(address, into: &addresses) : Self.insert(address, into: &notReadyAddresses)
+  }
+
+  private static func remove(_ a: EndpointAddress, from list: inout [EndpointAddress]) -> Bool {
+    let i = place(a, in: list)
+    guard i < list.count, list[i] == a else { return false }
+    list.remove(at: i)
+    return true
+  }
+
+  private static func insert(_ a: EndpointAddress, into list: inout [EndpointAddress]) -> Bool {
+    let i = place(a, in: list)
+    if i < list.count, !EndpointsSubsets.addressPrecedes(a, list[i]) { return false }
+    list.insert(a, at: i)
+    return true
+  }
+
+  /// The first position whose address does not come before `a`.
+  private static func place(_ a: EndpointAddress, in list: [EndpointAddress]) -> Int {
+    var low = 0
+    var high = list.count
+    while low < high {
+      let mid = (low + high) / 2
+      if EndpointsSubsets.addressPrecedes(list[mid], a) { low = mid + 1 } else { high = mid }
+    }
+    return low
   }
 }
 
