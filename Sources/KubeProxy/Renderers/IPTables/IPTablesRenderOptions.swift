@@ -42,9 +42,7 @@ extension TextBuffer {
   /// ` -m comment --comment "<text>"`: kube-proxy quotes a comment in the restore input
   /// itself when it contains spaces.
   mutating func quotedComment(_ text: StaticString) {
-    append(" -m comment --comment \"")
-    append(text)
-    append(byte: UInt8(ascii: "\""))
+    quotedComment(text, "", "")
   }
 
   /// ` -m comment --comment "<prefix><spn><suffix>"`, naming a service port.

@@ -103,18 +103,15 @@ extension NFTablesWriter {
     }
     let masquerade = internalMasquerade(plan)
     let internalChain = plan.internalTrafficChainNFT(chains)
-    if plan.usesClusterPolicyChain {
+    let policyChains = [
+      (plan.usesClusterPolicyChain, chains.cluster, decision.clusterEndpoints),
+      (plan.usesLocalPolicyChain, chains.local, decision.localEndpoints),
+    ]
+    for (uses, chain, endpoints) in policyChains where uses {
       text.newline()
-      text.startChain(chains.cluster)
-      if internalChain == chains.cluster, let masquerade { text.rule(masquerade) }
-      writeEndpointPicks(plan, decision.clusterEndpoints, into: &text)
-      text.append("\t}\n")
-    }
-    if plan.usesLocalPolicyChain {
-      text.newline()
-      text.startChain(chains.local)
-      if internalChain == chains.local, let masquerade { text.rule(masquerade) }
-      writeEndpointPicks(plan, decision.localEndpoints, into: &text)
+      text.startChain(chain)
+      if internalChain == chain, let masquerade { text.rule(masquerade) }
+      writeEndpointPicks(plan, endpoints, into: &text)
       text.append("\t}\n")
     }
     if plan.usesExternalTrafficChain {
