@@ -54,6 +54,13 @@ public struct TextBuffer: Sendable {
     bytes.append(contentsOf: text.utf8)
   }
 
+  /// Appends `text` between two literal fragments.
+  mutating func append(_ prefix: StaticString, _ text: String, _ suffix: StaticString) {
+    append(prefix)
+    append(text)
+    append(suffix)
+  }
+
   /// Appends a substring's UTF-8 bytes.
   mutating func append(_ text: Substring) {
     bytes.append(contentsOf: text.utf8)

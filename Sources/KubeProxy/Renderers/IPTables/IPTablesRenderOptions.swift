@@ -28,15 +28,12 @@ public struct IPTablesRenderOptions: Hashable, Sendable {
 extension TextBuffer {
   /// Appends `:<chain> - [0:0]`, the declaration that creates (or flushes) a chain.
   mutating func declareChain(_ chain: String) {
-    append(":")
-    append(chain)
-    append(" - [0:0]\n")
+    append(":", chain, " - [0:0]\n")
   }
 
   /// Starts a rule: `-A <chain>` (the rest of the line follows, each word after a space).
   mutating func startRule(_ chain: String) {
-    append("-A ")
-    append(chain)
+    append("-A ", chain, "")
   }
 
   /// ` -m comment --comment "<text>"`: kube-proxy quotes a comment in the restore input

@@ -137,16 +137,12 @@ struct NFTablesListing {
 extension TextBuffer {
   /// Appends `\tchain <name> {` and the end of the line.
   mutating func startChain(_ name: String) {
-    append("\tchain ")
-    append(name)
-    append(" {\n")
+    append("\tchain ", name, " {\n")
   }
 
   /// Appends one rule line of a chain: two tabs, the rule, the end of the line.
   mutating func rule(_ rule: String) {
-    append("\t\t")
-    append(rule)
-    newline()
+    append("\t\t", rule, "\n")
   }
 }
 
