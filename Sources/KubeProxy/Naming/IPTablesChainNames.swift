@@ -66,13 +66,31 @@ public enum IPTablesChain {
   /// hash covers the service-port name, protocol and the endpoint's `ip:port` (IPv6
   /// bracketed), so the same pod behind two ports gets two chains.
   public static func serviceEndpoint(_ name: ServicePortName, endpoint: String) -> String {
-    "KUBE-SEP-"
-      + ChainHash.sha256Base32(name.description + name.proto.lowercased + endpoint, length: 16)
+    var input = TextBuffer()
+    appendServiceEndpointHashPrefix(name, to: &input)
+    input.append(endpoint)
+    return serviceEndpointPrefix + serviceEndpointHash(input).string
   }
 
   /// The endpoint chain of `endpoint` for `name`.
   public static func serviceEndpoint(_ name: ServicePortName, _ endpoint: ProxyEndpoint) -> String {
     serviceEndpoint(name, endpoint: endpoint.description)
+  }
+
+  /// The prefix of every endpoint chain.
+  static let serviceEndpointPrefix = "KUBE-SEP-"
+
+  /// Appends the service port's part of an endpoint chain's hash input (`ns/svc:porttcp`);
+  /// the endpoint's `ip:port` follows it.
+  static func appendServiceEndpointHashPrefix(_ name: ServicePortName, to input: inout TextBuffer)
+  {
+    input.append(name.description)
+    input.append(name.proto.lowercased)
+  }
+
+  /// The hash part of an endpoint chain's name, from its whole input.
+  static func serviceEndpointHash(_ input: TextBuffer) -> ChainHash.HashText {
+    ChainHash.HashText(sha256Of: input, length: 16)
   }
 
   /// Whether `chain` is a per-service chain kube-proxy owns (and deletes when stale).

@@ -47,20 +47,61 @@ public enum NFTablesName {
     return String(full.prefix(chainNameBaseLengthMax - 3)) + "..."
   }
 
-  /// `HASH-ns/svc/proto/port` — the shared base of a service port's chain names; `/` is legal
-  /// in nft names but never in Kubernetes names, so it separates the parts unambiguously.
-  public static func servicePortBase(_ name: ServicePortName) -> String {
-    hashAndTruncate(
-      "\(name.namespace)/\(name.name)/\(name.proto.lowercased)/\(name.port)")
+  /// Appends `hashAndTruncate` of the name written in `input`.
+  static func appendHashAndTruncate(_ input: TextBuffer, to text: inout TextBuffer) {
+    // Kubernetes names are ASCII, so bytes are characters; anything longer is cut by the
+    // string form.
+    guard input.count + 9 <= chainNameBaseLengthMax else {
+      return text.append(hashAndTruncate(input.string))
+    }
+    text.append(ChainHash.HashText(sha256Of: input, length: 8))
+    text.append(byte: UInt8(ascii: "-"))
+    text.append(input)
   }
 
-  /// `HASH-ns/svc/proto/port__ip/port` — the base of an endpoint's chain and affinity set;
-  /// IPv6 colons (illegal in nft names) become dots.
+  /// Appends `ns/svc/proto/port`, the readable part of a service port's chain names; `/` is
+  /// legal in nft names but never in Kubernetes names, so it separates the parts
+  /// unambiguously.
+  static func appendServicePortName(_ name: ServicePortName, to input: inout TextBuffer) {
+    input.append(name.namespace)
+    input.append(byte: UInt8(ascii: "/"))
+    input.append(name.name)
+    input.append(byte: UInt8(ascii: "/"))
+    input.append(name.proto.lowercased)
+    input.append(byte: UInt8(ascii: "/"))
+    input.append(name.port)
+  }
+
+  /// Appends `__ip/port`, which follows the service port's part in an endpoint's names; IPv6
+  /// colons (illegal in nft names) become dots.
+  static func appendEndpointName(_ endpoint: ProxyEndpoint, to input: inout TextBuffer) {
+    input.append("__")
+    if endpoint.ip.family == .v6 {
+      input.append(endpoint.ip.description.replacingColons())
+    } else {
+      input.append(endpoint.ip)
+    }
+    input.append(byte: UInt8(ascii: "/"))
+    input.append(endpoint.port)
+  }
+
+  /// `HASH-ns/svc/proto/port` — the shared base of a service port's chain names.
+  public static func servicePortBase(_ name: ServicePortName) -> String {
+    var input = TextBuffer()
+    appendServicePortName(name, to: &input)
+    var base = TextBuffer()
+    appendHashAndTruncate(input, to: &base)
+    return base.string
+  }
+
+  /// `HASH-ns/svc/proto/port__ip/port` — the base of an endpoint's chain and affinity set.
   public static func endpointBase(_ name: ServicePortName, _ endpoint: ProxyEndpoint) -> String {
-    let ip = endpoint.ip.description.replacingColons()
-    return hashAndTruncate(
-      "\(name.namespace)/\(name.name)/\(name.proto.lowercased)/\(name.port)__\(ip)/\(endpoint.port)"
-    )
+    var input = TextBuffer()
+    appendServicePortName(name, to: &input)
+    appendEndpointName(endpoint, to: &input)
+    var base = TextBuffer()
+    appendHashAndTruncate(input, to: &base)
+    return base.string
   }
 
   /// `service-…`: load-balances over the cluster-policy endpoints (numgen vmap).

@@ -36,19 +36,31 @@ public struct ProxyRuleSnapshot: Sendable {
     )
     c.mode = .nftables
     var writer = NFTablesWriter(node: node, config: c, family: .v4, mark: "0x00004000")
-    writer.writeSetup()
-    let relevant = decisions.filter {
-      $0.servicePort.family == .v4 && $0.servicePort.clusterIP != nil
-        && $0.servicePort.type != .externalName
-    }
-    for decision in relevant.sorted(by: { $0.servicePort.name < $1.servicePort.name }) {
-      writer.writeServicePort(IPTablesServicePlan(decision))
-    }
+    let ports = writer.writeSetupAndElements(decisions)
     for chain in writer.listing.chains {
       nftOrder.append(chain.name)
       nftChains[chain.name] = chain.rules
     }
+    var serviceChains = TextBuffer()
+    writer.writeServiceChains(ports, into: &serviceChains)
+    parseNFTablesChains(serviceChains.string)
     for set in writer.listing.sets { nftElements[set.name] = Set(set.elements) }
+  }
+
+  /// Reads chains as the listing writes a service port's: `\tchain <name> {`, one rule per
+  /// `\t\t` line, `\t}`, blank lines between chains.
+  private mutating func parseNFTablesChains(_ text: String) {
+    var chain: String? = nil
+    for line in text.split(separator: "\n") {
+      if line.hasPrefix("\tchain ") && line.hasSuffix(" {") {
+        let name = String(line.dropFirst(7).dropLast(2))
+        nftOrder.append(name)
+        nftChains[name] = []
+        chain = name
+      } else if let chain, line.hasPrefix("\t\t") {
+        nftChains[chain, default: []].append(String(line.dropFirst(2)))
+      }
+    }
   }
 
   private mutating func parseIPTables(_ text: String) {

@@ -51,8 +51,9 @@ enum ProxyStateAPI {
           .string(renderIPVSIPTablesRestore(node: node, config: config, decisions: decisions)))
       case .iptables: break
       }
-      let text = renderIPTablesRestore(node: node, config: config, decisions: decisions)
-      return try call.result(.string(text))
+      var text = TextBuffer()
+      renderIPTablesRestore(into: &text, node: node, config: config, decisions: decisions)
+      return try call.result(text)
     }
     try state.register(
       "nftRuleset",
@@ -63,9 +64,10 @@ enum ProxyStateAPI {
       let (p, node) = try proxyNode(call, lab)
       let config = p.config(for: node.name)
       guard config.mode == .nftables else { return try call.result(.string("")) }
-      let text = renderNFTablesRuleset(
-        node: node, config: config, decisions: p.decisions(node: node.name))
-      return try call.result(.string(text))
+      var text = TextBuffer()
+      renderNFTablesRuleset(
+        into: &text, node: node, config: config, decisions: p.decisions(node: node.name))
+      return try call.result(text)
     }
     try registerProxyWork(lab, in: state)
     try state.register(
@@ -75,11 +77,16 @@ enum ProxyStateAPI {
     ) { call in
       let (p, node) = try proxyNode(call, lab)
       let config = p.config(for: node.name)
-      guard config.mode == .ipvs else { return try call.result(.string(renderIPVSAdm([]))) }
+      var text = TextBuffer()
+      guard config.mode == .ipvs else {
+        renderIPVSAdm([], into: &text)
+        return try call.result(text)
+      }
       let servers = withCounters(
         ipvsVirtualServers(node: node, config: config, decisions: p.decisions(node: node.name)),
         p.ipvsKernelState(node: node.name, now: lab.cluster.now))
-      return try call.result(.string(renderIPVSAdm(servers)))
+      renderIPVSAdm(servers, into: &text)
+      return try call.result(text)
     }
   }
 
@@ -244,5 +251,14 @@ enum ProxyStateAPI {
     lab.warningSink(
       "kube-proxy[\(nodes.joined(separator: ","))]: \(UpstreamWarnings.ipvsDeprecated)")
     return UpstreamWarnings.ipvsDeprecated
+  }
+}
+
+extension LuaCall {
+  /// Pushes rendered text as one Lua string (one `lua_pushlstring` of its bytes) and returns
+  /// the result count.
+  func result(_ text: TextBuffer) throws -> Int {
+    try text.withUnsafeBytes { try pushString(utf8: $0) }
+    return 1
   }
 }

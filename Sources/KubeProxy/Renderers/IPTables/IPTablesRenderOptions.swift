@@ -25,22 +25,42 @@ public struct IPTablesRenderOptions: Hashable, Sendable {
   public init() {}
 }
 
-/// A restore-file section being built: one line per rule or chain declaration.
-struct IPTablesLineBuffer {
-  private(set) var lines: [String] = []
-
-  /// Appends one line made of `parts` joined by spaces (kube-proxy's `LineBuffer.Write`).
-  mutating func write(_ parts: [String]) {
-    lines.append(parts.joined(separator: " "))
-  }
-
+extension TextBuffer {
   /// Appends `:<chain> - [0:0]`, the declaration that creates (or flushes) a chain.
-  mutating func declare(_ chain: String) {
-    lines.append(":\(chain) - [0:0]")
+  mutating func declareChain(_ chain: String) {
+    append(":", chain, " - [0:0]\n")
   }
 
-  /// Appends all lines of `other`.
-  mutating func append(_ other: IPTablesLineBuffer) {
-    lines += other.lines
+  /// Starts a rule: `-A <chain>` (the rest of the line follows, each word after a space).
+  mutating func startRule(_ chain: String) {
+    append("-A ", chain, "")
+  }
+
+  /// ` -m comment --comment "<text>"`: kube-proxy quotes a comment in the restore input
+  /// itself when it contains spaces.
+  mutating func quotedComment(_ text: StaticString) {
+    quotedComment(text, "", "")
+  }
+
+  /// ` -m comment --comment "<prefix><spn><suffix>"`, naming a service port.
+  mutating func quotedComment(_ prefix: StaticString, _ spn: String, _ suffix: StaticString) {
+    append(" -m comment --comment \"")
+    append(prefix)
+    append(spn)
+    append(suffix)
+    append(byte: UInt8(ascii: "\""))
+  }
+
+  /// ` -m comment --comment <text>` for a comment already quoted (or without spaces).
+  mutating func comment(_ text: String) {
+    append(" -m comment --comment ")
+    append(text)
+  }
+
+  /// ` -j <target>` and the end of the line.
+  mutating func jump(_ target: String) {
+    append(" -j ")
+    append(target)
+    newline()
   }
 }

@@ -8,18 +8,44 @@ public func renderIPTablesRestore(
   node: ProxyNode, config: ProxyConfig, decisions: [ServicePortDecision],
   options: IPTablesRenderOptions = IPTablesRenderOptions()
 ) -> String {
+  var text = TextBuffer()
+  renderIPTablesRestore(
+    into: &text, node: node, config: config, decisions: decisions, options: options)
+  return text.string
+}
+
+/// Writes the `iptables-restore` input for `node` (see the `String` form) at the end of `text`.
+public func renderIPTablesRestore(
+  into text: inout TextBuffer, node: ProxyNode, config: ProxyConfig,
+  decisions: [ServicePortDecision], options: IPTablesRenderOptions = IPTablesRenderOptions()
+) {
   var writer = IPTablesRestoreWriter(node: node, config: config, options: options)
-  let relevant = decisions.filter {
-    $0.servicePort.family == options.family && $0.servicePort.clusterIP != nil
-      && $0.servicePort.type != .externalName
-  }
+  let relevant = servicePortsInNameOrder(decisions, family: options.family)
   writer.largeClusterMode =
     relevant.reduce(0) { $0 + $1.allEndpoints.count } > options.largeClusterEndpointsThreshold
-  return writer.render(relevant.sorted { $0.servicePort.name < $1.servicePort.name })
+  writer.render(relevant, into: &text)
+}
+
+/// The decisions a proxier of `family` writes rules for (ClusterIP present, not
+/// ExternalName), in `ServicePortName` order.
+func servicePortsInNameOrder(
+  _ decisions: [ServicePortDecision], family: IPFamily
+) -> [ServicePortDecision] {
+  let relevant = decisions.filter {
+    $0.servicePort.family == family && $0.servicePort.clusterIP != nil
+      && $0.servicePort.type != .externalName
+  }
+  // `ProxyCluster.decisions(node:)` already gives them in this order: check before sorting.
+  let ordered = zip(relevant, relevant.dropFirst()).allSatisfy {
+    $0.servicePort.name < $1.servicePort.name
+  }
+  return ordered ? relevant : relevant.sorted { $0.servicePort.name < $1.servicePort.name }
 }
 
 /// Writes one restore input: fixed rules, then one service port at a time, then the
 /// trailing KUBE-SERVICES and KUBE-FORWARD rules (kube-proxy's `syncProxyRules` order).
+/// Like kube-proxy's four `LineBuffer`s, the input is written in four sections (filter
+/// chains and rules, nat chains and rules) that are joined at the end.
 struct IPTablesRestoreWriter {
   let node: ProxyNode
   let config: ProxyConfig
@@ -33,12 +59,17 @@ struct IPTablesRestoreWriter {
   let nodeIP: IPAddress?
   var largeClusterMode = false
 
-  var filterChains = IPTablesLineBuffer()
-  var filterRules = IPTablesLineBuffer()
-  var natChains = IPTablesLineBuffer()
-  var natRules = IPTablesLineBuffer()
-  /// Per-service chains written in this sync (stale ones are deleted).
+  var filterChains = TextBuffer()
+  var filterRules = TextBuffer()
+  var natChains = TextBuffer()
+  var natRules = TextBuffer()
+  /// Per-service chains written in this sync (stale ones are deleted); only kept when the
+  /// restore deletes stale chains.
   var activeNATChains = Set<String>()
+  /// The endpoint chains' hashes of the service port being written.
+  var endpointHashes = EndpointHashes()
+  /// `--probability` texts by number of remaining endpoints, formatted once per render.
+  var probabilities: [String] = []
 
   init(node: ProxyNode, config: ProxyConfig, options: IPTablesRenderOptions) {
     self.node = node
@@ -51,10 +82,17 @@ struct IPTablesRestoreWriter {
     nodeIP = node.ips.first { $0.family == options.family }
   }
 
-  /// Renders the whole input for `plans`, already filtered to this family and ordered.
-  mutating func render(_ decisions: [ServicePortDecision]) -> String {
-    IPTablesChain.filterTopLevel.forEach { filterChains.declare($0) }
-    IPTablesChain.natTopLevel.forEach { natChains.declare($0) }
+  /// Renders the whole input for `decisions`, already filtered to this family and ordered,
+  /// at the end of `text`.
+  mutating func render(_ decisions: [ServicePortDecision], into text: inout TextBuffer) {
+    // Room for what a service port and each endpoint typically take, so the largest
+    // section seldom grows by copying.
+    let endpoints = decisions.reduce(0) { $0 + $1.allReachableEndpoints.count }
+    natRules.reserve(4096 + 600 * decisions.count + 400 * endpoints)
+    natChains.reserve(1024 + 120 * decisions.count + 30 * endpoints)
+    filterRules.reserve(2048 + 200 * decisions.count)
+    IPTablesChain.filterTopLevel.forEach { filterChains.declareChain($0) }
+    IPTablesChain.natTopLevel.forEach { natChains.declareChain($0) }
     writeMasqueradeRules()
     writeKubeletFirewall()
     for decision in decisions {
@@ -63,40 +101,56 @@ struct IPTablesRestoreWriter {
     writeStaleChainDeletions()
     writeNodePortsJump()
     writeForwardRules()
-    let lines =
-      ["*filter"] + filterChains.lines + filterRules.lines + ["COMMIT", "*nat"]
-      + natChains.lines + natRules.lines + ["COMMIT"]
-    return lines.joined(separator: "\n") + "\n"
+    text.reserve(
+      filterChains.count + filterRules.count + natChains.count + natRules.count + 32)
+    text.append("*filter\n")
+    text.append(filterChains)
+    text.append(filterRules)
+    text.append("COMMIT\n*nat\n")
+    text.append(natChains)
+    text.append(natRules)
+    text.append("COMMIT\n")
   }
 
   /// KUBE-POSTROUTING masquerades only marked packets and clears the mark so a packet that
   /// re-traverses the stack is not SNATed twice; KUBE-MARK-MASQ sets the mark.
   mutating func writeMasqueradeRules() {
     let mark = options.masqueradeMark
-    let postrouting = IPTablesChain.postrouting
-    natRules.write([
-      "-A", postrouting, "-m", "mark", "!", "--mark", "\(mark)/\(mark)", "-j", "RETURN",
-    ])
-    natRules.write(["-A", postrouting, "-j", "MARK", "--xor-mark", mark])
-    var masquerade = [
-      "-A", postrouting, "-m", "comment", "--comment",
-      quoted("kubernetes service traffic requiring SNAT"), "-j", "MASQUERADE",
-    ]
-    if config.randomFully { masquerade.append("--random-fully") }
-    natRules.write(masquerade)
-    natRules.write(["-A", IPTablesChain.markMasq, "-j", "MARK", "--or-mark", mark])
+    natRules.startRule(IPTablesChain.postrouting)
+    natRules.append(" -m mark ! --mark ")
+    appendMark(mark, to: &natRules)
+    natRules.jump("RETURN")
+    natRules.startRule(IPTablesChain.postrouting)
+    natRules.append(" -j MARK --xor-mark ")
+    natRules.append(mark)
+    natRules.newline()
+    natRules.startRule(IPTablesChain.postrouting)
+    natRules.quotedComment("kubernetes service traffic requiring SNAT")
+    natRules.append(" -j MASQUERADE")
+    if config.randomFully { natRules.append(" --random-fully") }
+    natRules.newline()
+    natRules.startRule(IPTablesChain.markMasq)
+    natRules.append(" -j MARK --or-mark ")
+    natRules.append(mark)
+    natRules.newline()
+  }
+
+  /// `<mark>/<mark>`.
+  func appendMark(_ mark: String, to text: inout TextBuffer) {
+    text.append(mark)
+    text.append(byte: UInt8(ascii: "/"))
+    text.append(mark)
   }
 
   /// `route_localnet` (needed for localhost NodePorts) lets martian packets to 127/8 in from
   /// outside; this copy of kubelet's rule drops them.
   mutating func writeKubeletFirewall() {
     guard options.family == .v4 && localhostNodePorts else { return }
-    filterChains.declare(IPTablesChain.firewall)
-    filterRules.write([
-      "-A", IPTablesChain.firewall, "-m", "comment", "--comment",
-      quoted("block incoming localnet connections"), "-d", "127.0.0.0/8", "!", "-s",
-      "127.0.0.0/8", "-m", "conntrack", "!", "--ctstate", "RELATED,ESTABLISHED,DNAT", "-j", "DROP",
-    ])
+    filterChains.declareChain(IPTablesChain.firewall)
+    filterRules.startRule(IPTablesChain.firewall)
+    filterRules.quotedComment("block incoming localnet connections")
+    filterRules.append(" -d 127.0.0.0/8 ! -s 127.0.0.0/8")
+    filterRules.append(" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP\n")
   }
 
   /// Flushes and deletes per-service chains that are loaded but no longer used.
@@ -104,32 +158,39 @@ struct IPTablesRestoreWriter {
     guard let existing = options.existingNATChains else { return }
     for chain in existing.subtracting(activeNATChains).sorted()
     where IPTablesChain.isServiceChain(chain) {
-      natChains.declare(chain)
-      natRules.write(["-X", chain])
+      natChains.declareChain(chain)
+      natRules.append("-X ")
+      natRules.append(chain)
+      natRules.newline()
     }
   }
 
   /// The last KUBE-SERVICES rule: anything addressed to a local address may be a NodePort.
   mutating func writeNodePortsJump() {
-    let comment = quoted(
-      "kubernetes service nodeports; NOTE: this must be the last rule in this chain")
-    let head = ["-A", IPTablesChain.services, "-m", "comment", "--comment", comment]
-    let tail = ["-j", IPTablesChain.nodePorts]
+    func head(_ rules: inout TextBuffer) {
+      rules.startRule(IPTablesChain.services)
+      rules.quotedComment(
+        "kubernetes service nodeports; NOTE: this must be the last rule in this chain")
+    }
     guard nodePortAddresses.matchAll else {
       for ip in nodePortAddresses.nodeIPs(of: node) {
         // Loopback NodePorts need route_localnet, which IPv6 does not have.
         if ip.isLoopback && (options.family == .v6 || !localhostNodePorts) { continue }
-        natRules.write(head + ["-d", ip.description] + tail)
+        head(&natRules)
+        natRules.append(" -d ")
+        natRules.append(ip)
+        natRules.jump(IPTablesChain.nodePorts)
       }
       return
     }
-    var destinations = ["-m", "addrtype", "--dst-type", "LOCAL"]
+    head(&natRules)
+    natRules.append(" -m addrtype --dst-type LOCAL")
     if options.family == .v6 {
-      destinations += ["!", "-d", "::1/128"]
+      natRules.append(" ! -d ::1/128")
     } else if !localhostNodePorts {
-      destinations += ["!", "-d", "127.0.0.0/8"]
+      natRules.append(" ! -d 127.0.0.0/8")
     }
-    natRules.write(head + destinations + tail)
+    natRules.jump(IPTablesChain.nodePorts)
   }
 
   /// KUBE-FORWARD: drop conntrack-INVALID packets (they would escape reverse NAT and reset
@@ -137,21 +198,22 @@ struct IPTablesRestoreWriter {
   mutating func writeForwardRules() {
     let forward = IPTablesChain.forward
     if !options.conntrackTCPLiberal {
-      var rule = ["-A", forward, "-m", "conntrack", "--ctstate", "INVALID"]
+      filterRules.startRule(forward)
+      filterRules.append(" -m conntrack --ctstate INVALID")
       if options.nfacctCounters {
-        rule += ["-m", "nfacct", "--nfacct-name", "ct_state_invalid_dropped_pkts"]
+        filterRules.append(" -m nfacct --nfacct-name ct_state_invalid_dropped_pkts")
       }
-      filterRules.write(rule + ["-j", "DROP"])
+      filterRules.jump("DROP")
     }
-    let mark = options.masqueradeMark
-    filterRules.write([
-      "-A", forward, "-m", "comment", "--comment", quoted("kubernetes forwarding rules"),
-      "-m", "mark", "--mark", "\(mark)/\(mark)", "-j", "ACCEPT",
-    ])
-    filterRules.write([
-      "-A", forward, "-m", "comment", "--comment", quoted("kubernetes forwarding conntrack rule"),
-      "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT",
-    ])
+    filterRules.startRule(forward)
+    filterRules.quotedComment("kubernetes forwarding rules")
+    filterRules.append(" -m mark --mark ")
+    appendMark(options.masqueradeMark, to: &filterRules)
+    filterRules.jump("ACCEPT")
+    filterRules.startRule(forward)
+    filterRules.quotedComment("kubernetes forwarding conntrack rule")
+    filterRules.append(" -m conntrack --ctstate RELATED,ESTABLISHED")
+    filterRules.jump("ACCEPT")
   }
 }
 

@@ -1,3 +1,5 @@
+import NetAddr
+
 /// The rules that capture a service port's addresses: KUBE-SERVICES and KUBE-NODEPORTS in nat
 /// (towards the service's chains) and the REJECT/DROP/ACCEPT rules in filter.
 extension IPTablesRestoreWriter {
@@ -9,32 +11,38 @@ extension IPTablesRestoreWriter {
     writeLoadBalancerCapture(plan)
     writeNodePortCapture(plan)
     writeHealthCheckAccept(plan)
-    var chains = IPTablesLineBuffer()
-    var rules = IPTablesLineBuffer()
-    writeServiceChains(plan, chains: &chains, rules: &rules)
     let name = plan.decision.servicePort.name
-    if options.changedServices?.contains("\(name.namespace)/\(name.name)") ?? true {
-      natChains.append(chains)
-      natRules.append(rules)
+    guard let changed = options.changedServices,
+      !changed.contains("\(name.namespace)/\(name.name)")
+    else {
+      return writeServiceChains(plan)
     }
+    // An unchanged service's chains stay loaded: they are not written, but they are in use,
+    // so the stale-chain clean-up must know them (kube-proxy's discard buffer).
+    guard options.existingNATChains != nil else { return }
+    var discardChains = TextBuffer()
+    var discardRules = TextBuffer()
+    swap(&natChains, &discardChains)
+    swap(&natRules, &discardRules)
+    writeServiceChains(plan)
+    swap(&natChains, &discardChains)
+    swap(&natRules, &discardRules)
   }
 
   /// ClusterIP → KUBE-SVC (or KUBE-SVL), or REJECT/DROP in filter when nothing can serve it.
   mutating func writeClusterIPCapture(_ plan: IPTablesServicePlan) {
     let port = plan.decision.servicePort
-    guard let clusterIP = port.clusterIP?.description else { return }
-    let match = plan.destinationMatch(clusterIP, port: port.port)
+    guard let clusterIP = port.clusterIP else { return }
     if plan.hasInternalEndpoints {
-      natRules.write(
-        [
-          "-A", IPTablesChain.services, "-m", "comment", "--comment",
-          quoted("\(plan.spn) cluster IP"),
-        ]
-          + match + ["-j", plan.internalTrafficChain])
+      natRules.startRule(IPTablesChain.services)
+      natRules.quotedComment("", plan.spn, " cluster IP")
+      plan.appendDestinationMatch(clusterIP, port: port.port, to: &natRules)
+      natRules.jump(plan.internalTrafficChain)
     } else if let filter = plan.internalFilter {
-      filterRules.write(
-        ["-A", IPTablesChain.services, "-m", "comment", "--comment", filter.comment] + match
-          + ["-j", filter.target])
+      filterRules.startRule(IPTablesChain.services)
+      filterRules.comment(filter.comment)
+      plan.appendDestinationMatch(clusterIP, port: port.port, to: &filterRules)
+      filterRules.jump(filter.target)
     }
   }
 
@@ -42,17 +50,14 @@ extension IPTablesRestoreWriter {
   mutating func writeExternalIPCapture(_ plan: IPTablesServicePlan) {
     let port = plan.decision.servicePort
     for ip in port.externalIPs {
-      let match = plan.destinationMatch(ip.description, port: port.port)
       if plan.hasEndpoints {
-        natRules.write(
-          [
-            "-A", IPTablesChain.services, "-m", "comment", "--comment",
-            quoted("\(plan.spn) external IP"),
-          ]
-            + match + ["-j", plan.externalChain])
+        natRules.startRule(IPTablesChain.services)
+        natRules.quotedComment("", plan.spn, " external IP")
+        plan.appendDestinationMatch(ip, port: port.port, to: &natRules)
+        natRules.jump(plan.externalChain)
       }
       if let filter = plan.externalFilter {
-        writeExternalFilter(filter, match: match)
+        writeExternalFilter(filter, plan, ip)
       }
     }
   }
@@ -62,26 +67,26 @@ extension IPTablesRestoreWriter {
   mutating func writeLoadBalancerCapture(_ plan: IPTablesServicePlan) {
     let port = plan.decision.servicePort
     for ip in port.loadBalancerVIPs {
-      let match = plan.destinationMatch(ip.description, port: port.port)
       if plan.hasEndpoints {
-        natRules.write(
-          [
-            "-A", IPTablesChain.services, "-m", "comment", "--comment",
-            quoted("\(plan.spn) loadbalancer IP"),
-          ] + match + ["-j", plan.loadBalancerTrafficChain])
+        natRules.startRule(IPTablesChain.services)
+        natRules.quotedComment("", plan.spn, " loadbalancer IP")
+        plan.appendDestinationMatch(ip, port: port.port, to: &natRules)
+        natRules.jump(plan.loadBalancerTrafficChain)
       }
       if plan.usesFirewallChain {
-        filterRules.write(
-          [
-            "-A", IPTablesChain.proxyFirewall, "-m", "comment", "--comment",
-            quoted("\(plan.spn) traffic not accepted by \(plan.firewallChain)"),
-          ] + match
-            + ["-j", "DROP"])
+        filterRules.startRule(IPTablesChain.proxyFirewall)
+        filterRules.append(" -m comment --comment \"")
+        filterRules.append(plan.spn)
+        filterRules.append(" traffic not accepted by ")
+        filterRules.append(plan.firewallChain)
+        filterRules.append(byte: UInt8(ascii: "\""))
+        plan.appendDestinationMatch(ip, port: port.port, to: &filterRules)
+        filterRules.jump("DROP")
       }
     }
     guard let filter = plan.externalFilter else { return }
     for ip in port.loadBalancerVIPs {
-      writeExternalFilter(filter, match: plan.destinationMatch(ip.description, port: port.port))
+      writeExternalFilter(filter, plan, ip)
     }
   }
 
@@ -90,24 +95,31 @@ extension IPTablesRestoreWriter {
   mutating func writeNodePortCapture(_ plan: IPTablesServicePlan) {
     let port = plan.decision.servicePort
     guard port.nodePort != 0 else { return }
-    let nodePort = String(port.nodePort)
-    let head = ["-A", IPTablesChain.nodePorts, "-m", "comment", "--comment", plan.spn]
-    let proto = ["-m", plan.proto, "-p", plan.proto]
     if plan.hasEndpoints {
       if localhostNodePorts && options.family == .v4 && options.nfacctCounters {
-        natRules.write(
-          head + proto + ["-d", "127.0.0.0/8", "--dport", nodePort]
-            + ["-m", "nfacct", "--nfacct-name", "localhost_nps_accepted_pkts"]
-            + ["-j", plan.externalChain])
+        natRules.startRule(IPTablesChain.nodePorts)
+        natRules.comment(plan.spn)
+        plan.appendProtocolMatch(to: &natRules)
+        natRules.append(" -d 127.0.0.0/8 --dport ")
+        natRules.append(port.nodePort)
+        natRules.append(" -m nfacct --nfacct-name localhost_nps_accepted_pkts")
+        natRules.jump(plan.externalChain)
       }
-      natRules.write(head + proto + ["--dport", nodePort, "-j", plan.externalChain])
+      natRules.startRule(IPTablesChain.nodePorts)
+      natRules.comment(plan.spn)
+      plan.appendProtocolMatch(to: &natRules)
+      natRules.append(" --dport ")
+      natRules.append(port.nodePort)
+      natRules.jump(plan.externalChain)
     }
     if let filter = plan.externalFilter {
-      filterRules.write(
-        [
-          "-A", IPTablesChain.externalServices, "-m", "comment", "--comment", filter.comment,
-          "-m", "addrtype", "--dst-type", "LOCAL",
-        ] + proto + ["--dport", nodePort, "-j", filter.target])
+      filterRules.startRule(IPTablesChain.externalServices)
+      filterRules.comment(filter.comment)
+      filterRules.append(" -m addrtype --dst-type LOCAL")
+      plan.appendProtocolMatch(to: &filterRules)
+      filterRules.append(" --dport ")
+      filterRules.append(port.nodePort)
+      filterRules.jump(filter.target)
     }
   }
 
@@ -116,17 +128,20 @@ extension IPTablesRestoreWriter {
   mutating func writeHealthCheckAccept(_ plan: IPTablesServicePlan) {
     let port = plan.decision.servicePort
     guard port.healthCheckNodePort != 0 else { return }
-    filterRules.write([
-      "-A", IPTablesChain.nodePorts, "-m", "comment", "--comment",
-      quoted("\(plan.spn) health check node port"), "-m", "tcp", "-p", "tcp",
-      "--dport", String(port.healthCheckNodePort), "-j", "ACCEPT",
-    ])
+    filterRules.startRule(IPTablesChain.nodePorts)
+    filterRules.quotedComment("", plan.spn, " health check node port")
+    filterRules.append(" -m tcp -p tcp --dport ")
+    filterRules.append(port.healthCheckNodePort)
+    filterRules.jump("ACCEPT")
   }
 
   /// One REJECT/DROP rule in KUBE-EXTERNAL-SERVICES for an external destination.
-  mutating func writeExternalFilter(_ filter: (target: String, comment: String), match: [String]) {
-    filterRules.write(
-      ["-A", IPTablesChain.externalServices, "-m", "comment", "--comment", filter.comment] + match
-        + ["-j", filter.target])
+  mutating func writeExternalFilter(
+    _ filter: (target: String, comment: String), _ plan: IPTablesServicePlan, _ ip: IPAddress
+  ) {
+    filterRules.startRule(IPTablesChain.externalServices)
+    filterRules.comment(filter.comment)
+    plan.appendDestinationMatch(ip, port: plan.decision.servicePort.port, to: &filterRules)
+    filterRules.jump(filter.target)
   }
 }

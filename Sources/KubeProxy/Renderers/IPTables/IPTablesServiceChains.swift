@@ -3,177 +3,249 @@ import Foundation
 /// The nat chains of one service port: KUBE-SVC/SVL (endpoint choice), KUBE-EXT (external
 /// traffic), KUBE-FW (source ranges) and one KUBE-SEP per endpoint (DNAT).
 extension IPTablesRestoreWriter {
-  /// Writes the service's own chains into `chains`/`rules` (kept or discarded by the caller).
-  mutating func writeServiceChains(
-    _ plan: IPTablesServicePlan, chains: inout IPTablesLineBuffer, rules: inout IPTablesLineBuffer
-  ) {
-    writeInternalMasquerade(plan, rules: &rules)
-    writeExternalChain(plan, chains: &chains, rules: &rules)
-    writeFirewallChain(plan, chains: &chains, rules: &rules)
+  /// Writes the service's own chains into the nat sections.
+  mutating func writeServiceChains(_ plan: IPTablesServicePlan) {
     let decision = plan.decision
+    endpointHashes.reset(for: decision.servicePort.name, decision.allReachableEndpoints)
+    writeInternalMasquerade(plan)
+    writeExternalChain(plan)
+    writeFirewallChain(plan)
     if plan.usesClusterPolicyChain {
-      declare(plan.clusterPolicyChain, in: &chains)
-      writeEndpointPicks(plan, chain: plan.clusterPolicyChain, decision.clusterEndpoints, &rules)
+      declare(plan.clusterPolicyChain)
+      writeEndpointPicks(plan, chain: plan.clusterPolicyChain, decision.clusterEndpoints)
     }
     if plan.usesLocalPolicyChain {
-      declare(plan.localPolicyChain, in: &chains)
-      writeEndpointPicks(plan, chain: plan.localPolicyChain, decision.localEndpoints, &rules)
+      declare(plan.localPolicyChain)
+      writeEndpointPicks(plan, chain: plan.localPolicyChain, decision.localEndpoints)
     }
-    for endpoint in decision.allReachableEndpoints {
-      writeEndpointChain(plan, endpoint, chains: &chains, rules: &rules)
+    for (i, endpoint) in decision.allReachableEndpoints.enumerated() {
+      writeEndpointChain(plan, endpoint, endpointHashes.hash(endpoint, at: i))
     }
   }
 
   /// Declares a per-service chain and remembers it as in use.
-  mutating func declare(_ chain: String, in chains: inout IPTablesLineBuffer) {
-    chains.declare(chain)
-    activeNATChains.insert(chain)
+  mutating func declare(_ chain: String) {
+    natChains.declareChain(chain)
+    if options.existingNATChains != nil { activeNATChains.insert(chain) }
+  }
+
+  /// Declares an endpoint chain and remembers it as in use.
+  mutating func declareEndpointChain(_ hash: ChainHash.HashText) {
+    natChains.append(":")
+    appendEndpointChain(hash, to: &natChains)
+    natChains.append(" - [0:0]\n")
+    if options.existingNATChains != nil {
+      activeNATChains.insert(IPTablesChain.serviceEndpointPrefix + hash.string)
+    }
+  }
+
+  /// Appends `KUBE-SEP-<hash>`.
+  func appendEndpointChain(_ hash: ChainHash.HashText, to text: inout TextBuffer) {
+    text.append("KUBE-SEP-")
+    text.append(hash)
   }
 
   /// First rule of the internal chain: traffic to the ClusterIP from outside the pod network
   /// may bounce to another node, so it is marked for masquerade (all of it with
   /// `--masquerade-all`; none without a local-traffic detector).
-  func writeInternalMasquerade(_ plan: IPTablesServicePlan, rules: inout IPTablesLineBuffer) {
+  mutating func writeInternalMasquerade(_ plan: IPTablesServicePlan) {
     let port = plan.decision.servicePort
-    guard plan.hasInternalEndpoints, let clusterIP = port.clusterIP?.description else { return }
-    let head =
-      [
-        "-A", plan.internalTrafficChain, "-m", "comment", "--comment",
-        quoted("\(plan.spn) cluster IP"),
-      ]
-      + plan.destinationMatch(clusterIP, port: port.port)
-    if config.masqueradeAll {
-      rules.write(head + ["-j", IPTablesChain.markMasq])
-    } else if detector.isImplemented {
-      rules.write(head + detector.ifNotLocal + ["-j", IPTablesChain.markMasq])
+    guard plan.hasInternalEndpoints, let clusterIP = port.clusterIP else { return }
+    guard config.masqueradeAll || detector.isImplemented else { return }
+    natRules.startRule(plan.internalTrafficChain)
+    natRules.quotedComment("", plan.spn, " cluster IP")
+    plan.appendDestinationMatch(clusterIP, port: port.port, to: &natRules)
+    if !config.masqueradeAll {
+      for word in detector.ifNotLocal {
+        natRules.append(byte: UInt8(ascii: " "))
+        natRules.append(word)
+      }
     }
+    natRules.jump(IPTablesChain.markMasq)
   }
 
   /// KUBE-EXT: with Cluster policy, masquerade (the endpoint may be on another node) then
   /// KUBE-SVC; with Local policy keep the client IP, but send pod and node traffic to all
   /// endpoints (as if it had gone out to the load balancer and back), then KUBE-SVL.
-  mutating func writeExternalChain(
-    _ plan: IPTablesServicePlan, chains: inout IPTablesLineBuffer, rules: inout IPTablesLineBuffer
-  ) {
+  mutating func writeExternalChain(_ plan: IPTablesServicePlan) {
     guard plan.usesExternalTrafficChain else { return }
     let ext = plan.externalChain
-    declare(ext, in: &chains)
+    declare(ext)
     let spn = plan.spn
     if !plan.decision.servicePort.externalPolicyLocal {
-      rules.write([
-        "-A", ext, "-m", "comment", "--comment",
-        quoted("masquerade traffic for \(spn) external destinations"), "-j", IPTablesChain.markMasq,
-      ])
+      natRules.startRule(ext)
+      natRules.quotedComment("masquerade traffic for ", spn, " external destinations")
+      natRules.jump(IPTablesChain.markMasq)
     } else {
       if detector.isImplemented {
-        rules.write(
-          [
-            "-A", ext, "-m", "comment", "--comment",
-            quoted("pod traffic for \(spn) external destinations"),
-          ]
-            + detector.ifLocal + ["-j", plan.clusterPolicyChain])
+        natRules.startRule(ext)
+        natRules.quotedComment("pod traffic for ", spn, " external destinations")
+        for word in detector.ifLocal {
+          natRules.append(byte: UInt8(ascii: " "))
+          natRules.append(word)
+        }
+        natRules.jump(plan.clusterPolicyChain)
       }
-      let local = ["-m", "addrtype", "--src-type", "LOCAL"]
-      rules.write(
-        [
-          "-A", ext, "-m", "comment", "--comment",
-          quoted("masquerade LOCAL traffic for \(spn) external destinations"),
-        ] + local
-          + ["-j", IPTablesChain.markMasq])
-      rules.write(
-        [
-          "-A", ext, "-m", "comment", "--comment",
-          quoted("route LOCAL traffic for \(spn) external destinations"),
-        ] + local
-          + ["-j", plan.clusterPolicyChain])
+      natRules.startRule(ext)
+      natRules.quotedComment("masquerade LOCAL traffic for ", spn, " external destinations")
+      natRules.append(" -m addrtype --src-type LOCAL")
+      natRules.jump(IPTablesChain.markMasq)
+      natRules.startRule(ext)
+      natRules.quotedComment("route LOCAL traffic for ", spn, " external destinations")
+      natRules.append(" -m addrtype --src-type LOCAL")
+      natRules.jump(plan.clusterPolicyChain)
     }
     if plan.hasExternalEndpoints {
-      rules.write(["-A", ext, "-j", plan.externalPolicyChain])
+      natRules.startRule(ext)
+      natRules.jump(plan.externalPolicyChain)
     }
   }
 
   /// KUBE-FW: accept each source range (and the LB IPs themselves when a range holds the node
   /// IP, since node traffic to its own VIP loops back with the VIP as source); anything left
   /// is dropped by KUBE-PROXY-FIREWALL.
-  mutating func writeFirewallChain(
-    _ plan: IPTablesServicePlan, chains: inout IPTablesLineBuffer, rules: inout IPTablesLineBuffer
-  ) {
+  mutating func writeFirewallChain(_ plan: IPTablesServicePlan) {
     guard plan.usesFirewallChain else { return }
     let port = plan.decision.servicePort
-    declare(plan.firewallChain, in: &chains)
-    let head = [
-      "-A", plan.firewallChain, "-m", "comment", "--comment", quoted("\(plan.spn) loadbalancer IP"),
-    ]
+    let fw = plan.firewallChain
+    declare(fw)
     var allowFromNode = false
     for cidr in port.loadBalancerSourceRanges {
-      rules.write(head + ["-s", cidr.description, "-j", plan.externalChain])
+      natRules.startRule(fw)
+      natRules.quotedComment("", plan.spn, " loadbalancer IP")
+      natRules.append(" -s ")
+      natRules.append(cidr)
+      natRules.jump(plan.externalChain)
       if let nodeIP, cidr.contains(nodeIP) { allowFromNode = true }
     }
     if allowFromNode {
       for ip in port.loadBalancerVIPs {
-        rules.write(head + ["-s", ip.description, "-j", plan.externalChain])
+        natRules.startRule(fw)
+        natRules.quotedComment("", plan.spn, " loadbalancer IP")
+        natRules.append(" -s ")
+        natRules.append(ip)
+        natRules.jump(plan.externalChain)
       }
     }
-    rules.write([
-      "-A", plan.firewallChain, "-m", "comment", "--comment",
-      quoted("other traffic to \(plan.spn) will be dropped by KUBE-PROXY-FIREWALL"),
-    ])
+    natRules.startRule(fw)
+    natRules.quotedComment("other traffic to ", plan.spn, " will be dropped by KUBE-PROXY-FIREWALL")
+    natRules.newline()
   }
 
   /// KUBE-SVC/SVL body: ClientIP affinity checks first (a client seen recently goes back to
   /// its endpoint), then rule i of n taken with probability 1/(n−i), the last one always.
-  func writeEndpointPicks(
-    _ plan: IPTablesServicePlan, chain: String, _ endpoints: [ProxyEndpoint],
-    _ rules: inout IPTablesLineBuffer
+  mutating func writeEndpointPicks(
+    _ plan: IPTablesServicePlan, chain: String, _ endpoints: [ProxyEndpoint]
   ) {
-    let name = plan.decision.servicePort.name
     if let seconds = plan.decision.servicePort.stickyMaxAgeSeconds {
-      for endpoint in endpoints {
-        let sep = IPTablesChain.serviceEndpoint(name, endpoint)
-        rules.write(
-          ["-A", chain] + comment(quoted("\(plan.spn) -> \(endpoint)"))
-            + ["-m", "recent", "--name", sep, "--rcheck", "--seconds", String(seconds), "--reap"]
-            + ["-j", sep])
+      for (i, endpoint) in endpoints.enumerated() {
+        let sep = endpointHashes.hash(endpoint, at: i)
+        natRules.startRule(chain)
+        writeEndpointComment(plan, endpoint)
+        natRules.append(" -m recent --name ")
+        appendEndpointChain(sep, to: &natRules)
+        natRules.append(" --rcheck --seconds ")
+        natRules.append(seconds)
+        natRules.append(" --reap -j ")
+        appendEndpointChain(sep, to: &natRules)
+        natRules.newline()
       }
     }
     for (i, endpoint) in endpoints.enumerated() {
-      var args = ["-A", chain] + comment(quoted("\(plan.spn) -> \(endpoint)"))
+      natRules.startRule(chain)
+      writeEndpointComment(plan, endpoint)
       if i < endpoints.count - 1 {
-        args += [
-          "-m", "statistic", "--mode", "random", "--probability", probability(endpoints.count - i),
-        ]
+        natRules.append(" -m statistic --mode random --probability ")
+        natRules.append(probabilityText(endpoints.count - i))
       }
-      rules.write(args + ["-j", IPTablesChain.serviceEndpoint(name, endpoint)])
+      natRules.append(" -j ")
+      appendEndpointChain(endpointHashes.hash(endpoint, at: i), to: &natRules)
+      natRules.newline()
     }
+  }
+
+  /// ` -m comment --comment "<spn> -> <ip:port>"`, omitted in large-cluster mode.
+  mutating func writeEndpointComment(_ plan: IPTablesServicePlan, _ endpoint: ProxyEndpoint) {
+    guard !largeClusterMode else { return }
+    natRules.append(" -m comment --comment \"")
+    natRules.append(plan.spn)
+    natRules.append(" -> ")
+    natRules.append(endpoint.ip, port: endpoint.port)
+    natRules.append(byte: UInt8(ascii: "\""))
   }
 
   /// KUBE-SEP: masquerade hairpin traffic (a pod reaching itself through the service), record
   /// the client for affinity, DNAT to the endpoint.
   mutating func writeEndpointChain(
-    _ plan: IPTablesServicePlan, _ endpoint: ProxyEndpoint, chains: inout IPTablesLineBuffer,
-    rules: inout IPTablesLineBuffer
+    _ plan: IPTablesServicePlan, _ endpoint: ProxyEndpoint, _ sep: ChainHash.HashText
   ) {
-    let sep = IPTablesChain.serviceEndpoint(plan.decision.servicePort.name, endpoint)
-    declare(sep, in: &chains)
-    let head = ["-A", sep] + comment(plan.spn)
-    rules.write(head + ["-s", endpoint.ip.description, "-j", IPTablesChain.markMasq])
-    var dnat = head
+    declareEndpointChain(sep)
+    natRules.append("-A ")
+    appendEndpointChain(sep, to: &natRules)
+    if !largeClusterMode { natRules.comment(plan.spn) }
+    natRules.append(" -s ")
+    natRules.append(endpoint.ip)
+    natRules.jump(IPTablesChain.markMasq)
+    natRules.append("-A ")
+    appendEndpointChain(sep, to: &natRules)
+    if !largeClusterMode { natRules.comment(plan.spn) }
     if plan.decision.servicePort.stickyMaxAgeSeconds != nil {
-      dnat += ["-m", "recent", "--name", sep, "--set"]
+      natRules.append(" -m recent --name ")
+      appendEndpointChain(sep, to: &natRules)
+      natRules.append(" --set")
     }
-    dnat += [
-      "-m", plan.proto, "-p", plan.proto, "-j", "DNAT", "--to-destination", endpoint.description,
-    ]
-    rules.write(dnat)
+    plan.appendProtocolMatch(to: &natRules)
+    natRules.append(" -j DNAT --to-destination ")
+    natRules.append(endpoint.ip, port: endpoint.port)
+    natRules.newline()
   }
 
-  /// `-m comment --comment <text>`, omitted in large-cluster mode to keep restores small.
-  func comment(_ text: String) -> [String] {
-    largeClusterMode ? [] : ["-m", "comment", "--comment", text]
+  /// `probability(n)`, formatted once per render for each `n`.
+  mutating func probabilityText(_ n: Int) -> String {
+    if n >= probabilities.count {
+      probabilities += (probabilities.count...n).map { $0 == 0 ? "" : probability($0) }
+    }
+    return probabilities[n]
   }
 }
 
 /// kube-proxy's `computeProbability`: 1/n printed with `%0.10f`.
 func probability(_ n: Int) -> String {
   String(format: "%0.10f", 1.0 / Double(n))
+}
+
+/// The KUBE-SEP hashes of one service port's reachable endpoints, each computed once: a
+/// service port's chain rules name an endpoint's chain up to four times.
+struct EndpointHashes {
+  private var endpoints: [ProxyEndpoint] = []
+  private var hashes: [ChainHash.HashText] = []
+  /// The hash input: the service port's part, then one endpoint's `ip:port`.
+  private var input = TextBuffer()
+  private var prefixLength = 0
+
+  /// Hashes the endpoints of service port `name`.
+  mutating func reset(for name: ServicePortName, _ endpoints: [ProxyEndpoint]) {
+    self.endpoints = endpoints
+    input.removeAll()
+    IPTablesChain.appendServiceEndpointHashPrefix(name, to: &input)
+    prefixLength = input.count
+    hashes.removeAll(keepingCapacity: true)
+    for endpoint in endpoints { hashes.append(fresh(endpoint)) }
+  }
+
+  /// The hash of `endpoint`, found at index `i` of the reachable endpoints when it is there
+  /// (the cluster-policy list usually is that list), else computed.
+  mutating func hash(_ endpoint: ProxyEndpoint, at i: Int) -> ChainHash.HashText {
+    if i < endpoints.count && endpoints[i].ip == endpoint.ip && endpoints[i].port == endpoint.port
+    {
+      return hashes[i]
+    }
+    return fresh(endpoint)
+  }
+
+  private mutating func fresh(_ endpoint: ProxyEndpoint) -> ChainHash.HashText {
+    input.removeSuffix(from: prefixLength)
+    input.append(endpoint.ip, port: endpoint.port)
+    return IPTablesChain.serviceEndpointHash(input)
+  }
 }

@@ -1,3 +1,5 @@
+import NetAddr
+
 /// Everything kube-proxy's iptables backend decides about one service port before writing a
 /// rule (the named booleans of `syncProxyRules`), derived from one `ServicePortDecision`.
 struct IPTablesServicePlan {
@@ -41,10 +43,12 @@ struct IPTablesServicePlan {
     let port = decision.servicePort
     spn = port.name.description
     proto = port.name.proto.lowercased
-    clusterPolicyChain = IPTablesChain.serviceCluster(port.name)
-    localPolicyChain = IPTablesChain.serviceLocal(port.name)
-    externalChain = IPTablesChain.serviceExternal(port.name)
-    firewallChain = IPTablesChain.serviceFirewall(port.name)
+    // One hash names the four chains (`IPTablesChain.serviceCluster` and its siblings).
+    let hash = IPTablesChain.portProtoHash(port.name)
+    clusterPolicyChain = "KUBE-SVC-" + hash
+    localPolicyChain = "KUBE-SVL-" + hash
+    externalChain = "KUBE-EXT-" + hash
+    firewallChain = "KUBE-FW-" + hash
 
     hasEndpoints = decision.hasAnyEndpoints
     usesClusterPolicyChain = !decision.clusterEndpoints.isEmpty && port.usesClusterEndpoints
@@ -73,9 +77,22 @@ struct IPTablesServicePlan {
     }
   }
 
-  /// `-m <p> -p <p> -d <ip> --dport <port>`: the match on one service address and port.
-  func destinationMatch(_ ip: String, port: Int) -> [String] {
-    ["-m", proto, "-p", proto, "-d", ip, "--dport", String(port)]
+  /// Appends ` -m <p> -p <p> -d <ip> --dport <port>`: the match on one service address and
+  /// port.
+  func appendDestinationMatch(_ ip: IPAddress, port: Int, to text: inout TextBuffer) {
+    appendProtocolMatch(to: &text)
+    text.append(" -d ")
+    text.append(ip)
+    text.append(" --dport ")
+    text.append(port)
+  }
+
+  /// Appends ` -m <p> -p <p>`.
+  func appendProtocolMatch(to text: inout TextBuffer) {
+    text.append(" -m ")
+    text.append(proto)
+    text.append(" -p ")
+    text.append(proto)
   }
 }
 

@@ -3,48 +3,69 @@ import NetAddr
 /// `ipvsadm -Ln` for `servers` (ipvsadm's `list_all` with numeric output): the version
 /// header, the column titles, then every virtual server in ipvsadm's sort order with its real
 /// servers, also sorted.
-public func renderIPVSAdm(
-  _ servers: [IPVSVirtualServer], connectionTableSize: Int = 4096
-)
+public func renderIPVSAdm(_ servers: [IPVSVirtualServer], connectionTableSize: Int = 4096)
   -> String
 {
-  var lines = [
-    "IP Virtual Server version 1.2.1 (size=\(connectionTableSize))",
-    "Prot LocalAddress:Port Scheduler Flags",
-    "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn",
-  ]
+  var text = TextBuffer()
+  renderIPVSAdm(servers, connectionTableSize: connectionTableSize, into: &text)
+  return text.string
+}
+
+/// Writes `ipvsadm -Ln` for `servers` (see the `String` form) at the end of `text`.
+public func renderIPVSAdm(
+  _ servers: [IPVSVirtualServer], connectionTableSize: Int = 4096, into text: inout TextBuffer
+) {
+  text.reserve(200 + servers.reduce(0) { $0 + 48 + 80 * $1.realServers.count })
+  text.append("IP Virtual Server version 1.2.1 (size=")
+  text.append(connectionTableSize)
+  text.append(")\nProt LocalAddress:Port Scheduler Flags\n")
+  text.append("  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n")
   let ordered = stableSorted(servers.sorted(by: naturalOrder)) { compareServices($0, $1) < 0 }
   for server in ordered {
-    lines.append(serviceLine(server))
+    writeServiceLine(server, into: &text)
     let reals = stableSorted(
       server.realServers.sorted { ($0.address, $0.port) < ($1.address, $1.port) }
     ) {
       compareAddresses($0.address, $1.address, $0.port, $1.port) < 0
     }
-    lines += reals.map(realServerLine)
+    for real in reals { writeRealServerLine(real, into: &text) }
   }
-  return lines.map { $0 + "\n" }.joined()
 }
 
 /// `TCP  10.96.0.10:53 rr [(mh-port)] [persistent N]`.
-func serviceLine(_ server: IPVSVirtualServer) -> String {
-  var line =
-    "\(server.proto.rawValue)  \(server.address.joined(port: server.port)) \(server.scheduler)"
-  if server.sourcePortHash && server.scheduler == "mh" { line += " (mh-port)" }
-  if let timeout = server.persistentTimeout { line += " persistent \(timeout)" }
-  return line
+func writeServiceLine(_ server: IPVSVirtualServer, into text: inout TextBuffer) {
+  text.append(server.proto.rawValue)
+  text.append("  ")
+  text.append(server.address, port: server.port)
+  text.append(byte: UInt8(ascii: " "))
+  text.append(server.scheduler)
+  if server.sourcePortHash && server.scheduler == "mh" { text.append(" (mh-port)") }
+  if let timeout = server.persistentTimeout {
+    text.append(" persistent ")
+    text.append(timeout)
+  }
+  text.newline()
 }
 
 /// `  -> %-28s %-7s %-6d %-10u %-10u` (ipvsadm pads the last column too).
-func realServerLine(_ real: IPVSRealServer) -> String {
-  "  -> " + padded(real.description, 28) + " " + padded("Masq", 7) + " "
-    + padded(String(real.weight), 6) + " " + padded(String(real.activeConnections), 10) + " "
-    + padded(String(real.inactiveConnections), 10)
-}
-
-/// Left-justifies `text` in `width` columns (printf `%-Ns`).
-func padded(_ text: String, _ width: Int) -> String {
-  text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+func writeRealServerLine(_ real: IPVSRealServer, into text: inout TextBuffer) {
+  text.append("  -> ")
+  var start = text.count
+  text.append(real.address, port: real.port)
+  text.pad(from: start, to: 28)
+  text.append(" Masq    ")
+  start = text.count
+  text.append(real.weight)
+  text.pad(from: start, to: 6)
+  text.append(byte: UInt8(ascii: " "))
+  start = text.count
+  text.append(real.activeConnections)
+  text.pad(from: start, to: 10)
+  text.append(byte: UInt8(ascii: " "))
+  start = text.count
+  text.append(real.inactiveConnections)
+  text.pad(from: start, to: 10)
+  text.newline()
 }
 
 /// A deterministic starting order (the kernel lists services in hash-table order).
@@ -70,18 +91,16 @@ func compareServices(_ a: IPVSVirtualServer, _ b: IPVSVirtualServer) -> Int32 {
 
 /// libipvs address-then-port comparison with 32-bit wrap-around per address word.
 func compareAddresses(_ a: IPAddress, _ b: IPAddress, _ portA: Int, _ portB: Int) -> Int32 {
-  for (x, y) in zip(words(a), words(b)) where x != y {
-    let diff = Int32(bitPattern: x &- y)
-    if diff != 0 { return diff }
+  for i in 0..<(a.family == .v6 && b.family == .v6 ? 4 : 1) {
+    let (x, y) = (word(a, i), word(b, i))
+    if x != y { return Int32(bitPattern: x &- y) }
   }
   return Int32(portA - portB)
 }
 
-/// The address as 32-bit words in network order (one for IPv4, four for IPv6).
-private func words(_ ip: IPAddress) -> [UInt32] {
-  guard ip.family == .v6 else { return [ip.v4Value] }
-  return [
-    UInt32(truncatingIfNeeded: ip.high >> 32), UInt32(truncatingIfNeeded: ip.high),
-    UInt32(truncatingIfNeeded: ip.low >> 32), UInt32(truncatingIfNeeded: ip.low),
-  ]
+/// Word `i` of the address as 32-bit words in network order (one for IPv4, four for IPv6).
+private func word(_ ip: IPAddress, _ i: Int) -> UInt32 {
+  guard ip.family == .v6 else { return ip.v4Value }
+  let half = i < 2 ? ip.high : ip.low
+  return UInt32(truncatingIfNeeded: i % 2 == 0 ? half >> 32 : half)
 }

@@ -60,44 +60,89 @@ struct NFTablesListing {
     sets[index].elements.append(element)
   }
 
-  /// The `nft list table` text.
-  var text: String {
-    var out = "table \(family) \(NFTablesName.table) {\n\tcomment \"rules for kube-proxy\"\n"
-    let blocks = sets.map(render) + chains.map(render)
-    out += blocks.joined(separator: "\n")
-    return out + "}\n"
-  }
-
-  private func render(_ set: SetObject) -> String {
-    var lines = ["\t\(set.kind) \(set.name) {", "\t\ttype \(set.type)"]
-    // The kernel gives a dynamic set (one a rule adds to) its default size, which nft lists.
-    if set.flags.contains("dynamic") { lines.append("\t\tsize 65535") }
-    if !set.flags.isEmpty { lines.append("\t\tflags " + set.flags.joined(separator: ",")) }
-    if let timeout = set.timeoutSeconds { lines.append("\t\ttimeout " + nftDuration(timeout)) }
-    if let comment = set.comment { lines.append("\t\tcomment \"\(comment)\"") }
-    if !set.elements.isEmpty {
-      var body = ""
-      let elements =
-        set.sortedByAddress
-        ? set.elements.sorted {
-          (IPAddress($0) ?? IPAddress(v4: 0)) < (IPAddress($1) ?? IPAddress(v4: 0))
-        }
-        : set.elements
-      for (i, element) in elements.enumerated() {
-        if i > 0 { body += (set.twoPerLine && i % 2 == 1) ? ", " : ",\n\t\t\t     " }
-        body += element
-      }
-      lines.append("\t\telements = { \(body) }")
+  /// Writes the start of the `nft list table` text: the table line and comment, then every
+  /// set, map and chain, a blank line between objects. The caller writes the chains created
+  /// after these (each after a blank line) and the closing brace.
+  func writeHeaderSetsAndChains(into text: inout TextBuffer) {
+    text.append("table ")
+    text.append(family)
+    text.append(byte: UInt8(ascii: " "))
+    text.append(NFTablesName.table)
+    text.append(" {\n\tcomment \"rules for kube-proxy\"\n")
+    for (i, set) in sets.enumerated() {
+      if i > 0 { text.newline() }
+      write(set, into: &text)
     }
-    return (lines + ["\t}"]).map { $0 + "\n" }.joined()
+    for (i, chain) in chains.enumerated() {
+      if i > 0 || !sets.isEmpty { text.newline() }
+      text.startChain(chain.name)
+      if let comment = chain.comment {
+        text.append("\t\tcomment \"")
+        text.append(comment)
+        text.append("\"\n")
+      }
+      if let base = chain.baseDeclaration { text.rule(base) }
+      for rule in chain.rules { text.rule(rule) }
+      text.append("\t}\n")
+    }
   }
 
-  private func render(_ chain: ChainObject) -> String {
-    var lines = ["\tchain \(chain.name) {"]
-    if let comment = chain.comment { lines.append("\t\tcomment \"\(comment)\"") }
-    if let base = chain.baseDeclaration { lines.append("\t\t" + base) }
-    lines += chain.rules.map { "\t\t" + $0 }
-    return (lines + ["\t}"]).map { $0 + "\n" }.joined()
+  private func write(_ set: SetObject, into text: inout TextBuffer) {
+    text.append("\t")
+    text.append(set.kind)
+    text.append(byte: UInt8(ascii: " "))
+    text.append(set.name)
+    text.append(" {\n\t\ttype ")
+    text.append(set.type)
+    text.newline()
+    // The kernel gives a dynamic set (one a rule adds to) its default size, which nft lists.
+    if set.flags.contains("dynamic") { text.append("\t\tsize 65535\n") }
+    if !set.flags.isEmpty {
+      text.append("\t\tflags ")
+      text.append(set.flags.joined(separator: ","))
+      text.newline()
+    }
+    if let timeout = set.timeoutSeconds {
+      text.append("\t\ttimeout ")
+      text.append(nftDuration(timeout))
+      text.newline()
+    }
+    if let comment = set.comment {
+      text.append("\t\tcomment \"")
+      text.append(comment)
+      text.append("\"\n")
+    }
+    if !set.elements.isEmpty {
+      text.append("\t\telements = { ")
+      for (i, element) in orderedElements(set).enumerated() {
+        if i > 0 {
+          text.append((set.twoPerLine && i % 2 == 1) ? ", " : ",\n\t\t\t     ")
+        }
+        text.append(element)
+      }
+      text.append(" }\n")
+    }
+    text.append("\t}\n")
+  }
+
+  /// The elements in listing order: by address for a set of single addresses (each parsed
+  /// once), else as added.
+  private func orderedElements(_ set: SetObject) -> [String] {
+    guard set.sortedByAddress else { return set.elements }
+    return set.elements.map { (IPAddress($0) ?? IPAddress(v4: 0), $0) }
+      .sorted { $0.0 < $1.0 }.map(\.1)
+  }
+}
+
+extension TextBuffer {
+  /// Appends `\tchain <name> {` and the end of the line.
+  mutating func startChain(_ name: String) {
+    append("\tchain ", name, " {\n")
+  }
+
+  /// Appends one rule line of a chain: two tabs, the rule, the end of the line.
+  mutating func rule(_ rule: String) {
+    append("\t\t", rule, "\n")
   }
 }
 

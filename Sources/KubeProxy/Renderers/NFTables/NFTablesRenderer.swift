@@ -8,19 +8,46 @@ public func renderNFTablesRuleset(
   node: ProxyNode, config: ProxyConfig, decisions: [ServicePortDecision], family: IPFamily = .v4,
   masqueradeMark: String = "0x00004000"
 ) -> String {
-  var writer = NFTablesWriter(node: node, config: config, family: family, mark: masqueradeMark)
-  writer.writeSetup()
-  let relevant = decisions.filter {
-    $0.servicePort.family == family && $0.servicePort.clusterIP != nil
-      && $0.servicePort.type != .externalName
-  }
-  for decision in relevant.sorted(by: { $0.servicePort.name < $1.servicePort.name }) {
-    writer.writeServicePort(IPTablesServicePlan(decision))
-  }
-  return writer.listing.text
+  var text = TextBuffer()
+  renderNFTablesRuleset(
+    into: &text, node: node, config: config, decisions: decisions, family: family,
+    masqueradeMark: masqueradeMark)
+  return text.string
 }
 
-/// Builds the listing in kube-proxy's transaction order.
+/// Writes the `nft list table` text for `node` (see the `String` form) at the end of `text`.
+public func renderNFTablesRuleset(
+  into text: inout TextBuffer, node: ProxyNode, config: ProxyConfig,
+  decisions: [ServicePortDecision], family: IPFamily = .v4, masqueradeMark: String = "0x00004000"
+) {
+  var writer = NFTablesWriter(node: node, config: config, family: family, mark: masqueradeMark)
+  let ports = writer.writeSetupAndElements(decisions)
+  writer.listing.writeHeaderSetsAndChains(into: &text)
+  let endpoints = ports.reduce(0) { $0 + $1.plan.decision.allReachableEndpoints.count }
+  text.reserve(400 * ports.count + 300 * endpoints + 16)
+  writer.writeServiceChains(ports, into: &text)
+  text.append("}\n")
+}
+
+/// One service port as the nftables backend writes it: the decisions and its chain names.
+struct NFTablesServicePort {
+  let plan: IPTablesServicePlan
+  let chains: NFTablesServiceChains
+  /// `loadBalancerSourceRanges` are enforced (unlike iptables, whether or not the service
+  /// has endpoints).
+  let usesFirewall: Bool
+
+  init(_ decision: ServicePortDecision) {
+    plan = IPTablesServicePlan(decision)
+    chains = NFTablesServiceChains(decision.servicePort.name)
+    let port = decision.servicePort
+    usesFirewall = !port.loadBalancerVIPs.isEmpty && !port.loadBalancerSourceRanges.isEmpty
+  }
+}
+
+/// Builds the table in kube-proxy's transaction order: the fixed chains, sets and maps and
+/// every service port's map elements and affinity sets in `listing`; then the service ports'
+/// chains, written straight to text (they follow every object of `listing` in the listing).
 struct NFTablesWriter {
   let node: ProxyNode
   let config: ProxyConfig
@@ -31,6 +58,8 @@ struct NFTablesWriter {
   let nodePortIPs: [IPAddress]?
   let nodeIP: IPAddress?
   var listing: NFTablesListing
+  /// The endpoint chain names of the service port being written.
+  var endpointNames = NFTablesEndpointNames()
 
   init(node: ProxyNode, config: ProxyConfig, family: IPFamily, mark: String) {
     self.node = node
@@ -46,6 +75,20 @@ struct NFTablesWriter {
       nodePortIPs = addresses.matchAll ? nil : addresses.nodeIPs(of: node).filter { !$0.isLoopback }
     }
     listing = NFTablesListing(family: family == .v4 ? "ip" : "ip6")
+  }
+
+  /// Writes the fixed part and every service port's elements into `listing`; returns the
+  /// service ports (of this family, in name order) whose chains are still to be written.
+  mutating func writeSetupAndElements(
+    _ decisions: [ServicePortDecision]
+  ) -> [NFTablesServicePort] {
+    writeSetup()
+    let ports = servicePortsInNameOrder(decisions, family: family).map(NFTablesServicePort.init)
+    for port in ports {
+      writeElements(port)
+      writeAffinitySets(port.plan)
+    }
+    return ports
   }
 
   var ipX: String { family == .v4 ? "ip" : "ip6" }

@@ -1,42 +1,15 @@
 import NetAddr
 
-/// One service port in nftables: map elements that dispatch its addresses, then its
-/// service-/local-/external-/firewall-/endpoint- chains and affinity sets.
+/// One service port in nftables: map elements that dispatch its addresses and affinity sets
+/// (in the listing's objects), then its endpoint-/service-/local-/external-/firewall- chains.
 extension NFTablesWriter {
-  /// Writes elements and chains for `plan` (the same decisions as the iptables backend,
-  /// except that the firewall chain does not depend on having endpoints).
-  mutating func writeServicePort(_ plan: IPTablesServicePlan) {
-    let port = plan.decision.servicePort
-    let name = port.name
-    let chains = NFTablesServiceChains(name)
-    for endpoint in plan.decision.allReachableEndpoints {
-      listing.ensureChain(NFTablesName.endpoint(name, endpoint))
-    }
-    if plan.usesClusterPolicyChain { listing.ensureChain(chains.cluster) }
-    if plan.usesLocalPolicyChain { listing.ensureChain(chains.local) }
-    if plan.usesExternalTrafficChain { listing.ensureChain(chains.external) }
-    let usesFirewall = !port.loadBalancerVIPs.isEmpty && !port.loadBalancerSourceRanges.isEmpty
-    if usesFirewall { listing.ensureChain(chains.firewall) }
-    writeElements(plan, chains, usesFirewall: usesFirewall)
-    writeInternalMasquerade(plan, chains)
-    writeExternalChain(plan, chains)
-    if usesFirewall { writeFirewallChain(plan, chains) }
-    writeAffinitySets(plan)
-    if plan.usesClusterPolicyChain {
-      writeEndpointPicks(plan, chains.cluster, plan.decision.clusterEndpoints)
-    }
-    if plan.usesLocalPolicyChain {
-      writeEndpointPicks(plan, chains.local, plan.decision.localEndpoints)
-    }
-    for endpoint in plan.decision.allReachableEndpoints { writeEndpointChain(plan, endpoint) }
-  }
-
   /// Verdict-map elements: service-ips / service-nodeports / firewall-ips go to the
   /// service's chains; no-endpoint maps go to reject-chain (none anywhere) or drop (Local
-  /// policy, none here), commented with the service port.
-  mutating func writeElements(
-    _ plan: IPTablesServicePlan, _ chains: NFTablesServiceChains, usesFirewall: Bool
-  ) {
+  /// policy, none here), commented with the service port. (The same decisions as the iptables
+  /// backend, except that the firewall does not depend on having endpoints.)
+  mutating func writeElements(_ servicePort: NFTablesServicePort) {
+    let (plan, chains, usesFirewall) =
+      (servicePort.plan, servicePort.chains, servicePort.usesFirewall)
     let port = plan.decision.servicePort
     let (p, number) = (plan.proto, port.port)
     let internalVerdict = plan.internalTrafficChainNFT(chains)
@@ -91,58 +64,6 @@ extension NFTablesWriter {
     }
   }
 
-  /// ClusterIP traffic from outside the pod network is marked for masquerade. The rule matches
-  /// only the addresses (kubernetes/kubernetes#131492, kube-proxy 1.34+): a packet reaches the
-  /// service chain through `service-ips` (port and protocol already matched) or through the
-  /// external chain (never addressed to the ClusterIP).
-  mutating func writeInternalMasquerade(
-    _ plan: IPTablesServicePlan, _ chains: NFTablesServiceChains
-  ) {
-    let port = plan.decision.servicePort
-    guard plan.hasInternalEndpoints, let clusterIP = port.clusterIP else { return }
-    let match = "\(ipX) daddr \(clusterIP)"
-    let chain = plan.internalTrafficChainNFT(chains)
-    if config.masqueradeAll {
-      listing.add(chain, "\(match) jump \(NFTablesName.markForMasquerade)")
-    } else if let cidr = detector.cidr {
-      listing.add(chain, "\(match) \(ipX) saddr != \(cidr) jump \(NFTablesName.markForMasquerade)")
-    }
-  }
-
-  /// external-…: masquerade then the service chain (Cluster policy); or short-circuit pod and
-  /// node traffic to the service chain and send the rest to the local chain (Local policy).
-  mutating func writeExternalChain(_ plan: IPTablesServicePlan, _ chains: NFTablesServiceChains) {
-    guard plan.usesExternalTrafficChain else { return }
-    let ext = chains.external
-    let masq = NFTablesName.markForMasquerade
-    if !plan.decision.servicePort.externalPolicyLocal {
-      listing.add(ext, "jump \(masq)")
-    } else {
-      if let cidr = detector.cidr {
-        listing.add(
-          ext, "\(ipX) saddr \(cidr) goto \(chains.cluster) comment \"short-circuit pod traffic\"")
-      }
-      listing.add(ext, "fib saddr type local jump \(masq) comment \"masquerade local traffic\"")
-      listing.add(
-        ext, "fib saddr type local goto \(chains.cluster) comment \"short-circuit local traffic\"")
-    }
-    if plan.hasExternalEndpoints {
-      let policy = plan.decision.servicePort.externalPolicyLocal ? chains.local : chains.cluster
-      listing.add(ext, "goto \(policy)")
-    }
-  }
-
-  /// firewall-…: drop sources outside the ranges (plus the LB IPs when a range holds the
-  /// node IP, for node traffic that loops back with the VIP as source).
-  mutating func writeFirewallChain(_ plan: IPTablesServicePlan, _ chains: NFTablesServiceChains) {
-    let port = plan.decision.servicePort
-    var sources = port.loadBalancerSourceRanges
-    if let nodeIP, port.loadBalancerSourceRanges.contains(where: { $0.contains(nodeIP) }) {
-      sources += port.loadBalancerVIPs.map { CIDR(network: $0, prefixLength: $0.family.bitWidth) }
-    }
-    listing.add(chains.firewall, "\(ipX) saddr != \(nftAnonymousSet(sources)) drop")
-  }
-
   /// One dynamic set per endpoint remembering recent clients (ClientIP affinity).
   mutating func writeAffinitySets(_ plan: IPTablesServicePlan) {
     let port = plan.decision.servicePort
@@ -155,36 +76,170 @@ extension NFTablesWriter {
     }
   }
 
+  /// Writes every service port's chains, each after a blank line, in the order kube-proxy
+  /// creates them: one per reachable endpoint, then service-, local-, external- and
+  /// firewall-, each with its rules.
+  mutating func writeServiceChains(_ ports: [NFTablesServicePort], into text: inout TextBuffer) {
+    for port in ports {
+      writeServiceChains(port, into: &text)
+    }
+  }
+
+  private mutating func writeServiceChains(
+    _ servicePort: NFTablesServicePort, into text: inout TextBuffer
+  ) {
+    let (plan, chains) = (servicePort.plan, servicePort.chains)
+    let decision = plan.decision
+    endpointNames.reset(for: decision.servicePort.name, decision.allReachableEndpoints)
+    for (i, endpoint) in decision.allReachableEndpoints.enumerated() {
+      // An endpoint listed twice has one chain, holding both copies' rules.
+      guard let copies = endpointNames.copies(ofFirst: i) else { continue }
+      text.newline()
+      text.append("\tchain endpoint-")
+      endpointNames.appendBase(i, to: &text)
+      text.append(" {\n")
+      for _ in 0..<copies { writeEndpointRules(plan, endpoint, i, into: &text) }
+      text.append("\t}\n")
+    }
+    let masquerade = internalMasquerade(plan)
+    let internalChain = plan.internalTrafficChainNFT(chains)
+    let policyChains = [
+      (plan.usesClusterPolicyChain, chains.cluster, decision.clusterEndpoints),
+      (plan.usesLocalPolicyChain, chains.local, decision.localEndpoints),
+    ]
+    for (uses, chain, endpoints) in policyChains where uses {
+      text.newline()
+      text.startChain(chain)
+      if internalChain == chain, let masquerade { text.rule(masquerade) }
+      writeEndpointPicks(plan, endpoints, into: &text)
+      text.append("\t}\n")
+    }
+    if plan.usesExternalTrafficChain {
+      text.newline()
+      text.startChain(chains.external)
+      writeExternalRules(plan, chains, into: &text)
+      text.append("\t}\n")
+    }
+    if servicePort.usesFirewall {
+      text.newline()
+      text.startChain(chains.firewall)
+      writeFirewallRule(plan, into: &text)
+      text.append("\t}\n")
+    }
+    // The masquerade rule's chain was not created above: adding the rule creates it.
+    let created =
+      internalChain == chains.cluster ? plan.usesClusterPolicyChain : plan.usesLocalPolicyChain
+    if let masquerade, !created {
+      text.newline()
+      text.startChain(internalChain)
+      text.rule(masquerade)
+      text.append("\t}\n")
+    }
+  }
+
+  /// The internal chain's first rule: ClusterIP traffic from outside the pod network is marked
+  /// for masquerade. The rule matches only the addresses (kubernetes/kubernetes#131492,
+  /// kube-proxy 1.34+): a packet reaches the service chain through `service-ips` (port and
+  /// protocol already matched) or through the external chain (never addressed to the
+  /// ClusterIP).
+  func internalMasquerade(_ plan: IPTablesServicePlan) -> String? {
+    let port = plan.decision.servicePort
+    guard plan.hasInternalEndpoints, let clusterIP = port.clusterIP else { return nil }
+    let match = "\(ipX) daddr \(clusterIP)"
+    if config.masqueradeAll {
+      return "\(match) jump \(NFTablesName.markForMasquerade)"
+    } else if let cidr = detector.cidr {
+      return "\(match) \(ipX) saddr != \(cidr) jump \(NFTablesName.markForMasquerade)"
+    }
+    return nil
+  }
+
+  /// external-…: masquerade then the service chain (Cluster policy); or short-circuit pod and
+  /// node traffic to the service chain and send the rest to the local chain (Local policy).
+  func writeExternalRules(
+    _ plan: IPTablesServicePlan, _ chains: NFTablesServiceChains, into text: inout TextBuffer
+  ) {
+    let masq = NFTablesName.markForMasquerade
+    if !plan.decision.servicePort.externalPolicyLocal {
+      text.rule("jump \(masq)")
+    } else {
+      if let cidr = detector.cidr {
+        text.rule(
+          "\(ipX) saddr \(cidr) goto \(chains.cluster) comment \"short-circuit pod traffic\"")
+      }
+      text.rule("fib saddr type local jump \(masq) comment \"masquerade local traffic\"")
+      text.rule(
+        "fib saddr type local goto \(chains.cluster) comment \"short-circuit local traffic\"")
+    }
+    if plan.hasExternalEndpoints {
+      let policy = plan.decision.servicePort.externalPolicyLocal ? chains.local : chains.cluster
+      text.rule("goto \(policy)")
+    }
+  }
+
+  /// firewall-…: drop sources outside the ranges (plus the LB IPs when a range holds the
+  /// node IP, for node traffic that loops back with the VIP as source).
+  func writeFirewallRule(_ plan: IPTablesServicePlan, into text: inout TextBuffer) {
+    let port = plan.decision.servicePort
+    var sources = port.loadBalancerSourceRanges
+    if let nodeIP, port.loadBalancerSourceRanges.contains(where: { $0.contains(nodeIP) }) {
+      sources += port.loadBalancerVIPs.map { CIDR(network: $0, prefixLength: $0.family.bitWidth) }
+    }
+    text.rule("\(ipX) saddr != \(nftAnonymousSet(sources)) drop")
+  }
+
   /// Affinity lookups first, then one `numgen random mod N vmap` over the endpoints.
   mutating func writeEndpointPicks(
-    _ plan: IPTablesServicePlan, _ chain: String, _ endpoints: [ProxyEndpoint]
+    _ plan: IPTablesServicePlan, _ endpoints: [ProxyEndpoint], into text: inout TextBuffer
   ) {
-    let name = plan.decision.servicePort.name
     if plan.decision.servicePort.stickyMaxAgeSeconds != nil {
-      for endpoint in endpoints {
-        listing.add(
-          chain,
-          "\(ipX) saddr @\(NFTablesName.affinitySet(name, endpoint)) "
-            + "goto \(NFTablesName.endpoint(name, endpoint))"
-        )
+      for (i, endpoint) in endpoints.enumerated() {
+        let base = endpointNames.base(endpoint, at: i)
+        text.append("\t\t")
+        text.append(ipX)
+        text.append(" saddr @affinity-")
+        text.append(endpointNames.scratch, from: base.lowerBound, to: base.upperBound)
+        text.append(" goto endpoint-")
+        text.append(endpointNames.scratch, from: base.lowerBound, to: base.upperBound)
+        text.newline()
       }
     }
-    let targets = endpoints.enumerated().map {
-      "\($0.offset) : goto \(NFTablesName.endpoint(name, $0.element))"
+    text.append("\t\tnumgen random mod ")
+    text.append(endpoints.count)
+    text.append(" vmap { ")
+    for (i, endpoint) in endpoints.enumerated() {
+      if i > 0 { text.append(", ") }
+      text.append(i)
+      text.append(" : goto endpoint-")
+      let base = endpointNames.base(endpoint, at: i)
+      text.append(endpointNames.scratch, from: base.lowerBound, to: base.upperBound)
     }
-    listing.add(
-      chain, "numgen random mod \(endpoints.count) vmap { \(targets.joined(separator: ", ")) }")
+    text.append(" }\n")
   }
 
   /// endpoint-…: hairpin masquerade, affinity update, DNAT.
-  mutating func writeEndpointChain(_ plan: IPTablesServicePlan, _ endpoint: ProxyEndpoint) {
-    let name = plan.decision.servicePort.name
-    let chain = NFTablesName.endpoint(name, endpoint)
-    listing.add(chain, "\(ipX) saddr \(endpoint.ip) jump \(NFTablesName.markForMasquerade)")
+  func writeEndpointRules(
+    _ plan: IPTablesServicePlan, _ endpoint: ProxyEndpoint, _ i: Int, into text: inout TextBuffer
+  ) {
+    text.append("\t\t")
+    text.append(ipX)
+    text.append(" saddr ")
+    text.append(endpoint.ip)
+    text.append(" jump ")
+    text.append(NFTablesName.markForMasquerade)
+    text.newline()
     if plan.decision.servicePort.stickyMaxAgeSeconds != nil {
-      listing.add(chain, "update @\(NFTablesName.affinitySet(name, endpoint)) { \(ipX) saddr }")
+      text.append("\t\tupdate @affinity-")
+      endpointNames.appendBase(i, to: &text)
+      text.append(" { ")
+      text.append(ipX)
+      text.append(" saddr }\n")
     }
-    listing.add(chain, "meta l4proto \(plan.proto) dnat to \(endpoint)")
+    text.append("\t\tmeta l4proto ")
+    text.append(plan.proto)
+    text.append(" dnat to ")
+    text.append(endpoint.ip, port: endpoint.port)
+    text.newline()
   }
 }
 
@@ -196,10 +251,11 @@ struct NFTablesServiceChains {
   let firewall: String
 
   init(_ name: ServicePortName) {
-    cluster = NFTablesName.serviceCluster(name)
-    local = NFTablesName.serviceLocal(name)
-    external = NFTablesName.serviceExternal(name)
-    firewall = NFTablesName.serviceFirewall(name)
+    let base = NFTablesName.servicePortBase(name)
+    cluster = "service-" + base
+    local = "local-" + base
+    external = "external-" + base
+    firewall = "firewall-" + base
   }
 }
 
@@ -207,5 +263,96 @@ extension IPTablesServicePlan {
   /// The nft chain ClusterIP traffic goes to (service-…, or local-… under iTP=Local).
   func internalTrafficChainNFT(_ chains: NFTablesServiceChains) -> String {
     decision.servicePort.internalPolicyLocal ? chains.local : chains.cluster
+  }
+}
+
+/// The name bases (`HASH-ns/svc/proto/port__ip/port`) of one service port's reachable
+/// endpoints, each hashed once: a service port's chains name an endpoint's chain and affinity
+/// set up to four times.
+struct NFTablesEndpointNames {
+  /// The bases one after another; `ends[i]` is where endpoint i's ends.
+  private(set) var scratch = TextBuffer()
+  private var ends: [Int] = []
+  private var endpoints: [ProxyEndpoint] = []
+  private var input = TextBuffer()
+  private var prefixLength = 0
+  /// Per endpoint: how many copies of it the list holds at its first appearance, 0 at a later
+  /// one; nil when every endpoint appears once.
+  private var copyCounts: [Int]? = nil
+
+  /// Names the endpoints of service port `name`.
+  mutating func reset(for name: ServicePortName, _ endpoints: [ProxyEndpoint]) {
+    self.endpoints = endpoints
+    scratch.removeAll()
+    ends.removeAll(keepingCapacity: true)
+    input.removeAll()
+    NFTablesName.appendServicePortName(name, to: &input)
+    prefixLength = input.count
+    for endpoint in endpoints {
+      appendFresh(endpoint)
+      ends.append(scratch.count)
+    }
+    copyCounts = Self.copyCounts(endpoints)
+  }
+
+  /// An endpoint's identity in chain names.
+  private struct AddressPort: Hashable {
+    let ip: IPAddress
+    let port: Int
+  }
+
+  /// See `copyCounts`. The engine's endpoints are unique (`resolvingDuplicates`); only
+  /// hand-made decisions repeat one.
+  private static func copyCounts(_ endpoints: [ProxyEndpoint]) -> [Int]? {
+    let same = { (a: ProxyEndpoint, b: ProxyEndpoint) in a.ip == b.ip && a.port == b.port }
+    if endpoints.count <= 32 {
+      // Few endpoints: comparing every pair is cheaper than hashing them.
+      let repeated = endpoints.indices.contains { i in
+        endpoints[..<i].contains { same($0, endpoints[i]) }
+      }
+      guard repeated else { return nil }
+    }
+    var first: [AddressPort: Int] = [:]
+    var counts = [Int](repeating: 0, count: endpoints.count)
+    for (i, endpoint) in endpoints.enumerated() {
+      let key = AddressPort(ip: endpoint.ip, port: endpoint.port)
+      if let f = first[key] {
+        counts[f] += 1
+      } else {
+        first[key] = i
+        counts[i] = 1
+      }
+    }
+    return counts.contains(0) ? counts : nil
+  }
+
+  /// The byte range in `scratch` of `endpoint`'s base, found at index `i` of the reachable
+  /// endpoints when it is there, else written after the others.
+  mutating func base(_ endpoint: ProxyEndpoint, at i: Int) -> Range<Int> {
+    if i < endpoints.count && endpoints[i].ip == endpoint.ip && endpoints[i].port == endpoint.port
+    {
+      return (i == 0 ? 0 : ends[i - 1])..<ends[i]
+    }
+    let start = scratch.count
+    appendFresh(endpoint)
+    return start..<scratch.count
+  }
+
+  /// Appends reachable endpoint i's base.
+  func appendBase(_ i: Int, to text: inout TextBuffer) {
+    text.append(scratch, from: i == 0 ? 0 : ends[i - 1], to: ends[i])
+  }
+
+  /// How many times reachable endpoint i's chain appears in the list if i is its first
+  /// appearance; nil for a later copy.
+  func copies(ofFirst i: Int) -> Int? {
+    guard let copyCounts else { return 1 }
+    return copyCounts[i] == 0 ? nil : copyCounts[i]
+  }
+
+  private mutating func appendFresh(_ endpoint: ProxyEndpoint) {
+    input.removeSuffix(from: prefixLength)
+    NFTablesName.appendEndpointName(endpoint, to: &input)
+    NFTablesName.appendHashAndTruncate(input, to: &scratch)
   }
 }
