@@ -69,7 +69,8 @@ struct RenderGoldenCase: CustomTestStringConvertible, Sendable {
       chunk: """
         reset{}
         createDeployment("web", {replicas=4, labels={app="web"},
-          ports={{name="http", containerPort=8080}, {name="dns", containerPort=53, protocol="UDP"}}})
+          ports={{name="http", containerPort=8080},
+            {name="dns", containerPort=53, protocol="UDP"}}})
         createService("web", {selector={app="web"},
           ports={{name="http", port=80, targetPort="http"}}})
         createService("sticky", {selector={app="web"}, sessionAffinity="ClientIP",
@@ -203,7 +204,9 @@ struct RenderGoldenCase: CustomTestStringConvertible, Sendable {
     try ObjectsAPI.register(lab, in: state)
     try TrafficAPI.register(lab, in: state)
     lab.warningSink = { _ in }
-    let settings = settings.map { "{\($0), title=\"\($0.replacingOccurrences(of: "'", with: ""))\"}" }
+    let settings = settings.map {
+      "{\($0), title=\"\($0.replacingOccurrences(of: "'", with: ""))\"}"
+    }
     _ = try state.run(chunk: "SETTINGS = {\(settings.joined(separator: ", "))}", name: "=settings")
     _ = try state.run(chunk: c.chunk, name: "=\(c.id)")
     guard case .string(let text)? = try state.run(chunk: dump, name: "=dump").first else {
