@@ -524,7 +524,8 @@ def bench_layout(n_services, n_pods):
     nodes = []
     for i in range(n_nodes):
         cidr = f"10.{64 + i // 256}.{i % 256}.0/24"
-        nodes.append((f"node-{i:03d}", f"172.20.{i // 250}.{i % 250 + 2}", cidr, f"zone-{'abc'[i % 3]}"))
+        ip = f"172.20.{i // 250}.{i % 250 + 2}"
+        nodes.append((f"node-{i:03d}", ip, cidr, f"zone-{'abc'[i % 3]}"))
     next_ip = [2] * n_nodes
     per = max(1, n_pods // n_services)
     services, made = [], 0
@@ -538,15 +539,15 @@ def bench_layout(n_services, n_pods):
             next_ip[ni] += 1
             members.append((k, nodes[ni] if ip else None, ip))
         made += count
-        services.append((s, f"team-{s % 50}", app, hashlib.sha1(app.encode()).hexdigest()[:10], count,
-                         members))
+        h = hashlib.sha1(app.encode()).hexdigest()[:10]
+        services.append((s, f"team-{s % 50}", app, h, count, members))
     return nodes, services
 
 
 def bench(n_services, n_pods):
-    """A cluster of one node per 240 pods, n_services Deployments each behind a ClusterIP Service (every
-    tenth a NodePort), with n_pods pods spread over them, all with their EndpointSlices: the objects one
-    at a time, in the order kubectl prints them (so that a large dump never sits in memory)."""
+    """A cluster of one node per 240 pods, n_services Deployments each behind a ClusterIP Service
+    (every tenth a NodePort), with n_pods pods spread over them, all with their EndpointSlices: the
+    objects one at a time, in the order kubectl prints them (a large dump never sits in memory)."""
     nodes, layout = bench_layout(n_services, n_pods)
     yield namespace("default")
     yield namespace("kube-system")
@@ -614,11 +615,13 @@ def _template(shape, level):
     if shape[0] is dict:
         if len(shape) == 1:
             return "{}"
-        parts = [encode_string(k).replace("%", "%%") + ": " + _template(v, level + 1) for k, v in shape[1:]]
+        parts = [encode_string(k).replace("%", "%%") + ": " + _template(v, level + 1)
+                 for k, v in shape[1:]]
         return "{" + inner + ("," + inner).join(parts) + outer + "}"
     if len(shape) == 1:
         return "[]"
-    return "[" + inner + ("," + inner).join(_template(v, level + 1) for v in shape[1:]) + outer + "]"
+    items = [_template(v, level + 1) for v in shape[1:]]
+    return "[" + inner + ("," + inner).join(items) + outer + "]"
 
 
 def write_json_list(items, out):
@@ -636,7 +639,8 @@ def write_json_list(items, out):
         out.write(sep)
         out.write(t % tuple(leaves))
         sep = ",\n        "
-    out.write('\n    ],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n')
+    out.write('\n    ],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n'
+              '    }\n}\n')
 
 
 class KubectlDumper(yaml.SafeDumper):
@@ -655,7 +659,8 @@ def main():
     if fmt == "json":
         write_json_list(items, sys.stdout)
     else:
-        doc = {"apiVersion": "v1", "items": list(items), "kind": "List", "metadata": {"resourceVersion": ""}}
+        doc = {"apiVersion": "v1", "items": list(items), "kind": "List",
+               "metadata": {"resourceVersion": ""}}
         sys.stdout.write(yaml.dump(doc, Dumper=KubectlDumper, sort_keys=False, default_flow_style=False,
                                    width=4096))
 

@@ -16,64 +16,94 @@ import Testing
   }
 
   static let values: [Case] = [
-    Case(id: "an object keeps its key order", text: #"{"b": 1, "a": [true, null]}"#,
+    Case(
+      id: "an object keeps its key order", text: #"{"b": 1, "a": [true, null]}"#,
       expected: #"{"b":1,"a":[true,null]}"#),
-    Case(id: "numbers: whole ones that fit as ints, the rest as doubles",
+    Case(
+      id: "numbers: whole ones that fit as ints, the rest as doubles",
       text: "[0, -7, 2.5, -1e3, 1E+2, 8080.0, 12345678901234567890, 9223372036854775807, -0.5]",
       expected: "[0,-7,2.5,-1000,100,8080,1.2345678901234567e+19,9223372036854775807,-0.5]"),
-    Case(id: "escapes", text: #"["a\"b\\c\/d\b\f\n\r\t", "\u00e9\u20ac", "\ud83d\ude00"]"#,
+    Case(
+      id: "escapes", text: #"["a\"b\\c\/d\b\f\n\r\t", "\u00e9\u20ac", "\ud83d\ude00"]"#,
       expected: "[\"a\\\"b\\\\c/d\\b\\f\\n\\r\\t\",\"é€\",\"😀\"]"),
-    Case(id: "a lone surrogate reads as U+FFFD, as Go reads it", text: #"["\ud800x", "\udc00"]"#,
+    Case(
+      id: "a lone surrogate reads as U+FFFD, as Go reads it", text: #"["\ud800x", "\udc00"]"#,
       expected: "[\"\u{FFFD}x\",\"\u{FFFD}\"]"),
     Case(id: "UTF-8 text as it is", text: "[\"né 😀\"]", expected: "[\"né 😀\"]"),
-    Case(id: "a repeated key keeps its first place and its last value",
+    Case(
+      id: "a repeated key keeps its first place and its last value",
       text: #"{"a": 1, "b": 2, "a": 3}"#, expected: #"{"a":3,"b":2}"#),
-    Case(id: "empty collections and spaces", text: " \t\r\n{ \"a\" : { } , \"b\" : [ ] }\n",
+    Case(
+      id: "empty collections and spaces", text: " \t\r\n{ \"a\" : { } , \"b\" : [ ] }\n",
       expected: #"{"a":{},"b":[]}"#),
-    Case(id: "a mapping of many keys",
+    Case(
+      id: "a mapping of many keys",
       text: "{" + (0..<40).map { "\"k\($0)\": \($0)" }.joined(separator: ", ") + "}",
       expected: "{" + (0..<40).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + "}"),
     Case(id: "200 nested arrays", text: flow(200), expected: flow(200)),
   ]
 
   static let errors: [Case] = [
-    Case(id: "201 nested arrays", text: flow(201),
+    Case(
+      id: "201 nested arrays", text: flow(201),
       expected: "offset 200: nested too deeply (limit 200)"),
-    Case(id: "100,000 nested arrays", text: flow(100_000),
+    Case(
+      id: "100,000 nested arrays", text: flow(100_000),
       expected: "offset 200: nested too deeply (limit 200)"),
-    Case(id: "a missing colon", text: #"{"a" 1}"#,
+    Case(
+      id: "a missing colon", text: #"{"a" 1}"#,
       expected: "offset 5: invalid character '1' after object key"),
-    Case(id: "a trailing comma in an object", text: #"{"a": 1,}"#,
+    Case(
+      id: "a trailing comma in an object", text: #"{"a": 1,}"#,
       expected: "offset 8: invalid character '}' looking for beginning of object key string"),
-    Case(id: "a trailing comma in an array", text: "[1,]",
+    Case(
+      id: "a trailing comma in an array", text: "[1,]",
       expected: "offset 3: invalid character ']' looking for beginning of value"),
-    Case(id: "a missing comma", text: "[1 2]",
+    Case(
+      id: "a missing comma", text: "[1 2]",
       expected: "offset 3: invalid character '2' after array element"),
-    Case(id: "an unclosed object", text: #"{"nodes": [{"id":"1"]}"#,
+    Case(
+      id: "an unclosed object", text: #"{"nodes": [{"id":"1"]}"#,
       expected: "offset 20: invalid character ']' after object key:value pair"),
-    Case(id: "an unquoted key", text: "{id: 1}",
+    Case(
+      id: "an unquoted key", text: "{id: 1}",
       expected: "offset 1: invalid character 'i' looking for beginning of object key string"),
-    Case(id: "a bad literal", text: "[trux]",
+    Case(
+      id: "a bad literal", text: "[trux]",
       expected: "offset 4: invalid character 'x' in literal true (expecting 'e')"),
-    Case(id: "a leading zero", text: "01",
+    Case(
+      id: "a leading zero", text: "01",
       expected: "offset 1: invalid character '1' after top-level value"),
-    Case(id: "a bare minus", text: "[-]", expected: "offset 2: invalid character ']' in numeric literal"),
-    Case(id: "no digit after the point", text: "[1.x]",
+    Case(
+      id: "a bare minus", text: "[-]",
+      expected: "offset 2: invalid character ']' in numeric literal"),
+    Case(
+      id: "no digit after the point", text: "[1.x]",
       expected: "offset 3: invalid character 'x' after decimal point in numeric literal"),
-    Case(id: "no digit in the exponent", text: "[1e]",
+    Case(
+      id: "no digit in the exponent", text: "[1e]",
       expected: "offset 3: invalid character ']' in exponent of numeric literal"),
-    Case(id: "an unknown escape", text: #"["\q"]"#,
+    Case(
+      id: "an unknown escape", text: #"["\q"]"#,
       expected: "offset 3: invalid character 'q' in string escape code"),
-    Case(id: "a bad \\u escape", text: #"["\u12x4"]"#,
+    Case(
+      id: "a bad \\u escape", text: #"["\u12x4"]"#,
       expected: "offset 6: invalid character 'x' in \\u hexadecimal character escape"),
-    Case(id: "a newline in a string", text: "[\"a\nb\"]",
+    Case(
+      id: "a newline in a string", text: "[\"a\nb\"]",
       expected: "offset 3: invalid character '\\n' in string literal"),
-    Case(id: "a quote where a value goes", text: "{\"a\": '1'}",
+    Case(
+      id: "a quote where a value goes", text: "{\"a\": '1'}",
       expected: "offset 6: invalid character '\\'' looking for beginning of value"),
-    Case(id: "an unterminated string", text: #"{"a": "b"#, expected: "end: unexpected end of JSON input"),
-    Case(id: "the end inside an array", text: "[1, 2", expected: "end: unexpected end of JSON input"),
+    Case(
+      id: "an unterminated string", text: #"{"a": "b"#,
+      expected: "end: unexpected end of JSON input"),
+    Case(
+      id: "the end inside an array", text: "[1, 2", expected: "end: unexpected end of JSON input"),
     Case(id: "nothing at all", text: "  ", expected: "end: unexpected end of JSON input"),
-    Case(id: "two values", text: "{} {}", expected: "offset 3: invalid character '{' after top-level value"),
+    Case(
+      id: "two values", text: "{} {}",
+      expected: "offset 3: invalid character '{' after top-level value"),
   ]
 
   static func flow(_ n: Int) -> String {
@@ -137,7 +167,9 @@ import Testing
   }
 
   @Test func bytesThatAreNotUTF8AreRefused() {
-    for bytes: [UInt8] in [[0x22, 0xFF, 0x22], [0x22, 0xC3, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22]] {
+    for bytes: [UInt8] in [
+      [0x22, 0xFF, 0x22], [0x22, 0xC3, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22],
+    ] {
       var copy = bytes
       let result = copy.withUnsafeMutableBufferPointer { b in
         var reader = JSONReader(UnsafeBufferPointer(b))
@@ -153,7 +185,12 @@ import Testing
 
   static let plan = JSONReader.Plan(keys: [
     ("metadata", JSONReader.Plan(skip: ["managedFields"])),
-    ("spec", JSONReader.Plan(keys: [("containers", JSONReader.Plan(elements: JSONReader.Plan(skip: ["env"])))])),
+    (
+      "spec",
+      JSONReader.Plan(keys: [
+        ("containers", JSONReader.Plan(elements: JSONReader.Plan(skip: ["env"])))
+      ])
+    ),
   ])
 
   @Test func aPlanLeavesOutWhatNoReaderReadsAndStillChecksIt() {
@@ -164,14 +201,15 @@ import Testing
       """
     #expect(
       Self.read(text, plan: Self.plan)
-        == #"{"metadata":{"name":"a"},"spec":{"containers":[{"name":"c"}],"env":1},"managedFields":2}"#
+        == #"{"metadata":{"name":"a"},"spec":{"containers":[{"name":"c"}],"env":1},"#
+        + #""managedFields":2}"#
     )
     // Left out, but not unread: a syntax error, a deep nest or a bad byte there still counts.
     #expect(
       Self.read(#"{"metadata": {"managedFields": [1 2]}}"#, plan: Self.plan)
         == "offset 34: invalid character '2' after array element")
     #expect(
-      Self.read(#"{"metadata": {"managedFields": "#  + Self.flow(199) + "}}", plan: Self.plan)
+      Self.read(#"{"metadata": {"managedFields": "# + Self.flow(199) + "}}", plan: Self.plan)
         == "offset 229: nested too deeply (limit 200)")
   }
 
@@ -198,7 +236,8 @@ import Testing
 
   @Test func aListsItemsAreHandedOverOneByOne() {
     let list = Self.stream(
-      #"{"apiVersion": "v1", "items": [{"metadata": {"name": "a", "managedFields": []}}, 2], "kind": "List"}"#
+      #"{"apiVersion": "v1", "items": [{"metadata": {"name": "a", "managedFields": []}}, 2], "#
+        + #""kind": "List"}"#
     )
     #expect(list.items == [#"{"metadata":{"name":"a"}}"#, "2"])
     #expect(list.rest == #"{"apiVersion":"v1","kind":"List"}"#)

@@ -182,7 +182,8 @@ end)
 
 -- Everything the lab shows of its objects and what it makes of them, to compare two imports.
 local function labSnapshot()
-  local s = { cluster = cluster(), export = export(), dns = dnsConfig(), invariants = select(2, pcall(checkInvariants)) }
+  local s = { cluster = cluster(), export = export(), dns = dnsConfig() }
+  s.invariants = select(2, pcall(checkInvariants))
   for _, kind in ipairs({ "ns", "nodes", "pods", "svc", "endpointslices", "ep", "deployments" }) do
     s["get " .. kind] = get(kind, { allNamespaces = true, wide = true })
   end

@@ -179,13 +179,15 @@ enum DumpInput {
     guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { throw unreadable }
     let size = Int(st.st_size)
     guard size <= maxBytes else { throw tooLarge(arg, size) }
-    guard size > 0 else { return Source(path: arg, bytes: UnsafeBufferPointer(start: nil, count: 0)) }
+    guard size > 0 else {
+      return Source(path: arg, bytes: UnsafeBufferPointer(start: nil, count: 0))
+    }
     guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
       throw unreadable
     }
     // The reader walks the file once from the front.
     madvise(base, size, MADV_SEQUENTIAL)
-    return Source(
-      path: arg, bytes: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: size))
+    let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: size)
+    return Source(path: arg, bytes: bytes)
   }
 }

@@ -308,7 +308,8 @@ struct JSONReader {
         return RawString(bytes: text, ascii: high < 0x80, decoded: nil)
       }
       if c == UInt8(ascii: "\\") {
-        return RawString(bytes: UnsafeBufferPointer(start: nil, count: 0), ascii: false,
+        return RawString(
+          bytes: UnsafeBufferPointer(start: nil, count: 0), ascii: false,
           decoded: try escaped(from: start))
       }
       if c < 0x20 { throw unexpected("in string literal") }
@@ -547,7 +548,8 @@ struct JSONReader {
 
   // MARK: - Errors
 
-  private static let endOfInput = Failure.syntax(offset: -1, message: "unexpected end of JSON input")
+  private static let endOfInput = Failure.syntax(
+    offset: -1, message: "unexpected end of JSON input")
 
   /// `invalid character 'x' <context>`, Go's words for the byte at the current offset.
   private func unexpected(_ context: String) -> Failure {
