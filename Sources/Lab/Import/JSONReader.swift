@@ -117,21 +117,10 @@ struct JSONReader {
   private mutating func object(
     _ plan: Plan?, streaming: Bool, item: (YAMLValue) throws(Failure) -> Void
   ) throws(Failure) -> YAMLValue {
-    try open()
     let base = keyStack.count
-    skipSpace()
-    if peek() == UInt8(ascii: "}") {
-      return close(.map(YAMLMap()))
-    }
-    while true {
-      skipSpace()
-      guard peek() == UInt8(ascii: "\"") else {
-        throw unexpected("looking for beginning of object key string")
-      }
-      let key = try rawString()
-      skipSpace()
-      guard peek() == UInt8(ascii: ":") else { throw unexpected("after object key") }
-      i += 1
+    guard try begin(UInt8(ascii: "}")) else { return .map(YAMLMap()) }
+    repeat {
+      let key = try memberKey()
       if let plan, key.withBytes({ plan.skips($0) }) {
         try skipValue()
       } else if streaming, key.withBytes({ $0.elementsEqual("items".utf8) }),
@@ -146,13 +135,8 @@ struct JSONReader {
         keyStack.append(key.string)
         valueStack.append(v)
       }
-      skipSpace()
-      switch peek() {
-      case UInt8(ascii: ","): i += 1
-      case UInt8(ascii: "}"): return close(.map(map(from: base)))
-      default: throw unexpected("after object key:value pair")
-      }
-    }
+    } while try next(UInt8(ascii: "}"))
+    return .map(map(from: base))
   }
 
   /// The mapping of the pairs pushed since `base`, popped. A repeated key keeps its first
@@ -175,24 +159,11 @@ struct JSONReader {
   private mutating func array(
     _ plan: Plan?, streaming: Bool, item: (YAMLValue) throws(Failure) -> Void
   ) throws(Failure) {
-    try open()
-    skipSpace()
-    if peek() == UInt8(ascii: "]") {
-      _ = close(.null)
-      return
-    }
-    while true {
+    guard try begin(UInt8(ascii: "]")) else { return }
+    repeat {
       let v = try value(plan)
       if streaming { try item(v) } else { valueStack.append(v) }
-      skipSpace()
-      switch peek() {
-      case UInt8(ascii: ","): i += 1
-      case UInt8(ascii: "]"):
-        _ = close(.null)
-        return
-      default: throw unexpected("after array element")
-      }
-    }
+    } while try next(UInt8(ascii: "]"))
   }
 
   /// `true`, `false`, `null` or a number.
@@ -219,51 +190,62 @@ struct JSONReader {
     skipSpace()
     switch peek() {
     case UInt8(ascii: "{"):
-      try open()
-      skipSpace()
-      if peek() == UInt8(ascii: "}") {
-        _ = close(.null)
-        return
-      }
-      while true {
-        skipSpace()
-        guard peek() == UInt8(ascii: "\"") else {
-          throw unexpected("looking for beginning of object key string")
-        }
-        _ = try rawString()
-        skipSpace()
-        guard peek() == UInt8(ascii: ":") else { throw unexpected("after object key") }
-        i += 1
+      guard try begin(UInt8(ascii: "}")) else { return }
+      repeat {
+        _ = try memberKey()
         try skipValue()
-        skipSpace()
-        switch peek() {
-        case UInt8(ascii: ","): i += 1
-        case UInt8(ascii: "}"):
-          _ = close(.null)
-          return
-        default: throw unexpected("after object key:value pair")
-        }
-      }
+      } while try next(UInt8(ascii: "}"))
     case UInt8(ascii: "["):
-      try open()
-      skipSpace()
-      if peek() == UInt8(ascii: "]") {
-        _ = close(.null)
-        return
-      }
-      while true {
-        try skipValue()
-        skipSpace()
-        switch peek() {
-        case UInt8(ascii: ","): i += 1
-        case UInt8(ascii: "]"):
-          _ = close(.null)
-          return
-        default: throw unexpected("after array element")
-        }
-      }
+      guard try begin(UInt8(ascii: "]")) else { return }
+      repeat { try skipValue() } while try next(UInt8(ascii: "]"))
     case UInt8(ascii: "\""): _ = try rawString()
     default: _ = try scalar()
+    }
+  }
+
+  // MARK: - Punctuation
+
+  /// Opens an object or array (at its first byte); false when it is empty and closed again.
+  private mutating func begin(_ close: UInt8) throws(Failure) -> Bool {
+    depth += 1
+    guard depth <= JSONReader.maxDepth else {
+      throw .syntax(offset: i, message: "nested too deeply (limit \(JSONReader.maxDepth))")
+    }
+    i += 1
+    skipSpace()
+    guard peek() == close else { return true }
+    depth -= 1
+    i += 1
+    return false
+  }
+
+  /// An object member's key and the colon after it.
+  private mutating func memberKey() throws(Failure) -> RawString {
+    skipSpace()
+    guard peek() == UInt8(ascii: "\"") else {
+      throw unexpected("looking for beginning of object key string")
+    }
+    let key = try rawString()
+    skipSpace()
+    guard peek() == UInt8(ascii: ":") else { throw unexpected("after object key") }
+    i += 1
+    return key
+  }
+
+  /// Past the comma after a member or element: true; past the closing byte: false.
+  private mutating func next(_ close: UInt8) throws(Failure) -> Bool {
+    skipSpace()
+    switch peek() {
+    case UInt8(ascii: ","):
+      i += 1
+      return true
+    case close:
+      depth -= 1
+      i += 1
+      return false
+    default:
+      throw unexpected(
+        close == UInt8(ascii: "}") ? "after object key:value pair" : "after array element")
     }
   }
 
@@ -524,20 +506,6 @@ struct JSONReader {
       default: return
       }
     }
-  }
-
-  private mutating func open() throws(Failure) {
-    depth += 1
-    guard depth <= JSONReader.maxDepth else {
-      throw .syntax(offset: i, message: "nested too deeply (limit \(JSONReader.maxDepth))")
-    }
-    i += 1
-  }
-
-  private mutating func close(_ v: YAMLValue) -> YAMLValue {
-    depth -= 1
-    i += 1
-    return v
   }
 
   /// Only spaces may follow the value.
