@@ -141,7 +141,8 @@ import Testing
     case .string(let s): return JSONText.quote(s)
     case .list(let items): return "[" + items.map(json).joined(separator: ",") + "]"
     case .map(let m):
-      return "{" + m.pairs.map { JSONText.quote($0.0) + ":" + json($0.1) }.joined(separator: ",") + "}"
+      let pairs = m.pairs.map { JSONText.quote($0.0) + ":" + json($0.1) }
+      return "{" + pairs.joined(separator: ",") + "}"
     }
   }
 
