@@ -17,6 +17,7 @@ since an import must accept all of it.
 import hashlib
 import json
 import sys
+from json.encoder import encode_basestring_ascii as encode_string
 
 import yaml
 
@@ -514,51 +515,61 @@ def fixture():
     return everything
 
 
-def bench(n_services, n_pods):
-    """A cluster of one node per 240 pods, n_services Deployments each behind a ClusterIP Service (every
-    tenth a NodePort), with n_pods pods spread over them, all with their EndpointSlices."""
+def bench_layout(n_services, n_pods):
+    """Where each pod of the bench cluster goes: one node per 240 pods (each node's /24 hands
+    out .2 to .254, and a pod that finds its node full stays Pending), n_services Services of
+    n_pods // n_services pods (the last takes the rest). Returns the nodes and, per Service,
+    (index, namespace, app, pod-template hash, pod count, [(pod index, node or None, ip)])."""
     n_nodes = max(3, n_pods // 240 + 1)
-    items = [namespace("default"), namespace("kube-system")]
-    nss = [f"team-{i}" for i in range(50)]
-    items += [namespace(ns) for ns in nss]
     nodes = []
     for i in range(n_nodes):
-        name = f"node-{i:03d}"
-        ip = f"172.20.{i // 250}.{i % 250 + 2}"
         cidr = f"10.{64 + i // 256}.{i % 256}.0/24"
-        nodes.append((name, ip, cidr, f"zone-{'abc'[i % 3]}"))
-        items.append(node(name, ip, cidr, f"zone-{'abc'[i % 3]}"))
+        ip = f"172.20.{i // 250}.{i % 250 + 2}"
+        nodes.append((f"node-{i:03d}", ip, cidr, f"zone-{'abc'[i % 3]}"))
     next_ip = [2] * n_nodes
     per = max(1, n_pods // n_services)
-    pod_objs, svc_objs, slice_objs, dep_objs = [], [], [], []
-    svc_objs.append(service("kubernetes", "default", cluster_ip_spec("10.96.0.1", [
-        {"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}])))
-    made = 0
+    services, made = [], 0
     for s in range(n_services):
-        ns = nss[s % len(nss)]
         app = f"app-{s}"
-        labels = {"app": app}
-        h = hashlib.sha1(app.encode()).hexdigest()[:10]
         count = per if s < n_services - 1 else n_pods - made
-        eps = []
+        members = []
         for k in range(count):
             ni = (s * 7 + k) % n_nodes
-            n, nip, cidr, zone = nodes[ni]
-            base = cidr.rsplit(".", 1)[0]
-            ip = f"{base}.{next_ip[ni]}" if next_ip[ni] < 255 else None
+            ip = f"{nodes[ni][2].rsplit('.', 1)[0]}.{next_ip[ni]}" if next_ip[ni] < 255 else None
             next_ip[ni] += 1
-            if ip is None:
-                # A node's /24 is full: the rest of this Service's pods stay Pending.
-                pod_objs.append(pod(f"{app}-{h}-{k:05d}", ns, None, None, None, dict(labels, **{"pod-template-hash": h}),
-                                    [{"containerPort": 8080, "name": "http", "protocol": "TCP"}],
-                                    owner("ReplicaSet", f"{app}-{h}", ns=ns), ready=False, phase="Pending"))
-                continue
-            name = f"{app}-{h}-{k:05d}"
-            pod_objs.append(pod(name, ns, n, ip, nip, dict(labels, **{"pod-template-hash": h}),
-                                [{"containerPort": 8080, "name": "http", "protocol": "TCP"}],
-                                owner("ReplicaSet", f"{app}-{h}", ns=ns)))
-            eps.append(endpoint(ip, name, ns, n, zone))
+            members.append((k, nodes[ni] if ip else None, ip))
         made += count
+        h = hashlib.sha1(app.encode()).hexdigest()[:10]
+        services.append((s, f"team-{s % 50}", app, h, count, members))
+    return nodes, services
+
+
+def bench(n_services, n_pods):
+    """A cluster of one node per 240 pods, n_services Deployments each behind a ClusterIP Service
+    (every tenth a NodePort), with n_pods pods spread over them, all with their EndpointSlices: the
+    objects one at a time, in the order kubectl prints them (a large dump never sits in memory)."""
+    nodes, layout = bench_layout(n_services, n_pods)
+    yield namespace("default")
+    yield namespace("kube-system")
+    for i in range(50):
+        yield namespace(f"team-{i}")
+    for n in nodes:
+        yield node(*n)
+    http = [{"containerPort": 8080, "name": "http", "protocol": "TCP"}]
+    for s, ns, app, h, count, members in layout:
+        for k, n, ip in members:
+            # Fresh dicts per object: yaml.safe_dump would print shared ones as aliases.
+            labels = {"app": app, "pod-template-hash": h}
+            rs = owner("ReplicaSet", f"{app}-{h}", ns=ns)
+            if n is None:
+                # A node's /24 is full: the rest of this Service's pods stay Pending.
+                yield pod(f"{app}-{h}-{k:05d}", ns, None, None, None, labels, http, rs, ready=False,
+                          phase="Pending")
+            else:
+                yield pod(f"{app}-{h}-{k:05d}", ns, n[0], ip, n[1], labels, http, rs)
+    yield service("kubernetes", "default", cluster_ip_spec("10.96.0.1", [
+        {"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]))
+    for s, ns, app, h, count, members in layout:
         ip = f"10.96.{(s + 256) // 254 % 256}.{(s + 256) % 254 + 1}"
         extra = {}
         ports = [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": "http"}]
@@ -566,14 +577,77 @@ def bench(n_services, n_pods):
             extra["type"] = "NodePort"
             extra["externalTrafficPolicy"] = "Cluster"
             ports[0]["nodePort"] = 30000 + s // 10
-        svc_objs.append(service(app, ns, cluster_ip_spec(ip, ports, labels, **extra)))
+        yield service(app, ns, cluster_ip_spec(ip, ports, {"app": app}, **extra))
+    for s, ns, app, h, count, members in layout:
+        eps = [endpoint(ip, f"{app}-{h}-{k:05d}", ns, n[0], n[3]) for k, n, ip in members if n]
         for j in range(0, max(1, len(eps)), 100):
-            slice_objs.append(slice_(f"{app}-{j // 100:05x}", ns, app, eps[j:j + 100],
-                                     [{"name": "http", "port": 8080, "protocol": "TCP"}]))
-        dep_objs.append(workload("Deployment", app, ns, count, labels,
-                                 [{"containerPort": 8080, "name": "http", "protocol": "TCP"}]))
-        dep_objs.append(replicaset(app, h, ns, count, labels, [{"containerPort": 8080, "name": "http", "protocol": "TCP"}]))
-    return items + pod_objs + svc_objs + slice_objs + dep_objs
+            yield slice_(f"{app}-{j // 100:05x}", ns, app, eps[j:j + 100],
+                         [{"name": "http", "port": 8080, "protocol": "TCP"}])
+    for s, ns, app, h, count, members in layout:
+        yield workload("Deployment", app, ns, count, {"app": app}, http)
+        yield replicaset(app, h, ns, count, {"app": app}, http)
+
+
+def _shape(o, leaves):
+    """The structure of a JSON value with its strings and numbers left out (appended to leaves,
+    ready to print): objects of one kind share a shape, hence one printed template."""
+    t = type(o)
+    if t is dict:
+        return (dict,) + tuple([(k, _shape(v, leaves)) for k, v in o.items()])
+    if t is list:
+        return (list,) + tuple([_shape(v, leaves) for v in o])
+    if t is str:
+        leaves.append(encode_string(o))
+        return str
+    if t is int or t is float:
+        leaves.append(repr(o))
+        return int
+    return o  # True, False, None: printed in the template
+
+
+def _template(shape, level):
+    """json.dumps(value, indent=4) for a shape, with %s where its leaves go."""
+    if shape is str or shape is int:
+        return "%s"
+    if shape is True or shape is False or shape is None:
+        return json.dumps(shape)
+    inner, outer = "\n" + "    " * (level + 1), "\n" + "    " * level
+    if shape[0] is dict:
+        if len(shape) == 1:
+            return "{}"
+        parts = [encode_string(k).replace("%", "%%") + ": " + _template(v, level + 1)
+                 for k, v in shape[1:]]
+        return "{" + inner + ("," + inner).join(parts) + outer + "}"
+    if len(shape) == 1:
+        return "[]"
+    items = [_template(v, level + 1) for v in shape[1:]]
+    return "[" + inner + ("," + inner).join(items) + outer + "]"
+
+
+def write_json_list(items, out):
+    """Writes a v1/List of items exactly as json.dump(list, indent=4) would (kubectl -o json's
+    layout), one item at a time, each through the template of its shape."""
+    templates = {}
+    out.write('{\n    "apiVersion": "v1",\n    "items": [')
+    sep = "\n        "
+    for item in items:
+        leaves = []
+        shape = _shape(item, leaves)
+        t = templates.get(shape)
+        if t is None:
+            t = templates[shape] = _template(shape, 2)
+        out.write(sep)
+        out.write(t % tuple(leaves))
+        sep = ",\n        "
+    out.write('\n    ],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n'
+              '    }\n}\n')
+
+
+class KubectlDumper(yaml.SafeDumper):
+    """kubectl -o yaml prints every value in place: no anchors and aliases for shared ones."""
+
+    def ignore_aliases(self, data):
+        return True
 
 
 def main():
@@ -582,12 +656,13 @@ def main():
         items, fmt = fixture(), sys.argv[2]
     else:
         items, fmt = bench(int(sys.argv[2]), int(sys.argv[3])), sys.argv[4]
-    doc = {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
     if fmt == "json":
-        json.dump(doc, sys.stdout, indent=4, sort_keys=False)
-        sys.stdout.write("\n")
+        write_json_list(items, sys.stdout)
     else:
-        sys.stdout.write(yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=4096))
+        doc = {"apiVersion": "v1", "items": list(items), "kind": "List",
+               "metadata": {"resourceVersion": ""}}
+        sys.stdout.write(yaml.dump(doc, Dumper=KubectlDumper, sort_keys=False, default_flow_style=False,
+                                   width=4096))
 
 
 if __name__ == "__main__":

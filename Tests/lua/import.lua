@@ -179,3 +179,34 @@ test("saveLab keeps an imported lab as its import and the calls after it", funct
   assertEqual(getPod("shop/web-6d4cf56db6-x7hbc").ready, true)
   assertEqual(getService("shop/web-np").ports[1].nodePort, 30080)
 end)
+
+-- Everything the lab shows of its objects and what it makes of them, to compare two imports.
+local function labSnapshot()
+  local s = { cluster = cluster(), export = export(), dns = dnsConfig() }
+  s.invariants = select(2, pcall(checkInvariants))
+  for _, kind in ipairs({ "ns", "nodes", "pods", "svc", "endpointslices", "ep", "deployments" }) do
+    s["get " .. kind] = get(kind, { allNamespaces = true, wide = true })
+  end
+  s.namespaces, s.nodes = namespaces(), nodes()
+  s.pods, s.services = pods{ allNamespaces = true }, services{ allNamespaces = true }
+  s.deployments = deployments{ allNamespaces = true }
+  for _, p in ipairs(s.pods) do
+    local key = p.namespace .. "/" .. p.name
+    s["describe pod " .. key] = describe("pod", key)
+  end
+  for _, svc in ipairs(s.services) do
+    local key = svc.namespace .. "/" .. svc.name
+    s["describe svc " .. key] = describe("svc", key)
+    s["slices " .. key] = endpointSlices(key)
+    s["endpoints " .. key] = endpoints(key)
+  end
+  for _, n in ipairs(s.nodes) do s["iptables " .. n.name] = iptablesSave(n.name) end
+  return s
+end
+
+test("the JSON dump and the YAML dump make the same lab", function()
+  importCluster(dir .. "kind-cluster-dump.yaml")
+  local fromYAML = labSnapshot()
+  importCluster(dir .. "kind-cluster-dump.json")
+  assertEqual(labSnapshot(), fromYAML)
+end)

@@ -108,9 +108,11 @@ enum ImportAPI {
   static func importCluster(
     _ sources: [String], into lab: LabSession
   ) throws(ManifestError) -> ImportResult {
-    let docs = try DumpInput.documents(sources)
-    guard !docs.isEmpty else { throw .input("no objects in the dump") }
-    let dump = try DumpReader.read(docs)
+    var builder = DumpBuilder()
+    guard try DumpInput.read(sources, into: &builder) > 0 else {
+      throw .input("no objects in the dump")
+    }
+    let dump = try builder.finish()
     var notes = dump.notes
     let fresh: Cluster
     do {

@@ -1,10 +1,18 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Where `importCluster` reads from: one or several files written by
 /// `kubectl get … -A -o yaml` or `-o json`, or that text itself.
 enum DumpInput {
-  /// The most one import reads (a 100,000-pod JSON dump is about 200 MB).
-  static let maxBytes = 1 << 30
+  /// The most one import reads. The limit stops a mistaken path (a disk image, a log that
+  /// never ends), not a real dump: the largest cluster Kubernetes supports (150,000 pods on
+  /// 5,000 nodes) prints about 1.1 GB of `-o json` the way `Scripts/gen-dump.py` writes a
+  /// pod, and a real pod with more containers, volumes and managedFields can take twice
+  /// that. A JSON file is mapped, not copied, so its size costs no heap.
+  static let maxBytes = 4 << 30
 
   /// Whether a file's text looks like a cluster dump rather than a Lua script: its first
   /// meaningful line opens a JSON object or a YAML mapping with a Kubernetes object's keys.
@@ -26,97 +34,160 @@ enum DumpInput {
     return looksLikeDump(Substring(String(decoding: head, as: UTF8.self)))
   }
 
-  /// The documents of every source, numbered from 1 across them.
-  static func documents(_ sources: [String]) throws(ManifestError) -> [YAMLDocument] {
-    var docs: [YAMLDocument] = []
+  /// Reads every source in turn into `builder`, documents numbered from 1 across them, and
+  /// returns how many documents there were. A JSON source is one document whose list items
+  /// go to the builder as they are read; a YAML source goes through ``YAMLReader``.
+  static func read(_ sources: [String], into builder: inout DumpBuilder) throws(ManifestError)
+    -> Int
+  {
+    var documents = 0
     var total = 0
     for arg in sources {
-      let (source, text) = try read(arg)
-      total += text.utf8.count
-      guard total <= maxBytes else {
-        throw .input("the dump is too large (more than \(maxBytes >> 20) MiB)")
-      }
-      let first = text.first { !$0.isWhitespace }
-      if first == "{" || first == "[" {
-        docs.append(
-          YAMLDocument(
-            value: try json(text, source: source), index: docs.count + 1, source: source, line: 1))
+      let source = try open(arg)
+      total += source.bytes.count
+      guard total <= maxBytes else { throw tooLarge(source.path ?? "the dump text", total) }
+      if isJSON(source.bytes) {
+        documents += 1
+        try json(source, index: documents, into: &builder)
       } else {
-        docs += try YAMLReader.documents(text, source: source, firstIndex: docs.count + 1)
+        let text = try source.text()
+        for doc in try YAMLReader.documents(text, source: source.path, firstIndex: documents + 1)
+        {
+          builder.add(doc.value, document: doc.index)
+          documents = doc.index
+        }
       }
     }
-    return docs
+    return documents
   }
 
-  /// The text of one source: a path, or the dump text itself.
-  private static func read(_ arg: String) throws(ManifestError) -> (String?, String) {
-    if ManifestInput.isText(arg) { return (nil, arg) }
+  /// Whether the first byte past the spaces opens a JSON object or array.
+  private static func isJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+    return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+  }
+
+  /// One JSON document: a `v1/List`'s items (or a top-level array's elements) are read one
+  /// at a time into a builder of their own, kept if the document was a list; any other
+  /// document is read again whole, as one value.
+  private static func json(
+    _ source: Source, index: Int, into builder: inout DumpBuilder
+  ) throws(ManifestError) {
+    var reader = JSONReader(source.bytes)
+    var items = DumpBuilder()
+    do throws(JSONReader.Failure) {
+      let (rest, streamed) = try reader.document(plan: DumpPlan.document) {
+        (v: YAMLValue) throws(JSONReader.Failure) in items.add(v, document: index)
+      }
+      if !streamed {
+        builder.add(rest, document: index)
+      } else if case .map = rest, rest["kind"] != nil, rest["kind"] != .string("List") {
+        builder.add(try reader.value(plan: DumpPlan.document), document: index)
+      } else {
+        builder.merge(items)
+      }
+    } catch .syntax(_, let message) where message == JSONReader.repeatedItems {
+      do throws(JSONReader.Failure) {
+        builder.add(try reader.value(plan: DumpPlan.document), document: index)
+      } catch {
+        throw failure(error, source)
+      }
+    } catch {
+      throw failure(error, source)
+    }
+  }
+
+  /// A reader's failure in the import's words: a file that is not UTF-8 is said to be so
+  /// before any syntax error in it, as when the file was first decoded as text whole.
+  private static func failure(_ f: JSONReader.Failure, _ source: Source) -> ManifestError {
+    guard case .syntax(let offset, let message) = f, isUTF8(source.bytes) else {
+      return .input("error reading \"\(source.path ?? "the dump text")\": not UTF-8 text")
+    }
+    let end = offset < 0 ? source.bytes.count : offset
+    let line = 1 + source.bytes[..<end].count { $0 == UInt8(ascii: "\n") }
+    return .syntax(source: source.path, message: "invalid JSON: line \(line): \(message)")
+  }
+
+  private static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    !transcode(bytes.makeIterator(), from: UTF8.self, to: UTF32.self, stoppingOnError: true) {
+      _ in
+    }
+  }
+
+  private static func tooLarge(_ what: String, _ size: Int) -> ManifestError {
+    .input(
+      "\"\(what)\" is too large (\(size) bytes; importCluster reads at most \(maxBytes) bytes, "
+        + "\(maxBytes >> 30) GiB, per call)")
+  }
+
+  // MARK: - Sources
+
+  /// The bytes of one source: a file mapped read-only, or the text given as the argument.
+  final class Source {
+    /// The file, or nil for text given directly.
+    let path: String?
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// Whether `bytes` is a mapping of the file (else a copy of the text, owned here).
+    private let mapped: Bool
+
+    init(text: String) {
+      let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: text.utf8.count)
+      _ = copy.initialize(from: text.utf8)
+      bytes = UnsafeBufferPointer(copy)
+      path = nil
+      mapped = false
+    }
+
+    init(path: String, bytes: UnsafeBufferPointer<UInt8>) {
+      self.path = path
+      self.bytes = bytes
+      mapped = true
+    }
+
+    deinit {
+      guard let base = bytes.baseAddress else { return }
+      if mapped {
+        munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)
+      } else {
+        bytes.deallocate()
+      }
+    }
+
+    /// The source as a string, for the YAML reader.
+    func text() throws(ManifestError) -> String {
+      guard let s = String(validating: bytes, as: UTF8.self) else {
+        throw .input("error reading \"\(path ?? "")\": not UTF-8 text")
+      }
+      return s
+    }
+  }
+
+  /// The source an argument names: a path, or the dump text itself.
+  private static func open(_ arg: String) throws(ManifestError) -> Source {
+    if ManifestInput.isText(arg) { return Source(text: arg) }
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: arg, isDirectory: &isDir) else {
       throw .input("the path \"\(arg)\" does not exist")
     }
     guard !isDir.boolValue else { throw .input("\"\(arg)\" is a directory; give the dump's files") }
-    guard let data = FileManager.default.contents(atPath: arg) else {
-      throw .input("error reading \"\(arg)\": permission denied or not a regular file")
+    let unreadable = ManifestError.input(
+      "error reading \"\(arg)\": permission denied or not a regular file")
+    let fd = Glibc.open(arg, O_RDONLY)
+    guard fd >= 0 else { throw unreadable }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { throw unreadable }
+    let size = Int(st.st_size)
+    guard size <= maxBytes else { throw tooLarge(arg, size) }
+    guard size > 0 else {
+      return Source(path: arg, bytes: UnsafeBufferPointer(start: nil, count: 0))
     }
-    guard data.count <= maxBytes, let text = String(data: data, encoding: .utf8) else {
-      throw .input("error reading \"\(arg)\": not UTF-8 text or larger than \(maxBytes >> 20) MiB")
+    guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+      throw unreadable
     }
-    return (arg, text)
-  }
-
-  /// A JSON text as a value (Foundation's decoder: faster than the YAML reader on the
-  /// hundreds of megabytes of a large cluster's `-o json`).
-  static func json(_ text: String, source: String?) throws(ManifestError) -> YAMLValue {
-    do {
-      return try JSONDecoder().decode(JSONNode.self, from: Data(text.utf8)).value
-    } catch let DecodingError.dataCorrupted(context) {
-      let why =
-        (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-      throw .syntax(source: source, message: "invalid JSON: \(why ?? context.debugDescription)")
-    } catch {
-      throw .syntax(source: source, message: "invalid JSON: \(error)")
-    }
-  }
-}
-
-/// One decoded JSON value.
-private struct JSONNode: Decodable {
-  let value: YAMLValue
-
-  struct Key: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-  }
-
-  init(from decoder: Decoder) throws {
-    if let object = try? decoder.container(keyedBy: Key.self) {
-      var map = YAMLMap()
-      for key in object.allKeys {
-        map[key.stringValue] = try object.decode(JSONNode.self, forKey: key).value
-      }
-      value = .map(map)
-      return
-    }
-    if var array = try? decoder.unkeyedContainer() {
-      var items: [YAMLValue] = []
-      while !array.isAtEnd { items.append(try array.decode(JSONNode.self).value) }
-      value = .list(items)
-      return
-    }
-    let single = try decoder.singleValueContainer()
-    if single.decodeNil() {
-      value = .null
-    } else if let b = try? single.decode(Bool.self) {
-      value = .bool(b)
-    } else if let n = try? single.decode(Int.self) {
-      value = .int(n)
-    } else if let d = try? single.decode(Double.self) {
-      value = .double(d)
-    } else {
-      value = .string(try single.decode(String.self))
-    }
+    // The reader walks the file once from the front.
+    madvise(base, size, MADV_SEQUENTIAL)
+    let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: size)
+    return Source(path: arg, bytes: bytes)
   }
 }

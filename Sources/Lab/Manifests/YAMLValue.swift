@@ -1,8 +1,9 @@
 import Yams
 
 /// A decoded YAML/JSON value with the key order of the document kept (what a manifest is
-/// before it is read as an API object).
-indirect enum YAMLValue: Equatable {
+/// before it is read as an API object). Not `indirect`: lists and mappings already keep their
+/// contents in arrays, so a scalar needs no box of its own.
+enum YAMLValue: Equatable {
   case null
   case bool(Bool)
   case int(Int)
@@ -37,31 +38,77 @@ indirect enum YAMLValue: Equatable {
   }
 }
 
-/// A mapping with its keys in document order.
+/// A mapping with its keys in document order. Most mappings of a manifest hold a handful of
+/// keys, so the pairs are kept in two arrays and found by a linear search; a mapping of
+/// ``indexedCount`` keys or more also keeps an index by key.
 struct YAMLMap: Equatable {
   private(set) var keys: [String] = []
-  private var values: [String: YAMLValue] = [:]
+  private var values: [YAMLValue] = []
+  private var index: [String: Int]?
+
+  /// From this many keys on, a lookup goes through the index.
+  private static let indexedCount = 16
 
   init(_ pairs: [(String, YAMLValue)] = []) {
     for (k, v) in pairs { self[k] = v }
   }
 
+  /// A mapping of `keys`, no two of them equal, to `values`, in that order.
+  init(uniqueKeys keys: [String], values: [YAMLValue]) {
+    self.keys = keys
+    self.values = values
+    if keys.count >= YAMLMap.indexedCount { index = YAMLMap.index(keys) }
+  }
+
+  /// Whether two of `keys` are equal.
+  static func hasRepeats(_ keys: [String]) -> Bool {
+    for a in keys.indices.dropFirst() {
+      let k = keys[a]
+      let n = k.utf8.count
+      for b in 0..<a where keys[b].utf8.count == n && keys[b] == k { return true }
+    }
+    return false
+  }
+
+  private static func index(_ keys: [String]) -> [String: Int] {
+    Dictionary(uniqueKeysWithValues: zip(keys, keys.indices))
+  }
+
+  /// Where `key` is in `keys`.
+  private func position(_ key: String) -> Int? {
+    if let index { return index[key] }
+    return keys.firstIndex(of: key)
+  }
+
   subscript(key: String) -> YAMLValue? {
-    get { values[key] }
+    get { position(key).map { values[$0] } }
     set {
-      if let newValue {
-        if values[key] == nil { keys.append(key) }
-        values[key] = newValue
-      } else if values.removeValue(forKey: key) != nil {
-        keys.removeAll { $0 == key }
+      switch (position(key), newValue) {
+      case (let at?, let v?): values[at] = v
+      case (nil, let v?):
+        keys.append(key)
+        values.append(v)
+        if index != nil {
+          index?[key] = keys.count - 1
+        } else if keys.count == YAMLMap.indexedCount {
+          index = YAMLMap.index(keys)
+        }
+      case (let at?, nil):
+        keys.remove(at: at)
+        values.remove(at: at)
+        index = keys.count < YAMLMap.indexedCount ? nil : YAMLMap.index(keys)
+      case (nil, nil): break
       }
     }
   }
 
   var isEmpty: Bool { keys.isEmpty }
-  var pairs: [(String, YAMLValue)] { keys.compactMap { k in values[k].map { (k, $0) } } }
+  var pairs: [(String, YAMLValue)] { Array(zip(keys, values)) }
 
-  static func == (a: YAMLMap, b: YAMLMap) -> Bool { a.values == b.values }
+  /// Equal when both hold the same keys with equal values, in any order.
+  static func == (a: YAMLMap, b: YAMLMap) -> Bool {
+    a.keys.count == b.keys.count && zip(a.keys, a.values).allSatisfy { b[$0] == $1 }
+  }
 }
 
 /// One document of a manifest stream and where it came from.
