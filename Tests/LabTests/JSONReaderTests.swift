@@ -146,8 +146,6 @@ import Testing
     }
   }
 
-
-
   @Test(arguments: values + errors) func reads(_ c: Case) {
     #expect(Self.read(c.text) == c.expected)
   }

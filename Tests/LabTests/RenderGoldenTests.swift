@@ -232,7 +232,8 @@ struct RenderGoldenCase: CustomTestStringConvertible, Sendable {
     guard actual != expected else { return }
     let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
     let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
-    let first = zip(a, e).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+    let first =
+      zip(a, e).enumerated().first { $0.element.0 != $0.element.1 }?.offset
       ?? min(a.count, e.count)
     Issue.record(
       """

@@ -210,8 +210,7 @@ public enum EndpointsSubsets {
     var addr = EndpointAddress(
       ip: ip.description, nodeName: pod.nodeName,
       targetRef: ObjectReference(kind: "Pod", namespace: pod.namespace, name: pod.name))
-    if let h = pod.hostname, !h.isEmpty, pod.subdomain == svc.name, pod.namespace == svc.namespace
-    {
+    if let h = pod.hostname, !h.isEmpty, pod.subdomain == svc.name, pod.namespace == svc.namespace {
       addr.hostname = h
     }
     let ready = svc.spec.publishNotReadyAddresses || pod.ready

@@ -82,8 +82,7 @@ public enum IPTablesChain {
 
   /// Appends the service port's part of an endpoint chain's hash input (`ns/svc:porttcp`);
   /// the endpoint's `ip:port` follows it.
-  static func appendServiceEndpointHashPrefix(_ name: ServicePortName, to input: inout TextBuffer)
-  {
+  static func appendServiceEndpointHashPrefix(_ name: ServicePortName, to input: inout TextBuffer) {
     input.append(name.description)
     input.append(name.proto.lowercased)
   }

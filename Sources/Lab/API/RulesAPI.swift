@@ -14,18 +14,18 @@ enum RulesAPI {
         usage: "traceRules(rules, packet, opts)",
         summary:
           "walk a packet {src=, dst=, proto=, dport=, sport=, iif=, oif=, local=, mark=, "
-            + "ctstate=} through a node's iptables-save text or nft list ruleset text (or its "
-            + "path): every table and chain in hook and priority order (kube-proxy's, Calico's, "
-            + "Docker's); opts: nodeIPs, node, ipsets",
+          + "ctstate=} through a node's iptables-save text or nft list ruleset text (or its "
+          + "path): every table and chain in hook and priority order (kube-proxy's, Calico's, "
+          + "Docker's); opts: nodeIPs, node, ipsets",
         details:
           "Returns the trace as `trace` does (steps, text; prints as numbered steps) with "
-            + "verdict, path (local, forward, output), dnat, snat, probability, unknowns (what the "
-            + "rules cannot show: conntrack state, marks, ipsets, interfaces, xt matches, and what "
-            + "was assumed) and outcomes (every branch of the random statistic matches, numgen and "
-            + "meta random, with its probability and steps). nft text is told apart by its first "
-            + "line (`table ip kube-proxy {`); its base chains run by hook and priority, several "
-            + "tables on one hook. Each rule step carries the rule's counters when the rules have "
-            + "them (iptables-save -c, nft's counter statements)."
+          + "verdict, path (local, forward, output), dnat, snat, probability, unknowns (what the "
+          + "rules cannot show: conntrack state, marks, ipsets, interfaces, xt matches, and what "
+          + "was assumed) and outcomes (every branch of the random statistic matches, numgen and "
+          + "meta random, with its probability and steps). nft text is told apart by its first "
+          + "line (`table ip kube-proxy {`); its base chains run by hook and priority, several "
+          + "tables on one hook. Each rule step carries the rule's counters when the rules have "
+          + "them (iptables-save -c, nft's counter statements)."
       )
     ) { call in
       let text = try rulesText(call, 1)
@@ -85,18 +85,18 @@ enum RulesAPI {
         usage: "diffRules(node, rules)",
         summary:
           "the kube-proxy chains and rules a real node's iptables-save text or nft list "
-            + "ruleset text (or its path) has that the lab's kube-proxy would not write for that "
-            + "node (stale), and those it lacks (missing)",
+          + "ruleset text (or its path) has that the lab's kube-proxy would not write for that "
+          + "node (stale), and those it lacks (missing)",
         details:
           "iptables-save text: compares the filter and nat tables' KUBE-* chains (not the "
-            + "canaries), rules in a canonical form (iptables-save's /32s, match order and MARK "
-            + "spelling do not count). Returns {inSync, staleChains, missingChains, staleRules, "
-            + "missingRules, text}; each entry is {table, chain, rule}. nft text (a node in "
-            + "nftables mode): compares the kube-proxy tables' chains, rules (without counters), "
-            + "sets, maps and their elements (in any order, without comments; not the affinity "
-            + "sets' elements); the result also has staleSets, missingSets, staleElements, "
-            + "missingElements, entries {table, set, element}. Other tables and chains (Calico, "
-            + "Docker, the node's own) are ignored."
+          + "canaries), rules in a canonical form (iptables-save's /32s, match order and MARK "
+          + "spelling do not count). Returns {inSync, staleChains, missingChains, staleRules, "
+          + "missingRules, text}; each entry is {table, chain, rule}. nft text (a node in "
+          + "nftables mode): compares the kube-proxy tables' chains, rules (without counters), "
+          + "sets, maps and their elements (in any order, without comments; not the affinity "
+          + "sets' elements); the result also has staleSets, missingSets, staleElements, "
+          + "missingElements, entries {table, set, element}. Other tables and chains (Calico, "
+          + "Docker, the node's own) are ignored."
       )
     ) { call in
       let (p, node) = try ProxyStateAPI.proxyNode(call, lab)

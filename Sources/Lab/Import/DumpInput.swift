@@ -37,7 +37,9 @@ enum DumpInput {
   /// Reads every source in turn into `builder`, documents numbered from 1 across them, and
   /// returns how many documents there were. A JSON source is one document whose list items
   /// go to the builder as they are read; a YAML source goes through ``YAMLReader``.
-  static func read(_ sources: [String], into builder: inout DumpBuilder) throws(ManifestError)
+  static func read(
+    _ sources: [String], into builder: inout DumpBuilder
+  ) throws(ManifestError)
     -> Int
   {
     var documents = 0
@@ -51,8 +53,7 @@ enum DumpInput {
         try json(source, index: documents, into: &builder)
       } else {
         let text = try source.text()
-        for doc in try YAMLReader.documents(text, source: source.path, firstIndex: documents + 1)
-        {
+        for doc in try YAMLReader.documents(text, source: source.path, firstIndex: documents + 1) {
           builder.add(doc.value, document: doc.index)
           documents = doc.index
         }

@@ -236,8 +236,7 @@ struct EndpointHashes {
   /// The hash of `endpoint`, found at index `i` of the reachable endpoints when it is there
   /// (the cluster-policy list usually is that list), else computed.
   mutating func hash(_ endpoint: ProxyEndpoint, at i: Int) -> ChainHash.HashText {
-    if i < endpoints.count && endpoints[i].ip == endpoint.ip && endpoints[i].port == endpoint.port
-    {
+    if i < endpoints.count && endpoints[i].ip == endpoint.ip && endpoints[i].port == endpoint.port {
       return hashes[i]
     }
     return fresh(endpoint)

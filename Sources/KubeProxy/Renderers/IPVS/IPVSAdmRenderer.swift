@@ -3,7 +3,9 @@ import NetAddr
 /// `ipvsadm -Ln` for `servers` (ipvsadm's `list_all` with numeric output): the version
 /// header, the column titles, then every virtual server in ipvsadm's sort order with its real
 /// servers, also sorted.
-public func renderIPVSAdm(_ servers: [IPVSVirtualServer], connectionTableSize: Int = 4096)
+public func renderIPVSAdm(
+  _ servers: [IPVSVirtualServer], connectionTableSize: Int = 4096
+)
   -> String
 {
   var text = TextBuffer()

@@ -329,8 +329,7 @@ struct NFTablesEndpointNames {
   /// The byte range in `scratch` of `endpoint`'s base, found at index `i` of the reachable
   /// endpoints when it is there, else written after the others.
   mutating func base(_ endpoint: ProxyEndpoint, at i: Int) -> Range<Int> {
-    if i < endpoints.count && endpoints[i].ip == endpoint.ip && endpoints[i].port == endpoint.port
-    {
+    if i < endpoints.count && endpoints[i].ip == endpoint.ip && endpoints[i].port == endpoint.port {
       return (i == 0 ? 0 : ends[i - 1])..<ends[i]
     }
     let start = scratch.count
