@@ -115,16 +115,18 @@ extension Cluster {
         .compactMap { podStore[$0] }
       for type in addressTypes(svc) {
         let slices = managed.filter { $0.addressType == type }
-        var want = Set<String>()
+        var want = Set<SliceEntry>()
         for pod in pods {
-          if let (ep, ports) = desiredEndpoint(pod, svc, type) { want.insert("\(ep)|\(ports)") }
+          if let (ep, ports) = desiredEndpoint(pod, svc, type) {
+            want.insert(SliceEntry(endpoint: ep, ports: ports))
+          }
         }
-        var have = Set<String>()
+        var have = Set<SliceEntry>()
         for s in slices {
           if s.endpoints.count > Cluster.maxEndpointsPerSlice {
             out.append("slice \(s.key) holds \(s.endpoints.count) endpoints")
           }
-          for ep in s.endpoints { have.insert("\(ep)|\(s.ports)") }
+          for ep in s.endpoints { have.insert(SliceEntry(endpoint: ep, ports: s.ports)) }
         }
         if want != have { out.append("slices of \(key) (\(type.rawValue)) differ from its pods") }
         if slices.isEmpty { out.append("service \(key) has no \(type.rawValue) slice") }
@@ -135,4 +137,10 @@ extension Cluster {
     }
     return out
   }
+}
+
+/// One endpoint with its slice's ports: what the invariants compare between slices and pods.
+private struct SliceEntry: Hashable {
+  var endpoint: Endpoint
+  var ports: [EndpointPort]
 }
