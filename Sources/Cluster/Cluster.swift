@@ -188,8 +188,9 @@ struct ChangeLog {
   /// The collected changes in order, without those whose end state equals their start.
   mutating func drain() -> [ClusterChange] {
     let out = order.compactMap { entries[$0] }.filter { !$0.isNoOp }
-    order = []
-    entries = [:]
+    // Kept at their size: the next call records about as many changes.
+    order.removeAll(keepingCapacity: true)
+    entries.removeAll(keepingCapacity: true)
     return out
   }
 }

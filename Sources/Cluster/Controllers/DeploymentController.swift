@@ -15,7 +15,6 @@ extension Cluster {
       for pod in rankForDeletion(active).prefix(active.count - d.replicas) {
         terminate(pod.key, grace: pod.terminationGracePeriodSeconds)
       }
-      updateDeploymentStatus(key)
     }
   }
 
@@ -67,18 +66,14 @@ extension Cluster {
   func rankForDeletion(_ pods: [Pod]) -> [Pod] {
     var perNode: [String: Int] = [:]
     for p in pods { perNode[p.nodeName, default: 0] += 1 }
-    return pods.sorted { a, b in
-      if a.nodeName.isEmpty != b.nodeName.isEmpty { return a.nodeName.isEmpty }
-      if (a.phase == .running) != (b.phase == .running) { return a.phase != .running }
-      if a.ready != b.ready { return !a.ready }
-      let ra = perNode[a.nodeName] ?? 0
-      let rb = perNode[b.nodeName] ?? 0
-      if ra != rb { return ra > rb }
-      if a.metadata.creationTimestamp != b.metadata.creationTimestamp {
-        return a.metadata.creationTimestamp > b.metadata.creationTimestamp
-      }
-      return a.metadata.uid > b.metadata.uid
+    // Each pod's rank is read once, not again at every comparison.
+    let ranks = pods.map { p in
+      DeletionRank(
+        unscheduled: p.nodeName.isEmpty, notRunning: p.phase != .running, notReady: !p.ready,
+        siblings: perNode[p.nodeName] ?? 0, created: p.metadata.creationTimestamp,
+        uid: p.metadata.uid)
     }
+    return pods.indices.sorted { ranks[$0].goesBefore(ranks[$1]) }.map { pods[$0] }
   }
 
   /// Starts a graceful deletion (or removes at once for grace 0 or an unscheduled pod).
@@ -91,24 +86,6 @@ extension Cluster {
     pod.metadata.deletionTimestamp = now + Double(grace)
     pod.metadata.deletionGracePeriodSeconds = grace
     storePodChange(key, pod)
-  }
-
-  /// Recounts `status.replicas` and `status.readyReplicas` from the Deployment's pods.
-  func updateDeploymentStatus(_ key: NamespacedName) {
-    guard var d = deploymentStore[key] else { return }
-    var total = 0
-    var ready = 0
-    for pk in podIndex.byDeployment[key] ?? [] {
-      guard let p = podStore[pk] else { continue }
-      let (a, r) = Cluster.statusContribution(p)
-      total += a
-      ready += r
-    }
-    if d.statusReplicas != total || d.readyReplicas != ready {
-      d.statusReplicas = total
-      d.readyReplicas = ready
-      putDeployment(key, d)
-    }
   }
 
   /// Adjusts the owner's status by one pod's change, in constant time.
@@ -149,5 +126,26 @@ enum PodTemplateHash {
       h = h &* 16_777_619
     }
     return NameAlphabet.safeEncode(String(h))
+  }
+}
+
+/// What orders a pod for deletion (`ActivePodsWithRanks`); see `rankForDeletion`.
+struct DeletionRank {
+  var unscheduled: Bool
+  var notRunning: Bool
+  var notReady: Bool
+  /// Pods of the same set on the pod's node, itself included.
+  var siblings: Int
+  var created: Double
+  var uid: Int
+
+  /// Whether a pod of this rank is deleted before one of rank `b`.
+  func goesBefore(_ b: DeletionRank) -> Bool {
+    if unscheduled != b.unscheduled { return unscheduled }
+    if notRunning != b.notRunning { return notRunning }
+    if notReady != b.notReady { return notReady }
+    if siblings != b.siblings { return siblings > b.siblings }
+    if created != b.created { return created > b.created }
+    return uid > b.uid
   }
 }
