@@ -130,7 +130,9 @@ extension ObjectsAPI {
     try state.register("getPod", help: HelpEntry(usage: "getPod(name)", summary: "the pod, or nil"))
     { call in
       let key = try lab.key(call, 1, namespace: namespaceOption(try call.optTable(2)))
-      return try call.result(lab.cluster.pod(key).map(ObjectTables.pod) ?? .nil)
+      guard let pod = lab.cluster.pod(key) else { return try call.result(.nil) }
+      try ObjectTables.pushPod(pod, on: call)
+      return 1
     }
     try state.register(
       "getNode", help: HelpEntry(usage: "getNode(name)", summary: "the node, or nil")
@@ -168,8 +170,8 @@ extension ObjectsAPI {
         summary: "list pods in the current namespace (opts: namespace, allNamespaces, selector)")
     ) { call in
       let (ns, sel) = try listOptions(call, 1, lab)
-      return try call.result(
-        .list(lab.cluster.pods(namespace: ns, selector: sel).map(ObjectTables.pod)))
+      try ObjectTables.pushPods(lab.cluster.pods(namespace: ns, selector: sel), on: call)
+      return 1
     }
     try state.register(
       "deployments",

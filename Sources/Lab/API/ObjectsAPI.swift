@@ -83,7 +83,8 @@ enum ObjectsAPI {
       let o = try SpecReaders.podOptions(
         opts, function: call.functionName, name: key.name, namespace: key.namespace)
       let pod = try call.cluster { () throws(ClusterError) in try lab.cluster.addPod(key.name, o) }
-      return try call.result(ObjectTables.pod(pod))
+      try ObjectTables.pushPod(pod, on: call)
+      return 1
     }
     try state.register(
       "deletePod",
@@ -121,7 +122,8 @@ enum ObjectsAPI {
       let pod = try call.cluster { () throws(ClusterError) in
         try lab.cluster.setPodReady(key, ready)
       }
-      return try call.result(ObjectTables.pod(pod))
+      try ObjectTables.pushPod(pod, on: call)
+      return 1
     }
   }
 

@@ -39,31 +39,50 @@ enum ObjectTables {
       })
   }
 
-  static func pod(_ p: Pod) -> LuaValue {
-    var r = Record()
-    r["kind"] = "Pod"
-    r["name"] = .string(p.name)
-    r["namespace"] = .string(p.namespace)
-    r["ip"] = .optional(p.podIP?.description)
-    r["ips"] = .strings(p.podIPs.map(\.description))
-    r["node"] = p.nodeName.isEmpty ? .nil : .string(p.nodeName)
-    r["labels"] = .stringMap(p.labels)
-    r["ready"] = .boolean(p.ready)
-    r["phase"] = .string(p.phase.rawValue)
-    r["hostname"] = .optional(p.hostname)
-    r["subdomain"] = .optional(p.subdomain)
-    r["ports"] = containerPorts(p.ports)
-    r["dnsPolicy"] = .string(p.dnsPolicy.rawValue)
-    if let c = p.dnsConfig { r["dnsConfig"] = dnsConfig(c) }
-    r["hostNetwork"] = .boolean(p.hostNetwork)
-    r["terminating"] = .boolean(p.isTerminating)
-    if let t = p.metadata.deletionTimestamp {
-      r["deletionTimestamp"] = .seconds(t)
-      r["deletionGracePeriodSeconds"] = .optional(p.metadata.deletionGracePeriodSeconds)
+  /// A pod's table, pushed onto the Lua stack: its scalar fields in one C call
+  /// (`pushRecord`), then the nested lists and maps.
+  static func pushPod(_ p: Pod, on call: LuaCall) throws {
+    var f: [LuaField] = []
+    f.reserveCapacity(18)
+    f.append(LuaField("kind", .literal("Pod")))
+    f.append(LuaField("name", .string(p.name)))
+    f.append(LuaField("namespace", .string(p.namespace)))
+    if let ip = p.podIP { f.append(LuaField("ip", .string(ip.description))) }
+    if !p.nodeName.isEmpty { f.append(LuaField("node", .string(p.nodeName))) }
+    f.append(LuaField("ready", .boolean(p.ready)))
+    f.append(LuaField("phase", .string(p.phase.rawValue)))
+    if let h = p.hostname { f.append(LuaField("hostname", .string(h))) }
+    if let s = p.subdomain { f.append(LuaField("subdomain", .string(s))) }
+    f.append(LuaField("dnsPolicy", .string(p.dnsPolicy.rawValue)))
+    f.append(LuaField("hostNetwork", .boolean(p.hostNetwork)))
+    f.append(LuaField("terminating", .boolean(p.isTerminating)))
+    if let g = p.metadata.deletionGracePeriodSeconds, p.metadata.deletionTimestamp != nil {
+      f.append(LuaField("deletionGracePeriodSeconds", .integer(g)))
     }
-    r["deployment"] = .optional(p.ownerDeployment)
-    r["created"] = .seconds(p.metadata.creationTimestamp)
-    return r.value
+    if let d = p.ownerDeployment { f.append(LuaField("deployment", .string(d))) }
+    try call.pushRecord(fields: f)
+    try call.newTable(arrayCount: p.podIPs.count)
+    for (i, ip) in p.podIPs.enumerated() {
+      try call.pushString(ip.description)
+      call.setIndex(i + 1)
+    }
+    call.setField(literal: "ips")
+    try call.newTable(recordCount: p.labels.count)
+    for (k, v) in p.labels { call.setField(k, v) }
+    call.setField(literal: "labels")
+    try call.setField("ports", containerPorts(p.ports))
+    if let c = p.dnsConfig { try call.setField("dnsConfig", dnsConfig(c)) }
+    if let t = p.metadata.deletionTimestamp { try call.setField("deletionTimestamp", .seconds(t)) }
+    try call.setField("created", .seconds(p.metadata.creationTimestamp))
+  }
+
+  /// A list of pods' tables, pushed onto the Lua stack.
+  static func pushPods(_ pods: [Pod], on call: LuaCall) throws {
+    try call.newTable(arrayCount: pods.count)
+    for (i, p) in pods.enumerated() {
+      try pushPod(p, on: call)
+      call.setIndex(i + 1)
+    }
   }
 
   static func dnsConfig(_ c: PodDNSConfig) -> LuaValue {

@@ -29,15 +29,18 @@ extension LabSession {
   ) throws
     -> NamespacedName
   {
-    let parts = s.split(separator: "/", omittingEmptySubsequences: false)
-    switch parts.count {
-    case 1: return NamespacedName(namespace: namespace ?? currentNamespace, name: s)
-    case 2 where !parts[0].isEmpty && !parts[1].isEmpty:
-      return NamespacedName(namespace: String(parts[0]), name: String(parts[1]))
-    default:
+    let utf8 = s.utf8
+    guard let slash = utf8.firstIndex(of: UInt8(ascii: "/")) else {
+      return NamespacedName(namespace: namespace ?? currentNamespace, name: s)
+    }
+    let rest = utf8.index(after: slash)
+    guard slash != utf8.startIndex, rest != utf8.endIndex,
+      !utf8[rest...].contains(UInt8(ascii: "/"))
+    else {
       throw call.argumentError(
         arg, "invalid object name \"\(s)\" (expected \"name\" or \"namespace/name\")")
     }
+    return NamespacedName(namespace: String(s[..<slash]), name: String(s[rest...]))
   }
 
   /// The name of a cluster-scoped object (node, namespace) in argument `i`.
