@@ -3,19 +3,20 @@
 /// Object models whose versions are compared often (an EndpointSlice update rewrites one
 /// endpoint and carries the others over) keep their fields in one: copying is one reference,
 /// and two versions that share the box are equal without looking inside. Equality and hashing
-/// are otherwise those of `Value`, so a field added to it is compared by itself.
+/// are otherwise those of `Value`, so a field added to it is compared by itself. Inlinable, so
+/// that the identity check costs the other modules a pointer comparison, not a call.
 public struct Shared<Value: Hashable & Sendable>: Hashable, Sendable {
   /// Written only while uniquely referenced (`value`'s modify accessor copies it first).
-  private final class Box: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
+  @usableFromInline final class Box: @unchecked Sendable {
+    @usableFromInline var value: Value
+    @inlinable init(_ value: Value) { self.value = value }
   }
 
-  private var box: Box
+  @usableFromInline var box: Box
 
-  public init(_ value: Value) { box = Box(value) }
+  @inlinable public init(_ value: Value) { box = Box(value) }
 
-  public var value: Value {
+  @inlinable public var value: Value {
     // Read in place: a getter would copy every field to hand out one.
     _read { yield box.value }
     _modify {
@@ -24,11 +25,11 @@ public struct Shared<Value: Hashable & Sendable>: Hashable, Sendable {
     }
   }
 
-  public static func == (a: Shared, b: Shared) -> Bool {
+  @inlinable public static func == (a: Shared, b: Shared) -> Bool {
     a.box === b.box || a.box.value == b.box.value
   }
 
-  public func hash(into hasher: inout Hasher) { hasher.combine(box.value) }
+  @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(box.value) }
 }
 
 extension Shared: CustomStringConvertible, CustomReflectable {
