@@ -59,18 +59,20 @@ public struct EndpointHints: Hashable, Sendable {
 /// Its fields are `Shared`: an update of a slice rewrites one endpoint and carries the others
 /// over, so every consumer comparing the two versions (the change log, CoreDNS's and
 /// kube-proxy's followers) finds the carried-over endpoints equal by identity.
+@dynamicMemberLookup
 public struct Endpoint: Hashable, Sendable {
-  struct Fields: Hashable, Sendable {
-    var addresses: [String]
-    var conditions: EndpointConditions
-    var hostname: String?
-    var nodeName: String?
-    var zone: String?
-    var targetRef: ObjectReference?
-    var hints: EndpointHints?
+  public struct Fields: Hashable, Sendable {
+    /// Addresses as text (IPs for IPv4/IPv6 slices, names for FQDN slices).
+    public var addresses: [String]
+    public var conditions: EndpointConditions
+    public var hostname: String?
+    public var nodeName: String?
+    public var zone: String?
+    public var targetRef: ObjectReference?
+    public var hints: EndpointHints?
   }
 
-  private var fields: Shared<Fields>
+  @usableFromInline var fields: Shared<Fields>
 
   public init(
     addresses: [String], conditions: EndpointConditions = EndpointConditions(),
@@ -83,34 +85,10 @@ public struct Endpoint: Hashable, Sendable {
         zone: zone, targetRef: targetRef, hints: hints))
   }
 
-  /// Addresses as text (IPs for IPv4/IPv6 slices, names for FQDN slices).
-  public var addresses: [String] {
-    get { fields.value.addresses }
-    set { fields.value.addresses = newValue }
-  }
-  public var conditions: EndpointConditions {
-    get { fields.value.conditions }
-    set { fields.value.conditions = newValue }
-  }
-  public var hostname: String? {
-    get { fields.value.hostname }
-    set { fields.value.hostname = newValue }
-  }
-  public var nodeName: String? {
-    get { fields.value.nodeName }
-    set { fields.value.nodeName = newValue }
-  }
-  public var zone: String? {
-    get { fields.value.zone }
-    set { fields.value.zone = newValue }
-  }
-  public var targetRef: ObjectReference? {
-    get { fields.value.targetRef }
-    set { fields.value.targetRef = newValue }
-  }
-  public var hints: EndpointHints? {
-    get { fields.value.hints }
-    set { fields.value.hints = newValue }
+  /// Every field of `Fields`, read and written in the shared box.
+  @inlinable public subscript<T>(dynamicMember path: WritableKeyPath<Fields, T>) -> T {
+    _read { yield fields.value[keyPath: path] }
+    _modify { yield &fields.value[keyPath: path] }
   }
 }
 

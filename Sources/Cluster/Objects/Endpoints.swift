@@ -1,17 +1,18 @@
 import NetAddr
 
 /// `subsets[].addresses[]` / `notReadyAddresses[]` of a v1 Endpoints object.
+@dynamicMemberLookup
 public struct EndpointAddress: Hashable, Sendable {
-  struct Fields: Hashable, Sendable {
-    var ip: String
-    var hostname: String?
-    var nodeName: String?
-    var targetRef: ObjectReference?
+  public struct Fields: Hashable, Sendable {
+    public var ip: String
+    public var hostname: String?
+    public var nodeName: String?
+    public var targetRef: ObjectReference?
   }
 
   /// `Shared`, as an EndpointSlice's endpoints: the addresses an update carries over compare
   /// by identity.
-  private var fields: Shared<Fields>
+  @usableFromInline var fields: Shared<Fields>
 
   public init(
     ip: String, hostname: String? = nil, nodeName: String? = nil, targetRef: ObjectReference? = nil
@@ -19,21 +20,10 @@ public struct EndpointAddress: Hashable, Sendable {
     fields = Shared(Fields(ip: ip, hostname: hostname, nodeName: nodeName, targetRef: targetRef))
   }
 
-  public var ip: String {
-    get { fields.value.ip }
-    set { fields.value.ip = newValue }
-  }
-  public var hostname: String? {
-    get { fields.value.hostname }
-    set { fields.value.hostname = newValue }
-  }
-  public var nodeName: String? {
-    get { fields.value.nodeName }
-    set { fields.value.nodeName = newValue }
-  }
-  public var targetRef: ObjectReference? {
-    get { fields.value.targetRef }
-    set { fields.value.targetRef = newValue }
+  /// Every field of `Fields`, read and written in the shared box.
+  @inlinable public subscript<T>(dynamicMember path: WritableKeyPath<Fields, T>) -> T {
+    _read { yield fields.value[keyPath: path] }
+    _modify { yield &fields.value[keyPath: path] }
   }
 }
 

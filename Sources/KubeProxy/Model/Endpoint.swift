@@ -48,20 +48,21 @@ public struct ProxyEndpoint: Hashable, Sendable, CustomStringConvertible {
 public struct ProxyEndpointSlice: Hashable, Sendable {
   /// One endpoint. Its fields are `Shared`, so that the endpoints a slice update carries over
   /// are found equal by identity (`sameSlice`, `unchangedRuns`) and copied as one reference.
+  @dynamicMemberLookup
   public struct Endpoint: Hashable, Sendable {
-    struct Fields: Hashable, Sendable {
-      var addresses: [IPAddress]
-      var ready: Bool?
-      var serving: Bool?
-      var terminating: Bool?
-      var nodeName: String?
-      var zone: String?
-      var zoneHints: [String]?
-      var nodeHints: [String]?
-      var podName: String?
+    public struct Fields: Hashable, Sendable {
+      public var addresses: [IPAddress]
+      public var ready: Bool?
+      public var serving: Bool?
+      public var terminating: Bool?
+      public var nodeName: String?
+      public var zone: String?
+      public var zoneHints: [String]?
+      public var nodeHints: [String]?
+      public var podName: String?
     }
 
-    private var fields: Shared<Fields>
+    @usableFromInline var fields: Shared<Fields>
 
     public init(
       addresses: [IPAddress], ready: Bool? = nil, serving: Bool? = nil, terminating: Bool? = nil,
@@ -75,41 +76,10 @@ public struct ProxyEndpointSlice: Hashable, Sendable {
           podName: podName))
     }
 
-    public var addresses: [IPAddress] {
-      get { fields.value.addresses }
-      set { fields.value.addresses = newValue }
-    }
-    public var ready: Bool? {
-      get { fields.value.ready }
-      set { fields.value.ready = newValue }
-    }
-    public var serving: Bool? {
-      get { fields.value.serving }
-      set { fields.value.serving = newValue }
-    }
-    public var terminating: Bool? {
-      get { fields.value.terminating }
-      set { fields.value.terminating = newValue }
-    }
-    public var nodeName: String? {
-      get { fields.value.nodeName }
-      set { fields.value.nodeName = newValue }
-    }
-    public var zone: String? {
-      get { fields.value.zone }
-      set { fields.value.zone = newValue }
-    }
-    public var zoneHints: [String]? {
-      get { fields.value.zoneHints }
-      set { fields.value.zoneHints = newValue }
-    }
-    public var nodeHints: [String]? {
-      get { fields.value.nodeHints }
-      set { fields.value.nodeHints = newValue }
-    }
-    public var podName: String? {
-      get { fields.value.podName }
-      set { fields.value.podName = newValue }
+    /// Every field of `Fields`, read and written in the shared box.
+    @inlinable public subscript<T>(dynamicMember path: WritableKeyPath<Fields, T>) -> T {
+      _read { yield fields.value[keyPath: path] }
+      _modify { yield &fields.value[keyPath: path] }
     }
   }
 
