@@ -4,23 +4,26 @@ import NetAddr
 /// backend (`pkg/proxy/nftables/proxier.go`) builds — fixed chains, sets and verdict maps,
 /// then per service port its chains and map elements, services in `ServicePortName` order.
 /// The kernel lists map elements in its own (hash) order; here they keep insertion order.
+/// `names` keeps the chain-name hashes for the next render (without it each is computed).
 public func renderNFTablesRuleset(
   node: ProxyNode, config: ProxyConfig, decisions: [ServicePortDecision], family: IPFamily = .v4,
-  masqueradeMark: String = "0x00004000"
+  masqueradeMark: String = "0x00004000", names: ChainNameCache? = nil
 ) -> String {
   var text = TextBuffer()
   renderNFTablesRuleset(
     into: &text, node: node, config: config, decisions: decisions, family: family,
-    masqueradeMark: masqueradeMark)
+    masqueradeMark: masqueradeMark, names: names)
   return text.string
 }
 
 /// Writes the `nft list table` text for `node` (see the `String` form) at the end of `text`.
 public func renderNFTablesRuleset(
   into text: inout TextBuffer, node: ProxyNode, config: ProxyConfig,
-  decisions: [ServicePortDecision], family: IPFamily = .v4, masqueradeMark: String = "0x00004000"
+  decisions: [ServicePortDecision], family: IPFamily = .v4, masqueradeMark: String = "0x00004000",
+  names: ChainNameCache? = nil
 ) {
-  var writer = NFTablesWriter(node: node, config: config, family: family, mark: masqueradeMark)
+  var writer = NFTablesWriter(
+    node: node, config: config, family: family, mark: masqueradeMark, names: names)
   let ports = writer.writeSetupAndElements(decisions)
   writer.listing.writeHeaderSetsAndChains(into: &text)
   let endpoints = ports.reduce(0) { $0 + $1.plan.decision.allReachableEndpoints.count }
@@ -37,9 +40,10 @@ struct NFTablesServicePort {
   /// has endpoints).
   let usesFirewall: Bool
 
-  init(_ decision: ServicePortDecision) {
-    plan = IPTablesServicePlan(decision)
-    chains = NFTablesServiceChains(decision.servicePort.name)
+  init(_ decision: ServicePortDecision, names: PortNameTable<NFTablesServiceChains>?) {
+    plan = IPTablesServicePlan(decision, chains: .unnamed)
+    let name = decision.servicePort.name
+    chains = names?.names(name) { NFTablesServiceChains(name) } ?? NFTablesServiceChains(name)
     let port = decision.servicePort
     usesFirewall = !port.loadBalancerVIPs.isEmpty && !port.loadBalancerSourceRanges.isEmpty
   }
@@ -60,9 +64,13 @@ struct NFTablesWriter {
   var listing: NFTablesListing
   /// The endpoint chain names of the service port being written.
   var endpointNames = NFTablesEndpointNames()
+  /// Chain-name hashes kept between renders.
+  let names: ChainNameCache?
 
-  init(node: ProxyNode, config: ProxyConfig, family: IPFamily, mark: String) {
+  init(node: ProxyNode, config: ProxyConfig, family: IPFamily, mark: String, names: ChainNameCache?)
+  {
     self.node = node
+    self.names = names
     self.config = config
     self.family = family
     self.mark = mark
@@ -83,7 +91,9 @@ struct NFTablesWriter {
     _ decisions: [ServicePortDecision]
   ) -> [NFTablesServicePort] {
     writeSetup()
-    let ports = servicePortsInNameOrder(decisions, family: family).map(NFTablesServicePort.init)
+    let ports = servicePortsInNameOrder(decisions, family: family).map {
+      NFTablesServicePort($0, names: names?.nftables)
+    }
     for port in ports {
       writeElements(port)
       writeAffinitySets(port.plan)
