@@ -46,6 +46,8 @@ final class PortNameTable<PortNames> {
   struct Entry {
     var names: PortNames
     var endpoints: [EndpointAddress: ChainHash.HashText] = [:]
+    /// The endpoints the port was last asked for and their hashes: usually asked for again.
+    var last: (endpoints: [EndpointAddress], hashes: [ChainHash.HashText]) = ([], [])
     /// The render that last used this entry.
     var render: Int
   }
@@ -66,6 +68,11 @@ final class PortNameTable<PortNames> {
     names: () -> PortNames, hash: (EndpointAddress) -> ChainHash.HashText
   ) -> PortNames {
     withEntry(port, names) { entry in
+      if entry.last.endpoints == endpoints {
+        hashes.append(contentsOf: entry.last.hashes)
+        return entry.names
+      }
+      let start = hashes.count
       for key in endpoints {
         if let known = entry.endpoints[key] {
           hashes.append(known)
@@ -81,6 +88,7 @@ final class PortNameTable<PortNames> {
         let current = Set(endpoints)
         entry.endpoints = entry.endpoints.filter { current.contains($0.key) }
       }
+      entry.last = (endpoints, Array(hashes[start...]))
       return entry.names
     }
   }

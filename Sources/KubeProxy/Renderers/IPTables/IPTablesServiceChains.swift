@@ -60,7 +60,7 @@ extension IPTablesRestoreWriter {
         natRules.append(word)
       }
     }
-    natRules.jump(IPTablesChain.markMasq)
+    natRules.jump(IPTablesChain.markMasqLiteral)
   }
 
   /// KUBE-EXT: with Cluster policy, masquerade (the endpoint may be on another node) then
@@ -74,7 +74,7 @@ extension IPTablesRestoreWriter {
     if !plan.decision.servicePort.externalPolicyLocal {
       natRules.startRule(ext)
       natRules.quotedComment("masquerade traffic for ", spn, " external destinations")
-      natRules.jump(IPTablesChain.markMasq)
+      natRules.jump(IPTablesChain.markMasqLiteral)
     } else {
       if detector.isImplemented {
         natRules.startRule(ext)
@@ -88,7 +88,7 @@ extension IPTablesRestoreWriter {
       natRules.startRule(ext)
       natRules.quotedComment("masquerade LOCAL traffic for ", spn, " external destinations")
       natRules.append(" -m addrtype --src-type LOCAL")
-      natRules.jump(IPTablesChain.markMasq)
+      natRules.jump(IPTablesChain.markMasqLiteral)
       natRules.startRule(ext)
       natRules.quotedComment("route LOCAL traffic for ", spn, " external destinations")
       natRules.append(" -m addrtype --src-type LOCAL")
@@ -186,7 +186,7 @@ extension IPTablesRestoreWriter {
     if !largeClusterMode { natRules.comment(plan.spn) }
     natRules.append(" -s ")
     natRules.append(endpoint.ip)
-    natRules.jump(IPTablesChain.markMasq)
+    natRules.jump(IPTablesChain.markMasqLiteral)
     natRules.append("-A ")
     Self.appendEndpointChain(sep, to: &natRules)
     if !largeClusterMode { natRules.comment(plan.spn) }

@@ -85,12 +85,13 @@ struct IPTablesServicePlan {
     text.append(port)
   }
 
-  /// Appends ` -m <p> -p <p>`.
+  /// Appends ` -m <p> -p <p>` (a literal per protocol: written once per endpoint).
   func appendProtocolMatch(to text: inout TextBuffer) {
-    text.append(" -m ")
-    text.append(proto)
-    text.append(" -p ")
-    text.append(proto)
+    switch decision.servicePort.name.proto {
+    case .tcp: text.append(" -m tcp -p tcp")
+    case .udp: text.append(" -m udp -p udp")
+    case .sctp: text.append(" -m sctp -p sctp")
+    }
   }
 }
 

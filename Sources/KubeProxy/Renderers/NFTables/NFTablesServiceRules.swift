@@ -80,8 +80,8 @@ extension NFTablesWriter {
   /// creates them: one per reachable endpoint, then service-, local-, external- and
   /// firewall-, each with its rules.
   mutating func writeServiceChains(_ ports: [NFTablesServicePort], into text: inout TextBuffer) {
-    for port in ports {
-      writeServiceChains(port, into: &text)
+    for i in ports.indices {
+      writeServiceChains(ports[i], into: &text)
     }
     names?.nftables.finishRender()
   }
