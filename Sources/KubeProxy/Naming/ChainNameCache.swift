@@ -11,10 +11,10 @@ import NetAddr
 /// wrote are dropped once they outnumber the ones it did, and a port's endpoints the same way.
 public final class ChainNameCache: @unchecked Sendable {
   /// iptables mode: KUBE-SVC/SVL/EXT/FW names per port, KUBE-SEP hashes per endpoint.
-  let iptables = PortNameTable<IPTablesPortChains>()
+  let iptables = PortNameTable<PortChainNames>()
   /// nftables mode: service-/local-/external-/firewall- names per port, the hash of each
   /// endpoint's chain and affinity-set base.
-  let nftables = PortNameTable<NFTablesServiceChains>()
+  let nftables = PortNameTable<PortChainNames>()
 
   public init() {}
 
@@ -23,6 +23,39 @@ public final class ChainNameCache: @unchecked Sendable {
   {
     (iptables.counts, nftables.counts)
   }
+}
+
+/// The four chains of one service port in one backend: the backend's prefixes on one base
+/// (iptables: the port's hash; nftables: the hash and the readable name).
+struct PortChainNames {
+  let cluster: String
+  let local: String
+  let external: String
+  let firewall: String
+
+  private init(base: String, _ prefixes: (String, String, String, String)) {
+    cluster = prefixes.0 + base
+    local = prefixes.1 + base
+    external = prefixes.2 + base
+    firewall = prefixes.3 + base
+  }
+
+  /// KUBE-SVC-, KUBE-SVL-, KUBE-EXT- and KUBE-FW-, named by one hash
+  /// (`IPTablesChain.serviceCluster` and its siblings).
+  static func iptables(_ name: ServicePortName) -> PortChainNames {
+    PortChainNames(
+      base: IPTablesChain.portProtoHash(name), ("KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-FW-"))
+  }
+
+  /// service-, local-, external- and firewall- (`NFTablesName.serviceCluster` and its
+  /// siblings).
+  static func nftables(_ name: ServicePortName) -> PortChainNames {
+    PortChainNames(
+      base: NFTablesName.servicePortBase(name), ("service-", "local-", "external-", "firewall-"))
+  }
+
+  /// No names, for the nftables backend's `IPTablesServicePlan`, whose chains are named apart.
+  static let unnamed = PortChainNames(base: "", ("", "", "", ""))
 }
 
 /// An endpoint's identity in chain names.

@@ -188,27 +188,8 @@ public struct TextBuffer: @unchecked Sendable {
   /// digit by digit, without a `String`.
   mutating func append(_ ip: IPAddress) {
     guard ip.family == .v4 else { return append(ip.description) }
-    let v = ip.v4Value
     let out = room(15)
-    var n = 0
-    for shift in stride(from: 24, through: 0, by: -8) {
-      let octet = UInt8(truncatingIfNeeded: v >> UInt32(shift))
-      if octet >= 100 {
-        out[n] = UInt8(ascii: "0") + octet / 100
-        n += 1
-      }
-      if octet >= 10 {
-        out[n] = UInt8(ascii: "0") + octet / 10 % 10
-        n += 1
-      }
-      out[n] = UInt8(ascii: "0") + octet % 10
-      n += 1
-      if shift != 0 {
-        out[n] = UInt8(ascii: ".")
-        n += 1
-      }
-    }
-    count += n
+    count += IPAddress.writeV4(ip.v4Value, to: out)
   }
 
   /// Appends `address/prefix`.

@@ -229,8 +229,8 @@ struct EndpointHashes {
   /// Hashes the reachable endpoints of `decision`'s port and returns the port's chain names,
   /// from `cache` when it has them.
   mutating func reset(
-    for decision: ServicePortDecision, cache: PortNameTable<IPTablesPortChains>?
-  ) -> IPTablesPortChains {
+    for decision: ServicePortDecision, cache: PortNameTable<PortChainNames>?
+  ) -> PortChainNames {
     let name = decision.servicePort.name
     endpoints = decision.allReachableEndpoints.map(EndpointAddress.init)
     input.removeAll()
@@ -239,7 +239,7 @@ struct EndpointHashes {
     hashes.removeAll(keepingCapacity: true)
     guard let cache else {
       for endpoint in endpoints { hashes.append(fresh(endpoint)) }
-      return IPTablesPortChains(name)
+      return .iptables(name)
     }
     // Moved out of `self` for the closure (a copy would make each append copy the text).
     var (found, input, prefixLength) = ([ChainHash.HashText](), TextBuffer(), self.prefixLength)
@@ -250,7 +250,7 @@ struct EndpointHashes {
       swap(&input, &self.input)
     }
     return cache.lookUp(
-      name, endpoints, into: &found, names: { IPTablesPortChains(name) },
+      name, endpoints, into: &found, names: { .iptables(name) },
       hash: { Self.hash($0, input: &input, prefixLength: prefixLength) })
   }
 

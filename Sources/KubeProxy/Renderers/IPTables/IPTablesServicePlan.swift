@@ -10,7 +10,7 @@ struct IPTablesServicePlan {
   let proto: String
 
   /// KUBE-SVC-, KUBE-SVL-, KUBE-EXT- and KUBE-FW- of this port.
-  let chains: IPTablesPortChains
+  let chains: PortChainNames
   var clusterPolicyChain: String { chains.cluster }
   var localPolicyChain: String { chains.local }
   var externalChain: String { chains.external }
@@ -41,7 +41,7 @@ struct IPTablesServicePlan {
 
   /// Derives every decision exactly as kube-proxy's `syncProxyRules` does; `chains` are the
   /// port's chain names (`.unnamed` for a backend with names of its own).
-  init(_ decision: ServicePortDecision, chains: IPTablesPortChains) {
+  init(_ decision: ServicePortDecision, chains: PortChainNames) {
     self.decision = decision
     self.chains = chains
     let port = decision.servicePort
@@ -93,30 +93,6 @@ struct IPTablesServicePlan {
     case .sctp: text.append(" -m sctp -p sctp")
     }
   }
-}
-
-/// The iptables chains of one service port, all named by one hash (`IPTablesChain.serviceCluster`
-/// and its siblings).
-struct IPTablesPortChains {
-  let cluster: String
-  let local: String
-  let external: String
-  let firewall: String
-
-  init(_ name: ServicePortName) {
-    let hash = IPTablesChain.portProtoHash(name)
-    cluster = "KUBE-SVC-" + hash
-    local = "KUBE-SVL-" + hash
-    external = "KUBE-EXT-" + hash
-    firewall = "KUBE-FW-" + hash
-  }
-
-  private init() {
-    (cluster, local, external, firewall) = ("", "", "", "")
-  }
-
-  /// No names, for the nftables backend, which names its chains itself.
-  static let unnamed = IPTablesPortChains()
 }
 
 /// kube-proxy quotes a comment in the restore input itself when it contains spaces.

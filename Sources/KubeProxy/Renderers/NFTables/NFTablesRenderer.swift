@@ -37,15 +37,15 @@ public func renderNFTablesRuleset(
 /// One service port as the nftables backend writes it: the decisions and its chain names.
 struct NFTablesServicePort {
   let plan: IPTablesServicePlan
-  let chains: NFTablesServiceChains
+  let chains: PortChainNames
   /// `loadBalancerSourceRanges` are enforced (unlike iptables, whether or not the service
   /// has endpoints).
   let usesFirewall: Bool
 
-  init(_ decision: ServicePortDecision, names: PortNameTable<NFTablesServiceChains>?) {
+  init(_ decision: ServicePortDecision, names: PortNameTable<PortChainNames>?) {
     plan = IPTablesServicePlan(decision, chains: .unnamed)
     let name = decision.servicePort.name
-    chains = names?.names(name) { NFTablesServiceChains(name) } ?? NFTablesServiceChains(name)
+    chains = names?.names(name) { .nftables(name) } ?? .nftables(name)
     let port = decision.servicePort
     usesFirewall = !port.loadBalancerVIPs.isEmpty && !port.loadBalancerSourceRanges.isEmpty
   }

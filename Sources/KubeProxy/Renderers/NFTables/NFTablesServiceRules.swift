@@ -158,7 +158,7 @@ extension NFTablesWriter {
   /// external-…: masquerade then the service chain (Cluster policy); or short-circuit pod and
   /// node traffic to the service chain and send the rest to the local chain (Local policy).
   func writeExternalRules(
-    _ plan: IPTablesServicePlan, _ chains: NFTablesServiceChains, into text: inout TextBuffer
+    _ plan: IPTablesServicePlan, _ chains: PortChainNames, into text: inout TextBuffer
   ) {
     let masq = NFTablesName.markForMasquerade
     if !plan.decision.servicePort.externalPolicyLocal {
@@ -247,25 +247,9 @@ extension NFTablesWriter {
   }
 }
 
-/// The nft chain names of one service port.
-struct NFTablesServiceChains {
-  let cluster: String
-  let local: String
-  let external: String
-  let firewall: String
-
-  init(_ name: ServicePortName) {
-    let base = NFTablesName.servicePortBase(name)
-    cluster = "service-" + base
-    local = "local-" + base
-    external = "external-" + base
-    firewall = "firewall-" + base
-  }
-}
-
 extension IPTablesServicePlan {
   /// The nft chain ClusterIP traffic goes to (service-…, or local-… under iTP=Local).
-  func internalTrafficChainNFT(_ chains: NFTablesServiceChains) -> String {
+  func internalTrafficChainNFT(_ chains: PortChainNames) -> String {
     decision.servicePort.internalPolicyLocal ? chains.local : chains.cluster
   }
 }
@@ -290,7 +274,7 @@ struct NFTablesEndpointNames {
 
   /// Names the reachable endpoints of `decision`'s port, with the hashes `cache` keeps.
   mutating func reset(
-    for decision: ServicePortDecision, cache: PortNameTable<NFTablesServiceChains>?
+    for decision: ServicePortDecision, cache: PortNameTable<PortChainNames>?
   ) {
     let name = decision.servicePort.name
     endpoints = decision.allReachableEndpoints.map(EndpointAddress.init)
@@ -306,7 +290,7 @@ struct NFTablesEndpointNames {
       swap(&found, &hashes)
       swap(&input, &self.input)
       _ = cache.lookUp(
-        name, endpoints, into: &found, names: { NFTablesServiceChains(name) },
+        name, endpoints, into: &found, names: { .nftables(name) },
         hash: { endpoint in
           input.removeSuffix(from: prefixLength)
           NFTablesName.appendEndpointName(endpoint, to: &input)
