@@ -16,7 +16,8 @@ private func iptablesInput(from before: String, to after: String) -> (rules: Int
         rules[key, default: []] += []
       }
       if line.hasPrefix("-A ") {
-        rules[table + "/" + line.dropFirst(3).prefix { $0 != " " }, default: []].append(String(line))
+        rules[table + "/" + line.dropFirst(3).prefix { $0 != " " }, default: []].append(
+          String(line))
       }
     }
     return (order, rules)

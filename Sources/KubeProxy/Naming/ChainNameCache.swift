@@ -19,7 +19,8 @@ public final class ChainNameCache: @unchecked Sendable {
   public init() {}
 
   /// Service ports and endpoints held (iptables, nftables).
-  public var counts: (iptables: (ports: Int, endpoints: Int), nftables: (ports: Int, endpoints: Int))
+  public var counts:
+    (iptables: (ports: Int, endpoints: Int), nftables: (ports: Int, endpoints: Int))
   {
     (iptables.counts, nftables.counts)
   }

@@ -1,7 +1,8 @@
+import NetAddr
+
 #if canImport(Glibc)
   import Glibc
 #endif
-import NetAddr
 
 /// The UTF-8 text a renderer writes: one growing byte buffer that the rules' pieces are
 /// appended to as they are decided — literal fragments, names, decimal numbers, addresses —
@@ -14,7 +15,8 @@ import NetAddr
 /// The bytes live in one allocation the buffer owns (copied on write when a copy of the buffer
 /// is changed), so an append is a capacity check and a `memcpy`; a large buffer asks the
 /// kernel for huge pages, since at 10,000 Services first touching 47 MB of fresh 4 KiB pages
-/// cost more than writing the rules.
+/// cost more than writing the rules. (`@unchecked Sendable`: a write first makes the storage
+/// this buffer's own, so no two values ever share bytes that change.)
 public struct TextBuffer: @unchecked Sendable {
   /// Owns the allocation; the buffer keeps the pointer and sizes itself (no class property
   /// access per append).
@@ -25,7 +27,9 @@ public struct TextBuffer: @unchecked Sendable {
       if capacity >= TextBuffer.hugePage {
         // 2 MiB-aligned, so the kernel can back it with huge pages.
         if posix_memalign(&memory, TextBuffer.hugePage, capacity) == 0, let memory {
-          _ = madvise(memory, capacity, MADV_HUGEPAGE)
+          #if os(Linux)
+            _ = madvise(memory, capacity, MADV_HUGEPAGE)
+          #endif
         }
       }
       let raw = memory ?? UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
