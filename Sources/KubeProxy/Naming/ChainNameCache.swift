@@ -7,9 +7,10 @@ import NetAddr
 ///
 /// `ProxyCluster` holds one (`chainNames`) and the Lab's renders pass it; without one a
 /// renderer computes every hash afresh (the reference the tests compare the cache with).
-/// Forgetting happens in one place, `PortNameTable.finishRender`: ports a render no longer
-/// wrote are dropped once they outnumber the ones it did, and a port's endpoints the same way.
-public final class ChainNameCache: @unchecked Sendable {
+/// Forgetting is the only invalidation, all in `PortNameTable`: `finishRender` drops the ports
+/// a render no longer wrote once they outnumber the ones it did, `lookUp` a port's endpoints
+/// no longer named once they outnumber twice the current ones.
+public final class ChainNameCache {
   /// iptables mode: KUBE-SVC/SVL/EXT/FW names per port, KUBE-SEP hashes per endpoint.
   let iptables = PortNameTable<PortChainNames>()
   /// nftables mode: service-/local-/external-/firewall- names per port, the hash of each
