@@ -64,26 +64,33 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
   static func formatV4(_ v: UInt32) -> String {
     var bytes: (UInt64, UInt64) = (0, 0)
     return withUnsafeMutableBytes(of: &bytes) { buffer in
-      var n = 0
-      for shift in stride(from: UInt32(24), through: 0, by: -8) {
-        let octet = UInt8(truncatingIfNeeded: v >> shift)
-        if octet >= 100 {
-          buffer[n] = UInt8(ascii: "0") + octet / 100
-          n += 1
-        }
-        if octet >= 10 {
-          buffer[n] = UInt8(ascii: "0") + octet / 10 % 10
-          n += 1
-        }
-        buffer[n] = UInt8(ascii: "0") + octet % 10
-        n += 1
-        if shift != 0 {
-          buffer[n] = UInt8(ascii: ".")
-          n += 1
-        }
-      }
+      let n = writeV4(v, to: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
       return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[..<n]), as: UTF8.self)
     }
+  }
+
+  /// Writes the dotted-quad text of an IPv4 value at `out`, which has room for 15 bytes, and
+  /// returns its length (for writers that put text straight into their own buffers).
+  public static func writeV4(_ v: UInt32, to out: UnsafeMutablePointer<UInt8>) -> Int {
+    var n = 0
+    for shift in stride(from: UInt32(24), through: 0, by: -8) {
+      let octet = UInt8(truncatingIfNeeded: v >> shift)
+      if octet >= 100 {
+        out[n] = UInt8(ascii: "0") + octet / 100
+        n += 1
+      }
+      if octet >= 10 {
+        out[n] = UInt8(ascii: "0") + octet / 10 % 10
+        n += 1
+      }
+      out[n] = UInt8(ascii: "0") + octet % 10
+      n += 1
+      if shift != 0 {
+        out[n] = UInt8(ascii: ".")
+        n += 1
+      }
+    }
+    return n
   }
 
   /// The address as it appears in `ip:port` text: IPv6 in brackets.

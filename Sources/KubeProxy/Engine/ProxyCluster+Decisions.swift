@@ -28,7 +28,19 @@ extension ProxyCluster {
 
   /// Every Service port's decision on `node`, in Service-port order (what a full sync writes).
   public func decisions(node: String) -> [ServicePortDecision] {
-    servicePorts.keys.sorted().compactMap { decision(node: node, servicePort: $0) }
+    portKeysInOrder().compactMap { decision(node: node, servicePort: $0) }
+  }
+
+  /// The keys of `servicePorts` in order. The order is kept between calls (sorting 10,000
+  /// keys of strings costs more than all the lookups a full sync makes) and checked instead:
+  /// a kept list of distinct keys that has as many keys as `servicePorts`, each of them in it,
+  /// holds exactly its keys.
+  func portKeysInOrder() -> [ServicePortKey] {
+    let current =
+      sortedPortKeys.count == servicePorts.count
+      && sortedPortKeys.allSatisfy { servicePorts[$0] != nil }
+    if !current { sortedPortKeys = servicePorts.keys.sorted() }
+    return sortedPortKeys
   }
 
   /// The decisions on `node` for the ports of `services` only (what a partial sync rewrites).

@@ -44,6 +44,11 @@ public final class ProxyCluster {
   var openConnections: [Int: OpenConnection] = [:]
   var nextConnectionID = 1
 
+  /// The renderers' chain-name hashes, kept between renders (`ChainNameCache`).
+  public let chainNames = ChainNameCache()
+  /// The keys of `servicePorts` in order, as `portKeysInOrder` last sorted them.
+  var sortedPortKeys: [ServicePortKey] = []
+
   /// Whether `distribution` compiles its path (off to compare with the plain walk).
   var compilingPaths = true
 

@@ -53,7 +53,9 @@ enum ChainHash {
     init(sha256Of input: TextBuffer, length: Int) {
       precondition(length <= 16, "a chain hash keeps at most 16 characters")
       count = length
-      let digest = SHA256.hash(data: input.bytes)
+      var hash = SHA256()
+      input.withUnsafeBytes { hash.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+      let digest = hash.finalize()
       var text: (UInt64, UInt64) = (0, 0)
       withUnsafeMutableBytes(of: &text) { out in
         var i = 0

@@ -15,7 +15,9 @@ public enum IPTablesChain {
   /// nat: SNATs (MASQUERADE) packets that carry the masquerade mark.
   public static let postrouting = "KUBE-POSTROUTING"
   /// nat: sets the masquerade mark on packets that must be SNATed on the way out.
-  public static let markMasq = "KUBE-MARK-MASQ"
+  public static let markMasq = markMasqLiteral.description
+  /// `markMasq` as a literal (the renderers write it once per endpoint).
+  static let markMasqLiteral: StaticString = "KUBE-MARK-MASQ"
   /// filter: lets marked and established service traffic through FORWARD.
   public static let forward = "KUBE-FORWARD"
   /// filter: drops load-balancer traffic that `loadBalancerSourceRanges` did not allow.

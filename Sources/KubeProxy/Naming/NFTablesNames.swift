@@ -47,16 +47,24 @@ public enum NFTablesName {
     return String(full.prefix(chainNameBaseLengthMax - 3)) + "..."
   }
 
-  /// Appends `hashAndTruncate` of the name written in `input`.
-  static func appendHashAndTruncate(_ input: TextBuffer, to text: inout TextBuffer) {
+  /// Appends `hashAndTruncate` of the name written in `input`; `hash`, when given, is its
+  /// `nameHash`, kept from an earlier render.
+  static func appendHashAndTruncate(
+    _ input: TextBuffer, hash: ChainHash.HashText? = nil, to text: inout TextBuffer
+  ) {
     // Kubernetes names are ASCII, so bytes are characters; anything longer is cut by the
     // string form.
     guard input.count + 9 <= chainNameBaseLengthMax else {
       return text.append(hashAndTruncate(input.string))
     }
-    text.append(ChainHash.HashText(sha256Of: input, length: 8))
+    text.append(hash ?? nameHash(input))
     text.append(byte: UInt8(ascii: "-"))
     text.append(input)
+  }
+
+  /// The hash part of `hashAndTruncate` of the name written in `input`.
+  static func nameHash(_ input: TextBuffer) -> ChainHash.HashText {
+    ChainHash.HashText(sha256Of: input, length: 8)
   }
 
   /// Appends `ns/svc/proto/port`, the readable part of a service port's chain names; `/` is
@@ -74,7 +82,7 @@ public enum NFTablesName {
 
   /// Appends `__ip/port`, which follows the service port's part in an endpoint's names; IPv6
   /// colons (illegal in nft names) become dots.
-  static func appendEndpointName(_ endpoint: ProxyEndpoint, to input: inout TextBuffer) {
+  static func appendEndpointName(_ endpoint: EndpointAddress, to input: inout TextBuffer) {
     input.append("__")
     if endpoint.ip.family == .v6 {
       input.append(endpoint.ip.description.replacingColons())
@@ -98,7 +106,7 @@ public enum NFTablesName {
   public static func endpointBase(_ name: ServicePortName, _ endpoint: ProxyEndpoint) -> String {
     var input = TextBuffer()
     appendServicePortName(name, to: &input)
-    appendEndpointName(endpoint, to: &input)
+    appendEndpointName(EndpointAddress(endpoint), to: &input)
     var base = TextBuffer()
     appendHashAndTruncate(input, to: &base)
     return base.string

@@ -115,24 +115,8 @@ public final class TraceText {
   func put(_ ip: IPAddress) {
     guard ip.family == .v4 else { return put(ip.description) }
     reserve(15)
-    let v = ip.v4Value
-    for shift in stride(from: UInt32(24), through: 0, by: -8) {
-      let octet = UInt8(truncatingIfNeeded: v >> shift)
-      if octet >= 100 {
-        base[count] = UInt8(ascii: "0") + octet / 100
-        count += 1
-      }
-      if octet >= 10 {
-        base[count] = UInt8(ascii: "0") + octet / 10 % 10
-        count += 1
-      }
-      base[count] = UInt8(ascii: "0") + octet % 10
-      count += 1
-      if shift != 0 {
-        base[count] = UInt8(ascii: ".")
-        count += 1
-      }
-    }
+    let written = IPAddress.writeV4(ip.v4Value, to: base + count)
+    count += written
   }
 
   /// `ip:port`, IPv6 bracketed (`IPAddress.joined(port:)`).

@@ -1,5 +1,9 @@
 import NetAddr
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The UTF-8 text a renderer writes: one growing byte buffer that the rules' pieces are
 /// appended to as they are decided — literal fragments, names, decimal numbers, addresses —
 /// without building a `String` per line. The Lua binding hands the bytes over in one
@@ -7,51 +11,131 @@ import NetAddr
 ///
 /// Every renderer that writes large output (iptables-restore input, the nft listing, ipvsadm)
 /// writes into this type, and so do the chain-name hashes (their SHA-256 input).
-public struct TextBuffer: Sendable {
-  /// The text written so far.
-  public private(set) var bytes: [UInt8] = []
+///
+/// The bytes live in one allocation the buffer owns (copied on write when a copy of the buffer
+/// is changed), so an append is a capacity check and a `memcpy`; a large buffer asks the
+/// kernel for huge pages, since at 10,000 Services first touching 47 MB of fresh 4 KiB pages
+/// cost more than writing the rules. (`@unchecked Sendable`: a write first makes the storage
+/// this buffer's own, so no two values ever share bytes that change.)
+public struct TextBuffer: @unchecked Sendable {
+  /// Owns the allocation; the buffer keeps the pointer and sizes itself (no class property
+  /// access per append).
+  private final class Storage {
+    let base: UnsafeMutablePointer<UInt8>
+    init(capacity: Int) {
+      var memory: UnsafeMutableRawPointer? = nil
+      if capacity >= TextBuffer.hugePage {
+        // 2 MiB-aligned, so the kernel can back it with huge pages.
+        if posix_memalign(&memory, TextBuffer.hugePage, capacity) == 0, let memory {
+          #if os(Linux)
+            _ = madvise(memory, capacity, MADV_HUGEPAGE)
+          #endif
+        }
+      }
+      let raw = memory ?? UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+      base = raw.bindMemory(to: UInt8.self, capacity: capacity)
+      allocatedWithMalloc = memory != nil
+    }
+    private let allocatedWithMalloc: Bool
+    deinit {
+      if allocatedWithMalloc { free(base) } else { base.deallocate() }
+    }
+  }
+
+  static let hugePage = 2 << 20
+
+  private var storage: Storage?
+  private var base: UnsafeMutablePointer<UInt8>? = nil
+  private var capacity = 0
+  /// The number of bytes written.
+  public private(set) var count = 0
 
   /// An empty buffer with room for `capacity` bytes.
   public init(capacity: Int = 0) {
-    bytes.reserveCapacity(capacity)
+    if capacity > 0 { reallocate(capacity) }
   }
 
-  /// The number of bytes written.
-  public var count: Int { bytes.count }
+  /// The text written so far (a copy).
+  public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 
   /// The text as a Swift string (one copy of the bytes).
-  public var string: String { String(decoding: bytes, as: UTF8.self) }
+  public var string: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
 
   /// Calls `body` with the bytes, valid for the duration of the call.
   public func withUnsafeBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-    try bytes.withUnsafeBufferPointer(body)
+    try withExtendedLifetime(storage) { try body(UnsafeBufferPointer(start: base, count: count)) }
   }
 
   /// Makes room for `extra` more bytes.
   mutating func reserve(_ extra: Int) {
-    bytes.reserveCapacity(bytes.count + extra)
+    if count + extra > capacity { reallocate(count + extra) }
+  }
+
+  /// Moves the text to a new allocation of `newCapacity` bytes (its own, if it was shared).
+  private mutating func reallocate(_ newCapacity: Int) {
+    let fresh = Storage(capacity: newCapacity)
+    if let base { fresh.base.update(from: base, count: count) }
+    storage = fresh
+    base = fresh.base
+    capacity = newCapacity
+  }
+
+  /// Where `n` more bytes go: room made, the storage this buffer's own.
+  @inline(__always)
+  private mutating func room(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+    if count + n > capacity {
+      reallocate(Swift.max(count + n, capacity * 2, 64))
+    } else if !isKnownUniquelyReferenced(&storage) {
+      reallocate(capacity)
+    }
+    return base.unsafelyUnwrapped + count
+  }
+
+  /// Appends `n` bytes from `source`.
+  @inline(__always)
+  private mutating func append(_ source: UnsafeRawPointer, _ n: Int) {
+    guard n > 0 else { return }
+    room(n).update(from: source.assumingMemoryBound(to: UInt8.self), count: n)
+    count += n
   }
 
   /// Forgets the text, keeping the storage (a scratch buffer reused per name or per rule).
   mutating func removeAll() {
-    bytes.removeAll(keepingCapacity: true)
+    removeSuffix(from: 0)
   }
 
   /// Forgets the text from byte `index` on.
   mutating func removeSuffix(from index: Int) {
-    bytes.removeSubrange(index...)
+    precondition(index >= 0 && index <= count, "TextBuffer.removeSuffix: index out of range")
+    count = index
+  }
+
+  /// Inserts `other`'s text at byte `index`, moving what follows (in place when there is
+  /// room).
+  mutating func insert(_ other: TextBuffer, at index: Int) {
+    precondition(index >= 0 && index <= count, "TextBuffer.insert: index out of range")
+    let n = other.count
+    guard n > 0 else { return }
+    let end = room(n)
+    let tail = count - index
+    memmove(end - tail + n, end - tail, tail)
+    other.withUnsafeBytes { (end - tail).update(from: $0.baseAddress!, count: n) }
+    count += n
   }
 
   // MARK: - Appending
 
   /// Appends a literal fragment.
   mutating func append(_ text: StaticString) {
-    text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    append(text.utf8Start, text.utf8CodeUnitCount)
   }
 
-  /// Appends a string's UTF-8 bytes.
+  /// Appends a string's UTF-8 bytes (copied in one piece from a native string's storage).
   mutating func append(_ text: String) {
-    bytes.append(contentsOf: text.utf8)
+    let copied: Void? = text.utf8.withContiguousStorageIfAvailable {
+      append($0.baseAddress!, $0.count)
+    }
+    if copied == nil { append(Substring(text)) }
   }
 
   /// Appends `text` between two literal fragments.
@@ -63,30 +147,34 @@ public struct TextBuffer: Sendable {
 
   /// Appends a substring's UTF-8 bytes.
   mutating func append(_ text: Substring) {
-    bytes.append(contentsOf: text.utf8)
+    var text = text
+    text.withUTF8 { append($0.baseAddress!, $0.count) }
   }
 
   /// Appends raw UTF-8 bytes.
   mutating func append(utf8 text: UnsafeRawBufferPointer) {
-    bytes.append(contentsOf: text)
+    guard let start = text.baseAddress else { return }
+    append(start, text.count)
   }
 
   /// Appends the bytes `from..<to` of `other` (a piece written earlier, written again).
   mutating func append(_ other: TextBuffer, from: Int = 0, to: Int? = nil) {
-    other.bytes.withUnsafeBufferPointer {
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[from..<(to ?? $0.count)]))
-    }
+    let end = to ?? other.count
+    precondition(0 <= from && from <= end && end <= other.count, "TextBuffer: range out of bounds")
+    other.withUnsafeBytes { append($0.baseAddress.unsafelyUnwrapped + from, end - from) }
   }
 
   /// Appends one byte (an ASCII character).
+  @inline(__always)
   mutating func append(byte: UInt8) {
-    bytes.append(byte)
+    room(1).pointee = byte
+    count += 1
   }
 
   /// Appends `n` in decimal, as `String(n)` writes it.
   mutating func append(_ n: Int) {
-    guard n != 0 else { return bytes.append(UInt8(ascii: "0")) }
-    if n < 0 { bytes.append(UInt8(ascii: "-")) }
+    guard n != 0 else { return append(byte: UInt8(ascii: "0")) }
+    if n < 0 { append(byte: UInt8(ascii: "-")) }
     var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for any Int64
     withUnsafeMutableBytes(of: &digits) { buffer in
       var rest = n.magnitude
@@ -96,13 +184,16 @@ public struct TextBuffer: Sendable {
         buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
         rest /= 10
       }
-      bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start...]))
+      append(buffer.baseAddress! + start, buffer.count - start)
     }
   }
 
-  /// Appends an address in its canonical text form (RFC 5952 for IPv6).
+  /// Appends an address in its canonical text form (RFC 5952 for IPv6); IPv4 is written
+  /// digit by digit, without a `String`.
   mutating func append(_ ip: IPAddress) {
-    append(ip.description)
+    guard ip.family == .v4 else { return append(ip.description) }
+    let out = room(15)
+    count += IPAddress.writeV4(ip.v4Value, to: out)
   }
 
   /// Appends `address/prefix`.
@@ -124,14 +215,15 @@ public struct TextBuffer: Sendable {
   /// Pads what was written since byte `start` with spaces to `width` bytes (printf's
   /// `%-Ns` for ASCII text).
   mutating func pad(from start: Int, to width: Int) {
-    let written = bytes.count - start
+    let written = count - start
     if written < width {
-      bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: width - written))
+      room(width - written).update(repeating: UInt8(ascii: " "), count: width - written)
+      count += width - written
     }
   }
 
   /// Ends the line.
   mutating func newline() {
-    bytes.append(UInt8(ascii: "\n"))
+    append(byte: UInt8(ascii: "\n"))
   }
 }

@@ -52,7 +52,8 @@ enum ProxyStateAPI {
       case .iptables: break
       }
       var text = TextBuffer()
-      renderIPTablesRestore(into: &text, node: node, config: config, decisions: decisions)
+      renderIPTablesRestore(
+        into: &text, node: node, config: config, decisions: decisions, names: p.chainNames)
       return try call.result(text)
     }
     try state.register(
@@ -66,7 +67,8 @@ enum ProxyStateAPI {
       guard config.mode == .nftables else { return try call.result(.string("")) }
       var text = TextBuffer()
       renderNFTablesRuleset(
-        into: &text, node: node, config: config, decisions: p.decisions(node: node.name))
+        into: &text, node: node, config: config, decisions: p.decisions(node: node.name),
+        names: p.chainNames)
       return try call.result(text)
     }
     try registerProxyWork(lab, in: state)
@@ -117,7 +119,8 @@ enum ProxyStateAPI {
         let p = TrafficAPI.proxy(lab).synced()
         guard let node = p.nodes[name] else { throw call.error("nodes \"\(name)\" not found") }
         return ProxyRuleSnapshot(
-          node: node, config: p.config(for: name), decisions: p.decisions(node: name))
+          node: node, config: p.config(for: name), decisions: p.decisions(node: name),
+          names: p.chainNames)
       }
       var before = ProxyRuleSnapshot()
       if let body {

@@ -115,7 +115,8 @@ enum RulesAPI {
         var mine = NftRuleset()
         for family in families {
           let expected = renderNFTablesRuleset(
-            node: node, config: config, decisions: p.decisions(node: node.name), family: family)
+            node: node, config: config, decisions: p.decisions(node: node.name), family: family,
+            names: p.chainNames)
           do { mine.tables += try NftRuleset(parsing: expected).tables } catch {
             throw call.error("internal: \(error)")
           }
@@ -131,7 +132,7 @@ enum RulesAPI {
         )
       }
       let expected = renderIPTablesRestore(
-        node: node, config: config, decisions: p.decisions(node: node.name))
+        node: node, config: config, decisions: p.decisions(node: node.name), names: p.chainNames)
       let mine: IPTablesDump
       do { mine = try IPTablesDump(parsing: expected) } catch {
         throw call.error("internal: \(error)")

@@ -63,4 +63,11 @@ extension TextBuffer {
     append(target)
     newline()
   }
+
+  /// ` -j <target>` and the end of the line, for a literal target.
+  mutating func jump(_ target: StaticString) {
+    append(" -j ")
+    append(target)
+    newline()
+  }
 }

@@ -4,22 +4,26 @@ import NetAddr
 /// with every chain it owns, in kube-proxy's write order (services in `ServicePortName` order;
 /// kube-proxy itself walks them in map order). Jump rules from the built-in chains are not
 /// part of it: kube-proxy installs them separately, as `IPTablesChain` documents.
+/// `names` keeps the chain-name hashes for the next render (without it each is computed).
 public func renderIPTablesRestore(
   node: ProxyNode, config: ProxyConfig, decisions: [ServicePortDecision],
-  options: IPTablesRenderOptions = IPTablesRenderOptions()
+  options: IPTablesRenderOptions = IPTablesRenderOptions(), names: ChainNameCache? = nil
 ) -> String {
   var text = TextBuffer()
   renderIPTablesRestore(
-    into: &text, node: node, config: config, decisions: decisions, options: options)
+    into: &text, node: node, config: config, decisions: decisions, options: options,
+    names: names)
   return text.string
 }
 
 /// Writes the `iptables-restore` input for `node` (see the `String` form) at the end of `text`.
 public func renderIPTablesRestore(
   into text: inout TextBuffer, node: ProxyNode, config: ProxyConfig,
-  decisions: [ServicePortDecision], options: IPTablesRenderOptions = IPTablesRenderOptions()
+  decisions: [ServicePortDecision], options: IPTablesRenderOptions = IPTablesRenderOptions(),
+  names: ChainNameCache? = nil
 ) {
-  var writer = IPTablesRestoreWriter(node: node, config: config, options: options)
+  var writer = IPTablesRestoreWriter(
+    node: node, config: config, options: options, names: names)
   let relevant = servicePortsInNameOrder(decisions, family: options.family)
   writer.largeClusterMode =
     relevant.reduce(0) { $0 + $1.allEndpoints.count } > options.largeClusterEndpointsThreshold
@@ -58,6 +62,8 @@ struct IPTablesRestoreWriter {
   /// The node IP of this family (the LB source-range check for node-originated traffic).
   let nodeIP: IPAddress?
   var largeClusterMode = false
+  /// Chain-name hashes kept between renders.
+  let names: ChainNameCache?
 
   var filterChains = TextBuffer()
   var filterRules = TextBuffer()
@@ -71,8 +77,11 @@ struct IPTablesRestoreWriter {
   /// `--probability` texts by number of remaining endpoints, formatted once per render.
   var probabilities: [String] = []
 
-  init(node: ProxyNode, config: ProxyConfig, options: IPTablesRenderOptions) {
+  init(
+    node: ProxyNode, config: ProxyConfig, options: IPTablesRenderOptions, names: ChainNameCache?
+  ) {
     self.node = node
+    self.names = names
     self.config = config
     self.options = options
     detector = LocalTrafficDetector(node: node, config: config, family: options.family)
@@ -85,10 +94,15 @@ struct IPTablesRestoreWriter {
   /// Renders the whole input for `decisions`, already filtered to this family and ordered,
   /// at the end of `text`.
   mutating func render(_ decisions: [ServicePortDecision], into text: inout TextBuffer) {
-    // Room for what a service port and each endpoint typically take, so the largest
-    // section seldom grows by copying.
+    // The nat rules, by far the largest section, are written straight into `text`; the
+    // sections before them are inserted in front at the end (one move within the buffer
+    // instead of a copy of everything into a fresh one). Room for what a service port and
+    // each endpoint typically take, so the buffer seldom grows by copying.
+    let start = text.count
+    swap(&natRules, &text)
+    defer { swap(&natRules, &text) }
     let endpoints = decisions.reduce(0) { $0 + $1.allReachableEndpoints.count }
-    natRules.reserve(4096 + 600 * decisions.count + 400 * endpoints)
+    natRules.reserve(4096 + 750 * decisions.count + 430 * endpoints)
     natChains.reserve(1024 + 120 * decisions.count + 30 * endpoints)
     filterRules.reserve(2048 + 200 * decisions.count)
     IPTablesChain.filterTopLevel.forEach { filterChains.declareChain($0) }
@@ -96,20 +110,21 @@ struct IPTablesRestoreWriter {
     writeMasqueradeRules()
     writeKubeletFirewall()
     for decision in decisions {
-      writeServicePort(IPTablesServicePlan(decision))
+      let chains = endpointHashes.reset(for: decision, cache: names?.iptables)
+      writeServicePort(IPTablesServicePlan(decision, chains: chains))
     }
+    names?.iptables.finishRender()
     writeStaleChainDeletions()
     writeNodePortsJump()
     writeForwardRules()
-    text.reserve(
-      filterChains.count + filterRules.count + natChains.count + natRules.count + 32)
-    text.append("*filter\n")
-    text.append(filterChains)
-    text.append(filterRules)
-    text.append("COMMIT\n*nat\n")
-    text.append(natChains)
-    text.append(natRules)
-    text.append("COMMIT\n")
+    var head = TextBuffer(capacity: filterChains.count + filterRules.count + natChains.count + 32)
+    head.append("*filter\n")
+    head.append(filterChains)
+    head.append(filterRules)
+    head.append("COMMIT\n*nat\n")
+    head.append(natChains)
+    natRules.insert(head, at: start)
+    natRules.append("COMMIT\n")
   }
 
   /// KUBE-POSTROUTING masquerades only marked packets and clears the mark so a packet that
@@ -118,7 +133,7 @@ struct IPTablesRestoreWriter {
     let mark = options.masqueradeMark
     natRules.startRule(IPTablesChain.postrouting)
     natRules.append(" -m mark ! --mark ")
-    appendMark(mark, to: &natRules)
+    Self.appendMark(mark, to: &natRules)
     natRules.jump("RETURN")
     natRules.startRule(IPTablesChain.postrouting)
     natRules.append(" -j MARK --xor-mark ")
@@ -136,7 +151,7 @@ struct IPTablesRestoreWriter {
   }
 
   /// `<mark>/<mark>`.
-  func appendMark(_ mark: String, to text: inout TextBuffer) {
+  static func appendMark(_ mark: String, to text: inout TextBuffer) {
     text.append(mark)
     text.append(byte: UInt8(ascii: "/"))
     text.append(mark)
@@ -208,7 +223,7 @@ struct IPTablesRestoreWriter {
     filterRules.startRule(forward)
     filterRules.quotedComment("kubernetes forwarding rules")
     filterRules.append(" -m mark --mark ")
-    appendMark(options.masqueradeMark, to: &filterRules)
+    Self.appendMark(options.masqueradeMark, to: &filterRules)
     filterRules.jump("ACCEPT")
     filterRules.startRule(forward)
     filterRules.quotedComment("kubernetes forwarding conntrack rule")

@@ -6,7 +6,6 @@ extension IPTablesRestoreWriter {
   /// Writes the service's own chains into the nat sections.
   mutating func writeServiceChains(_ plan: IPTablesServicePlan) {
     let decision = plan.decision
-    endpointHashes.reset(for: decision.servicePort.name, decision.allReachableEndpoints)
     writeInternalMasquerade(plan)
     writeExternalChain(plan)
     writeFirewallChain(plan)
@@ -18,7 +17,7 @@ extension IPTablesRestoreWriter {
       declare(plan.localPolicyChain)
       writeEndpointPicks(plan, chain: plan.localPolicyChain, decision.localEndpoints)
     }
-    for (i, endpoint) in decision.allReachableEndpoints.enumerated() {
+    for (i, endpoint) in endpointHashes.endpoints.enumerated() {
       writeEndpointChain(plan, endpoint, endpointHashes.hash(endpoint, at: i))
     }
   }
@@ -32,7 +31,7 @@ extension IPTablesRestoreWriter {
   /// Declares an endpoint chain and remembers it as in use.
   mutating func declareEndpointChain(_ hash: ChainHash.HashText) {
     natChains.append(":")
-    appendEndpointChain(hash, to: &natChains)
+    Self.appendEndpointChain(hash, to: &natChains)
     natChains.append(" - [0:0]\n")
     if options.existingNATChains != nil {
       activeNATChains.insert(IPTablesChain.serviceEndpointPrefix + hash.string)
@@ -40,7 +39,7 @@ extension IPTablesRestoreWriter {
   }
 
   /// Appends `KUBE-SEP-<hash>`.
-  func appendEndpointChain(_ hash: ChainHash.HashText, to text: inout TextBuffer) {
+  static func appendEndpointChain(_ hash: ChainHash.HashText, to text: inout TextBuffer) {
     text.append("KUBE-SEP-")
     text.append(hash)
   }
@@ -61,7 +60,7 @@ extension IPTablesRestoreWriter {
         natRules.append(word)
       }
     }
-    natRules.jump(IPTablesChain.markMasq)
+    natRules.jump(IPTablesChain.markMasqLiteral)
   }
 
   /// KUBE-EXT: with Cluster policy, masquerade (the endpoint may be on another node) then
@@ -75,7 +74,7 @@ extension IPTablesRestoreWriter {
     if !plan.decision.servicePort.externalPolicyLocal {
       natRules.startRule(ext)
       natRules.quotedComment("masquerade traffic for ", spn, " external destinations")
-      natRules.jump(IPTablesChain.markMasq)
+      natRules.jump(IPTablesChain.markMasqLiteral)
     } else {
       if detector.isImplemented {
         natRules.startRule(ext)
@@ -89,7 +88,7 @@ extension IPTablesRestoreWriter {
       natRules.startRule(ext)
       natRules.quotedComment("masquerade LOCAL traffic for ", spn, " external destinations")
       natRules.append(" -m addrtype --src-type LOCAL")
-      natRules.jump(IPTablesChain.markMasq)
+      natRules.jump(IPTablesChain.markMasqLiteral)
       natRules.startRule(ext)
       natRules.quotedComment("route LOCAL traffic for ", spn, " external destinations")
       natRules.append(" -m addrtype --src-type LOCAL")
@@ -137,17 +136,19 @@ extension IPTablesRestoreWriter {
   mutating func writeEndpointPicks(
     _ plan: IPTablesServicePlan, chain: String, _ endpoints: [ProxyEndpoint]
   ) {
+    // Addresses only: copying whole endpoints (strings, sets) would cost more than the rules.
+    let endpoints = endpoints.map(EndpointAddress.init)
     if let seconds = plan.decision.servicePort.stickyMaxAgeSeconds {
       for (i, endpoint) in endpoints.enumerated() {
         let sep = endpointHashes.hash(endpoint, at: i)
         natRules.startRule(chain)
         writeEndpointComment(plan, endpoint)
         natRules.append(" -m recent --name ")
-        appendEndpointChain(sep, to: &natRules)
+        Self.appendEndpointChain(sep, to: &natRules)
         natRules.append(" --rcheck --seconds ")
         natRules.append(seconds)
         natRules.append(" --reap -j ")
-        appendEndpointChain(sep, to: &natRules)
+        Self.appendEndpointChain(sep, to: &natRules)
         natRules.newline()
       }
     }
@@ -159,13 +160,13 @@ extension IPTablesRestoreWriter {
         natRules.append(probabilityText(endpoints.count - i))
       }
       natRules.append(" -j ")
-      appendEndpointChain(endpointHashes.hash(endpoint, at: i), to: &natRules)
+      Self.appendEndpointChain(endpointHashes.hash(endpoint, at: i), to: &natRules)
       natRules.newline()
     }
   }
 
   /// ` -m comment --comment "<spn> -> <ip:port>"`, omitted in large-cluster mode.
-  mutating func writeEndpointComment(_ plan: IPTablesServicePlan, _ endpoint: ProxyEndpoint) {
+  mutating func writeEndpointComment(_ plan: IPTablesServicePlan, _ endpoint: EndpointAddress) {
     guard !largeClusterMode else { return }
     natRules.append(" -m comment --comment \"")
     natRules.append(plan.spn)
@@ -177,21 +178,21 @@ extension IPTablesRestoreWriter {
   /// KUBE-SEP: masquerade hairpin traffic (a pod reaching itself through the service), record
   /// the client for affinity, DNAT to the endpoint.
   mutating func writeEndpointChain(
-    _ plan: IPTablesServicePlan, _ endpoint: ProxyEndpoint, _ sep: ChainHash.HashText
+    _ plan: IPTablesServicePlan, _ endpoint: EndpointAddress, _ sep: ChainHash.HashText
   ) {
     declareEndpointChain(sep)
     natRules.append("-A ")
-    appendEndpointChain(sep, to: &natRules)
+    Self.appendEndpointChain(sep, to: &natRules)
     if !largeClusterMode { natRules.comment(plan.spn) }
     natRules.append(" -s ")
     natRules.append(endpoint.ip)
-    natRules.jump(IPTablesChain.markMasq)
+    natRules.jump(IPTablesChain.markMasqLiteral)
     natRules.append("-A ")
-    appendEndpointChain(sep, to: &natRules)
+    Self.appendEndpointChain(sep, to: &natRules)
     if !largeClusterMode { natRules.comment(plan.spn) }
     if plan.decision.servicePort.stickyMaxAgeSeconds != nil {
       natRules.append(" -m recent --name ")
-      appendEndpointChain(sep, to: &natRules)
+      Self.appendEndpointChain(sep, to: &natRules)
       natRules.append(" --set")
     }
     plan.appendProtocolMatch(to: &natRules)
@@ -214,35 +215,62 @@ func probability(_ n: Int) -> String {
   String(format: "%0.10f", 1.0 / Double(n))
 }
 
-/// The KUBE-SEP hashes of one service port's reachable endpoints, each computed once: a
-/// service port's chain rules name an endpoint's chain up to four times.
+/// The KUBE-SEP hashes of one service port's reachable endpoints, each computed once (or
+/// kept from an earlier render in a `ChainNameCache`): a service port's chain rules name an
+/// endpoint's chain up to four times.
 struct EndpointHashes {
-  private var endpoints: [ProxyEndpoint] = []
+  /// The reachable endpoints' addresses.
+  private(set) var endpoints: [EndpointAddress] = []
   private var hashes: [ChainHash.HashText] = []
   /// The hash input: the service port's part, then one endpoint's `ip:port`.
   private var input = TextBuffer()
   private var prefixLength = 0
 
-  /// Hashes the endpoints of service port `name`.
-  mutating func reset(for name: ServicePortName, _ endpoints: [ProxyEndpoint]) {
-    self.endpoints = endpoints
+  /// Hashes the reachable endpoints of `decision`'s port and returns the port's chain names,
+  /// from `cache` when it has them.
+  mutating func reset(
+    for decision: ServicePortDecision, cache: PortNameTable<PortChainNames>?
+  ) -> PortChainNames {
+    let name = decision.servicePort.name
+    endpoints = decision.allReachableEndpoints.map(EndpointAddress.init)
     input.removeAll()
     IPTablesChain.appendServiceEndpointHashPrefix(name, to: &input)
     prefixLength = input.count
     hashes.removeAll(keepingCapacity: true)
-    for endpoint in endpoints { hashes.append(fresh(endpoint)) }
+    guard let cache else {
+      for endpoint in endpoints { hashes.append(fresh(endpoint)) }
+      return .iptables(name)
+    }
+    // Moved out of `self` for the closure (a copy would make each append copy the text).
+    var (found, input, prefixLength) = ([ChainHash.HashText](), TextBuffer(), self.prefixLength)
+    swap(&found, &hashes)
+    swap(&input, &self.input)
+    defer {
+      swap(&found, &hashes)
+      swap(&input, &self.input)
+    }
+    return cache.lookUp(
+      name, endpoints, into: &found, names: { .iptables(name) },
+      hash: { Self.hash($0, input: &input, prefixLength: prefixLength) })
   }
 
   /// The hash of `endpoint`, found at index `i` of the reachable endpoints when it is there
   /// (the cluster-policy list usually is that list), else computed.
-  mutating func hash(_ endpoint: ProxyEndpoint, at i: Int) -> ChainHash.HashText {
-    if i < endpoints.count && endpoints[i].ip == endpoint.ip && endpoints[i].port == endpoint.port {
+  mutating func hash(_ endpoint: EndpointAddress, at i: Int) -> ChainHash.HashText {
+    if i < endpoints.count && endpoints[i] == endpoint {
       return hashes[i]
     }
     return fresh(endpoint)
   }
 
-  private mutating func fresh(_ endpoint: ProxyEndpoint) -> ChainHash.HashText {
+  private mutating func fresh(_ endpoint: EndpointAddress) -> ChainHash.HashText {
+    Self.hash(endpoint, input: &input, prefixLength: prefixLength)
+  }
+
+  /// The hash of `endpoint`'s chain, its `ip:port` written after the port's part of `input`.
+  private static func hash(
+    _ endpoint: EndpointAddress, input: inout TextBuffer, prefixLength: Int
+  ) -> ChainHash.HashText {
     input.removeSuffix(from: prefixLength)
     input.append(endpoint.ip, port: endpoint.port)
     return IPTablesChain.serviceEndpointHash(input)

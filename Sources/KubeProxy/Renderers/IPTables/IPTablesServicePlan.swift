@@ -9,10 +9,12 @@ struct IPTablesServicePlan {
   /// Lower-case protocol, as `-m tcp -p tcp` wants it.
   let proto: String
 
-  let clusterPolicyChain: String
-  let localPolicyChain: String
-  let externalChain: String
-  let firewallChain: String
+  /// KUBE-SVC-, KUBE-SVL-, KUBE-EXT- and KUBE-FW- of this port.
+  let chains: PortChainNames
+  var clusterPolicyChain: String { chains.cluster }
+  var localPolicyChain: String { chains.local }
+  var externalChain: String { chains.external }
+  var firewallChain: String { chains.firewall }
 
   /// The service has a usable endpoint anywhere in the cluster.
   let hasEndpoints: Bool
@@ -37,31 +39,27 @@ struct IPTablesServicePlan {
   /// REJECT (no endpoints) or DROP (eTP=Local, none here) for external traffic, with comment.
   let externalFilter: (target: String, comment: String)?
 
-  /// Derives every decision exactly as kube-proxy's `syncProxyRules` does.
-  init(_ decision: ServicePortDecision) {
+  /// Derives every decision exactly as kube-proxy's `syncProxyRules` does; `chains` are the
+  /// port's chain names (`.unnamed` for a backend with names of its own).
+  init(_ decision: ServicePortDecision, chains: PortChainNames) {
     self.decision = decision
+    self.chains = chains
     let port = decision.servicePort
     spn = port.name.description
     proto = port.name.proto.lowercased
-    // One hash names the four chains (`IPTablesChain.serviceCluster` and its siblings).
-    let hash = IPTablesChain.portProtoHash(port.name)
-    clusterPolicyChain = "KUBE-SVC-" + hash
-    localPolicyChain = "KUBE-SVL-" + hash
-    externalChain = "KUBE-EXT-" + hash
-    firewallChain = "KUBE-FW-" + hash
 
     hasEndpoints = decision.hasAnyEndpoints
     usesClusterPolicyChain = !decision.clusterEndpoints.isEmpty && port.usesClusterEndpoints
     usesLocalPolicyChain = !decision.localEndpoints.isEmpty && port.usesLocalEndpoints
     let noLocal = decision.localEndpoints.isEmpty
-    internalTrafficChain = port.internalPolicyLocal ? localPolicyChain : clusterPolicyChain
+    internalTrafficChain = port.internalPolicyLocal ? chains.local : chains.cluster
     hasInternalEndpoints = hasEndpoints && !(port.internalPolicyLocal && noLocal)
-    externalPolicyChain = port.externalPolicyLocal ? localPolicyChain : clusterPolicyChain
+    externalPolicyChain = port.externalPolicyLocal ? chains.local : chains.cluster
     hasExternalEndpoints = hasEndpoints && !(port.externalPolicyLocal && noLocal)
     usesExternalTrafficChain = hasEndpoints && port.externallyAccessible
     usesFirewallChain =
       hasEndpoints && !port.loadBalancerVIPs.isEmpty && !port.loadBalancerSourceRanges.isEmpty
-    loadBalancerTrafficChain = usesFirewallChain ? firewallChain : externalChain
+    loadBalancerTrafficChain = usesFirewallChain ? chains.firewall : chains.external
 
     if !hasEndpoints {
       // No endpoints anywhere: refuse the connection so clients fail fast.
@@ -87,12 +85,13 @@ struct IPTablesServicePlan {
     text.append(port)
   }
 
-  /// Appends ` -m <p> -p <p>`.
+  /// Appends ` -m <p> -p <p>` (a literal per protocol: written once per endpoint).
   func appendProtocolMatch(to text: inout TextBuffer) {
-    text.append(" -m ")
-    text.append(proto)
-    text.append(" -p ")
-    text.append(proto)
+    switch decision.servicePort.name.proto {
+    case .tcp: text.append(" -m tcp -p tcp")
+    case .udp: text.append(" -m udp -p udp")
+    case .sctp: text.append(" -m sctp -p sctp")
+    }
   }
 }
 

@@ -4,42 +4,50 @@ import NetAddr
 /// backend (`pkg/proxy/nftables/proxier.go`) builds — fixed chains, sets and verdict maps,
 /// then per service port its chains and map elements, services in `ServicePortName` order.
 /// The kernel lists map elements in its own (hash) order; here they keep insertion order.
+/// `names` keeps the chain-name hashes for the next render (without it each is computed).
 public func renderNFTablesRuleset(
   node: ProxyNode, config: ProxyConfig, decisions: [ServicePortDecision], family: IPFamily = .v4,
-  masqueradeMark: String = "0x00004000"
+  masqueradeMark: String = "0x00004000", names: ChainNameCache? = nil
 ) -> String {
   var text = TextBuffer()
   renderNFTablesRuleset(
     into: &text, node: node, config: config, decisions: decisions, family: family,
-    masqueradeMark: masqueradeMark)
+    masqueradeMark: masqueradeMark, names: names)
   return text.string
 }
 
 /// Writes the `nft list table` text for `node` (see the `String` form) at the end of `text`.
 public func renderNFTablesRuleset(
   into text: inout TextBuffer, node: ProxyNode, config: ProxyConfig,
-  decisions: [ServicePortDecision], family: IPFamily = .v4, masqueradeMark: String = "0x00004000"
+  decisions: [ServicePortDecision], family: IPFamily = .v4, masqueradeMark: String = "0x00004000",
+  names: ChainNameCache? = nil
 ) {
-  var writer = NFTablesWriter(node: node, config: config, family: family, mark: masqueradeMark)
+  var writer = NFTablesWriter(
+    node: node, config: config, family: family, mark: masqueradeMark, names: names)
   let ports = writer.writeSetupAndElements(decisions)
-  writer.listing.writeHeaderSetsAndChains(into: &text)
+  // Room for the sets and maps and what a service port and each endpoint typically take, so
+  // the buffer seldom grows by copying.
   let endpoints = ports.reduce(0) { $0 + $1.plan.decision.allReachableEndpoints.count }
-  text.reserve(400 * ports.count + 300 * endpoints + 16)
+  text.reserve(4096 + 600 * ports.count + 300 * endpoints)
+  writer.listing.writeHeaderSetsAndChains(into: &text)
   writer.writeServiceChains(ports, into: &text)
   text.append("}\n")
 }
 
-/// One service port as the nftables backend writes it: the decisions and its chain names.
-struct NFTablesServicePort {
+/// One service port as the nftables backend writes it: the decisions and its chain names. A
+/// class: the port is handed from the elements pass to the chains pass and to each writer,
+/// and a copy of the value (its decision's arrays and names) cost a tenth of a render.
+final class NFTablesServicePort {
   let plan: IPTablesServicePlan
-  let chains: NFTablesServiceChains
+  let chains: PortChainNames
   /// `loadBalancerSourceRanges` are enforced (unlike iptables, whether or not the service
   /// has endpoints).
   let usesFirewall: Bool
 
-  init(_ decision: ServicePortDecision) {
-    plan = IPTablesServicePlan(decision)
-    chains = NFTablesServiceChains(decision.servicePort.name)
+  init(_ decision: ServicePortDecision, names: PortNameTable<PortChainNames>?) {
+    plan = IPTablesServicePlan(decision, chains: .unnamed)
+    let name = decision.servicePort.name
+    chains = names?.names(name) { .nftables(name) } ?? .nftables(name)
     let port = decision.servicePort
     usesFirewall = !port.loadBalancerVIPs.isEmpty && !port.loadBalancerSourceRanges.isEmpty
   }
@@ -60,9 +68,13 @@ struct NFTablesWriter {
   var listing: NFTablesListing
   /// The endpoint chain names of the service port being written.
   var endpointNames = NFTablesEndpointNames()
+  /// Chain-name hashes kept between renders.
+  let names: ChainNameCache?
 
-  init(node: ProxyNode, config: ProxyConfig, family: IPFamily, mark: String) {
+  init(node: ProxyNode, config: ProxyConfig, family: IPFamily, mark: String, names: ChainNameCache?)
+  {
     self.node = node
+    self.names = names
     self.config = config
     self.family = family
     self.mark = mark
@@ -83,10 +95,14 @@ struct NFTablesWriter {
     _ decisions: [ServicePortDecision]
   ) -> [NFTablesServicePort] {
     writeSetup()
-    let ports = servicePortsInNameOrder(decisions, family: family).map(NFTablesServicePort.init)
-    for port in ports {
-      writeElements(port)
-      writeAffinitySets(port.plan)
+    let ports = servicePortsInNameOrder(decisions, family: family).map {
+      NFTablesServicePort($0, names: names?.nftables)
+    }
+    // By index: a copy of each port (its decision's arrays, its names) costs more than its
+    // elements.
+    for i in ports.indices {
+      writeElements(ports[i])
+      writeAffinitySets(ports[i].plan)
     }
     return ports
   }

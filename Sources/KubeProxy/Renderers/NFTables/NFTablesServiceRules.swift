@@ -80,9 +80,10 @@ extension NFTablesWriter {
   /// creates them: one per reachable endpoint, then service-, local-, external- and
   /// firewall-, each with its rules.
   mutating func writeServiceChains(_ ports: [NFTablesServicePort], into text: inout TextBuffer) {
-    for port in ports {
-      writeServiceChains(port, into: &text)
+    for i in ports.indices {
+      writeServiceChains(ports[i], into: &text)
     }
+    names?.nftables.finishRender()
   }
 
   private mutating func writeServiceChains(
@@ -90,8 +91,8 @@ extension NFTablesWriter {
   ) {
     let (plan, chains) = (servicePort.plan, servicePort.chains)
     let decision = plan.decision
-    endpointNames.reset(for: decision.servicePort.name, decision.allReachableEndpoints)
-    for (i, endpoint) in decision.allReachableEndpoints.enumerated() {
+    endpointNames.reset(for: decision, cache: names?.nftables)
+    for (i, endpoint) in endpointNames.endpoints.enumerated() {
       // An endpoint listed twice has one chain, holding both copies' rules.
       guard let copies = endpointNames.copies(ofFirst: i) else { continue }
       text.newline()
@@ -157,7 +158,7 @@ extension NFTablesWriter {
   /// external-…: masquerade then the service chain (Cluster policy); or short-circuit pod and
   /// node traffic to the service chain and send the rest to the local chain (Local policy).
   func writeExternalRules(
-    _ plan: IPTablesServicePlan, _ chains: NFTablesServiceChains, into text: inout TextBuffer
+    _ plan: IPTablesServicePlan, _ chains: PortChainNames, into text: inout TextBuffer
   ) {
     let masq = NFTablesName.markForMasquerade
     if !plan.decision.servicePort.externalPolicyLocal {
@@ -192,6 +193,8 @@ extension NFTablesWriter {
   mutating func writeEndpointPicks(
     _ plan: IPTablesServicePlan, _ endpoints: [ProxyEndpoint], into text: inout TextBuffer
   ) {
+    // Addresses only: copying whole endpoints (strings, sets) would cost more than the rules.
+    let endpoints = endpoints.map(EndpointAddress.init)
     if plan.decision.servicePort.stickyMaxAgeSeconds != nil {
       for (i, endpoint) in endpoints.enumerated() {
         let base = endpointNames.base(endpoint, at: i)
@@ -219,7 +222,8 @@ extension NFTablesWriter {
 
   /// endpoint-…: hairpin masquerade, affinity update, DNAT.
   func writeEndpointRules(
-    _ plan: IPTablesServicePlan, _ endpoint: ProxyEndpoint, _ i: Int, into text: inout TextBuffer
+    _ plan: IPTablesServicePlan, _ endpoint: EndpointAddress, _ i: Int,
+    into text: inout TextBuffer
   ) {
     text.append("\t\t")
     text.append(ipX)
@@ -243,25 +247,9 @@ extension NFTablesWriter {
   }
 }
 
-/// The nft chain names of one service port.
-struct NFTablesServiceChains {
-  let cluster: String
-  let local: String
-  let external: String
-  let firewall: String
-
-  init(_ name: ServicePortName) {
-    let base = NFTablesName.servicePortBase(name)
-    cluster = "service-" + base
-    local = "local-" + base
-    external = "external-" + base
-    firewall = "firewall-" + base
-  }
-}
-
 extension IPTablesServicePlan {
   /// The nft chain ClusterIP traffic goes to (service-…, or local-… under iTP=Local).
-  func internalTrafficChainNFT(_ chains: NFTablesServiceChains) -> String {
+  func internalTrafficChainNFT(_ chains: PortChainNames) -> String {
     decision.servicePort.internalPolicyLocal ? chains.local : chains.cluster
   }
 }
@@ -273,49 +261,62 @@ struct NFTablesEndpointNames {
   /// The bases one after another; `ends[i]` is where endpoint i's ends.
   private(set) var scratch = TextBuffer()
   private var ends: [Int] = []
-  private var endpoints: [ProxyEndpoint] = []
+  /// The reachable endpoints' addresses.
+  private(set) var endpoints: [EndpointAddress] = []
   private var input = TextBuffer()
   private var prefixLength = 0
   /// Per endpoint: how many copies of it the list holds at its first appearance, 0 at a later
   /// one; nil when every endpoint appears once.
   private var copyCounts: [Int]? = nil
 
-  /// Names the endpoints of service port `name`.
-  mutating func reset(for name: ServicePortName, _ endpoints: [ProxyEndpoint]) {
-    self.endpoints = endpoints
+  /// The endpoints' hashes kept in a `ChainNameCache` (empty without one).
+  private var hashes: [ChainHash.HashText] = []
+
+  /// Names the reachable endpoints of `decision`'s port, with the hashes `cache` keeps.
+  mutating func reset(
+    for decision: ServicePortDecision, cache: PortNameTable<PortChainNames>?
+  ) {
+    let name = decision.servicePort.name
+    endpoints = decision.allReachableEndpoints.map(EndpointAddress.init)
     scratch.removeAll()
     ends.removeAll(keepingCapacity: true)
     input.removeAll()
     NFTablesName.appendServicePortName(name, to: &input)
     prefixLength = input.count
-    for endpoint in endpoints {
-      appendFresh(endpoint)
+    hashes.removeAll(keepingCapacity: true)
+    if let cache {
+      // Moved out of `self` for the closure (a copy would make each append copy the text).
+      var (found, input, prefixLength) = ([ChainHash.HashText](), TextBuffer(), self.prefixLength)
+      swap(&found, &hashes)
+      swap(&input, &self.input)
+      _ = cache.lookUp(
+        name, endpoints, into: &found, names: { .nftables(name) },
+        hash: { endpoint in
+          input.removeSuffix(from: prefixLength)
+          NFTablesName.appendEndpointName(endpoint, to: &input)
+          return NFTablesName.nameHash(input)
+        })
+      swap(&found, &hashes)
+      swap(&input, &self.input)
+    }
+    for (i, endpoint) in endpoints.enumerated() {
+      appendFresh(endpoint, hash: i < hashes.count ? hashes[i] : nil)
       ends.append(scratch.count)
     }
     copyCounts = Self.copyCounts(endpoints)
   }
 
-  /// An endpoint's identity in chain names.
-  private struct AddressPort: Hashable {
-    let ip: IPAddress
-    let port: Int
-  }
-
   /// See `copyCounts`. The engine's endpoints are unique (`resolvingDuplicates`); only
   /// hand-made decisions repeat one.
-  private static func copyCounts(_ endpoints: [ProxyEndpoint]) -> [Int]? {
-    let same = { (a: ProxyEndpoint, b: ProxyEndpoint) in a.ip == b.ip && a.port == b.port }
-    if endpoints.count <= 32 {
+  private static func copyCounts(_ keys: [EndpointAddress]) -> [Int]? {
+    if keys.count <= 32 {
       // Few endpoints: comparing every pair is cheaper than hashing them.
-      let repeated = endpoints.indices.contains { i in
-        endpoints[..<i].contains { same($0, endpoints[i]) }
-      }
+      let repeated = keys.indices.contains { i in keys[..<i].contains(keys[i]) }
       guard repeated else { return nil }
     }
-    var first: [AddressPort: Int] = [:]
-    var counts = [Int](repeating: 0, count: endpoints.count)
-    for (i, endpoint) in endpoints.enumerated() {
-      let key = AddressPort(ip: endpoint.ip, port: endpoint.port)
+    var first: [EndpointAddress: Int] = [:]
+    var counts = [Int](repeating: 0, count: keys.count)
+    for (i, key) in keys.enumerated() {
       if let f = first[key] {
         counts[f] += 1
       } else {
@@ -328,8 +329,8 @@ struct NFTablesEndpointNames {
 
   /// The byte range in `scratch` of `endpoint`'s base, found at index `i` of the reachable
   /// endpoints when it is there, else written after the others.
-  mutating func base(_ endpoint: ProxyEndpoint, at i: Int) -> Range<Int> {
-    if i < endpoints.count && endpoints[i].ip == endpoint.ip && endpoints[i].port == endpoint.port {
+  mutating func base(_ endpoint: EndpointAddress, at i: Int) -> Range<Int> {
+    if i < endpoints.count && endpoints[i] == endpoint {
       return (i == 0 ? 0 : ends[i - 1])..<ends[i]
     }
     let start = scratch.count
@@ -349,9 +350,12 @@ struct NFTablesEndpointNames {
     return copyCounts[i] == 0 ? nil : copyCounts[i]
   }
 
-  private mutating func appendFresh(_ endpoint: ProxyEndpoint) {
+  /// Appends `endpoint`'s base to `scratch`, with its name's `hash` when known.
+  private mutating func appendFresh(
+    _ endpoint: EndpointAddress, hash: ChainHash.HashText? = nil
+  ) {
     input.removeSuffix(from: prefixLength)
     NFTablesName.appendEndpointName(endpoint, to: &input)
-    NFTablesName.appendHashAndTruncate(input, to: &scratch)
+    NFTablesName.appendHashAndTruncate(input, hash: hash, to: &scratch)
   }
 }
