@@ -127,7 +127,8 @@ public struct TextBuffer: @unchecked Sendable {
 
   /// Appends a literal fragment.
   mutating func append(_ text: StaticString) {
-    append(text.utf8Start, text.utf8CodeUnitCount)
+    // Through withUTF8Buffer: a literal held as a single scalar has no utf8Start.
+    text.withUTF8Buffer { if let start = $0.baseAddress { append(start, $0.count) } }
   }
 
   /// Appends a string's UTF-8 bytes (copied in one piece from a native string's storage).
