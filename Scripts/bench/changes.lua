@@ -4,6 +4,7 @@
 --   svclab Scripts/bench/changes.lua PODS N MODE [PER_SERVICE]
 -- MODE: conn (a connect alone), flip (a readiness flip), up (scale +1), down (N scale +1,
 -- then N scale -1: subtract an `up` run of the same N).
+local B = dofile(arg[0]:match("^(.*/)") .. "timing.lua")
 local pods = tonumber(arg[1]) or 1500
 local n = tonumber(arg[2]) or 200
 local mode = arg[3] or "flip"
@@ -11,14 +12,7 @@ local perService = tonumber(arg[4]) or 15
 local nodes = 5000
 local services = pods // perService
 reset { nodes = nodes, podCIDR = "10.128.0.0/11" }
-local vips = {}
-for d = 1, services do
-  createDeployment("app-" .. d, { replicas = perService, labels = { app = "app-" .. d },
-    ports = { { containerPort = 8080 } } })
-  local s = createService("app-" .. d, { selector = { app = "app-" .. d },
-    ports = { { port = 80, targetPort = 8080 } } })
-  vips[d] = s.clusterIP .. ":80"
-end
+local vips = B.services(services, perService)
 addPod("client", { node = "node-" .. nodes })
 local names = {}
 for i, e in ipairs(endpoints("app-1")) do names[i] = e.pod end

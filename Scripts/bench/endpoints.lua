@@ -13,14 +13,7 @@ local nodes = math.max(3, math.ceil(pods / 240))
 
 reset{nodes = nodes, podCIDR = "10.0.0.0/8"}
 local t0 = os.clock()
-local vips = {}
-for d = 1, deployments do
-  createDeployment("app-" .. d, {replicas = perService, labels = {app = "app-" .. d},
-    ports = {{containerPort = 8080}}})
-  local s = createService("app-" .. d, {selector = {app = "app-" .. d},
-    ports = {{port = 80, targetPort = 8080}}})
-  vips[d] = s.clusterIP .. ":80"
-end
+local vips = B.services(deployments, perService)
 addPod("client", {labels = {role = "client"}})
 local setup = os.clock() - t0
 

@@ -4,18 +4,14 @@
 -- With REPS = 0 it only builds: the difference of two callgrind runs (REPS 0 and 2) is the
 -- cost of the renders alone.
 --   svclab Scripts/bench/render.lua [SERVICES] [NODES] [REPS]
+local B = dofile(arg[0]:match("^(.*/)") .. "timing.lua")
 local services = tonumber(arg[1]) or 10000
 local nodes = tonumber(arg[2]) or 5000
 local reps = tonumber(arg[3]) or 3
 local perService = 15
 
 reset { nodes = nodes, podCIDR = "10.128.0.0/11" }
-for d = 1, services do
-  createDeployment("app-" .. d, { replicas = perService, labels = { app = "app-" .. d },
-    ports = { { containerPort = 8080 } } })
-  createService("app-" .. d, { selector = { app = "app-" .. d },
-    ports = { { port = 80, targetPort = 8080 } } })
-end
+B.services(services, perService)
 local node = "node-" .. nodes
 print(string.format("%d Services x %d pods on %d nodes; rendering %s %d times",
   services, perService, nodes, node, reps))

@@ -2,17 +2,13 @@
 -- Deployments of 15, each behind its own Service, through createDeployment and createService.
 -- Prints the build's CPU time and the peak RSS (VmHWM).
 --   svclab Scripts/bench/scale-build.lua [PODS] [NODES]
+local B = dofile(arg[0]:match("^(.*/)") .. "timing.lua")
 local pods = tonumber(arg[1]) or 15000
 local nodes = tonumber(arg[2]) or 500
 local perService = 15
 reset { nodes = nodes, podCIDR = "10.128.0.0/11" }
 local t0 = os.clock()
-for d = 1, pods // perService do
-  createDeployment("app-" .. d, { replicas = perService, labels = { app = "app-" .. d },
-    ports = { { containerPort = 8080 } } })
-  createService("app-" .. d, { selector = { app = "app-" .. d },
-    ports = { { port = 80, targetPort = 8080 } } })
-end
+B.services(pods // perService, perService)
 local build = os.clock() - t0
 print(string.format("build %.3f s (%.2f us per pod)", build, build / pods * 1e6))
 local f = io.open("/proc/self/status")

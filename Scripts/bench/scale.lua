@@ -15,14 +15,7 @@ local t0 = os.clock()
 reset { nodes = nodes, podCIDR = "10.128.0.0/11" }
 local resetTime = os.clock() - t0
 t0 = os.clock()
-local vips = {}
-for d = 1, services do
-  createDeployment("app-" .. d, { replicas = perService, labels = { app = "app-" .. d },
-    ports = { { containerPort = 8080 } } })
-  local s = createService("app-" .. d, { selector = { app = "app-" .. d },
-    ports = { { port = 80, targetPort = 8080 } } })
-  vips[d] = s.clusterIP .. ":80"
-end
+local vips = B.services(services, perService)
 local build = os.clock() - t0
 addPod("client", { node = "node-" .. nodes })
 
