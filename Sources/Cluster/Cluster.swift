@@ -59,9 +59,12 @@ public final class Cluster {
   // MARK: - Bookkeeping
 
   var nextUID = 1
-  /// Services whose Endpoints the endpoints controller syncs once at the end of the call
-  /// (a call that adds 5000 pods syncs each Service once, as the controller's work queue
-  /// collapses repeated keys), with the pod changes that marked them, in order.
+  /// Services whose Endpoints the endpoints controller has yet to sync, with the pod changes
+  /// that marked them, in order (at most `endpointsInPlaceMaxChanges` + 1: past that the
+  /// Service is synced in full). The controller catches up when its output is next read
+  /// (`catchUpEndpoints`), as the real one works through its queue behind the API server:
+  /// nothing on the path of traffic or DNS reads v1 Endpoints, so a pod change does not wait
+  /// for them, and many changes to one Service cost one sync.
   var endpointsDirty: [NamespacedName: [PodChange]] = [:]
   /// Services whose stored Endpoints are what the endpoints controller last wrote (so that
   /// a pod change may be applied to them in place); any other writer takes a Service out.
@@ -121,21 +124,37 @@ public final class Cluster {
     precondition(!inTransaction, "Cluster calls do not nest")
     let savedRandom = random
     let savedUID = nextUID
+    let savedDirty = endpointsDirty
     inTransaction = true
     defer { inTransaction = false }
     do {
       let result = try body()
-      flushEndpoints()
-      let changes = pending.drain()
-      for change in changes { for o in observers { o.fn(change) } }
+      deliverChanges()
       return result
     } catch {
       random = savedRandom
       nextUID = savedUID
-      endpointsDirty = [:]
+      endpointsDirty = savedDirty
       pending = ChangeLog()
       throw error
     }
+  }
+
+  /// Tells the observers about the changes collected so far, in order.
+  private func deliverChanges() {
+    let changes = pending.drain()
+    for change in changes { for o in observers { o.fn(change) } }
+  }
+
+  /// Lets the endpoints controller finish its pending syncs before its output (v1 Endpoints)
+  /// is read or written; outside a call, the changes it makes are delivered at once.
+  func catchUpEndpoints() {
+    guard !endpointsDirty.isEmpty else { return }
+    guard !inTransaction else { return flushEndpoints() }
+    inTransaction = true
+    defer { inTransaction = false }
+    flushEndpoints()
+    deliverChanges()
   }
 
   /// A fresh object id.

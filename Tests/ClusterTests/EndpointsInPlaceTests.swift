@@ -132,4 +132,38 @@ import Testing
     #expect(fast.checkInvariants() == [])
     #expect(fast.endpointsUpdatedInPlace > 0)
   }
+
+  /// Endpoints read only every `interval` calls: the controller catches up with the changes
+  /// of all the calls since (in place while there are few, in full past
+  /// `endpointsInPlaceMaxChanges`), and its output equals that of a cluster synced in full
+  /// after every call.
+  @Test(arguments: [3, 8, 40])
+  func catchingUpMatchesSyncingEveryCall(_ interval: Int) throws {
+    let spec = Self.rows[0].spec
+    let lazy = try Self.build(spec, inPlace: true)
+    let full = try Self.build(spec, inPlace: false)
+    var rngLazy = SeededGenerator(seed: 11)
+    var rngFull = SeededGenerator(seed: 11)
+    var lazyChanges = 0
+    lazy.subscribe { if case .endpoints = $0 { lazyChanges += 1 } }
+    let inPlaceBefore = lazy.endpointsUpdatedInPlace
+    for i in 1...300 {
+      try Self.step(lazy, &rngLazy)
+      try Self.step(full, &rngFull)
+      let fullEndpoints = full.v1Endpoints(key("svc"))
+      guard i % interval == 0 else { continue }
+      #expect(lazy.endpointsDirty.count <= 1, "step \(i)")
+      #expect(
+        lazy.endpointsDirty.values.allSatisfy {
+          $0.count <= Cluster.endpointsInPlaceMaxChanges + 1
+        }, "step \(i)")
+      let changesBefore = lazyChanges
+      #expect(lazy.v1Endpoints(key("svc")) == fullEndpoints, "step \(i)")
+      #expect(lazy.endpointsDirty.isEmpty, "step \(i)")
+      // A change the controller made while catching up is reported then, at most once.
+      #expect(lazyChanges - changesBefore <= 1, "step \(i)")
+    }
+    #expect(lazy.checkInvariants() == [])
+    #expect(lazy.endpointsUpdatedInPlace > inPlaceBefore)
+  }
 }

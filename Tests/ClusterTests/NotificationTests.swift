@@ -28,10 +28,20 @@ import Testing
     #expect(log == ["+svc/web", "+eps/web", "+ep/web"])
     log = []
     try c.setPodReady(key("a"), false)
+    // The endpoints controller catches up when its output is next read: its change is
+    // reported then.
+    #expect(log == ["~pod/a", "~eps/web"])
+    #expect(c.v1Endpoints(key("web"))?.subsets.first?.notReadyAddresses.count == 1)
     #expect(log == ["~pod/a", "~eps/web", "~ep/web"])
     log = []
     try c.setPodReady(key("a"), false)
     #expect(log == [])
+    // Changes that cancel out before the Endpoints are read leave them as they were.
+    try c.setPodReady(key("a"), true)
+    try c.setPodReady(key("a"), false)
+    _ = c.v1EndpointsList()
+    #expect(log == ["~pod/a", "~eps/web", "~pod/a", "~eps/web"])
+    log = []
     _ = errorMessage { try c.createService("web", spec: webSpec()) }
     #expect(log == [])
     try c.addPod("other", PodOptions(labels: ["app": "api"]))
@@ -40,6 +50,8 @@ import Testing
     try c.deletePod(key("a"), grace: 0)
     // The last endpoint left: its slice goes and a placeholder takes its place; the
     // Endpoints object loses its subset.
+    #expect(log == ["-pod/a", "-eps/web", "+eps/web"])
+    #expect(c.checkInvariants() == [])
     #expect(log == ["-pod/a", "-eps/web", "+eps/web", "~ep/web"])
     log = []
     try c.deleteService(key("web"))

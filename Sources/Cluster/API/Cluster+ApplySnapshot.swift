@@ -35,8 +35,10 @@ public struct ClusterSnapshot {
 /// tried on a scratch cluster and then taken over all at once, or not at all.
 extension Cluster {
   /// Captures the cluster's state.
+  /// The endpoints controller catches up first, so that the state holds no pending work.
   public func snapshot() -> ClusterSnapshot {
-    ClusterSnapshot(
+    catchUpEndpoints()
+    return ClusterSnapshot(
       now: now, random: random, namespaceStore: namespaceStore, nodeStore: nodeStore,
       podStore: podStore, serviceStore: serviceStore, sliceStore: sliceStore,
       deploymentStore: deploymentStore, endpointsStore: endpointsStore, podIndex: podIndex,
@@ -78,6 +80,7 @@ extension Cluster {
     nextUID = s.nextUID
     readyIntent = s.readyIntent
     terminating = s.terminating
+    endpointsDirty = [:]
     pending = ChangeLog()
     for change in changes { for o in observers { o.fn(change) } }
   }

@@ -45,6 +45,7 @@ extension Cluster {
         o.metadata.annotations = annotations
         putDeployment(key, o)
       case .endpoints:
+        catchUpEndpoints()
         guard var o = endpointsStore[key] else {
           throw .notFound(resource: "endpoints", name: key.name)
         }

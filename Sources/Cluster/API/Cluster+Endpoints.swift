@@ -9,6 +9,7 @@ extension Cluster {
   public func createEndpoints(_ ep: V1Endpoints) throws(ClusterError) -> V1Endpoints {
     try transaction { () throws(ClusterError) in
       try requireNamespace(ep.namespace)
+      catchUpEndpoints()
       let errs = EndpointsValidation.validate(ep)
       if !errs.isEmpty { throw .invalid(kind: "Endpoints", name: ep.name, errors: errs) }
       if endpointsStore[ep.key] != nil {
@@ -31,6 +32,7 @@ extension Cluster {
   @discardableResult
   public func updateEndpoints(_ ep: V1Endpoints) throws(ClusterError) -> V1Endpoints {
     try transaction { () throws(ClusterError) in
+      catchUpEndpoints()
       guard var e = endpointsStore[ep.key] else {
         throw .notFound(resource: "endpoints", name: ep.name)
       }
@@ -49,6 +51,7 @@ extension Cluster {
   /// mirrored slices go with it).
   public func deleteEndpoints(_ key: NamespacedName) throws(ClusterError) {
     try transaction { () throws(ClusterError) in
+      catchUpEndpoints()
       guard endpointsStore[key] != nil else {
         throw .notFound(resource: "endpoints", name: key.name)
       }
@@ -58,16 +61,21 @@ extension Cluster {
   }
 
   /// The Endpoints object `key`.
-  public func v1Endpoints(_ key: NamespacedName) -> V1Endpoints? { endpointsStore[key] }
+  public func v1Endpoints(_ key: NamespacedName) -> V1Endpoints? {
+    catchUpEndpoints()
+    return endpointsStore[key]
+  }
 
   /// Endpoints objects by namespace then name.
   public func v1EndpointsList(namespace: String? = nil) -> [V1Endpoints] {
-    endpointsStore.keys.filter { namespace == nil || $0.namespace == namespace }.sorted().compactMap
+    catchUpEndpoints()
+    return endpointsStore.keys.filter { namespace == nil || $0.namespace == namespace }.sorted().compactMap
     { endpointsStore[$0] }
   }
 
   /// Removes every Endpoints object of a namespace (namespace deletion).
   func removeEndpoints(inNamespace name: String) {
+    catchUpEndpoints()
     for k in endpointsStore.keys.filter({ $0.namespace == name }).sorted() { putEndpoints(k, nil) }
   }
 }

@@ -4,6 +4,7 @@ import NetAddr
 extension Cluster {
   /// Every violated invariant, as a sentence; empty when the model is consistent.
   public func checkInvariants() -> [String] {
+    catchUpEndpoints()
     var out: [String] = []
     out += checkServiceAllocations()
     out += checkPodAddresses()

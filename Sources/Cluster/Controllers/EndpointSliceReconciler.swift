@@ -131,7 +131,7 @@ extension Cluster {
           || new.map({ selectorMatches(sel, $0.labels) }) == true
       else { continue }
       for type in addressTypes(svc) { syncPodEndpoint(svc, type, any.key, new) }
-      endpointsDirty[key, default: []].append(PodChange(old: old, new: new))
+      noteEndpointsChange(key, PodChange(old: old, new: new))
     }
   }
 

@@ -24,7 +24,15 @@ extension Cluster {
     mirrorEndpoints(key)
   }
 
-  /// Syncs the Endpoints of every Service a pod change marked during the call. Where the
+  /// Marks a Service's Endpoints for the next sync with one pod change. Past
+  /// `endpointsInPlaceMaxChanges` the changes are no longer kept: the sync is in full then.
+  func noteEndpointsChange(_ key: NamespacedName, _ change: PodChange) {
+    var changes = endpointsDirty.removeValue(forKey: key) ?? []
+    if changes.count <= Self.endpointsInPlaceMaxChanges { changes.append(change) }
+    endpointsDirty[key] = changes
+  }
+
+  /// Syncs the Endpoints of every Service a pod change marked since the last sync. Where the
   /// Endpoints are still the controller's own output, the call's pod changes are applied to
   /// them one address at a time (`updateEndpointsInPlace`); otherwise, or when that cannot
   /// give the full sync's result, the Service is synced in full.
