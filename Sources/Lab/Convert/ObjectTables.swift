@@ -70,7 +70,17 @@ enum ObjectTables {
     try call.newTable(recordCount: p.labels.count)
     for (k, v) in p.labels { call.setField(k, v) }
     call.setField(literal: "labels")
-    try call.setField("ports", containerPorts(p.ports))
+    try call.newTable(arrayCount: p.ports.count)
+    for (i, port) in p.ports.enumerated() {
+      var fields = [
+        LuaField("containerPort", .integer(port.containerPort)),
+        LuaField("protocol", .string(port.protocol.rawValue)),
+      ]
+      if let name = port.name { fields.append(LuaField("name", .string(name))) }
+      try call.pushRecord(fields: fields)
+      call.setIndex(i + 1)
+    }
+    call.setField(literal: "ports")
     if let c = p.dnsConfig { try call.setField("dnsConfig", dnsConfig(c)) }
     if let t = p.metadata.deletionTimestamp { try call.setField("deletionTimestamp", .seconds(t)) }
     try call.setField("created", .seconds(p.metadata.creationTimestamp))
