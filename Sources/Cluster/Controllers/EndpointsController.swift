@@ -1,7 +1,9 @@
 import NetAddr
 
 /// The endpoints controller (`pkg/controller/endpoint`) and the EndpointSlice mirroring
-/// controller (`pkg/controller/endpointslicemirroring`), run synchronously.
+/// controller (`pkg/controller/endpointslicemirroring`). Both run synchronously, except that
+/// pod changes wait in the endpoints controller's queue until its output is next read or
+/// written (`catchUpEndpoints`).
 ///
 /// The endpoints controller keeps one v1 Endpoints object per Service that has a selector
 /// (and is not ExternalName), recomputed in full on every sync as its `syncService` does.
