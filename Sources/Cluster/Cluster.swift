@@ -172,8 +172,10 @@ struct PodChange {
 
 /// Changes collected during one call, one entry per object (first previous, last current).
 struct ChangeLog {
-  private var order: [ChangeKey] = []
-  private var entries: [ChangeKey: ClusterChange] = [:]
+  /// The changes in the order their objects first changed.
+  private var changes: [ClusterChange] = []
+  /// Where each object's change is in `changes`.
+  private var positions: [ChangeKey: Int] = [:]
 
   struct ChangeKey: Hashable {
     let kind: ObjectKind
@@ -182,12 +184,13 @@ struct ChangeLog {
 
   mutating func record(_ change: ClusterChange, key: NamespacedName) {
     let k = ChangeKey(kind: change.kind, key: key)
-    guard let i = entries.index(forKey: k) else {
-      order.append(k)
-      entries[k] = change
+    // One lookup for an object's first change, the common case.
+    guard let i = positions.updateValue(changes.count, forKey: k) else {
+      changes.append(change)
       return
     }
-    entries.values[i] = ChangeLog.merge(entries.values[i], change)
+    positions[k] = i
+    changes[i] = ChangeLog.merge(changes[i], change)
   }
 
   private static func merge(_ a: ClusterChange, _ b: ClusterChange) -> ClusterChange {
@@ -206,10 +209,10 @@ struct ChangeLog {
 
   /// The collected changes in order, without those whose end state equals their start.
   mutating func drain() -> [ClusterChange] {
-    let out = order.compactMap { entries[$0] }.filter { !$0.isNoOp }
+    let out = changes.filter { !$0.isNoOp }
     // Kept at their size: the next call records about as many changes.
-    order.removeAll(keepingCapacity: true)
-    entries.removeAll(keepingCapacity: true)
+    changes.removeAll(keepingCapacity: true)
+    positions.removeAll(keepingCapacity: true)
     return out
   }
 }
