@@ -5,7 +5,8 @@ extension Cluster {
     let old = namespaceStore[name]
     namespaceStore[name] = new
     pending.record(
-      .namespace(previous: old, current: new), key: NamespacedName(namespace: "", name: name))
+      .namespace(previous: old, current: new), key: NamespacedName(namespace: "", name: name),
+      unchanged: Self.sameVersion(old, new))
   }
 
   func putNode(_ name: String, _ new: Node?) {
@@ -15,7 +16,8 @@ extension Cluster {
     if let new { nodeIPs[new.internalIP] = name }
     if new != nil { podIndex.nodeLoad.note(name, count: podIndex.byNode[name]?.count ?? 0) }
     pending.record(
-      .node(previous: old, current: new), key: NamespacedName(namespace: "", name: name))
+      .node(previous: old, current: new), key: NamespacedName(namespace: "", name: name),
+      unchanged: Self.sameVersion(old, new))
   }
 
   /// Writes a pod and returns the version it replaced.
@@ -26,7 +28,8 @@ extension Cluster {
     let refile = old.flatMap { o in new.map { !Self.sameIndexEntries(o, $0) } } ?? true
     if refile, let old { podIndex.remove(old) }
     if refile, let new { podIndex.insert(new) }
-    pending.record(.pod(previous: old, current: new), key: key)
+    pending.record(
+      .pod(previous: old, current: new), key: key, unchanged: Self.sameVersion(old, new))
     return old
   }
 
@@ -58,7 +61,8 @@ extension Cluster {
       }
       servicesByNamespace[key.namespace, default: []].insert(key.name)
     }
-    pending.record(.service(previous: old, current: new), key: key)
+    pending.record(
+      .service(previous: old, current: new), key: key, unchanged: Self.sameVersion(old, new))
   }
 
   func putSlice(_ key: NamespacedName, _ new: EndpointSlice?) {
@@ -66,7 +70,7 @@ extension Cluster {
     // A slice rewritten for the same Service stays filed where it is.
     if let old, let new, old.serviceName == new.serviceName {
       sliceStore[key] = new
-      pending.record(.endpointSlice(previous: old, current: new), key: key)
+      pending.record(.endpointSlice(previous: old, current: new), key: key, unchanged: old == new)
       return
     }
     if let old {
@@ -85,7 +89,8 @@ extension Cluster {
       }
       slicesByNamespace[key.namespace, default: []].insert(key.name)
     }
-    pending.record(.endpointSlice(previous: old, current: new), key: key)
+    pending.record(
+      .endpointSlice(previous: old, current: new), key: key, unchanged: Self.sameVersion(old, new))
   }
 
   func putDeployment(_ key: NamespacedName, _ new: Deployment?) {
@@ -97,14 +102,29 @@ extension Cluster {
     } else {
       deploymentsByNamespace[key.namespace]?.remove(key.name)
     }
-    pending.record(.deployment(previous: old, current: new), key: key)
+    pending.record(
+      .deployment(previous: old, current: new), key: key, unchanged: Self.sameVersion(old, new))
   }
 
   func putEndpoints(_ key: NamespacedName, _ new: V1Endpoints?) {
     let old = endpointsStore[key]
     endpointsStore[key] = new
     endpointsOwnOutput.remove(key)
-    pending.record(.endpoints(previous: old, current: new), key: key)
+    pending.record(
+      .endpoints(previous: old, current: new), key: key, unchanged: Self.sameVersion(old, new))
+  }
+
+  /// Whether two versions of an object are equal. Optional's `==` would first copy both into
+  /// a tuple, which for a pod costs more than comparing it.
+  static func sameVersion<T: Equatable>(_ a: T?, _ b: T?) -> Bool {
+    switch a {
+    case .none: return b == nil
+    case .some(let x):
+      switch b {
+      case .none: return false
+      case .some(let y): return x == y
+      }
+    }
   }
 
   /// New object metadata stamped with the clock and a fresh uid.

@@ -174,6 +174,8 @@ struct PodChange {
 struct ChangeLog {
   /// The changes in the order their objects first changed.
   private var changes: [ClusterChange] = []
+  /// Whether each change in `changes` ends as it began (then it is not reported).
+  private var unchanged: [Bool] = []
   /// Where each object's change is in `changes`.
   private var positions: [ChangeKey: Int] = [:]
 
@@ -182,15 +184,19 @@ struct ChangeLog {
     let key: NamespacedName
   }
 
-  mutating func record(_ change: ClusterChange, key: NamespacedName) {
+  /// Records one write of an object; `unchanged` tells whether it wrote what was there (the
+  /// writer compares its own two versions, which costs no copies of them).
+  mutating func record(_ change: ClusterChange, key: NamespacedName, unchanged same: Bool) {
     let k = ChangeKey(kind: change.kind, key: key)
     // One lookup for an object's first change, the common case.
     guard let i = positions.updateValue(changes.count, forKey: k) else {
       changes.append(change)
+      unchanged.append(same)
       return
     }
     positions[k] = i
     changes[i] = ChangeLog.merge(changes[i], change)
+    unchanged[i] = changes[i].isNoOp
   }
 
   private static func merge(_ a: ClusterChange, _ b: ClusterChange) -> ClusterChange {
@@ -209,9 +215,12 @@ struct ChangeLog {
 
   /// The collected changes in order, without those whose end state equals their start.
   mutating func drain() -> [ClusterChange] {
-    let out = changes.filter { !$0.isNoOp }
+    var out: [ClusterChange] = []
+    out.reserveCapacity(changes.count)
+    for (change, same) in zip(changes, unchanged) where !same { out.append(change) }
     // Kept at their size: the next call records about as many changes.
     changes.removeAll(keepingCapacity: true)
+    unchanged.removeAll(keepingCapacity: true)
     positions.removeAll(keepingCapacity: true)
     return out
   }
