@@ -11,6 +11,8 @@ if [ $# -eq 0 ]; then
   swift build -c release --product svclab >/dev/null
   set -- .build/release/svclab
 fi
+# Swift seeds its hashing per process; a fixed seed makes the counts repeatable to the unit.
+export SWIFT_DETERMINISTIC_HASHING=1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # count BIN ARGS...: the instructions of one run of changes.lua
