@@ -56,27 +56,38 @@ public struct DNSService: Hashable, Sendable {
   }
 }
 
-/// One endpoint of an EndpointSlice.
+/// One endpoint of an EndpointSlice. Its fields are `Shared`, so that a slice update copies
+/// the endpoints it carries over as one reference each, and finds them equal by identity.
+@dynamicMemberLookup
 public struct DNSEndpoint: Hashable, Sendable {
-  public var addresses: [IPAddress]
-  /// `hostname`, set by the EndpointSlice controller only for pods whose `subdomain` names the
-  /// Service.
-  public var hostname: String?
-  /// `conditions.ready`; nil means unknown, which CoreDNS treats as ready.
-  public var ready: Bool?
-  public var nodeName: String?
-  /// `targetRef.name` of a Pod target, used by `endpoint_pod_names`.
-  public var targetPodName: String?
+  public struct Fields: Hashable, Sendable {
+    public var addresses: [IPAddress]
+    /// `hostname`, set by the EndpointSlice controller only for pods whose `subdomain` names
+    /// the Service.
+    public var hostname: String?
+    /// `conditions.ready`; nil means unknown, which CoreDNS treats as ready.
+    public var ready: Bool?
+    public var nodeName: String?
+    /// `targetRef.name` of a Pod target, used by `endpoint_pod_names`.
+    public var targetPodName: String?
+  }
+
+  @usableFromInline var fields: Shared<Fields>
 
   public init(
     addresses: [IPAddress], hostname: String? = nil, ready: Bool? = true,
     nodeName: String? = nil, targetPodName: String? = nil
   ) {
-    self.addresses = addresses
-    self.hostname = hostname
-    self.ready = ready
-    self.nodeName = nodeName
-    self.targetPodName = targetPodName
+    fields = Shared(
+      Fields(
+        addresses: addresses, hostname: hostname, ready: ready, nodeName: nodeName,
+        targetPodName: targetPodName))
+  }
+
+  /// Every field of `Fields`, read and written in the shared box.
+  @inlinable public subscript<T>(dynamicMember path: WritableKeyPath<Fields, T>) -> T {
+    _read { yield fields.value[keyPath: path] }
+    _modify { yield &fields.value[keyPath: path] }
   }
 }
 
