@@ -144,10 +144,18 @@ extension Cluster {
     if let homeName = endpointHome[svc.key]?[type]?[pk],
       var slice = sliceStore[NamespacedName(namespace: svc.namespace, name: homeName)]
     {
-      let idx = slice.endpoints.firstIndex { ep in
-        ep.targetRef.map { $0.kind == "Pod" && $0.name == pk.name && $0.namespace == pk.namespace }
-          ?? false
+      let isPods = { (ep: Endpoint) in
+        ep.targetRef?.name == pk.name && ep.targetRef?.namespace == pk.namespace
+          && ep.targetRef?.kind == "Pod"
       }
+      // The pod's address (a short string, compared in two words) rules the other endpoints
+      // out before their names are compared; the names alone decide only when the pod has no
+      // address now or its endpoint still holds another.
+      let address = desired?.0.addresses.first
+      let byAddress = address.flatMap { a in
+        slice.endpoints.firstIndex { $0.addresses.first == a && isPods($0) }
+      }
+      let idx = byAddress ?? slice.endpoints.firstIndex(where: isPods)
       if let desired, desired.1 == slice.ports, let idx {
         if slice.endpoints[idx] != desired.0 {
           slice.endpoints[idx] = desired.0

@@ -39,6 +39,7 @@ struct EndpointsEntry: Hashable {
     sliceName = slice.name
     service = ServiceKey(namespace: slice.namespace, name: slice.serviceName)
     var addrs: [EndpointAddress] = []
+    addrs.reserveCapacity(slice.endpoints.count)
     for ep in slice.endpoints where ep.ready ?? true {
       let target = ep.targetPodName.flatMap { $0.utf8.count < 64 ? $0 : nil } ?? ""
       for ip in ep.addresses {
