@@ -116,8 +116,10 @@ extension Cluster {
   /// matches its old or new labels.
   func podChangedForEndpoints(old: Pod?, new: Pod?) {
     guard let any = new ?? old else { return }
+    // Most changes (readiness, phase, deletion) keep the labels: look them up once.
+    let sameLabels = old?.labels == new?.labels
     var candidates = Set<NamespacedName>()
-    for labels in [old?.labels, new?.labels] {
+    for labels in sameLabels ? [new?.labels] : [old?.labels, new?.labels] {
       for (k, v) in labels ?? [:] {
         candidates.formUnion(
           serviceSelectorIndex[LabelPair(namespace: any.namespace, key: k, value: v)] ?? [])
@@ -126,9 +128,8 @@ extension Cluster {
     for key in candidates.sorted() {
       guard let svc = serviceStore[key], managesSlices(svc) else { continue }
       let sel = svc.spec.selector ?? [:]
-      guard
-        old.map({ selectorMatches(sel, $0.labels) }) == true
-          || new.map({ selectorMatches(sel, $0.labels) }) == true
+      let matchesNew = new.map({ selectorMatches(sel, $0.labels) }) == true
+      guard matchesNew || (!sameLabels && old.map({ selectorMatches(sel, $0.labels) }) == true)
       else { continue }
       for type in addressTypes(svc) { syncPodEndpoint(svc, type, any.key, new) }
       noteEndpointsChange(key, PodChange(old: old, new: new))
