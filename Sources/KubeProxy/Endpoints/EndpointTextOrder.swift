@@ -6,46 +6,61 @@ import NetAddr
 /// zero, so a text that is a prefix of another still sorts first), without building strings.
 struct EndpointTextKey: Comparable {
   private var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
-  private var count = 0
 
-  /// The packed `ip:port` text of `endpoint`, or nil for texts the words cannot hold (IPv6,
-  /// ports outside 0...65535).
-  init?(_ endpoint: ProxyEndpoint) {
-    guard endpoint.ip.family == .v4, (0...65535).contains(endpoint.port) else { return nil }
-    let v = endpoint.ip.v4Value
-    appendDecimal(Int(v >> 24))
-    append(UInt8(ascii: "."))
-    appendDecimal(Int((v >> 16) & 0xFF))
-    append(UInt8(ascii: "."))
-    appendDecimal(Int((v >> 8) & 0xFF))
-    append(UInt8(ascii: "."))
-    appendDecimal(Int(v & 0xFF))
-    append(UInt8(ascii: ":"))
-    appendDecimal(endpoint.port)
+  /// The packed `ip:port` text, or nil for texts the words cannot hold (IPv6, ports outside
+  /// 0...65535). Made from the address and port, not the endpoint, which an initializer would
+  /// take a copy of.
+  init?(ip: IPAddress, port: Int) {
+    guard ip.family == .v4, (0...65535).contains(port) else { return nil }
+    let v = ip.v4Value
+    // Shifted in from the right a number at a time, each with the separator after it, then
+    // moved up so that the text starts at the first word's top byte.
+    let dot = UInt8(ascii: ".")
+    var count = shiftIn(Int(v >> 24), then: dot)
+    count += shiftIn(Int((v >> 16) & 0xFF), then: dot)
+    count += shiftIn(Int((v >> 8) & 0xFF), then: dot)
+    count += shiftIn(Int(v & 0xFF), then: UInt8(ascii: ":"))
+    count += shiftIn(port, then: nil)
+    alignLeft(bytes: 24 - count)
   }
 
-  /// Adds the decimal digits of `n` (0...65535), most significant first.
-  private mutating func appendDecimal(_ n: Int) {
-    var divisor = 1
-    while divisor * 10 <= n { divisor *= 10 }
-    var rest = n
-    while divisor > 0 {
-      append(UInt8(ascii: "0") + UInt8(rest / divisor))
-      rest %= divisor
-      divisor /= 10
+  /// Shifts in the decimal digits of `n` (0...65535) and `separator`; returns the byte count.
+  private mutating func shiftIn(_ n: Int, then separator: UInt8?) -> Int {
+    var digits = UInt64(UInt8(ascii: "0") + UInt8(n % 10))
+    var count = 1
+    var rest = n / 10
+    while rest > 0 {
+      digits |= UInt64(UInt8(ascii: "0") + UInt8(rest % 10)) &<< UInt64(8 * count)
+      rest /= 10
+      count += 1
     }
+    if let separator {
+      digits = digits &<< 8 | UInt64(separator)
+      count += 1
+    }
+    shiftIn(digits, bytes: count)
+    return count
   }
 
-  /// Puts byte number `count` in its word, most significant byte first.
-  private mutating func append(_ byte: UInt8) {
-    let shift = UInt64(56 - (count % 8) * 8)
-    let bits = UInt64(byte) << shift
-    switch count / 8 {
-    case 0: words.0 |= bits
-    case 1: words.1 |= bits
-    default: words.2 |= bits
+  /// Shifts the words left by `count` (1...6) bytes and puts `bytes` in the freed low bytes.
+  private mutating func shiftIn(_ bytes: UInt64, bytes count: Int) {
+    let bits = UInt64(8 * count)
+    words.0 = words.0 &<< bits | words.1 &>> (64 - bits)
+    words.1 = words.1 &<< bits | words.2 &>> (64 - bits)
+    words.2 = words.2 &<< bits | bytes
+  }
+
+  /// Shifts the words left by `count` (0...24) bytes, zeros coming in.
+  private mutating func alignLeft(bytes count: Int) {
+    var bits = UInt64(8 * count)
+    while bits >= 64 {
+      words = (words.1, words.2, 0)
+      bits -= 64
     }
-    count += 1
+    guard bits > 0 else { return }
+    words.0 = words.0 &<< bits | words.1 &>> (64 - bits)
+    words.1 = words.1 &<< bits | words.2 &>> (64 - bits)
+    words.2 = words.2 &<< bits
   }
 
   static func == (a: EndpointTextKey, b: EndpointTextKey) -> Bool { a.words == b.words }
@@ -60,7 +75,7 @@ func textOrder(_ endpoints: [ProxyEndpoint]) -> [Int] {
   var keys: [EndpointTextKey] = []
   keys.reserveCapacity(endpoints.count)
   for e in endpoints {
-    guard let key = EndpointTextKey(e) else {
+    guard let key = EndpointTextKey(ip: e.ip, port: e.port) else {
       let texts = endpoints.map(\.description)
       return texts.indices.sorted { a, b in texts[a] != texts[b] ? texts[a] < texts[b] : a < b }
     }
