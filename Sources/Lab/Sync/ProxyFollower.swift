@@ -39,10 +39,11 @@ final class ProxyFollower: ClusterFollower {
       proxy.updateService(
         Self.name(key), previous: old.map(Self.servicePorts), current: new.map(Self.servicePorts))
     case .endpointSlice(let old, let new):
-      let previous = old.flatMap { slices[$0.key] ?? Self.slice($0) }
+      guard let key = new?.key ?? old?.key else { return }
+      let previous = old.flatMap { slices[key] ?? Self.slice($0) }
       let reuse = old.flatMap { o in previous.map { (o, $0) } }
       let current = new.flatMap { Self.slice($0, reusing: reuse) }
-      if let key = (new ?? old)?.key { slices[key] = current }
+      slices[key] = current
       proxy.updateEndpointSlice(previous: previous, current: current)
     case .node(let old, let new):
       if let new {
@@ -55,13 +56,21 @@ final class ProxyFollower: ClusterFollower {
         proxy.removeNode(old.name)
       }
     case .pod(let old, let new):
-      if let new, let p = Self.pod(new) {
-        proxy.upsertPod(p)
-      } else if let gone = new ?? old {
-        proxy.removePod(Self.name(gone.key))
-      }
+      applyPod(previous: old, current: new)
     case .namespace, .deployment, .endpoints:
       break
+    }
+  }
+
+  /// Applies one pod change. The versions are only read (passed and unwrapped borrowed), not
+  /// copied: a pod is a large value.
+  private func applyPod(previous old: Pod?, current new: Pod?) {
+    // A change kube-proxy does not see (readiness, labels) leaves its pod as it is.
+    if let old, let new, Self.sameProxyView(old, new) { return }
+    if let p = new.flatMap(Self.pod) {
+      proxy.upsertPod(p)
+    } else if let key = new?.key ?? old?.key {
+      proxy.removePod(Self.name(key))
     }
   }
 
@@ -133,13 +142,21 @@ final class ProxyFollower: ClusterFollower {
       addressType: s.addressType == .ipv6 ? .v6 : .v4,
       endpoints: convertReusing(
         s.endpoints, previous: previous?.0.endpoints, converted: previous?.1.endpoints
-      ) { e in
-        ProxyEndpointSlice.Endpoint(
-          addresses: e.addresses.compactMap { IPAddress($0) }, ready: e.conditions.ready,
-          serving: e.conditions.serving, terminating: e.conditions.terminating,
-          nodeName: e.nodeName, zone: e.zone, zoneHints: e.hints?.forZones,
-          nodeHints: e.hints?.forNodes,
-          podName: e.targetRef.flatMap { $0.kind == "Pod" ? "\($0.namespace)/\($0.name)" : nil })
+      ) { e, before in
+        // With the same addresses and pod as before (conditions, node or zone changed), the
+        // parsed addresses and the pod's name are taken from the previous conversion.
+        let reused = before.flatMap { old, converted in
+          old.addresses == e.addresses && old.targetRef == e.targetRef ? converted : nil
+        }
+        let podName =
+          if let reused { reused.podName } else {
+            e.targetRef.flatMap { $0.kind == "Pod" ? "\($0.namespace)/\($0.name)" : nil }
+          }
+        return ProxyEndpointSlice.Endpoint(
+          addresses: reused?.addresses ?? e.addresses.compactMap { IPAddress($0) },
+          ready: e.conditions.ready, serving: e.conditions.serving,
+          terminating: e.conditions.terminating, nodeName: e.nodeName, zone: e.zone,
+          zoneHints: e.hints?.forZones, nodeHints: e.hints?.forNodes, podName: podName)
       },
       ports: s.ports.map {
         ProxyEndpointSlice.Port(name: $0.name, port: $0.port, proto: proto($0.protocol))
@@ -151,6 +168,19 @@ final class ProxyFollower: ClusterFollower {
       name: n.name, ips: [n.internalIP],
       podCIDR: n.podCIDR ?? CIDR(network: n.internalIP, prefixLength: n.internalIP.family.bitWidth),
       zone: n.zone, labels: n.metadata.labels)
+  }
+
+  /// Whether two versions of a pod give the same `pod(_:)`: the fields it reads are equal.
+  static func sameProxyView(_ a: Pod, _ b: Pod) -> Bool {
+    a.nodeName == b.nodeName && a.podIPs == b.podIPs && a.phase.isTerminal == b.phase.isTerminal
+      && a.hostNetwork == b.hostNetwork && sameListening(a.ports, b.ports)
+      && a.metadata.name == b.metadata.name && a.metadata.namespace == b.metadata.namespace
+  }
+
+  /// Whether two pods' container ports give the same `ProxyListen`s (names do not count).
+  static func sameListening(_ a: [ContainerPort], _ b: [ContainerPort]) -> Bool {
+    a.count == b.count
+      && zip(a, b).allSatisfy { $0.containerPort == $1.containerPort && $0.protocol == $1.protocol }
   }
 
   static func pod(_ p: Pod) -> ProxyPod? {
