@@ -138,7 +138,7 @@ func sliceConversionReusingEqualsWhole(_ c: SliceReuseCase) throws {
   var new = old
   c.edit(&new.endpoints[1])
   let previous = try #require(ProxyFollower.slice(old))
-  let reusing = ProxyFollower.slice(new, reusing: (old, previous))
+  let reusing = ProxyFollower.slice(new, reusing: previous, of: old)
   #expect(reusing == ProxyFollower.slice(new))
   #expect(reusing != previous)
 }

@@ -26,25 +26,28 @@ struct EndpointTextKey: Comparable {
 
   /// Shifts in the decimal digits of `n` (0...65535) and `separator`; returns the byte count.
   private mutating func shiftIn(_ n: Int, then separator: UInt8?) -> Int {
-    var digits = UInt64(UInt8(ascii: "0") + UInt8(n % 10))
-    var count = 1
-    var rest = n / 10
+    // Wrapping arithmetic: the digits cannot overflow, and checks would cost more than the
+    // packing itself.
+    let zero = UInt64(UInt8(ascii: "0"))
+    var rest = UInt64(truncatingIfNeeded: n)
+    var digits = zero &+ rest % 10
+    var bits: UInt64 = 8
+    rest /= 10
     while rest > 0 {
-      digits |= UInt64(UInt8(ascii: "0") + UInt8(rest % 10)) &<< UInt64(8 * count)
+      digits |= (zero &+ rest % 10) &<< bits
       rest /= 10
-      count += 1
+      bits &+= 8
     }
     if let separator {
       digits = digits &<< 8 | UInt64(separator)
-      count += 1
+      bits &+= 8
     }
-    shiftIn(digits, bytes: count)
-    return count
+    shiftIn(digits, bits: bits)
+    return Int(truncatingIfNeeded: bits / 8)
   }
 
-  /// Shifts the words left by `count` (1...6) bytes and puts `bytes` in the freed low bytes.
-  private mutating func shiftIn(_ bytes: UInt64, bytes count: Int) {
-    let bits = UInt64(8 * count)
+  /// Shifts the words left by `bits` (8...48) and puts `bytes` in the freed low bits.
+  private mutating func shiftIn(_ bytes: UInt64, bits: UInt64) {
     words.0 = words.0 &<< bits | words.1 &>> (64 - bits)
     words.1 = words.1 &<< bits | words.2 &>> (64 - bits)
     words.2 = words.2 &<< bits | bytes

@@ -39,12 +39,7 @@ final class ProxyFollower: ClusterFollower {
       proxy.updateService(
         Self.name(key), previous: old.map(Self.servicePorts), current: new.map(Self.servicePorts))
     case .endpointSlice(let old, let new):
-      guard let key = new?.key ?? old?.key else { return }
-      let previous = old.flatMap { slices[key] ?? Self.slice($0) }
-      let reuse = old.flatMap { o in previous.map { (o, $0) } }
-      let current = new.flatMap { Self.slice($0, reusing: reuse) }
-      slices[key] = current
-      proxy.updateEndpointSlice(previous: previous, current: current)
+      applySlice(previous: old, current: new)
     case .node(let old, let new):
       if let new {
         var node = Self.node(new)
@@ -60,6 +55,22 @@ final class ProxyFollower: ClusterFollower {
     case .namespace, .deployment, .endpoints:
       break
     }
+  }
+
+  /// Applies one EndpointSlice change, converting only what changed. The versions are only
+  /// read (passed and unwrapped borrowed), not copied.
+  private func applySlice(previous old: EndpointSlice?, current new: EndpointSlice?) {
+    guard let key = new?.key ?? old?.key else { return }
+    var previous: ProxyEndpointSlice?
+    var current: ProxyEndpointSlice?
+    if let old {
+      previous = slices[key] ?? Self.slice(old)
+      if let new { current = Self.slice(new, reusing: previous, of: old) }
+    } else if let new {
+      current = Self.slice(new)
+    }
+    slices[key] = current
+    proxy.updateEndpointSlice(previous: previous, current: current)
   }
 
   /// Applies one pod change. The versions are only read (passed and unwrapped borrowed), not
@@ -130,18 +141,20 @@ final class ProxyFollower: ClusterFollower {
     }
   }
 
-  /// Converts a slice; with `reusing` (the previous version and its conversion), endpoints
-  /// equal to the previous version's at the same position keep their conversion, so that one
-  /// endpoint's change costs one endpoint's conversion, not the slice's.
+  /// Converts a slice; with `reusing` (the conversion of `previous`, the previous version),
+  /// endpoints equal to the previous version's at the same position keep their conversion, so
+  /// that one endpoint's change costs one endpoint's conversion, not the slice's.
   static func slice(
-    _ s: EndpointSlice, reusing previous: (EndpointSlice, ProxyEndpointSlice)? = nil
+    _ s: EndpointSlice, reusing converted: ProxyEndpointSlice? = nil,
+    of previous: EndpointSlice? = nil
   ) -> ProxyEndpointSlice? {
     guard let service = s.serviceName, s.addressType != .fqdn else { return nil }
     return ProxyEndpointSlice(
       namespace: s.namespace, name: s.name, serviceName: service,
       addressType: s.addressType == .ipv6 ? .v6 : .v4,
       endpoints: convertReusing(
-        s.endpoints, previous: previous?.0.endpoints, converted: previous?.1.endpoints
+        s.endpoints, previous: converted == nil ? nil : previous?.endpoints,
+        converted: converted?.endpoints
       ) { e, before in
         // With the same addresses and pod as before (conditions, node or zone changed), the
         // parsed addresses and the pod's name are taken from the previous conversion.
