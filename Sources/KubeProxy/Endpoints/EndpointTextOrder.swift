@@ -13,16 +13,30 @@ struct EndpointTextKey: Comparable {
   init?(ip: IPAddress, port: Int) {
     guard ip.family == .v4, (0...65535).contains(port) else { return nil }
     let v = ip.v4Value
-    // Shifted in from the right a number at a time, each with the separator after it, then
-    // moved up so that the text starts at the first word's top byte.
-    let dot = UInt8(ascii: ".")
-    var count = shiftIn(Int(v >> 24), then: dot)
-    count += shiftIn(Int((v >> 16) & 0xFF), then: dot)
-    count += shiftIn(Int((v >> 8) & 0xFF), then: dot)
-    count += shiftIn(Int(v & 0xFF), then: UInt8(ascii: ":"))
-    count += shiftIn(port, then: nil)
+    // Shifted in from the right a number at a time, each with the separator after it (the
+    // octets' texts from a table), then moved up so that the text starts at the first word's
+    // top byte.
+    let octets = Self.octetTexts
+    var bits: UInt64 = 0
+    for shift in stride(from: 24, through: 0, by: -8) {
+      let text = octets[Int((v >> UInt32(shift)) & 0xFF)]
+      shiftIn(text.bytes, bits: text.bits)
+      bits &+= text.bits
+    }
+    // The last octet's separator is `:`.
+    words.2 = words.2 & ~0xFF | UInt64(UInt8(ascii: ":"))
+    let count = Int(truncatingIfNeeded: bits / 8) + shiftIn(port, then: nil)
     alignLeft(bytes: 24 - count)
   }
+
+  /// The text of each octet value with a `.` after it, as `shiftIn(_:bits:)` takes it.
+  private static let octetTexts: [(bytes: UInt64, bits: UInt64)] = (0...255).map { n in
+    var key = EndpointTextKey()
+    let count = key.shiftIn(n, then: UInt8(ascii: "."))
+    return (key.words.2, UInt64(8 * count))
+  }
+
+  private init() {}
 
   /// Shifts in the decimal digits of `n` (0...65535) and `separator`; returns the byte count.
   private mutating func shiftIn(_ n: Int, then separator: UInt8?) -> Int {
