@@ -40,11 +40,44 @@ struct CandidateCase: CustomTestStringConvertible, Sendable {
 
 private let a3 = [E(address: "10.0.0.1"), E(address: "10.0.0.2"), E(address: "10.0.0.3")]
 
+/// `endpoints` with those at `positions` not ready.
+private func notReady(_ endpoints: [E], at positions: [Int]) -> [E] {
+  with(endpoints) { for i in positions { $0[i].ready = false } }
+}
+
 let candidateCases: [CandidateCase] = [
   CandidateCase(
     name: "readiness flip",
     steps: [[slice("a", a3)], [slice("a", with(a3) { $0[1].ready = false })]],
     keptIncrementally: true),
+  CandidateCase(
+    name: "two readiness flips in place",
+    steps: [
+      [slice("a", a3)],
+      [slice("a", notReady(a3, at: [0, 2]))],
+    ],
+    keptIncrementally: true),
+  CandidateCase(
+    name: "endpoint moved to another node in place",
+    steps: [[slice("a", a3)], [slice("a", with(a3) { $0[1].node = "node-2" })]],
+    keptIncrementally: true),
+  CandidateCase(
+    name: "address replaced at the same place sorts by text",
+    steps: [[slice("a", a3)], [slice("a", with(a3) { $0[0].address = "10.0.0.25" })]],
+    keptIncrementally: true),
+  CandidateCase(
+    name: "flip beside an endpoint of the other family",
+    steps: [
+      [slice("a", a3 + [E(address: "fd00::1")])],
+      [slice("a", notReady(a3 + [E(address: "fd00::1")], at: [1, 3]))],
+    ],
+    keptIncrementally: true),
+  CandidateCase(
+    name: "flip of a duplicated ip:port re-merges",
+    steps: [
+      [slice("a", a3), slice("b", [E(address: "10.0.0.2")])],
+      [slice("a", with(a3) { $0[1].ready = false }), slice("b", [E(address: "10.0.0.2")])],
+    ], keptIncrementally: false),
   CandidateCase(
     name: "endpoint appended sorts by text",
     steps: [[slice("a", a3)], [slice("a", a3 + [E(address: "10.0.0.10")])]],

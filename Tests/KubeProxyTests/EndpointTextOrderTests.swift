@@ -59,3 +59,31 @@ struct EndpointTextOrderTests {
     }
   }
 }
+
+/// Packed keys compare as the texts they pack, equal ones included: widths of every number,
+/// shared prefixes, a text that is a prefix of another.
+@Test func packedKeysCompareAsTexts() throws {
+  var rng = SeededGenerator(seed: 11)
+  let octets = [0, 1, 2, 9, 10, 11, 25, 99, 100, 199, 200, 255]
+  let ports = [0, 1, 8, 80, 443, 6553, 8080, 9999, 10000, 65535]
+  let endpoints = (0..<300).map { _ in
+    ProxyEndpoint(
+      ip: IPAddress(
+        v4: (0..<4).reduce(UInt32(0)) { v, _ in
+          v << 8 | UInt32(octets.randomElement(using: &rng) ?? 0)
+        }),
+      port: ports.randomElement(using: &rng) ?? 80)
+  }
+  let prefixes = [
+    (ProxyEndpoint(ip: ip("1.1.1.1"), port: 8), ProxyEndpoint(ip: ip("1.1.1.1"), port: 80)),
+    (ProxyEndpoint(ip: ip("1.1.1.1"), port: 80), ProxyEndpoint(ip: ip("1.1.1.10"), port: 80)),
+    (ProxyEndpoint(ip: ip("10.0.0.1"), port: 0), ProxyEndpoint(ip: ip("10.0.0.1"), port: 0)),
+  ]
+  for (a, b) in Array(zip(endpoints, endpoints.dropFirst())) + prefixes {
+    let ka = try #require(EndpointTextKey(ip: a.ip, port: a.port))
+    let kb = try #require(EndpointTextKey(ip: b.ip, port: b.port))
+    #expect((ka < kb) == (a.description < b.description))
+    #expect((ka == kb) == (a.description == b.description))
+    #expect(ka == EndpointTextKey(ip: a.ip, port: a.port))
+  }
+}

@@ -21,40 +21,80 @@ func applySliceChange(
   let removed = old[head..<(old.count - tail)]
   let added = new[head..<(new.count - tail)]
   guard removed.count + added.count <= 8 else { return false }
+  // Each changed endpoint kept its place in the slice and its first address (a condition,
+  // its node or its hints changed): its candidate keeps its `ip:port` text, so its place.
+  let inPlace =
+    removed.count == added.count
+    && zip(removed, added).allSatisfy { $0.addresses.first == $1.addresses.first }
   for port in ports {
     guard let number = port.port, number != 0 else { continue }
     let key = EndpointPortKey(name: port.name, proto: port.proto)
-    var list = byPort.removeValue(forKey: key) ?? []
-    defer { byPort[key] = list }
-    for endpoint in removed {
-      guard var e = proxyEndpoint(endpoint, family: family, port: 0) else { continue }
-      e.port = number
-      guard removeCandidate(e, from: &list) else { return false }
-    }
-    for endpoint in added {
-      guard var e = proxyEndpoint(endpoint, family: family, port: 0) else { continue }
-      e.port = number
-      guard insertCandidate(e, into: &list) else { return false }
-    }
+    guard
+      updateCandidates(
+        removed, added, family: family, port: number, inPlace: inPlace,
+        in: &byPort[key, default: []])
+    else { return false }
   }
   return true
 }
 
-/// Removes `endpoint` from a list in `ip:port` order, if it is that text's only candidate.
-private func removeCandidate(_ endpoint: ProxyEndpoint, from list: inout [ProxyEndpoint]) -> Bool {
-  guard let key = EndpointTextKey(endpoint) else { return false }
-  guard let i = lowerBound(key, in: list), i < list.count, list[i] == endpoint else { return false }
-  if i + 1 < list.count, EndpointTextKey(list[i + 1]) == key { return false }
-  list.remove(at: i)
+/// Removes the `removed` endpoints' candidates (with port `number`) and inserts the `added`
+/// ones at their places. With `inPlace` (each added endpoint has the first address of the
+/// removed one at its position), each added one takes that removed one's place instead: the
+/// same list, without moving the others.
+private func updateCandidates(
+  _ removed: ArraySlice<ProxyEndpointSlice.Endpoint>,
+  _ added: ArraySlice<ProxyEndpointSlice.Endpoint>, family: IPFamily, port number: Int,
+  inPlace: Bool, in list: inout [ProxyEndpoint]
+) -> Bool {
+  if inPlace {
+    for (r, a) in zip(removed.indices, added.indices) {
+      // Skipped before and after alike (the address is of the other family).
+      guard let before = proxyEndpoint(removed[r], family: family, port: number) else {
+        continue
+      }
+      guard let after = proxyEndpoint(added[a], family: family, port: number),
+        let i = soleCandidate(before, in: list)
+      else { return false }
+      list[i] = after
+    }
+    return true
+  }
+  for endpoint in removed {
+    guard let e = proxyEndpoint(endpoint, family: family, port: number) else { continue }
+    guard let i = soleCandidate(e, in: list) else { return false }
+    list.remove(at: i)
+  }
+  for endpoint in added {
+    guard let e = proxyEndpoint(endpoint, family: family, port: number) else { continue }
+    guard insertCandidate(e, into: &list) else { return false }
+  }
   return true
+}
+
+/// The position of `endpoint` in a list in `ip:port` order, if it is that text's only
+/// candidate.
+private func soleCandidate(_ endpoint: ProxyEndpoint, in list: [ProxyEndpoint]) -> Int? {
+  guard let key = EndpointTextKey(ip: endpoint.ip, port: endpoint.port) else { return nil }
+  guard let i = lowerBound(key, in: list), i < list.count, list[i] == endpoint else { return nil }
+  if i + 1 < list.count, sameText(list[i + 1], endpoint) { return nil }
+  return i
 }
 
 /// Inserts `endpoint` at its place in a list in `ip:port` order, unless its text is there.
 private func insertCandidate(_ endpoint: ProxyEndpoint, into list: inout [ProxyEndpoint]) -> Bool {
-  guard let key = EndpointTextKey(endpoint), let i = lowerBound(key, in: list) else { return false }
-  if i < list.count, EndpointTextKey(list[i]) == key { return false }
+  guard let key = EndpointTextKey(ip: endpoint.ip, port: endpoint.port),
+    let i = lowerBound(key, in: list)
+  else { return false }
+  if i < list.count, sameText(list[i], endpoint) { return false }
   list.insert(endpoint, at: i)
   return true
+}
+
+/// Whether two candidates have the same `ip:port` text: the same address and port (an
+/// address has one text).
+private func sameText(_ a: ProxyEndpoint, _ b: ProxyEndpoint) -> Bool {
+  a.ip == b.ip && a.port == b.port
 }
 
 /// The first position whose `ip:port` text is not below `key`, or nil when a text in the way
@@ -64,7 +104,7 @@ private func lowerBound(_ key: EndpointTextKey, in list: [ProxyEndpoint]) -> Int
   var high = list.count
   while low < high {
     let mid = (low + high) / 2
-    guard let k = EndpointTextKey(list[mid]) else { return nil }
+    guard let k = EndpointTextKey(ip: list[mid].ip, port: list[mid].port) else { return nil }
     if k < key { low = mid + 1 } else { high = mid }
   }
   return low

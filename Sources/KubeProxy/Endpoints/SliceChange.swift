@@ -19,23 +19,29 @@ func sameSlice(_ a: ProxyEndpointSlice?, _ b: ProxyEndpointSlice?) -> Bool {
   guard a.name == b.name, a.namespace == b.namespace, a.serviceName == b.serviceName,
     a.addressType == b.addressType, a.ports == b.ports, a.endpoints.count == b.endpoints.count
   else { return false }
-  return unchangedRuns(a.endpoints, b.endpoints).head == a.endpoints.count
+  return equalPrefix(a.endpoints, b.endpoints) == a.endpoints.count
 }
 
 /// The lengths of the runs of equal endpoints at the start and at the end of two lists (the
-/// tail run not overlapping the head run).
+/// tail run not overlapping the head run). Each pair is compared once: with lists of one
+/// length, the pair that ended the head run is not compared again for the tail.
 func unchangedRuns(
   _ x: [ProxyEndpointSlice.Endpoint], _ y: [ProxyEndpointSlice.Endpoint]
 )
   -> (head: Int, tail: Int)
 {
+  let head = equalPrefix(x, y)
+  let limit = min(x.count, y.count) - head - (x.count == y.count && head < x.count ? 1 : 0)
+  var tail = 0
+  while tail < limit, x[x.count - 1 - tail] == y[y.count - 1 - tail] { tail += 1 }
+  return (head, tail)
+}
+
+/// The length of the run of equal endpoints at the start of two lists.
+private func equalPrefix(
+  _ x: [ProxyEndpointSlice.Endpoint], _ y: [ProxyEndpointSlice.Endpoint]
+) -> Int {
   var head = 0
   while head < x.count, head < y.count, x[head] == y[head] { head += 1 }
-  var tail = 0
-  while tail < x.count - head, tail < y.count - head,
-    x[x.count - 1 - tail] == y[y.count - 1 - tail]
-  {
-    tail += 1
-  }
-  return (head, tail)
+  return head
 }

@@ -35,23 +35,29 @@ public struct EndpointSliceTracker: Sendable {
 
   /// Moves every pending slice into the applied state and returns the Services they touched.
   public mutating func checkout() -> Set<NamespacedName> {
-    Set(checkoutChanges().keys)
+    Set(checkoutChanges().map(\.service))
   }
 
   /// Moves every pending slice into the applied state and returns, per Service touched, each
   /// slice's applied state before and after (nil: absent), so that derived endpoint lists can
   /// be updated one endpoint at a time instead of merged again.
-  public mutating func checkoutChanges() -> [NamespacedName: [SliceChange]] {
-    var changes: [NamespacedName: [SliceChange]] = [:]
+  public mutating func checkoutChanges() -> [(service: NamespacedName, changes: [SliceChange])] {
+    var changes: [(service: NamespacedName, changes: [SliceChange])] = []
+    changes.reserveCapacity(pending.count)
     for (service, slices) in pending {
       var list: [SliceChange] = []
       list.reserveCapacity(slices.count)
+      // Moved out and back, so that each slice costs one lookup of its name.
+      var sliceMap = applied.removeValue(forKey: service) ?? [:]
       for (name, slice) in slices {
-        list.append(SliceChange(previous: applied[service]?[name], current: slice))
-        applied[service, default: [:]][name] = slice
+        let previous =
+          if let slice { sliceMap.updateValue(slice, forKey: name) } else {
+            sliceMap.removeValue(forKey: name)
+          }
+        list.append(SliceChange(previous: previous, current: slice))
       }
-      if applied[service]?.isEmpty == true { applied[service] = nil }
-      changes[service] = list
+      if !sliceMap.isEmpty { applied[service] = sliceMap }
+      changes.append((service, list))
     }
     pending = [:]
     return changes

@@ -102,16 +102,28 @@ public final class ProxyCluster {
   /// time; when a change cannot be applied that way the Service's endpoints are dropped, to be
   /// merged again from its slices on first use.
   private func updateEndpointCache(_ service: NamespacedName, _ changes: [SliceChange]) {
-    guard var byFamily = endpointCache.removeValue(forKey: service) else { return }
-    for family in Array(byFamily.keys) {
-      // Moved out so that the lists are not shared while they change.
-      guard var byPort = byFamily.removeValue(forKey: family) else { continue }
-      guard changes.allSatisfy({ applySliceChange($0, to: &byPort, family: family) }) else {
-        return
+    guard let index = endpointCache.index(forKey: service) else { return }
+    // Changed where they are (through the values' modify accessors), so that the lists are
+    // shared with nothing but the decisions made from them while they change.
+    if !Self.apply(changes, to: &endpointCache.values[index]) { endpointCache[service] = nil }
+  }
+
+  /// Applies slice changes to one Service's merged endpoints of every family; false when one
+  /// could not be (the lists are then unusable).
+  private static func apply(
+    _ changes: [SliceChange], to byFamily: inout [IPFamily: [EndpointPortKey: [ProxyEndpoint]]]
+  ) -> Bool {
+    var i = byFamily.startIndex
+    while i != byFamily.endIndex {
+      let family = byFamily.keys[i]
+      for change in changes {
+        guard applySliceChange(change, to: &byFamily.values[i], family: family) else {
+          return false
+        }
       }
-      byFamily[family] = byPort
+      byFamily.formIndex(after: &i)
     }
-    endpointCache[service] = byFamily
+    return true
   }
 
   /// Replaces one Service's applied ports and their address index entries.

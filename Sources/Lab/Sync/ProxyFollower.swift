@@ -39,11 +39,7 @@ final class ProxyFollower: ClusterFollower {
       proxy.updateService(
         Self.name(key), previous: old.map(Self.servicePorts), current: new.map(Self.servicePorts))
     case .endpointSlice(let old, let new):
-      let previous = old.flatMap { slices[$0.key] ?? Self.slice($0) }
-      let reuse = old.flatMap { o in previous.map { (o, $0) } }
-      let current = new.flatMap { Self.slice($0, reusing: reuse) }
-      if let key = (new ?? old)?.key { slices[key] = current }
-      proxy.updateEndpointSlice(previous: previous, current: current)
+      applySlice(previous: old, current: new)
     case .node(let old, let new):
       if let new {
         var node = Self.node(new)
@@ -55,13 +51,37 @@ final class ProxyFollower: ClusterFollower {
         proxy.removeNode(old.name)
       }
     case .pod(let old, let new):
-      if let new, let p = Self.pod(new) {
-        proxy.upsertPod(p)
-      } else if let gone = new ?? old {
-        proxy.removePod(Self.name(gone.key))
-      }
+      applyPod(previous: old, current: new)
     case .namespace, .deployment, .endpoints:
       break
+    }
+  }
+
+  /// Applies one EndpointSlice change, converting only what changed. The versions are only
+  /// read (passed and unwrapped borrowed), not copied.
+  private func applySlice(previous old: EndpointSlice?, current new: EndpointSlice?) {
+    guard let key = new?.key ?? old?.key else { return }
+    var previous: ProxyEndpointSlice?
+    var current: ProxyEndpointSlice?
+    if let old {
+      previous = slices[key] ?? Self.slice(old)
+      if let new { current = Self.slice(new, reusing: previous, of: old) }
+    } else if let new {
+      current = Self.slice(new)
+    }
+    slices[key] = current
+    proxy.updateEndpointSlice(previous: previous, current: current)
+  }
+
+  /// Applies one pod change. The versions are only read (passed and unwrapped borrowed), not
+  /// copied: a pod is a large value.
+  private func applyPod(previous old: Pod?, current new: Pod?) {
+    // A change kube-proxy does not see (readiness, labels) leaves its pod as it is.
+    if let old, let new, Self.sameProxyView(old, new) { return }
+    if let p = new.flatMap(Self.pod) {
+      proxy.upsertPod(p)
+    } else if let key = new?.key ?? old?.key {
+      proxy.removePod(Self.name(key))
     }
   }
 
@@ -121,25 +141,35 @@ final class ProxyFollower: ClusterFollower {
     }
   }
 
-  /// Converts a slice; with `reusing` (the previous version and its conversion), endpoints
-  /// equal to the previous version's at the same position keep their conversion, so that one
-  /// endpoint's change costs one endpoint's conversion, not the slice's.
+  /// Converts a slice; with `reusing` (the conversion of `previous`, the previous version),
+  /// endpoints equal to the previous version's at the same position keep their conversion, so
+  /// that one endpoint's change costs one endpoint's conversion, not the slice's.
   static func slice(
-    _ s: EndpointSlice, reusing previous: (EndpointSlice, ProxyEndpointSlice)? = nil
+    _ s: EndpointSlice, reusing converted: ProxyEndpointSlice? = nil,
+    of previous: EndpointSlice? = nil
   ) -> ProxyEndpointSlice? {
     guard let service = s.serviceName, s.addressType != .fqdn else { return nil }
     return ProxyEndpointSlice(
       namespace: s.namespace, name: s.name, serviceName: service,
       addressType: s.addressType == .ipv6 ? .v6 : .v4,
       endpoints: convertReusing(
-        s.endpoints, previous: previous?.0.endpoints, converted: previous?.1.endpoints
-      ) { e in
-        ProxyEndpointSlice.Endpoint(
-          addresses: e.addresses.compactMap { IPAddress($0) }, ready: e.conditions.ready,
-          serving: e.conditions.serving, terminating: e.conditions.terminating,
-          nodeName: e.nodeName, zone: e.zone, zoneHints: e.hints?.forZones,
-          nodeHints: e.hints?.forNodes,
-          podName: e.targetRef.flatMap { $0.kind == "Pod" ? "\($0.namespace)/\($0.name)" : nil })
+        s.endpoints, previous: converted == nil ? nil : previous?.endpoints,
+        converted: converted?.endpoints
+      ) { e, before in
+        // With the same addresses and pod as before (conditions, node or zone changed), the
+        // parsed addresses and the pod's name are taken from the previous conversion.
+        let reused = before.flatMap { old, converted in
+          old.addresses == e.addresses && old.targetRef == e.targetRef ? converted : nil
+        }
+        let podName =
+          if let reused { reused.podName } else {
+            e.targetRef.flatMap { $0.kind == "Pod" ? "\($0.namespace)/\($0.name)" : nil }
+          }
+        return ProxyEndpointSlice.Endpoint(
+          addresses: reused?.addresses ?? e.addresses.compactMap { IPAddress($0) },
+          ready: e.conditions.ready, serving: e.conditions.serving,
+          terminating: e.conditions.terminating, nodeName: e.nodeName, zone: e.zone,
+          zoneHints: e.hints?.forZones, nodeHints: e.hints?.forNodes, podName: podName)
       },
       ports: s.ports.map {
         ProxyEndpointSlice.Port(name: $0.name, port: $0.port, proto: proto($0.protocol))
@@ -151,6 +181,19 @@ final class ProxyFollower: ClusterFollower {
       name: n.name, ips: [n.internalIP],
       podCIDR: n.podCIDR ?? CIDR(network: n.internalIP, prefixLength: n.internalIP.family.bitWidth),
       zone: n.zone, labels: n.metadata.labels)
+  }
+
+  /// Whether two versions of a pod give the same `pod(_:)`: the fields it reads are equal.
+  static func sameProxyView(_ a: Pod, _ b: Pod) -> Bool {
+    a.nodeName == b.nodeName && a.podIPs == b.podIPs && a.phase.isTerminal == b.phase.isTerminal
+      && a.hostNetwork == b.hostNetwork && sameListening(a.ports, b.ports)
+      && a.metadata.name == b.metadata.name && a.metadata.namespace == b.metadata.namespace
+  }
+
+  /// Whether two pods' container ports give the same `ProxyListen`s (names do not count).
+  static func sameListening(_ a: [ContainerPort], _ b: [ContainerPort]) -> Bool {
+    a.count == b.count
+      && zip(a, b).allSatisfy { $0.containerPort == $1.containerPort && $0.protocol == $1.protocol }
   }
 
   static func pod(_ p: Pod) -> ProxyPod? {

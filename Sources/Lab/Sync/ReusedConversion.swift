@@ -10,8 +10,17 @@ func convertReusing<Converted>(
   _ current: [Endpoint], previous: [Endpoint]?, converted: [Converted]?,
   _ convert: (Endpoint) -> Converted
 ) -> [Converted] {
+  convertReusing(current, previous: previous, converted: converted) { e, _ in convert(e) }
+}
+
+/// `convertReusing` whose `convert` is also handed the previous version at the endpoint's
+/// position and its conversion, if there is one, to take what did not change from it.
+func convertReusing<Converted>(
+  _ current: [Endpoint], previous: [Endpoint]?, converted: [Converted]?,
+  _ convert: (Endpoint, _ before: (Endpoint, Converted)?) -> Converted
+) -> [Converted] {
   guard let previous, let converted, previous.count == converted.count else {
-    return current.map(convert)
+    return current.map { convert($0, nil) }
   }
   let prev = previous
   let cur = current
@@ -19,17 +28,22 @@ func convertReusing<Converted>(
   var head = 0
   while head < cur.count, head < prev.count, same(head, head) { head += 1 }
   if head == cur.count, head == prev.count { return converted }
+  // The pair that ended the head run differs: it is compared no more (with lists of one
+  // length the tail run would reach it last).
+  let headDiffers = head < cur.count && head < prev.count
+  let limit = min(cur.count, prev.count) - head - (headDiffers && cur.count == prev.count ? 1 : 0)
   var tail = 0
-  while tail < cur.count - head, tail < prev.count - head,
-    same(prev.count - 1 - tail, cur.count - 1 - tail)
-  {
-    tail += 1
-  }
+  while tail < limit, same(prev.count - 1 - tail, cur.count - 1 - tail) { tail += 1 }
   var out: [Converted] = []
   out.reserveCapacity(cur.count)
   out.append(contentsOf: converted[..<head])
   for i in head..<(cur.count - tail) {
-    out.append(i < prev.count && same(i, i) ? converted[i] : convert(cur[i]))
+    guard i < prev.count else {
+      out.append(convert(cur[i], nil))
+      continue
+    }
+    let kept = !(i == head && headDiffers) && same(i, i)
+    out.append(kept ? converted[i] : convert(cur[i], (prev[i], converted[i])))
   }
   out.append(contentsOf: converted[(prev.count - tail)...])
   return out
