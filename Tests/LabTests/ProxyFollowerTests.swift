@@ -5,45 +5,6 @@ import Testing
 
 @testable import Lab
 
-/// One change to a running pod, and whether kube-proxy's conversion of it changes.
-struct PodViewCase: CustomTestStringConvertible, Sendable {
-  var name: String
-  var change: @Sendable (inout Pod) -> Void
-  var testDescription: String { name }
-}
-
-private let basePod = Pod(
-  metadata: ObjectMeta(name: "web-1", namespace: "ns1", labels: ["app": "web"]),
-  nodeName: "node-1", ports: [ContainerPort(containerPort: 8080)],
-  podIPs: [IPAddress("10.128.0.5")!], phase: .running, ready: true)
-
-let podViewCases: [PodViewCase] = [
-  PodViewCase(name: "unchanged") { _ in },
-  PodViewCase(name: "readiness") { $0.ready = false },
-  PodViewCase(name: "labels") { $0.metadata.labels["tier"] = "front" },
-  PodViewCase(name: "phase stays non-terminal") { $0.phase = .unknown },
-  PodViewCase(name: "phase becomes terminal") { $0.phase = .succeeded },
-  PodViewCase(name: "node") { $0.nodeName = "node-2" },
-  PodViewCase(name: "unscheduled") { $0.nodeName = "" },
-  PodViewCase(name: "pod IPs") { $0.podIPs = [IPAddress("10.128.0.6")!] },
-  PodViewCase(name: "no pod IPs") { $0.podIPs = [] },
-  PodViewCase(name: "host network") { $0.hostNetwork = true },
-  PodViewCase(name: "container port") { $0.ports[0].containerPort = 9090 },
-  PodViewCase(name: "container port name") { $0.ports[0].name = "http" },
-  PodViewCase(name: "container port protocol") { $0.ports[0].protocol = .udp },
-]
-
-/// The follower skips a pod change when `sameProxyView` says kube-proxy's pod is unchanged:
-/// it must say so exactly when converting both versions gives equal pods.
-@Test(arguments: podViewCases)
-func podChangeSkippedOnlyWhenConversionEqual(_ c: PodViewCase) {
-  var changed = basePod
-  c.change(&changed)
-  let same = ProxyFollower.sameProxyView(basePod, changed)
-  let converted = ProxyFollower.pod(basePod) == ProxyFollower.pod(changed)
-  #expect(same == converted)
-}
-
 /// One edit of a slice's endpoints (by index into the original ten) and how many endpoints it
 /// changed, added or moved.
 struct ReuseCase: CustomTestStringConvertible, Sendable {

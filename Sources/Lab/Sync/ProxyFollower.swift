@@ -76,10 +76,12 @@ final class ProxyFollower: ClusterFollower {
   /// Applies one pod change. The versions are only read (passed and unwrapped borrowed), not
   /// copied: a pod is a large value.
   private func applyPod(previous old: Pod?, current new: Pod?) {
+    let before = old.flatMap(Self.pod)
+    let after = new.flatMap(Self.pod)
     // A change kube-proxy does not see (readiness, labels) leaves its pod as it is.
-    if let old, let new, Self.sameProxyView(old, new) { return }
-    if let p = new.flatMap(Self.pod) {
-      proxy.upsertPod(p)
+    guard before != after else { return }
+    if let after {
+      proxy.upsertPod(after)
     } else if let key = new?.key ?? old?.key {
       proxy.removePod(Self.name(key))
     }
@@ -181,19 +183,6 @@ final class ProxyFollower: ClusterFollower {
       name: n.name, ips: [n.internalIP],
       podCIDR: n.podCIDR ?? CIDR(network: n.internalIP, prefixLength: n.internalIP.family.bitWidth),
       zone: n.zone, labels: n.metadata.labels)
-  }
-
-  /// Whether two versions of a pod give the same `pod(_:)`: the fields it reads are equal.
-  static func sameProxyView(_ a: Pod, _ b: Pod) -> Bool {
-    a.nodeName == b.nodeName && a.podIPs == b.podIPs && a.phase.isTerminal == b.phase.isTerminal
-      && a.hostNetwork == b.hostNetwork && sameListening(a.ports, b.ports)
-      && a.metadata.name == b.metadata.name && a.metadata.namespace == b.metadata.namespace
-  }
-
-  /// Whether two pods' container ports give the same `ProxyListen`s (names do not count).
-  static func sameListening(_ a: [ContainerPort], _ b: [ContainerPort]) -> Bool {
-    a.count == b.count
-      && zip(a, b).allSatisfy { $0.containerPort == $1.containerPort && $0.protocol == $1.protocol }
   }
 
   static func pod(_ p: Pod) -> ProxyPod? {
