@@ -147,7 +147,8 @@ public final class Cluster {
   }
 
   /// Lets the endpoints controller finish its pending syncs before its output (v1 Endpoints)
-  /// is read or written; outside a call, the changes it makes are delivered at once.
+  /// is read or written; outside a call, the changes it makes are delivered at once. A call
+  /// that may still fail catches up before it starts: its rollback does not undo writes.
   func catchUpEndpoints() {
     guard !endpointsDirty.isEmpty else { return }
     guard !inTransaction else { return flushEndpoints() }

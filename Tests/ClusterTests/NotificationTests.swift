@@ -58,6 +58,23 @@ import Testing
     #expect(log == ["-svc/web", "-eps/web", "-ep/web"])
   }
 
+  @Test func aFailedEndpointsCallLeavesTheCatchUpDone() throws {
+    let c = try bareCluster()
+    try c.addPod("a", PodOptions(labels: ["app": "web"]))
+    try c.createService("web", spec: webSpec())
+    var log: [String] = []
+    c.subscribe { log.append(Self.describe($0)) }
+    try c.setPodReady(key("a"), false)
+    // The controller catches up before the call, which then fails and writes nothing.
+    let message = errorMessage {
+      try c.createEndpoints(V1Endpoints(metadata: ObjectMeta(name: "web", namespace: "default")))
+    }
+    #expect(message?.contains("already exists") == true)
+    #expect(log == ["~pod/a", "~eps/web", "~ep/web"])
+    #expect(c.endpointsDirty.isEmpty)
+    #expect(c.checkInvariants() == [])
+  }
+
   @Test func previousAndCurrentAreTheObjectStates() throws {
     let c = try bareCluster()
     try c.addPod("a", PodOptions(labels: ["app": "web"]))

@@ -8,6 +8,8 @@ extension Cluster {
   )
     throws(ClusterError)
   {
+    // Caught up before the call, whose failure must leave nothing written.
+    if kind == .endpoints { catchUpEndpoints() }
     try transaction { () throws(ClusterError) in
       switch kind {
       case .namespace:
@@ -45,7 +47,6 @@ extension Cluster {
         o.metadata.annotations = annotations
         putDeployment(key, o)
       case .endpoints:
-        catchUpEndpoints()
         guard var o = endpointsStore[key] else {
           throw .notFound(resource: "endpoints", name: key.name)
         }

@@ -7,9 +7,10 @@ extension Cluster {
   /// selector the endpoints controller owns the object.
   @discardableResult
   public func createEndpoints(_ ep: V1Endpoints) throws(ClusterError) -> V1Endpoints {
-    try transaction { () throws(ClusterError) in
+    // Caught up before the call, whose failure must leave nothing written.
+    catchUpEndpoints()
+    return try transaction { () throws(ClusterError) in
       try requireNamespace(ep.namespace)
-      catchUpEndpoints()
       let errs = EndpointsValidation.validate(ep)
       if !errs.isEmpty { throw .invalid(kind: "Endpoints", name: ep.name, errors: errs) }
       if endpointsStore[ep.key] != nil {
@@ -31,8 +32,8 @@ extension Cluster {
   /// create). For a Service with a selector the endpoints controller writes it back at once.
   @discardableResult
   public func updateEndpoints(_ ep: V1Endpoints) throws(ClusterError) -> V1Endpoints {
-    try transaction { () throws(ClusterError) in
-      catchUpEndpoints()
+    catchUpEndpoints()
+    return try transaction { () throws(ClusterError) in
       guard var e = endpointsStore[ep.key] else {
         throw .notFound(resource: "endpoints", name: ep.name)
       }
@@ -50,8 +51,8 @@ extension Cluster {
   /// Deletes an Endpoints object (the endpoints controller writes a selector's back at once;
   /// mirrored slices go with it).
   public func deleteEndpoints(_ key: NamespacedName) throws(ClusterError) {
+    catchUpEndpoints()
     try transaction { () throws(ClusterError) in
-      catchUpEndpoints()
       guard endpointsStore[key] != nil else {
         throw .notFound(resource: "endpoints", name: key.name)
       }
@@ -69,8 +70,8 @@ extension Cluster {
   /// Endpoints objects by namespace then name.
   public func v1EndpointsList(namespace: String? = nil) -> [V1Endpoints] {
     catchUpEndpoints()
-    return endpointsStore.keys.filter { namespace == nil || $0.namespace == namespace }.sorted().compactMap
-    { endpointsStore[$0] }
+    return endpointsStore.keys.filter { namespace == nil || $0.namespace == namespace }.sorted()
+      .compactMap { endpointsStore[$0] }
   }
 
   /// Removes every Endpoints object of a namespace (namespace deletion).
