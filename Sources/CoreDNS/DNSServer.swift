@@ -53,6 +53,9 @@ public final class DNSServer {
   /// that object. Namespace events do not move the SOA serial (CoreDNS's namespace watch has
   /// no change handler); pod events do only when pods are watched (`pods verified`).
   public func apply(_ change: DNSChange, at time: Int64) {
+    // A pod change CoreDNS's pod object does not show (readiness, labels) leaves every answer
+    // as it was, unless pods are watched: then the serial moves. The memo is kept.
+    if case .pod(let old, let new) = change, old == new, settings.pods != .verified { return }
     let stamp = UInt32(truncatingIfNeeded: max(0, time))
     memo.invalidate()
     switch change {

@@ -39,6 +39,14 @@ struct AnswerMemoTests {
       $0.apply(.service(old: nil, new: late), at: fixtureTime + 9)
     },
     MemoCase(
+      description: "pod change CoreDNS's pod object does not show, pods verified",
+      name: "nothere.testns.svc.cluster.local.", type: .a
+    ) {
+      // Watched pods move the serial on any update, as CoreDNS's informer does.
+      $0.settings.pods = .verified
+      $0.apply(.pod(old: Fixture.pods[0], new: Fixture.pods[0]), at: fixtureTime + 11)
+    },
+    MemoCase(
       description: "autopath client's pod removed",
       name: "kubernetes.default.testns.svc.cluster.local.", type: .a, client: "10.244.1.5"
     ) {
