@@ -37,30 +37,36 @@ public struct IPTablesDump: Hashable, Sendable {
   /// otherwise their matches are read as far as they go.
   public init(parsingNumbered text: String, strict: Bool = true) throws(IPTablesParseError) {
     var current: Table? = nil
+    // The current table's chains by name (the first declaration of a name), so that a rule
+    // finds its chain in one lookup: a node's dump has tens of thousands of chains.
+    var positions: [String: Int] = [:]
     var number = 0
     var tableLine = 0
-    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // Split as bytes ("\r\n", one Character, ends a line too; `trimmingSpaces` drops the
+    // "\r"): a node's dump is tens of megabytes.
+    for raw in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
       number += 1
-      let line = raw.trimmingSpaces()
+      let line = Substring(raw).trimmingSpaces()
       if line.isEmpty || line.hasPrefix("#") { continue }
-      guard var table = current else {
+      guard current != nil else {
         guard line.hasPrefix("*") else {
           throw IPTablesParseError(line: number, error: .noTable(line: line))
         }
         current = Table(name: String(line.dropFirst()))
+        positions = [:]
         tableLine = number
         continue
       }
       if line == "COMMIT" {
-        tables.append(table)
+        if let table = current { tables.append(table) }
         current = nil
       } else {
         do {
-          try Self.apply(line, number: number, strict: strict, to: &table)
+          // Changed where it is: a copy would copy every chain at every line.
+          try Self.apply(line, number: number, strict: strict, to: &current!, positions: &positions)
         } catch {
           throw IPTablesParseError(line: number, error: error)
         }
-        current = table
       }
     }
     if current != nil { throw IPTablesParseError(line: tableLine, error: .noCommit) }
@@ -68,7 +74,8 @@ public struct IPTablesDump: Hashable, Sendable {
 
   /// Applies one chain declaration, `-A` rule or `-X` deletion to `table`.
   private static func apply(
-    _ line: String, number: Int, strict: Bool, to table: inout Table
+    _ line: String, number: Int, strict: Bool, to table: inout Table,
+    positions: inout [String: Int]
   ) throws(IPTablesDumpError) {
     // `iptables-save -c` writes each rule's counters first: `[pkts:bytes] -A …`.
     var line = line
@@ -91,6 +98,7 @@ public struct IPTablesDump: Hashable, Sendable {
         chain.packets = parts.first.flatMap { UInt64($0) } ?? 0
         chain.bytes = parts.last.flatMap { UInt64($0) } ?? 0
       }
+      if positions[chain.name] == nil { positions[chain.name] = table.chains.count }
       table.chains.append(chain)
     } else if line.hasPrefix("-A ") {
       var rule = try IPTablesRule(parsing: line)
@@ -100,16 +108,12 @@ public struct IPTablesDump: Hashable, Sendable {
         rule.packets = p
         rule.bytes = b
       }
-      guard let index = table.chains.firstIndex(where: { $0.name == rule.chain }) else {
-        throw .undeclaredChain(rule.chain)
-      }
+      guard let index = positions[rule.chain] else { throw .undeclaredChain(rule.chain) }
       guard !table.chains[index].deleted else { throw .deletedChain(rule.chain) }
       table.chains[index].rules.append(rule)
     } else if line.hasPrefix("-X ") {
       let name = String(line.dropFirst(3))
-      guard let index = table.chains.firstIndex(where: { $0.name == name }) else {
-        throw .undeclaredChain(name)
-      }
+      guard let index = positions[name] else { throw .undeclaredChain(name) }
       table.chains[index].deleted = true
     } else {
       throw .badLine(line)
